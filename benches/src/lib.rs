@@ -1,0 +1,1 @@
+//! Shared corpus generators for the benchmarks.

@@ -1,0 +1,155 @@
+//! Parsing whole texts: line splitting, strict and lenient modes.
+//!
+//! Strict mode stops at the first bad line. Lenient mode keeps going and returns
+//! every good record plus every problem: [`Lenient`] accounts for every line of
+//! the input (records + problems + blank lines = lines read).
+
+use crate::call_log::{CallLogEntries, CallLogEntry};
+use crate::error::{LineError, ParseError};
+use crate::error_line::{parse_error_line, ErrorRecord};
+use crate::scan;
+use crate::session::{parse_session_line, SessionRecord};
+
+/// One line of a text: its bytes (without the line end), 1-based number, byte start.
+#[derive(Clone, Copy, Debug)]
+pub struct RawLine<'a> {
+    pub bytes: &'a [u8],
+    pub number: usize,
+    pub start: usize,
+}
+
+/// Splits a text at `\n` (a `\r` before it is dropped too), with memchr.
+#[derive(Clone, Debug)]
+pub struct LineSplitter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    number: usize,
+}
+
+impl<'a> LineSplitter<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        LineSplitter { text, pos: 0, number: 0 }
+    }
+}
+
+impl<'a> Iterator for LineSplitter<'a> {
+    type Item = RawLine<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawLine<'a>> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.pos..];
+        let (line, advance) = match memchr::memchr(b'\n', rest) {
+            Some(n) => (&rest[..n], n + 1),
+            None => (rest, rest.len()),
+        };
+        let start = self.pos;
+        self.pos += advance;
+        self.number += 1;
+        Some(RawLine { bytes: scan::strip_line_end(line), number: self.number, start })
+    }
+}
+
+#[inline(always)]
+fn is_blank_line(line: &[u8]) -> bool {
+    line.iter().all(|&b| scan::is_blank(b))
+}
+
+/// The records of a line-per-record text, skipping blank lines. Each item is a
+/// record or the [`ParseError`] of one line; iteration may go on after an error.
+pub struct Records<'a, R> {
+    lines: LineSplitter<'a>,
+    parse: fn(&'a [u8]) -> Result<R, LineError>,
+}
+
+impl<'a, R> Iterator for Records<'a, R> {
+    type Item = Result<R, ParseError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = self.lines.next()?;
+            if is_blank_line(line.bytes) {
+                continue;
+            }
+            return Some(
+                (self.parse)(line.bytes)
+                    .map_err(|e| ParseError::from_line(e, line.bytes, line.number, line.start)),
+            );
+        }
+    }
+}
+
+/// Iterate over the session records of a text.
+pub fn sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, SessionRecord<'_>> {
+    Records { lines: LineSplitter::new(text.as_ref()), parse: parse_session_line::<[u8]> }
+}
+
+/// Iterate over the error records of a text.
+pub fn errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, ErrorRecord<'_>> {
+    Records { lines: LineSplitter::new(text.as_ref()), parse: parse_error_line::<[u8]> }
+}
+
+/// Every session record of a text, or the first bad line.
+pub fn parse_sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<SessionRecord<'_>>, ParseError> {
+    sessions(text).collect()
+}
+
+/// Every error record of a text, or the first bad line.
+pub fn parse_errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<ErrorRecord<'_>>, ParseError> {
+    errors(text).collect()
+}
+
+/// Every entry of a call-log text, or the first bad entry.
+pub fn parse_call_log<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<CallLogEntry<'_>>, ParseError> {
+    CallLogEntries::new(text).collect()
+}
+
+/// The outcome of a lenient parse: every good record and every problem, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lenient<R> {
+    pub records: Vec<R>,
+    pub problems: Vec<ParseError>,
+}
+
+impl<R> Default for Lenient<R> {
+    fn default() -> Self {
+        Lenient { records: Vec::new(), problems: Vec::new() }
+    }
+}
+
+impl<R> FromIterator<Result<R, ParseError>> for Lenient<R> {
+    fn from_iter<I: IntoIterator<Item = Result<R, ParseError>>>(iter: I) -> Self {
+        let mut out = Lenient::default();
+        for item in iter {
+            match item {
+                Ok(r) => out.records.push(r),
+                Err(e) => out.problems.push(e),
+            }
+        }
+        out
+    }
+}
+
+/// Every good session record of a text, and every bad line.
+pub fn parse_sessions_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<SessionRecord<'_>> {
+    sessions(text).collect()
+}
+
+/// Every good error record of a text, and every bad line.
+pub fn parse_errors_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<ErrorRecord<'_>> {
+    errors(text).collect()
+}
+
+/// Every good entry of a call-log text, and every bad one.
+pub fn parse_call_log_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<CallLogEntry<'_>> {
+    CallLogEntries::new(text).collect()
+}
+
+/// How many non-blank lines a text has: what records + problems must add up to in
+/// lenient mode for the line-per-record formats.
+pub fn count_non_blank_lines(text: &[u8]) -> usize {
+    LineSplitter::new(text).filter(|l| !is_blank_line(l.bytes)).count()
+}

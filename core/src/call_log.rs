@@ -1,0 +1,347 @@
+//! Call-log text (the `calls/log` service): one entry per line,
+//!
+//! ```text
+//! Wed 28 Aug 2002 10:16:58 AM EDT [module] (sessionID) EVENT: message
+//! ```
+//!
+//! A line that does not start like an entry (a weekday name and a blank) continues
+//! the previous entry's message; continuation lines are joined with `\n`.
+
+use crate::bulk::{LineSplitter, RawLine};
+use crate::error::{ErrorKind, LineError, ParseError};
+use crate::scan::{self, Fail, PResult, MONTH_NAMES, WEEKDAY_NAMES};
+use crate::session_id::{SessionId};
+use crate::timestamp::{weekday_number, zone_offset, Timestamp};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+/// One entry of a call log.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct CallLogEntry<'a> {
+    /// With the zone's offset when the abbreviation is known, without one otherwise.
+    pub timestamp: Timestamp,
+    /// The zone abbreviation as written (`EDT`).
+    pub zone: Cow<'a, str>,
+    pub module: Cow<'a, str>,
+    pub session_id: SessionId<'a>,
+    /// The entry type (`EVENT`, `DEBUG`, `LOCAL`, `USAGE`, `ERROR`, or as written).
+    pub level: Cow<'a, str>,
+    /// The message; continuation lines joined with `\n`. May be empty.
+    pub message: Cow<'a, str>,
+}
+
+impl CallLogEntry<'_> {
+    /// A copy that owns all of its text.
+    pub fn into_owned(self) -> CallLogEntry<'static> {
+        CallLogEntry {
+            timestamp: self.timestamp,
+            zone: Cow::Owned(self.zone.into_owned()),
+            module: Cow::Owned(self.module.into_owned()),
+            session_id: self.session_id.into_owned(),
+            level: Cow::Owned(self.level.into_owned()),
+            message: Cow::Owned(self.message.into_owned()),
+        }
+    }
+}
+
+/// Writes the entry as the service does (a multi-line message spans several lines).
+impl fmt::Display for CallLogEntry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.timestamp;
+        let (hour12, meridiem) = match t.hour {
+            0 => (12, "AM"),
+            1..=11 => (t.hour, "AM"),
+            12 => (12, "PM"),
+            h => (h - 12, "PM"),
+        };
+        write!(
+            f,
+            "{} {:02} {} {:04} {:02}:{:02}:{:02} {} {} [{}] ({}) {}: {}",
+            WEEKDAY_NAMES[t.weekday() as usize],
+            t.day,
+            MONTH_NAMES[(t.month.clamp(1, 12) - 1) as usize],
+            t.year,
+            hour12,
+            t.minute,
+            t.second,
+            meridiem,
+            self.zone,
+            self.module,
+            self.session_id,
+            self.level,
+            self.message
+        )
+    }
+}
+
+/// Does this line start an entry (a weekday name followed by a blank)?
+pub(crate) fn starts_entry(line: &[u8]) -> bool {
+    line.len() > 3 && scan::is_blank(line[3]) && weekday_number(&line[..3]).is_some()
+}
+
+fn one_or_two_digits(input: &[u8], kind: ErrorKind) -> PResult<'_, u8> {
+    let n = input.iter().take(3).take_while(|b| b.is_ascii_digit()).count();
+    match n {
+        0 if input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
+        1 | 2 => Ok((&input[n..], scan::digits_u64(&input[..n]).unwrap_or(0) as u8)),
+        _ => Err(Fail::at(kind, input)),
+    }
+}
+
+/// `[module]`, `(sessionID)`: text up to the closing delimiter.
+fn delimited(input: &[u8], open: u8, close: u8, kind: ErrorKind) -> PResult<'_, &str> {
+    if input.first() != Some(&open) {
+        return Err(Fail::at(if input.is_empty() { ErrorKind::Truncated } else { kind }, input));
+    }
+    let body = &input[1..];
+    let n = memchr::memchr(close, body).ok_or_else(|| Fail::at(kind, input))?;
+    if n == 0 {
+        return Err(Fail::at(kind, input));
+    }
+    Ok((&body[n + 1..], scan::utf8(&body[..n], body)?))
+}
+
+/// The first line of an entry. Returns the entry with its one-line message.
+fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
+    let i = input;
+    let weekday = weekday_number(&i[..3.min(i.len())]).ok_or_else(|| Fail::at(ErrorKind::BadWeekday, i))?;
+    let _ = weekday; // the weekday is checked for form, not against the date: keep as written
+    let (i, ()) = scan::sep(&i[3..])?;
+    let (i, day) = one_or_two_digits(i, ErrorKind::BadDay)?;
+    let (i, ()) = scan::sep(i)?;
+    let month = i.get(..3).and_then(scan::month_number).ok_or_else(|| Fail::at(ErrorKind::BadMonth, i))?;
+    let (i, ()) = scan::sep(&i[3..]).map_err(|_| Fail::at(ErrorKind::BadMonth, i))?;
+    let year = scan::fixed_digits::<4>(i).ok_or_else(|| Fail::at(ErrorKind::BadYear, i))? as u16;
+    let (i, ()) = scan::sep(&i[4..]).map_err(|_| Fail::at(ErrorKind::BadYear, i))?;
+    let at_hour = i;
+    let (i, hour12) = one_or_two_digits(i, ErrorKind::BadHour)?;
+    if !(1..=12).contains(&hour12) {
+        return Err(Fail::at(ErrorKind::BadHour, at_hour));
+    }
+    let i = i.strip_prefix(b":").ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
+    let minute = scan::fixed_digits::<2>(i).filter(|&m| m <= 59).ok_or_else(|| Fail::at(ErrorKind::BadMinute, i))? as u8;
+    let i = &i[2..];
+    let i = i.strip_prefix(b":").ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
+    let second = scan::fixed_digits::<2>(i).filter(|&s| s <= 60).ok_or_else(|| Fail::at(ErrorKind::BadSecond, i))? as u8;
+    let i = &i[2..];
+    let (i, ()) = scan::sep(i)?;
+    let (hour, i) = match i.get(..2) {
+        Some(b"AM") => (hour12 % 12, &i[2..]),
+        Some(b"PM") => (hour12 % 12 + 12, &i[2..]),
+        _ => return Err(Fail::at(ErrorKind::BadMeridiem, i)),
+    };
+    let (i, ()) = scan::sep(i).map_err(|_| Fail::at(ErrorKind::BadMeridiem, i))?;
+    // The zone is optional: a `[` means the module follows at once.
+    let (i, zone) = if i.first() == Some(&b'[') {
+        (i, "")
+    } else {
+        let (i, zone) = scan::token(i)?;
+        let (i, ()) = scan::sep(i)?;
+        (i, zone)
+    };
+    let timestamp = Timestamp {
+        year,
+        month,
+        day,
+        hour,
+        minute,
+        second,
+        offset_minutes: zone_offset(zone),
+    };
+    if let Err(kind) = timestamp.validate() {
+        return Err(Fail::at(kind, &input[4..]));
+    }
+    let (i, module) = delimited(i, b'[', b']', ErrorKind::BadModule)?;
+    let (i, ()) = scan::sep(i)?;
+    let at_sid = i;
+    let (i, sid) = delimited(i, b'(', b')', ErrorKind::MissingSessionId)?;
+    let session_id = SessionId::parse(sid).map_err(|_| Fail::at(ErrorKind::BadSessionId, at_sid))?;
+    let (i, ()) = scan::sep(i)?;
+    let n = i.iter().position(|&b| b == b':' || scan::is_blank(b)).unwrap_or(i.len());
+    if n == 0 || i.get(n) != Some(&b':') {
+        return Err(Fail::at(ErrorKind::BadEntryType, i));
+    }
+    let level = scan::utf8(&i[..n], i)?;
+    let after = scan::blanks0(&i[n + 1..]);
+    let message = scan::rest_text(after)?;
+    Ok((
+        &after[after.len()..],
+        CallLogEntry {
+            timestamp,
+            zone: Cow::Borrowed(zone),
+            module: Cow::Borrowed(module),
+            session_id,
+            level: Cow::Borrowed(level),
+            message: Cow::Borrowed(message),
+        },
+    ))
+}
+
+/// Parse the first line of one entry (no continuation lines).
+pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<CallLogEntry<'_>, LineError> {
+    let line = scan::strip_line_end(line.as_ref());
+    scan::run(line, entry_head)
+}
+
+/// The entries of a call-log text, in order. Each item is an entry (with its
+/// continuation lines) or the error of one line that looked like an entry but was
+/// malformed, or of a continuation line with no entry before it.
+pub struct CallLogEntries<'a> {
+    text: &'a [u8],
+    lines: std::iter::Peekable<LineSplitter<'a>>,
+}
+
+impl<'a> CallLogEntries<'a> {
+    pub fn new<T: AsRef<[u8]> + ?Sized>(text: &'a T) -> Self {
+        let text = text.as_ref();
+        CallLogEntries { text, lines: LineSplitter::new(text).peekable() }
+    }
+
+    /// Extend `entry`'s message over the continuation lines that follow.
+    fn absorb_continuations(&mut self, head: &RawLine<'a>, entry: &mut CallLogEntry<'a>) -> Result<(), ParseError> {
+        let mut last_content_end = None::<usize>; // byte end (in text) of last non-blank continuation
+        let mut conts: Vec<RawLine<'a>> = Vec::new();
+        while let Some(next) = self.lines.peek() {
+            if starts_entry(next.bytes) {
+                break;
+            }
+            let next = self.lines.next().expect("peeked");
+            if !next.bytes.iter().all(|&b| scan::is_blank(b)) {
+                last_content_end = Some(conts.len() + 1);
+            }
+            conts.push(next);
+        }
+        let Some(keep) = last_content_end else { return Ok(()) };
+        let conts = &conts[..keep];
+        // Trailing blank continuation lines carry nothing and are left out.
+        let message_start = match &entry.message {
+            Cow::Borrowed(m) => m.as_ptr() as usize - self.text.as_ptr() as usize,
+            Cow::Owned(_) => unreachable!("a head's message borrows from the text"),
+        };
+        let last = conts.last().expect("non-empty");
+        let span = &self.text[message_start..last.start + last.bytes.len()];
+        for line in conts {
+            if let Err(e) = std::str::from_utf8(line.bytes) {
+                return Err(ParseError::from_line(
+                    LineError::new(ErrorKind::InvalidUtf8, e.valid_up_to()),
+                    line.bytes,
+                    line.number,
+                    line.start,
+                ));
+            }
+        }
+        // With plain `\n` line ends the joined message is the text itself: borrow it.
+        entry.message = if !span.contains(&b'\r') {
+            Cow::Borrowed(std::str::from_utf8(span).expect("checked line by line"))
+        } else {
+            let mut joined = String::with_capacity(span.len());
+            joined.push_str(&entry.message);
+            for line in conts {
+                joined.push('\n');
+                joined.push_str(std::str::from_utf8(line.bytes).expect("checked"));
+            }
+            Cow::Owned(joined)
+        };
+        let _ = head;
+        Ok(())
+    }
+}
+
+impl<'a> Iterator for CallLogEntries<'a> {
+    type Item = Result<CallLogEntry<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            let line = self.lines.next()?;
+            if line.bytes.iter().all(|&b| scan::is_blank(b)) {
+                continue;
+            }
+            if !starts_entry(line.bytes) {
+                return Some(Err(ParseError::from_line(
+                    LineError::new(ErrorKind::OrphanContinuation, 0),
+                    line.bytes,
+                    line.number,
+                    line.start,
+                )));
+            }
+            let mut entry = match scan::run(line.bytes, entry_head) {
+                Ok(e) => e,
+                Err(e) => {
+                    // Skip this entry's continuation lines: they belong to the bad entry.
+                    while self.lines.peek().is_some_and(|l| !starts_entry(l.bytes)) {
+                        self.lines.next();
+                    }
+                    return Some(Err(ParseError::from_line(e, line.bytes, line.number, line.start)));
+                }
+            };
+            return Some(self.absorb_continuations(&line, &mut entry).map(|()| entry));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ENTRY: &str = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
+
+    #[test]
+    fn one_entry() {
+        let e = parse_call_log_line(ENTRY).unwrap();
+        assert_eq!(e.timestamp.to_string(), "2002-08-28T10:16:58-04:00");
+        assert_eq!(e.zone, "EDT");
+        assert_eq!(e.module, "tel");
+        assert_eq!(e.session_id.as_str(), "100025;006;1479411625");
+        assert_eq!(e.level, "EVENT");
+        assert_eq!(e.message, "call answered");
+        assert_eq!(e.to_string(), ENTRY);
+    }
+
+    #[test]
+    fn twelve_hour_clock() {
+        let at = |t: &str| parse_call_log_line(&ENTRY.replace("10:16:58 AM", t)).unwrap().timestamp.hour;
+        assert_eq!(at("12:00:00 AM"), 0);
+        assert_eq!(at("12:00:00 PM"), 12);
+        assert_eq!(at("1:00:00 PM"), 13);
+        assert_eq!(at("11:59:59 PM"), 23);
+        assert_eq!(parse_call_log_line(&ENTRY.replace("10:16:58 AM", "13:00:00 PM")).unwrap_err().kind, ErrorKind::BadHour);
+        assert_eq!(parse_call_log_line(&ENTRY.replace("10:16:58 AM", "0:00:00 AM")).unwrap_err().kind, ErrorKind::BadHour);
+        assert_eq!(parse_call_log_line(&ENTRY.replace(" AM ", " XM ")).unwrap_err().kind, ErrorKind::BadMeridiem);
+    }
+
+    #[test]
+    fn unknown_zone_keeps_text_and_drops_offset() {
+        let cest = ENTRY.replace("EDT", "CEST");
+        let e = parse_call_log_line(&cest).unwrap();
+        assert_eq!(e.zone, "CEST");
+        assert_eq!(e.timestamp.offset_minutes, None);
+        assert_eq!(e.timestamp.to_string(), "2002-08-28T10:16:58");
+        let gmt = ENTRY.replace("EDT", "GMT");
+        let utc = parse_call_log_line(&gmt).unwrap();
+        assert_eq!(utc.timestamp.to_string(), "2002-08-28T10:16:58+00:00");
+    }
+
+    #[test]
+    fn continuation_lines_join_with_newline() {
+        let text = format!("{ENTRY}\n  second line\nthird: [x] (y)\n\n{ENTRY}\n");
+        let entries: Vec<_> = CallLogEntries::new(&text).collect::<Result<_, _>>().unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].message, "call answered\n  second line\nthird: [x] (y)");
+        assert!(matches!(entries[0].message, Cow::Borrowed(_)));
+        let crlf = text.replace('\n', "\r\n");
+        let entries: Vec<_> = CallLogEntries::new(&crlf).collect::<Result<_, _>>().unwrap();
+        assert_eq!(entries[0].message, "call answered\n  second line\nthird: [x] (y)");
+        assert_eq!(entries[1].message, "call answered");
+    }
+
+    #[test]
+    fn empty_message_and_orphans() {
+        let bare = ENTRY.replace(" call answered", "");
+        let e = parse_call_log_line(&bare).unwrap();
+        assert_eq!(e.message, "");
+        let err = CallLogEntries::new("orphan\n").next().unwrap().unwrap_err();
+        assert_eq!(err.kind, ErrorKind::OrphanContinuation);
+        assert_eq!(err.line, 1);
+    }
+}

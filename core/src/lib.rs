@@ -1,0 +1,38 @@
+//! # plumlogs
+//!
+//! Typed, zero-copy parsers for Plum Voice's call, session and error logs, and
+//! decoders for the JSON and XML bodies of the Call Log REST API.
+//!
+//! Records borrow from the input: text fields are `Cow::Borrowed` slices of it, and
+//! the hot path does not allocate. Each record has an `into_owned()` twin for when
+//! it must outlive its input, and serialises (serde) to the canonical JSON shared by
+//! the CLI, Python and Node.
+//!
+//! ```
+//! let line = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
+//! let rec = plumlogs::parse_session_line(line).unwrap();
+//! assert_eq!(rec.kind, "inbound");
+//! assert_eq!(rec.timestamp.to_string(), "2017-11-03T14:38:30-05:00");
+//! assert_eq!(rec.duration(), Some(29));
+//! assert_eq!(rec.session_id.parts().unwrap().server, "200035");
+//! ```
+
+pub mod bulk;
+pub mod call_log;
+pub mod error;
+pub mod error_line;
+mod scan;
+pub mod session;
+pub mod session_id;
+pub mod timestamp;
+
+pub use bulk::{
+    errors, parse_call_log, parse_call_log_lenient, parse_errors, parse_errors_lenient,
+    parse_sessions, parse_sessions_lenient, sessions, Lenient,
+};
+pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
+pub use error::{ErrorKind, LineError, ParseError};
+pub use error_line::{parse_error_line, ErrorRecord};
+pub use session::{parse_session_line, SessionDetail, SessionRecord};
+pub use session_id::{SessionId, SessionIdParts};
+pub use timestamp::Timestamp;

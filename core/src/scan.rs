@@ -1,0 +1,223 @@
+//! Byte-level building blocks shared by the three line grammars.
+//!
+//! They are nom parsers (`IResult` over `&[u8]`) written by hand at the byte level:
+//! the session-line hot path has to run at well over a gigabyte a second, which the
+//! generic combinators do not reach. Each failure carries how much input was left,
+//! so the caller can turn it into a column without any allocation.
+
+use crate::error::{ErrorKind, LineError};
+use nom::IResult;
+
+/// A grammar failure: what, and how many bytes of the line were still unread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fail {
+    pub kind: ErrorKind,
+    pub remaining: usize,
+}
+
+impl Fail {
+    #[inline]
+    pub fn at(kind: ErrorKind, input: &[u8]) -> nom::Err<Fail> {
+        nom::Err::Error(Fail { kind, remaining: input.len() })
+    }
+
+    /// Turn into a [`LineError`] for a line of `line_len` bytes.
+    #[inline]
+    pub fn into_line_error(self, line_len: usize) -> LineError {
+        LineError::new(self.kind, line_len.saturating_sub(self.remaining))
+    }
+}
+
+impl<'a> nom::error::ParseError<&'a [u8]> for Fail {
+    fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
+        Fail { kind: ErrorKind::Truncated, remaining: input.len() }
+    }
+    fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+pub type PResult<'a, T> = IResult<&'a [u8], T, Fail>;
+
+/// Run a line parser and map its failure to a [`LineError`].
+#[inline]
+pub fn run<'a, T>(
+    line: &'a [u8],
+    parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
+) -> Result<T, LineError> {
+    match parser(line) {
+        Ok((_, value)) => Ok(value),
+        Err(nom::Err::Error(f) | nom::Err::Failure(f)) => Err(f.into_line_error(line.len())),
+        Err(nom::Err::Incomplete(_)) => Err(LineError::new(ErrorKind::Truncated, line.len())),
+    }
+}
+
+#[inline(always)]
+pub const fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// Strip one trailing `\r` (of a `\r\n` line end) and a trailing `\n`.
+#[inline]
+pub fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = match line.last() {
+        Some(b'\n') => &line[..line.len() - 1],
+        _ => line,
+    };
+    match line.last() {
+        Some(b'\r') => &line[..line.len() - 1],
+        _ => line,
+    }
+}
+
+/// Skip a run of zero or more blanks.
+#[inline(always)]
+pub fn blanks0(input: &[u8]) -> &[u8] {
+    let n = input.iter().position(|&b| !is_blank(b)).unwrap_or(input.len());
+    &input[n..]
+}
+
+/// One or more blanks: the field separator.
+#[inline(always)]
+pub fn sep(input: &[u8]) -> PResult<'_, ()> {
+    match input.first() {
+        Some(&b) if is_blank(b) => Ok((blanks0(&input[1..]), ())),
+        None => Err(Fail::at(ErrorKind::Truncated, input)),
+        Some(_) => Err(Fail::at(ErrorKind::TrailingInput, input)),
+    }
+}
+
+/// Bytes to `&str`, with a fast path for ASCII (the common case).
+#[inline(always)]
+pub fn utf8<'a>(bytes: &'a [u8], at: &'a [u8]) -> Result<&'a str, nom::Err<Fail>> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s),
+        Err(e) => Err(Fail::at(ErrorKind::InvalidUtf8, &at[e.valid_up_to()..])),
+    }
+}
+
+/// A run of one or more non-blank bytes, as text.
+#[inline(always)]
+pub fn token(input: &[u8]) -> PResult<'_, &str> {
+    let n = input.iter().position(|&b| is_blank(b)).unwrap_or(input.len());
+    if n == 0 {
+        return Err(Fail::at(ErrorKind::Truncated, input));
+    }
+    let (field, rest) = input.split_at(n);
+    // Everything before a non-ASCII byte is ASCII, so only a field with a high bit set
+    // needs the full UTF-8 check.
+    let text = if field.is_ascii() {
+        // SAFETY: every byte is ASCII, hence valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(field) }
+    } else {
+        utf8(field, input)?
+    };
+    Ok((rest, text))
+}
+
+/// A run of one or more non-blank bytes as raw bytes.
+#[inline(always)]
+pub fn raw_token(input: &[u8]) -> (&[u8], &[u8]) {
+    let n = input.iter().position(|&b| is_blank(b)).unwrap_or(input.len());
+    let (field, rest) = input.split_at(n);
+    (rest, field)
+}
+
+/// Decimal digits into a `u64`; `None` on empty, a non-digit, or overflow.
+#[inline(always)]
+pub fn digits_u64(field: &[u8]) -> Option<u64> {
+    if field.is_empty() || field.len() > 20 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in field {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(d as u64)?;
+    }
+    Some(value)
+}
+
+/// Exactly `N` digits at the start of `input`.
+#[inline(always)]
+pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
+    if input.len() < N {
+        return None;
+    }
+    let mut value = 0u32;
+    for &b in &input[..N] {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value * 10 + d as u32;
+    }
+    Some(value)
+}
+
+/// Non-blank field of digits as a channel number.
+#[inline(always)]
+pub fn channel(input: &[u8]) -> PResult<'_, u32> {
+    let (rest, field) = raw_token(input);
+    if field.is_empty() {
+        return Err(Fail::at(ErrorKind::Truncated, input));
+    }
+    if !field.iter().all(u8::is_ascii_digit) {
+        return Err(Fail::at(ErrorKind::BadChannel, input));
+    }
+    match digits_u64(field).and_then(|v| u32::try_from(v).ok()) {
+        Some(v) => Ok((rest, v)),
+        None => Err(Fail::at(ErrorKind::ChannelOverflow, input)),
+    }
+}
+
+/// Non-blank field of digits as UNIX seconds.
+#[inline(always)]
+pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
+    let (rest, field) = raw_token(input);
+    if field.is_empty() {
+        return Err(Fail::at(ErrorKind::Truncated, input));
+    }
+    match digits_u64(field).and_then(|v| i64::try_from(v).ok()) {
+        Some(v) => Ok((rest, v)),
+        None => Err(Fail::at(ErrorKind::BadUnixTime, input)),
+    }
+}
+
+/// The month abbreviation `Jan` … `Dec` as 1..=12.
+#[inline(always)]
+pub fn month_number(name: &[u8]) -> Option<u8> {
+    Some(match name {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    })
+}
+
+pub const MONTH_NAMES: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// The rest of the line as text (a message: may be empty, spaces kept as written).
+#[inline(always)]
+pub fn rest_text<'a>(input: &'a [u8]) -> Result<&'a str, nom::Err<Fail>> {
+    if input.is_ascii() {
+        // SAFETY: ASCII is valid UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(input) })
+    } else {
+        utf8(input, input)
+    }
+}

@@ -1,0 +1,282 @@
+//! Session log lines (the `calls/sessions` service).
+//!
+//! ```text
+//! calltype ANI channum [timestamp] DNIS sessionID callStart callEnd callLength
+//! local    ANI channum [timestamp] DNIS sessionID label: message
+//! ```
+
+use crate::error::{ErrorKind, LineError};
+use crate::scan::{self, digits_u64, Fail, PResult};
+use crate::session_id::{session_id_field, SessionId};
+use crate::timestamp::{bracketed_timestamp, Timestamp};
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+/// One session log line. Text fields borrow from the input (`Cow::Borrowed`);
+/// [`SessionRecord::into_owned`] gives a `'static` copy.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SessionRecord<'a> {
+    /// `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written.
+    pub kind: Cow<'a, str>,
+    pub ani: Cow<'a, str>,
+    pub channel: u32,
+    pub timestamp: Timestamp,
+    pub dnis: Cow<'a, str>,
+    pub session_id: SessionId<'a>,
+    pub detail: SessionDetail<'a>,
+}
+
+/// What follows the session id: call times, or a `<log>` tag's label and message.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SessionDetail<'a> {
+    Call {
+        /// UNIX seconds.
+        start: i64,
+        /// UNIX seconds.
+        end: i64,
+        /// The call length as written (`H:MM:SS`), in seconds.
+        duration: u64,
+    },
+    Tag {
+        /// The `<log>` label, or `fetchurl` for the start-URL line.
+        label: Cow<'a, str>,
+        /// The rest of the line, as written; may be empty.
+        message: Cow<'a, str>,
+    },
+}
+
+impl<'a> SessionRecord<'a> {
+    pub fn call_start(&self) -> Option<i64> {
+        match self.detail {
+            SessionDetail::Call { start, .. } => Some(start),
+            SessionDetail::Tag { .. } => None,
+        }
+    }
+    pub fn call_end(&self) -> Option<i64> {
+        match self.detail {
+            SessionDetail::Call { end, .. } => Some(end),
+            SessionDetail::Tag { .. } => None,
+        }
+    }
+    pub fn duration(&self) -> Option<u64> {
+        match self.detail {
+            SessionDetail::Call { duration, .. } => Some(duration),
+            SessionDetail::Tag { .. } => None,
+        }
+    }
+    pub fn label(&self) -> Option<&str> {
+        match &self.detail {
+            SessionDetail::Tag { label, .. } => Some(label),
+            SessionDetail::Call { .. } => None,
+        }
+    }
+    pub fn message(&self) -> Option<&str> {
+        match &self.detail {
+            SessionDetail::Tag { message, .. } => Some(message),
+            SessionDetail::Call { .. } => None,
+        }
+    }
+
+    /// A copy that owns all of its text.
+    pub fn into_owned(self) -> SessionRecord<'static> {
+        SessionRecord {
+            kind: Cow::Owned(self.kind.into_owned()),
+            ani: Cow::Owned(self.ani.into_owned()),
+            channel: self.channel,
+            timestamp: self.timestamp,
+            dnis: Cow::Owned(self.dnis.into_owned()),
+            session_id: self.session_id.into_owned(),
+            detail: match self.detail {
+                SessionDetail::Call { start, end, duration } => {
+                    SessionDetail::Call { start, end, duration }
+                }
+                SessionDetail::Tag { label, message } => SessionDetail::Tag {
+                    label: Cow::Owned(label.into_owned()),
+                    message: Cow::Owned(message.into_owned()),
+                },
+            },
+        }
+    }
+}
+
+/// Writes the line in the format the service uses (single spaces between fields).
+impl fmt::Display for SessionRecord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {} [{}] {} {} ",
+            self.kind,
+            self.ani,
+            self.channel,
+            self.timestamp.bracketed(),
+            self.dnis,
+            self.session_id
+        )?;
+        match &self.detail {
+            SessionDetail::Call { start, end, duration } => {
+                write!(f, "{start} {end} ")?;
+                write_call_length(f, *duration)
+            }
+            SessionDetail::Tag { label, message } => write!(f, "{label}: {message}"),
+        }
+    }
+}
+
+/// `H:MM:SS` with at least two hour digits, as the service writes it (`00:01:53`).
+pub fn write_call_length(f: &mut impl fmt::Write, seconds: u64) -> fmt::Result {
+    write!(f, "{:02}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+}
+
+/// The canonical JSON of surface.md: a flat object with `null` for absent fields.
+impl Serialize for SessionRecord<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(11))?;
+        m.serialize_entry("kind", &self.kind)?;
+        m.serialize_entry("ani", &self.ani)?;
+        m.serialize_entry("channel", &self.channel)?;
+        m.serialize_entry("timestamp", &self.timestamp)?;
+        m.serialize_entry("dnis", &self.dnis)?;
+        m.serialize_entry("session_id", &self.session_id)?;
+        m.serialize_entry("call_start", &self.call_start())?;
+        m.serialize_entry("call_end", &self.call_end())?;
+        m.serialize_entry("duration", &self.duration())?;
+        m.serialize_entry("label", &self.label())?;
+        m.serialize_entry("message", &self.message())?;
+        m.end()
+    }
+}
+
+/// The call type: a lowercase ASCII word.
+#[inline(always)]
+fn kind(input: &[u8]) -> PResult<'_, &str> {
+    let n = input.iter().position(|b| !b.is_ascii_lowercase()).unwrap_or(input.len());
+    if n == 0 {
+        return Err(Fail::at(
+            if input.is_empty() { ErrorKind::Truncated } else { ErrorKind::BadKind },
+            input,
+        ));
+    }
+    match input.get(n) {
+        None => Err(Fail::at(ErrorKind::Truncated, &input[n..])),
+        Some(&b) if scan::is_blank(b) => {
+            // SAFETY: lowercase ASCII letters.
+            Ok((&input[n..], unsafe { std::str::from_utf8_unchecked(&input[..n]) }))
+        }
+        Some(_) => Err(Fail::at(ErrorKind::BadKind, input)),
+    }
+}
+
+/// The fields every line shape shares: `ANI channum [timestamp] DNIS sessionID`,
+/// each preceded by a separator. Also used by the error-line grammar.
+#[inline(always)]
+pub(crate) fn common_fields(
+    i: &[u8],
+) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
+    let (i, ()) = scan::sep(i)?;
+    let (i, ani) = scan::token(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, channel) = scan::channel(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, timestamp) = bracketed_timestamp(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, dnis) = scan::token(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, session_id) = session_id_field(i)?;
+    Ok((i, (ani, channel, timestamp, dnis, session_id)))
+}
+
+/// `H:MM:SS` (hours may exceed 24 and have any number of digits) in seconds.
+#[inline(always)]
+fn call_length(input: &[u8]) -> PResult<'_, u64> {
+    let (rest, field) = scan::raw_token(input);
+    if field.is_empty() {
+        return Err(Fail::at(ErrorKind::Truncated, input));
+    }
+    let bad = || Fail::at(ErrorKind::BadDuration, input);
+    let n = field.len();
+    if n < 7 || field[n - 3] != b':' || field[n - 6] != b':' {
+        return Err(bad());
+    }
+    let hours = digits_u64(&field[..n - 6]).ok_or_else(bad)?;
+    let minutes = scan::fixed_digits::<2>(&field[n - 5..]).ok_or_else(bad)?;
+    let seconds = scan::fixed_digits::<2>(&field[n - 2..]).ok_or_else(bad)?;
+    if minutes > 59 || seconds > 59 {
+        return Err(bad());
+    }
+    let total = hours
+        .checked_mul(3600)
+        .and_then(|h| h.checked_add(minutes as u64 * 60 + seconds as u64))
+        .ok_or_else(bad)?;
+    Ok((rest, total))
+}
+
+#[inline(always)]
+fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
+    let (i, start) = scan::unix_seconds(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, end) = scan::unix_seconds(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, duration) = call_length(i)?;
+    let i = scan::blanks0(i);
+    if !i.is_empty() {
+        return Err(Fail::at(ErrorKind::TrailingInput, i));
+    }
+    Ok((i, SessionDetail::Call { start, end, duration }))
+}
+
+/// `label: message` — the label runs to the first `:` of the field; the message is
+/// the rest of the line after the separating blanks, as written.
+#[inline]
+pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
+    let n = i
+        .iter()
+        .position(|&b| b == b':' || scan::is_blank(b))
+        .unwrap_or(i.len());
+    if i.get(n) != Some(&b':') {
+        return Err(Fail::at(ErrorKind::MissingLabel, i));
+    }
+    let label = scan::utf8(&i[..n], i)?;
+    let after = scan::blanks0(&i[n + 1..]);
+    let message = scan::rest_text(after)?;
+    Ok((
+        &after[after.len()..],
+        SessionDetail::Tag { label: Cow::Borrowed(label), message: Cow::Borrowed(message) },
+    ))
+}
+
+#[inline(always)]
+fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
+    let i = scan::blanks0(input);
+    let (i, kind) = kind(i)?;
+    let (i, (ani, channel, timestamp, dnis, session_id)) = common_fields(i)?;
+    let (i, ()) = scan::sep(i)?;
+    let (i, detail) = match kind {
+        "inbound" | "outbound" | "transfer" => call_detail(i)?,
+        "local" => tag_detail(i)?,
+        // An unknown kind is read in whichever shape its next field suggests.
+        _ if i.first().is_some_and(u8::is_ascii_digit) => call_detail(i)?,
+        _ => tag_detail(i)?,
+    };
+    Ok((
+        i,
+        SessionRecord {
+            kind: Cow::Borrowed(kind),
+            ani: Cow::Borrowed(ani),
+            channel,
+            timestamp,
+            dnis: Cow::Borrowed(dnis),
+            session_id,
+            detail,
+        },
+    ))
+}
+
+/// Parse one session log line (a trailing `\r\n` or `\n` is ignored).
+pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
+    line: &T,
+) -> Result<SessionRecord<'_>, LineError> {
+    let line = scan::strip_line_end(line.as_ref());
+    scan::run(line, session_line)
+}

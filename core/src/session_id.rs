@@ -1,0 +1,111 @@
+//! Session ids: `serverid;channel;starttime`, kept as written.
+
+use crate::error::ErrorKind;
+use crate::scan::{digits_u64, Fail, PResult};
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A raw session id such as `000020;000;1483968637`. The text is kept exactly as
+/// written (leading zeros are part of the id); [`SessionId::parts`] splits it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct SessionId<'a>(pub Cow<'a, str>);
+
+/// The three parts of a session id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct SessionIdParts<'a> {
+    /// The server id, as written (`000020`).
+    pub server: &'a str,
+    /// The channel the call used.
+    pub channel: u32,
+    /// The session's start, UNIX seconds.
+    pub start: i64,
+}
+
+impl<'a> SessionId<'a> {
+    /// Validate and wrap a raw id.
+    pub fn parse(raw: &'a str) -> Result<SessionId<'a>, ErrorKind> {
+        split(raw.as_bytes()).ok_or(ErrorKind::BadSessionId)?;
+        Ok(SessionId(Cow::Borrowed(raw)))
+    }
+
+    /// The id as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Split into server, channel and start. Ids from this crate's parsers were
+    /// validated when read, so this only fails for ids built by hand.
+    pub fn parts(&self) -> Result<SessionIdParts<'_>, ErrorKind> {
+        let (server, channel, start) = split(self.0.as_bytes()).ok_or(ErrorKind::BadSessionId)?;
+        Ok(SessionIdParts {
+            // The server part is a prefix ending at an ASCII ';', so it is valid UTF-8.
+            server: &self.0[..server.len()],
+            channel,
+            start,
+        })
+    }
+
+    pub fn into_owned(self) -> SessionId<'static> {
+        SessionId(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl fmt::Display for SessionId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// `server;channel;start` → its parts, or `None` if malformed.
+#[inline(always)]
+fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
+    let first = memchr::memchr(b';', raw)?;
+    let server = &raw[..first];
+    if server.is_empty() {
+        return None;
+    }
+    let rest = &raw[first + 1..];
+    let second = memchr::memchr(b';', rest)?;
+    let channel = u32::try_from(digits_u64(&rest[..second])?).ok()?;
+    let start = i64::try_from(digits_u64(&rest[second + 1..])?).ok()?;
+    Some((server, channel, start))
+}
+
+/// A session-id field of a line (a non-blank token, validated).
+#[inline(always)]
+pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
+    let (rest, raw) = crate::scan::raw_token(input);
+    if raw.is_empty() {
+        return Err(Fail::at(ErrorKind::Truncated, input));
+    }
+    // The server part may in principle hold any text, so check UTF-8 like any field.
+    if split(raw).is_none() {
+        return Err(Fail::at(ErrorKind::BadSessionId, input));
+    }
+    let (_, text) = crate::scan::token(input)?;
+    Ok((rest, SessionId(Cow::Borrowed(text))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_keep_leading_zeros() {
+        let id = SessionId::parse("000020;000;1483968637").unwrap();
+        let p = id.parts().unwrap();
+        assert_eq!(p.server, "000020");
+        assert_eq!(p.channel, 0);
+        assert_eq!(p.start, 1_483_968_637);
+        assert_eq!(id.as_str(), "000020;000;1483968637");
+    }
+
+    #[test]
+    fn malformed_ids_are_rejected() {
+        for bad in ["", ";1;2", "1;2", "1;x;2", "1;2;", "1;2;3;4", "a;99999999999;1"] {
+            assert_eq!(SessionId::parse(bad), Err(ErrorKind::BadSessionId), "{bad}");
+        }
+    }
+}
