@@ -19,10 +19,13 @@
 
 pub mod bulk;
 pub mod call_log;
+pub mod call_summary;
+pub mod encode;
 pub mod error;
 pub mod error_line;
 mod scan;
 pub mod session;
+pub mod service;
 pub mod session_id;
 pub mod timestamp;
 
@@ -30,6 +33,8 @@ pub use bulk::{
     errors, parse_call_log, parse_call_log_lenient, parse_errors, parse_errors_lenient,
     parse_sessions, parse_sessions_lenient, sessions, Lenient,
 };
+pub use call_summary::CallSummary;
+pub use service::{Service, Wire};
 pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
 pub use error::{ErrorKind, LineError, ParseError};
 pub use error_line::{parse_error_line, ErrorRecord};

@@ -1,0 +1,1 @@
+//! The Plum Call Log API emulator (being built: see issue 4).
