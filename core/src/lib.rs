@@ -20,6 +20,9 @@
 pub mod bulk;
 pub mod call_log;
 pub mod call_summary;
+#[cfg(feature = "client")]
+pub mod client;
+pub mod decode;
 pub mod encode;
 pub mod error;
 pub mod error_line;
@@ -36,7 +39,8 @@ pub use bulk::{
 pub use call_summary::CallSummary;
 pub use service::{Service, Wire};
 pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
-pub use error::{ErrorKind, LineError, ParseError};
+pub use error::{Error, ErrorKind, LineError, ParseError};
+pub use decode::{DecodeError, LinesPage, LogsPage};
 pub use error_line::{parse_error_line, ErrorRecord};
 pub use session::{parse_session_line, SessionDetail, SessionRecord};
 pub use session_id::{SessionId, SessionIdParts};

@@ -1,0 +1,1 @@
+//! The blocking HTTP client (feature `client`). Being built: see issue 5.
