@@ -70,6 +70,36 @@ pub fn strip_line_end(line: &[u8]) -> &[u8] {
     }
 }
 
+/// Index of the first blank (space or tab) in `s`, or `s.len()`.
+///
+/// Eight bytes at a time (SWAR): fields are 2–20 bytes long, so this takes one to
+/// three word steps where a byte loop takes up to twenty compare-and-branch rounds.
+#[inline(always)]
+pub fn find_blank(s: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let space = w ^ (b' ' as u64 * LO);
+        let tab = w ^ (b'\t' as u64 * LO);
+        // A zero byte in `space`/`tab` marks a blank. The lowest flagged byte is
+        // exact (borrows only propagate upwards), which is the one we want.
+        let hits = (space.wrapping_sub(LO) & !space & HI) | (tab.wrapping_sub(LO) & !tab & HI);
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() {
+        if is_blank(s[i]) {
+            return i;
+        }
+        i += 1;
+    }
+    s.len()
+}
+
 /// Skip a run of zero or more blanks.
 #[inline(always)]
 pub fn blanks0(input: &[u8]) -> &[u8] {
@@ -99,7 +129,7 @@ pub fn utf8<'a>(bytes: &'a [u8], at: &'a [u8]) -> Result<&'a str, nom::Err<Fail>
 /// A run of one or more non-blank bytes, as text.
 #[inline(always)]
 pub fn token(input: &[u8]) -> PResult<'_, &str> {
-    let n = input.iter().position(|&b| is_blank(b)).unwrap_or(input.len());
+    let n = find_blank(input);
     if n == 0 {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
@@ -118,7 +148,7 @@ pub fn token(input: &[u8]) -> PResult<'_, &str> {
 /// A run of one or more non-blank bytes as raw bytes.
 #[inline(always)]
 pub fn raw_token(input: &[u8]) -> (&[u8], &[u8]) {
-    let n = input.iter().position(|&b| is_blank(b)).unwrap_or(input.len());
+    let n = find_blank(input);
     let (field, rest) = input.split_at(n);
     (rest, field)
 }
@@ -128,6 +158,18 @@ pub fn raw_token(input: &[u8]) -> (&[u8], &[u8]) {
 pub fn digits_u64(field: &[u8]) -> Option<u64> {
     if field.is_empty() || field.len() > 20 {
         return None;
+    }
+    if field.len() <= 19 {
+        // 19 digits cannot overflow a u64: skip the checked arithmetic.
+        let mut value: u64 = 0;
+        for &b in field {
+            let d = b.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            value = value * 10 + d as u64;
+        }
+        return Some(value);
     }
     let mut value: u64 = 0;
     for &b in field {

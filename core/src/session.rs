@@ -237,7 +237,7 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }
-    let label = scan::utf8(&i[..n], i)?;
+    let label = scan::rest_text(&i[..n])?;
     let after = scan::blanks0(&i[n + 1..]);
     let message = scan::rest_text(after)?;
     Ok((

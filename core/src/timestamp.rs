@@ -278,7 +278,7 @@ fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
     };
     let oh = fixed_digits::<2>(&b[23..])?;
     let om = fixed_digits::<2>(&b[25..])?;
-    if oh > 14 || om > 59 {
+    if oh > 14 || om > 59 || hour > 23 || minute > 59 || second > 60 || day == 0 {
         return None;
     }
     let ts = Timestamp {
@@ -290,7 +290,11 @@ fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
         second: second as u8,
         offset_minutes: Some(sign * (oh as i16 * 60 + om as i16)),
     };
-    ts.validate().ok()?;
+    // Month, hour, minute, second and offset are checked above; only the day's upper
+    // bound depends on the month (and year).
+    if ts.day > 28 && ts.day > days_in_month(ts.year, ts.month) {
+        return None;
+    }
     Some((&input[28..], ts))
 }
 
