@@ -199,51 +199,47 @@ impl<'a> CallLogEntries<'a> {
     }
 
     /// Extend `entry`'s message over the continuation lines that follow.
-    fn absorb_continuations(&mut self, head: &RawLine<'a>, entry: &mut CallLogEntry<'a>) -> Result<(), ParseError> {
-        let mut last_content_end = None::<usize>; // byte end (in text) of last non-blank continuation
-        let mut conts: Vec<RawLine<'a>> = Vec::new();
+    fn absorb_continuations(&mut self, entry: &mut CallLogEntry<'a>) -> Result<(), ParseError> {
+        // The last continuation line with content: trailing blank lines carry nothing.
+        let mut last: Option<RawLine<'a>> = None;
         while let Some(next) = self.lines.peek() {
             if starts_entry(next.bytes) {
                 break;
             }
             let next = self.lines.next().expect("peeked");
-            if !next.bytes.iter().all(|&b| scan::is_blank(b)) {
-                last_content_end = Some(conts.len() + 1);
-            }
-            conts.push(next);
-        }
-        let Some(keep) = last_content_end else { return Ok(()) };
-        let conts = &conts[..keep];
-        // Trailing blank continuation lines carry nothing and are left out.
-        let message_start = match &entry.message {
-            Cow::Borrowed(m) => m.as_ptr() as usize - self.text.as_ptr() as usize,
-            Cow::Owned(_) => unreachable!("a head's message borrows from the text"),
-        };
-        let last = conts.last().expect("non-empty");
-        let span = &self.text[message_start..last.start + last.bytes.len()];
-        for line in conts {
-            if let Err(e) = std::str::from_utf8(line.bytes) {
+            if let Err(e) = std::str::from_utf8(next.bytes) {
                 return Err(ParseError::from_line(
                     LineError::new(ErrorKind::InvalidUtf8, e.valid_up_to()),
-                    line.bytes,
-                    line.number,
-                    line.start,
+                    next.bytes,
+                    next.number,
+                    next.start,
                 ));
             }
+            if !next.bytes.iter().all(|&b| scan::is_blank(b)) {
+                last = Some(next);
+            }
         }
-        // With plain `\n` line ends the joined message is the text itself: borrow it.
-        entry.message = if !span.contains(&b'\r') {
-            Cow::Borrowed(std::str::from_utf8(span).expect("checked line by line"))
+        let Some(last) = last else { return Ok(()) };
+        let Cow::Borrowed(head) = entry.message else {
+            unreachable!("a head's message borrows from the text")
+        };
+        let message_start = head.as_ptr() as usize - self.text.as_ptr() as usize;
+        let span = &self.text[message_start..last.start + last.bytes.len()];
+        // Every line of the span was checked to be UTF-8 and line ends are ASCII.
+        let span = std::str::from_utf8(span).expect("checked line by line");
+        entry.message = if !span.contains('\r') {
+            // With plain `\n` line ends the joined message is the text itself.
+            Cow::Borrowed(span)
         } else {
             let mut joined = String::with_capacity(span.len());
-            joined.push_str(&entry.message);
-            for line in conts {
-                joined.push('\n');
-                joined.push_str(std::str::from_utf8(line.bytes).expect("checked"));
+            for (i, line) in span.split('\n').enumerate() {
+                if i > 0 {
+                    joined.push('\n');
+                }
+                joined.push_str(line.strip_suffix('\r').unwrap_or(line));
             }
             Cow::Owned(joined)
         };
-        let _ = head;
         Ok(())
     }
 }
@@ -275,7 +271,7 @@ impl<'a> Iterator for CallLogEntries<'a> {
                     return Some(Err(ParseError::from_line(e, line.bytes, line.number, line.start)));
                 }
             };
-            return Some(self.absorb_continuations(&line, &mut entry).map(|()| entry));
+            return Some(self.absorb_continuations(&mut entry).map(|()| entry));
         }
     }
 }
