@@ -1,0 +1,446 @@
+//! The four services, their parameter rules, auth, fault injection and the
+//! `/__emulator` control API.
+
+use crate::http::{Handler, Outcome, Request, Response};
+use crate::store::{Filter, Store};
+use crate::{Fault, FaultKind, RecordedRequest};
+use base64::Engine as _;
+use plumlogs::encode::{encode_call_log, encode_call_summaries, encode_failure, encode_lines};
+use plumlogs::{Service, Wire};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+/// The request log keeps this many entries, dropping the oldest.
+const MAX_RECORDED: usize = 100_000;
+const SYSTEM_CLOCK: i64 = i64::MIN;
+pub(crate) const LIMIT_MAX: u64 = 10_000;
+pub(crate) const LIMIT_DEFAULT: u64 = 1_000;
+
+pub(crate) struct App {
+    pub store: Store,
+    pub username: String,
+    pub password: String,
+    clock: AtomicI64,
+    faults: Mutex<Vec<Fault>>,
+    requests: Mutex<VecDeque<RecordedRequest>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl App {
+    pub fn new(store: Store, username: String, password: String, clock: Option<i64>) -> App {
+        App {
+            store,
+            username,
+            password,
+            clock: AtomicI64::new(clock.unwrap_or(SYSTEM_CLOCK)),
+            faults: Mutex::default(),
+            requests: Mutex::default(),
+        }
+    }
+
+    pub fn now(&self) -> i64 {
+        match self.clock.load(Ordering::SeqCst) {
+            SYSTEM_CLOCK => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+            fixed => fixed,
+        }
+    }
+
+    pub fn set_clock(&self, unix: Option<i64>) {
+        // i64::MIN is the "system time" marker; nobody means 292 billion BC.
+        self.clock.store(unix.map(|u| u.max(SYSTEM_CLOCK + 1)).unwrap_or(SYSTEM_CLOCK), Ordering::SeqCst);
+    }
+
+    pub fn clock_is_fixed(&self) -> bool {
+        self.clock.load(Ordering::SeqCst) != SYSTEM_CLOCK
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        if fault.count > 0 {
+            lock(&self.faults).push(fault);
+        }
+    }
+
+    pub fn faults(&self) -> Vec<Fault> {
+        lock(&self.faults).clone()
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.requests).iter().cloned().collect()
+    }
+
+    pub fn clear_requests(&self) {
+        lock(&self.requests).clear();
+    }
+
+    /// The first queued fault whose prefix matches `path` gives up one of its uses.
+    fn take_fault(&self, path: &str) -> Option<FaultKind> {
+        let mut faults = lock(&self.faults);
+        let i = faults
+            .iter()
+            .position(|f| f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
+        let kind = faults[i].kind.clone();
+        faults[i].count -= 1;
+        if faults[i].count == 0 {
+            faults.remove(i);
+        }
+        Some(kind)
+    }
+
+    fn record(&self, req: &Request) {
+        let mut headers: BTreeMap<String, String> = BTreeMap::new();
+        let mut username = None;
+        for (name, value) in &req.headers {
+            let value = if name == "authorization" {
+                let (scheme, cred) = value.split_once(' ').unwrap_or((value.as_str(), ""));
+                if scheme.eq_ignore_ascii_case("basic") {
+                    username = decode_basic(cred).map(|(u, _)| u);
+                }
+                format!("{scheme} <redacted>")
+            } else {
+                value.clone()
+            };
+            headers
+                .entry(name.clone())
+                .and_modify(|v| {
+                    v.push_str(", ");
+                    v.push_str(&value)
+                })
+                .or_insert(value);
+        }
+        let rec = RecordedRequest {
+            method: req.method.clone(),
+            path: req.path.clone(),
+            query: req.query.clone(),
+            headers,
+            username,
+            time: self.now(),
+        };
+        let mut log = lock(&self.requests);
+        if log.len() >= MAX_RECORDED {
+            log.pop_front();
+        }
+        log.push_back(rec);
+    }
+}
+
+fn decode_basic(cred: &str) -> Option<(String, String)> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(cred.trim()).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (u, p) = text.split_once(':')?;
+    Some((u.to_string(), p.to_string()))
+}
+
+/// `Accept` picks the wire format: the first media range naming XML or JSON wins;
+/// anything else (or no header) means JSON, the documented default.
+fn wire_of(req: &Request) -> Wire {
+    let accept = req.header("accept").unwrap_or("");
+    for range in accept.split(',') {
+        let media = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        match media.as_str() {
+            "application/xml" | "text/xml" => return Wire::Xml,
+            "application/json" | "text/json" => return Wire::Json,
+            _ => {}
+        }
+    }
+    Wire::Json
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                        continue;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn query_params(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (percent_decode(k), percent_decode(v))
+        })
+        .collect()
+}
+
+/// A failure answer: the envelope in the asked-for wire format.
+fn failure(status: u16, wire: Wire, service: Service, message: &str) -> Response {
+    let mut headers = vec![("Content-Type", wire.media_type().to_string())];
+    if status == 401 {
+        headers.push(("WWW-Authenticate", "Basic realm=\"Plum DEV\"".to_string()));
+    }
+    Response { status, headers, body: encode_failure(wire, service, message) }
+}
+
+fn success(wire: Wire, body: Vec<u8>) -> Response {
+    Response { status: 200, headers: vec![("Content-Type", wire.media_type().to_string())], body }
+}
+
+fn json(status: u16, value: serde_json::Value) -> Response {
+    Response {
+        status,
+        headers: vec![("Content-Type", "application/json".to_string())],
+        body: serde_json::to_vec(&value).unwrap_or_default(),
+    }
+}
+
+fn no_content() -> Response {
+    Response { status: 204, headers: Vec::new(), body: Vec::new() }
+}
+
+/// What the path names: a service and its path arguments.
+enum Route<'a> {
+    List(Service, &'a str, &'a str),
+    One(&'a str),
+    Unknown(Service),
+}
+
+fn route(path: &str) -> Route<'_> {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    let segs: Vec<&str> = trimmed.split('/').collect();
+    match segs.as_slice() {
+        ["", "ws", "calls", "logs", a, b] => Route::List(Service::Logs, a, b),
+        ["", "ws", "calls", "sessions", a, b] => Route::List(Service::Sessions, a, b),
+        ["", "ws", "calls", "errors", a, b] => Route::List(Service::Errors, a, b),
+        ["", "ws", "calls", "log", id] => Route::One(id),
+        ["", "ws", "calls", name, ..] => Route::Unknown(name.parse().unwrap_or(Service::Logs)),
+        _ => Route::Unknown(Service::Logs),
+    }
+}
+
+fn parse_timestamp(name: &str, raw: &str) -> Result<i64, String> {
+    raw.parse::<i64>()
+        .map_err(|_| format!("{name} must be an integer UNIX timestamp (seconds), got {raw:?}"))
+}
+
+fn retention_words(service: Service) -> &'static str {
+    match service {
+        Service::Logs | Service::Log => "the last 5 days",
+        Service::Sessions | Service::Errors => "the last year",
+    }
+}
+
+impl App {
+    fn serve(&self, req: &Request, wire: Wire) -> Response {
+        let route = route(&req.path);
+        let service = match route {
+            Route::List(s, ..) => s,
+            Route::One(_) => Service::Log,
+            Route::Unknown(s) => {
+                return failure(404, wire, s, &format!("No such service: {} (expected /ws/calls/logs|sessions|errors/START/END or /ws/calls/log/LOG_ID)", req.path));
+            }
+        };
+        if req.method != "GET" {
+            let mut r = failure(405, wire, service, &format!("Method {} not allowed: the Call Log API answers GET only", req.method));
+            r.headers.push(("Allow", "GET".to_string()));
+            return r;
+        }
+        let authorized = req
+            .header("authorization")
+            .and_then(|v| {
+                let (scheme, cred) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("basic").then(|| decode_basic(cred))?
+            })
+            .is_some_and(|(u, p)| u == self.username && p == self.password);
+        if !authorized {
+            return failure(401, wire, service, &format!("Unauthorized access to {service} service"));
+        }
+        let now = self.now();
+        match route {
+            Route::One(raw) => {
+                let Ok(id) = raw.parse::<u64>() else {
+                    return failure(400, wire, service, &format!("log_id must be a non-negative integer, got {raw:?}"));
+                };
+                match self.store.call_for_log(id, now) {
+                    Some((day, i)) => success(wire, encode_call_log(wire, &self.store.view(&day, i).call_log_text())),
+                    None => failure(404, wire, service, &format!("No call log with log_id {id} (call logs are kept for {})", retention_words(service))),
+                }
+            }
+            Route::List(service, a, b) => match self.list(req, wire, service, a, b, now) {
+                Ok(r) => r,
+                Err(message) => failure(400, wire, service, &message),
+            },
+            Route::Unknown(_) => unreachable!("answered above"),
+        }
+    }
+
+    fn list(&self, req: &Request, wire: Wire, service: Service, a: &str, b: &str, now: i64) -> Result<Response, String> {
+        let start = parse_timestamp("start_timestamp", a)?;
+        let end = parse_timestamp("end_timestamp", b)?;
+        if end <= start {
+            return Err(format!("end_timestamp ({end}) must be after start_timestamp ({start})"));
+        }
+        let oldest = now - service.retention_seconds();
+        if start < oldest {
+            return Err(format!(
+                "start_timestamp ({start}) must be within {} (on or after {oldest})",
+                retention_words(service)
+            ));
+        }
+        let params = query_params(&req.query);
+        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let limit = match get("limit") {
+            None => LIMIT_DEFAULT,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=LIMIT_MAX).contains(n))
+                .ok_or_else(|| format!("limit must be an integer from 1 to {LIMIT_MAX}, got {v:?}"))?,
+        };
+        let offset = match get("offset") {
+            None => 0,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("offset must be a non-negative integer, got {v:?}"))?,
+        };
+        let filter = get("number").or_else(|| get("numbers")).and_then(|n| Filter::new(&self.store.account, n));
+        let sel = self.store.select(service, start, end, now, filter.as_ref(), offset, limit);
+        let total = sel.total as usize;
+        let body = match service {
+            Service::Sessions => {
+                let mut records = Vec::with_capacity(limit.min(LIMIT_MAX) as usize);
+                for s in &sel.slices {
+                    let lines = self.store.view(&s.day, s.call).session_records();
+                    records.extend(lines.into_iter().skip(s.skip).take(s.take));
+                }
+                encode_lines(wire, service, total, &records)
+            }
+            Service::Errors => {
+                let records: Vec<_> =
+                    sel.slices.iter().filter_map(|s| self.store.view(&s.day, s.call).error_record()).collect();
+                encode_lines(wire, service, total, &records)
+            }
+            Service::Logs | Service::Log => {
+                let items: Vec<_> =
+                    sel.slices.iter().filter_map(|s| self.store.view(&s.day, s.call).summary()).collect();
+                encode_call_summaries(wire, total, &items)
+            }
+        };
+        Ok(success(wire, body))
+    }
+
+    fn control(&self, req: &Request) -> Response {
+        let path = req.path.strip_suffix('/').unwrap_or(&req.path);
+        let bad = |msg: String| json(400, serde_json::json!({ "error": msg }));
+        match (req.method.as_str(), path) {
+            ("GET", "/__emulator/health") => json(200, serde_json::json!({ "ok": true })),
+            ("POST", "/__emulator/faults") => match serde_json::from_slice::<Fault>(&req.body) {
+                Ok(f) if f.count == 0 => bad("count must be at least 1".into()),
+                Ok(f) => {
+                    self.inject(f);
+                    no_content()
+                }
+                Err(e) => bad(format!("not a fault: {e}")),
+            },
+            ("GET", "/__emulator/faults") => json(200, serde_json::to_value(self.faults()).unwrap_or_default()),
+            ("DELETE", "/__emulator/faults") => {
+                self.clear_faults();
+                no_content()
+            }
+            ("GET", "/__emulator/requests") => json(200, serde_json::to_value(self.requests()).unwrap_or_default()),
+            ("DELETE", "/__emulator/requests") => {
+                self.clear_requests();
+                no_content()
+            }
+            ("GET", "/__emulator/clock") => {
+                json(200, serde_json::json!({ "now": self.now(), "fixed": self.clock_is_fixed() }))
+            }
+            ("POST", "/__emulator/clock") => {
+                #[derive(serde::Deserialize)]
+                struct Clock {
+                    now: Option<i64>,
+                }
+                match serde_json::from_slice::<Clock>(&req.body) {
+                    Ok(c) => {
+                        self.set_clock(c.now);
+                        no_content()
+                    }
+                    Err(e) => bad(format!("expected {{\"now\": UNIX seconds or null}}: {e}")),
+                }
+            }
+            ("GET", "/__emulator/config") => json(
+                200,
+                serde_json::json!({
+                    "seed": self.store.account.seed,
+                    "calls_per_day": self.store.calls_per_day,
+                    "username": self.username,
+                    "numbers": self.store.account.dnis,
+                    "logins": self.store.account.logins,
+                }),
+            ),
+            _ => json(404, serde_json::json!({ "error": format!("no control endpoint {} {}", req.method, req.path) })),
+        }
+    }
+}
+
+/// Stand-in for a broken upstream: a PHP fatal error, neither JSON nor XML.
+const MALFORMED_BODY: &[u8] =
+    b"PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted in /var/www/ws/calls.php on line 212\n";
+
+impl Handler for App {
+    fn handle(&self, req: &Request) -> Outcome {
+        if req.path.starts_with("/__emulator/") || req.path == "/__emulator" {
+            return Outcome::Respond(self.control(req));
+        }
+        self.record(req);
+        let wire = wire_of(req);
+        match self.take_fault(&req.path) {
+            None => Outcome::Respond(self.serve(req, wire)),
+            Some(FaultKind::Slow { delay_ms }) => {
+                std::thread::sleep(Duration::from_millis(delay_ms));
+                Outcome::Respond(self.serve(req, wire))
+            }
+            Some(FaultKind::Status { status, retry_after }) => {
+                let service = match route(&req.path) {
+                    Route::List(s, ..) | Route::Unknown(s) => s,
+                    Route::One(_) => Service::Log,
+                };
+                let status = if (100..=999).contains(&status) { status } else { 500 };
+                let mut r = failure(status, wire, service, &format!("Service temporarily unavailable (emulated HTTP {status})"));
+                if let Some(s) = retry_after {
+                    r.headers.push(("Retry-After", s.to_string()));
+                }
+                Outcome::Respond(r)
+            }
+            Some(FaultKind::Truncated) => Outcome::Truncate(self.serve(req, wire)),
+            Some(FaultKind::Malformed) => Outcome::Respond(Response {
+                status: 200,
+                headers: vec![("Content-Type", wire.media_type().to_string())],
+                body: MALFORMED_BODY.to_vec(),
+            }),
+            Some(FaultKind::Drop) => Outcome::Drop,
+        }
+    }
+}
