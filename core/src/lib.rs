@@ -37,10 +37,13 @@ pub use bulk::{
     parse_sessions, parse_sessions_lenient, sessions, Lenient,
 };
 pub use call_summary::CallSummary;
+#[cfg(feature = "client")]
+pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
 pub use service::{Service, Wire};
 pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
 pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use decode::{DecodeError, LinesPage, LogsPage};
+pub use decode::{decode_lines, decode_log, decode_logs, decode_response, detect_wire, Decoded};
 pub use error_line::{parse_error_line, ErrorRecord};
 pub use session::{parse_session_line, SessionDetail, SessionRecord};
 pub use session_id::{SessionId, SessionIdParts};

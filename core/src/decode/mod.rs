@@ -1,11 +1,28 @@
 //! Decoding response bodies of the four services (JSON or XML, success or failure)
 //! straight into the zero-copy records of the line parsers.
 //!
-//! Being built: see issue 3. The signatures below are the contract the client and
-//! the bindings are written against.
+//! The body's format is told by its first non-blank byte ([`detect_wire`]), so a
+//! client need not trust `Content-Type`. Item texts borrow from the body whenever
+//! the wire form equals the text (JSON strings whose only escapes are `\/` inside
+//! the bracketed timestamp, which the line parser reads as is; XML text without
+//! entity references); anything else is unescaped into an owned string.
+//!
+//! Failure answers become [`DecodeError::Api`] even when the body is not valid JSON
+//! (Plum documents failure bodies with a trailing comma and with doubled quotes):
+//! when strict parsing fails, a tolerant scan looks for `"status":"failure"` and the
+//! `"error"` text before a syntax error is reported.
 
+mod failure;
+mod json;
+mod xml;
+
+use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::call_summary::CallSummary;
-use crate::service::Wire;
+use crate::error::{Error, LineError, ParseError};
+use crate::error_line::{parse_error_line, ErrorRecord};
+use crate::service::{Service, Wire};
+use crate::session::{parse_session_line, SessionRecord};
+use crate::session_id::SessionId;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -60,4 +77,279 @@ pub struct LogsPage<'a> {
     pub wire: Wire,
     pub total: Option<u64>,
     pub items: Vec<CallSummary<'a>>,
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The body without a leading UTF-8 byte-order mark, and how many bytes were skipped.
+fn strip_bom(body: &[u8]) -> (&[u8], usize) {
+    match body.strip_prefix(BOM) {
+        Some(rest) => (rest, BOM.len()),
+        None => (body, 0),
+    }
+}
+
+/// The wire format of a body, from its first non-blank byte (a UTF-8 BOM is
+/// skipped): `{` or `[` is JSON, `<` is XML; anything else (or nothing) is `None`.
+pub fn detect_wire(body: &[u8]) -> Option<Wire> {
+    let (body, _) = strip_bom(body);
+    match body.iter().find(|b| !b.is_ascii_whitespace())? {
+        b'{' | b'[' => Some(Wire::Json),
+        b'<' => Some(Wire::Xml),
+        _ => None,
+    }
+}
+
+/// What the format-specific decoders hand back: the envelope's verdict and, on
+/// success, the result's parts for the service asked for.
+pub(crate) enum Outcome<'a> {
+    Lines { total: Option<u64>, items: Vec<Cow<'a, str>> },
+    Logs { total: Option<u64>, items: Vec<CallSummary<'a>> },
+    Log { text: Cow<'a, str> },
+}
+
+/// Which result shape a decoder should read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// Text items named `item` in XML (`session` or `error`).
+    Lines { item: &'static str },
+    Logs,
+    Log,
+}
+
+fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>), DecodeError> {
+    let (inner, skipped) = strip_bom(body);
+    let shift = |e: DecodeError| match e {
+        DecodeError::Syntax { wire, offset, reason, excerpt } => {
+            DecodeError::Syntax { wire, offset: offset + skipped, reason, excerpt }
+        }
+        DecodeError::Shape { wire, offset, reason } => {
+            DecodeError::Shape { wire, offset: offset + skipped, reason }
+        }
+        other => other,
+    };
+    match detect_wire(inner) {
+        Some(Wire::Json) => json::decode(inner, want).map(|o| (Wire::Json, o)).map_err(shift),
+        Some(Wire::Xml) => xml::decode(inner, want).map(|o| (Wire::Xml, o)).map_err(shift),
+        None => {
+            let at = inner.iter().position(|b| !b.is_ascii_whitespace());
+            let reason = match at {
+                None => "empty body: expected a JSON or XML document".to_owned(),
+                Some(_) => "neither JSON nor XML: expected `{`, `[` or `<`".to_owned(),
+            };
+            let offset = at.unwrap_or(inner.len());
+            Err(DecodeError::Syntax {
+                wire: None,
+                offset: offset + skipped,
+                reason,
+                excerpt: failure::excerpt(inner, offset),
+            })
+        }
+    }
+}
+
+/// Decode a `calls/sessions` or `calls/errors` body into its item texts (parse
+/// them with [`LinesPage::sessions`] / [`LinesPage::errors`]).
+pub fn decode_lines(body: &[u8], service: Service) -> Result<LinesPage<'_>, DecodeError> {
+    let item = match service {
+        Service::Sessions | Service::Errors => service.item_name(),
+        Service::Logs | Service::Log => {
+            return Err(DecodeError::Shape {
+                wire: detect_wire(body).unwrap_or_default(),
+                offset: 0,
+                reason: format!(
+                    "decode_lines reads `sessions` or `errors` bodies, not `{}`; use decode_logs or decode_log",
+                    service.name()
+                ),
+            });
+        }
+    };
+    match decode_any(body, Want::Lines { item })? {
+        (wire, Outcome::Lines { total, items }) => Ok(LinesPage { wire, total, items }),
+        _ => unreachable!("decoders answer in the shape asked for"),
+    }
+}
+
+/// Decode a `calls/logs` body into its call summaries.
+pub fn decode_logs(body: &[u8]) -> Result<LogsPage<'_>, DecodeError> {
+    match decode_any(body, Want::Logs)? {
+        (wire, Outcome::Logs { total, items }) => Ok(LogsPage { wire, total, items }),
+        _ => unreachable!("decoders answer in the shape asked for"),
+    }
+}
+
+/// Decode a `calls/log` body into the call-log text (parse it with
+/// [`crate::parse_call_log`] or [`CallLogEntries`]). A success without a log is an
+/// empty text.
+pub fn decode_log(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
+    match decode_any(body, Want::Log)? {
+        (_, Outcome::Log { text }) => Ok(text),
+        _ => unreachable!("decoders answer in the shape asked for"),
+    }
+}
+
+/// A JSON item that was borrowed raw still spells its timestamp's slashes `\/`.
+/// Errors are reported against the text the server meant, so such an item is
+/// unescaped and parsed again (on the error path only).
+fn meant_text<'t>(wire: Wire, item: &'t Cow<'_, str>) -> Option<String> {
+    match (wire, item) {
+        (Wire::Json, Cow::Borrowed(s)) if s.contains('\\') => Some(s.replace("\\/", "/")),
+        _ => None,
+    }
+}
+
+fn session_error(line: &[u8]) -> Option<LineError> {
+    parse_session_line(line).err()
+}
+
+fn error_line_error(line: &[u8]) -> Option<LineError> {
+    parse_error_line(line).err()
+}
+
+fn lift(
+    wire: Wire,
+    index: usize,
+    item: &Cow<'_, str>,
+    err: LineError,
+    reparse: fn(&[u8]) -> Option<LineError>,
+) -> ParseError {
+    if let Some(text) = meant_text(wire, item) {
+        if let Some(e) = reparse(text.as_bytes()) {
+            return ParseError::from_line(e, text.as_bytes(), index + 1, 0);
+        }
+    }
+    ParseError::from_line(err, item.as_bytes(), index + 1, 0)
+}
+
+impl<'a> LinesPage<'a> {
+    /// The items parsed as session lines. In a [`ParseError`], `line` is the 1-based
+    /// item index and `column`/`offset` count bytes within that item.
+    pub fn sessions(&self) -> impl Iterator<Item = Result<SessionRecord<'_>, ParseError>> {
+        let wire = self.wire;
+        self.items.iter().enumerate().map(move |(n, item)| {
+            parse_session_line(item.as_bytes())
+                .map_err(|e| lift(wire, n, item, e, session_error))
+        })
+    }
+
+    /// The items parsed as error lines (positions as in [`LinesPage::sessions`]).
+    pub fn errors(&self) -> impl Iterator<Item = Result<ErrorRecord<'_>, ParseError>> {
+        let wire = self.wire;
+        self.items.iter().enumerate().map(move |(n, item)| {
+            parse_error_line(item.as_bytes())
+                .map_err(|e| lift(wire, n, item, e, error_line_error))
+        })
+    }
+
+    /// Every item as a session record that lives as long as the body: borrowed
+    /// items stay borrowed, unescaped ones are parsed and owned. Stops at the first
+    /// bad item.
+    pub fn into_sessions(self) -> Result<Vec<SessionRecord<'a>>, ParseError> {
+        let wire = self.wire;
+        let mut out = Vec::with_capacity(self.items.len());
+        for (n, item) in self.items.into_iter().enumerate() {
+            let rec = match &item {
+                Cow::Borrowed(s) => parse_session_line(*s),
+                Cow::Owned(s) => parse_session_line(s.as_str()).map(SessionRecord::into_owned),
+            };
+            out.push(rec.map_err(|e| lift(wire, n, &item, e, session_error))?);
+        }
+        Ok(out)
+    }
+
+    /// Every item as an error record that lives as long as the body (see
+    /// [`LinesPage::into_sessions`]).
+    pub fn into_errors(self) -> Result<Vec<ErrorRecord<'a>>, ParseError> {
+        let wire = self.wire;
+        let mut out = Vec::with_capacity(self.items.len());
+        for (n, item) in self.items.into_iter().enumerate() {
+            let rec = match &item {
+                Cow::Borrowed(s) => parse_error_line(*s),
+                Cow::Owned(s) => parse_error_line(s.as_str()).map(ErrorRecord::into_owned),
+            };
+            out.push(rec.map_err(|e| lift(wire, n, &item, e, error_line_error))?);
+        }
+        Ok(out)
+    }
+}
+
+/// Any service's body as records, in one call: what `decode_response` of the
+/// Python and Node bindings returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Decoded<'a> {
+    Sessions(Vec<SessionRecord<'a>>),
+    Errors(Vec<ErrorRecord<'a>>),
+    Logs { total: Option<u64>, items: Vec<CallSummary<'a>> },
+    /// The call-log text and its entries (strictly parsed).
+    Log { text: Cow<'a, str>, entries: Vec<CallLogEntry<'a>> },
+}
+
+/// Decode a body of `service` (JSON or XML, told apart by its first non-blank byte)
+/// into its records. A failure answer is [`Error::Api`] (with `http_status` 200:
+/// the caller knows the real one), a broken body [`Error::Decode`], a bad line or
+/// call-log entry [`Error::Parse`].
+pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Error> {
+    Ok(match service {
+        Service::Sessions => Decoded::Sessions(decode_lines(body, service)?.into_sessions()?),
+        Service::Errors => Decoded::Errors(decode_lines(body, service)?.into_errors()?),
+        Service::Logs => {
+            let page = decode_logs(body)?;
+            Decoded::Logs { total: page.total, items: page.items }
+        }
+        Service::Log => {
+            let text = decode_log(body)?;
+            let entries = match &text {
+                Cow::Borrowed(s) => CallLogEntries::new(*s).collect::<Result<Vec<_>, _>>()?,
+                Cow::Owned(s) => CallLogEntries::new(s.as_str())
+                    .map(|r| r.map(CallLogEntry::into_owned))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
+            Decoded::Log { text, entries }
+        }
+    })
+}
+
+/// A `calls/logs` session id, validated like the line parsers' (the raw text is
+/// handed back when it is not `serverid;channel;starttime`).
+pub(crate) fn checked_session_id(raw: Cow<'_, str>) -> Result<SessionId<'_>, String> {
+    match raw {
+        Cow::Borrowed(s) => SessionId::parse(s).map_err(|_| s.to_owned()),
+        Cow::Owned(s) if SessionId::parse(&s).is_ok() => Ok(SessionId(Cow::Owned(s))),
+        Cow::Owned(s) => Err(s),
+    }
+}
+
+/// The envelope's verdict, the same for both formats: `success` gives the result,
+/// `failure` the server's message; with no usable status a message still means
+/// failure and a result alone means success.
+pub(crate) fn verdict<'a>(
+    wire: Wire,
+    status: Option<&str>,
+    message: Option<String>,
+    result: Option<Outcome<'a>>,
+    want: Want,
+    body: &[u8],
+) -> Result<Outcome<'a>, DecodeError> {
+    let status = status.map(str::trim);
+    let is = |s: &str| status.is_some_and(|t| t.eq_ignore_ascii_case(s));
+    let message = message.filter(|m| !m.trim().is_empty());
+    if is("success") {
+        return match (result, want) {
+            (Some(result), _) => Ok(result),
+            (None, Want::Log) => Ok(Outcome::Log { text: Cow::Borrowed("") }),
+            (None, _) => Err(DecodeError::Shape {
+                wire,
+                offset: 0,
+                reason: "`status` is success but there is no `result`".to_owned(),
+            }),
+        };
+    }
+    if is("failure") {
+        return Err(failure::failure(message, body));
+    }
+    match (message, result) {
+        (Some(m), _) => Err(failure::failure(Some(m), body)),
+        (None, Some(result)) => Ok(result),
+        (None, None) => Err(failure::failure(None, body)),
+    }
 }

@@ -1,0 +1,598 @@
+//! JSON envelopes, read in one streaming pass with serde visitors: no
+//! `serde_json::Value` of the body is ever built.
+//!
+//! Line items are taken as `&RawValue` (the literal as written, quotes included) so
+//! that the common item, whose only escapes are the `\/` of its timestamp, can be
+//! lent out as is: serde's own `Cow<str>` would borrow only strings with no escape
+//! at all, and every documented item has four.
+
+use super::{failure, DecodeError, Outcome, Want};
+use crate::call_summary::CallSummary;
+use crate::service::Wire;
+use serde::de::{self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let strict = EnvelopeSeed { want, body_len: body.len() }
+        .deserialize(&mut de)
+        .and_then(|env| de.end().map(|()| env));
+    match strict {
+        Ok(env) => verdict(env, want, body),
+        Err(e) => match failure::scan_json_failure(body) {
+            Some(message) => Err(failure::failure(message, body)),
+            None => Err(convert(&e, body)),
+        },
+    }
+}
+
+/// The three parts of the envelope, as found.
+struct Envelope<'a> {
+    status: Option<&'a RawValue>,
+    error: Option<&'a RawValue>,
+    result: Option<Outcome<'a>>,
+}
+
+/// A raw JSON value as text: strings unescaped, `null` as nothing, anything else
+/// (a number, an object) as written.
+fn raw_text(raw: &RawValue) -> Option<String> {
+    let s = raw.get();
+    if s == "null" {
+        None
+    } else if s.starts_with('"') {
+        serde_json::from_str::<String>(s).ok()
+    } else {
+        Some(s.to_owned())
+    }
+}
+
+fn verdict<'a>(env: Envelope<'a>, want: Want, body: &[u8]) -> Result<Outcome<'a>, DecodeError> {
+    let status = env.status.and_then(raw_text);
+    let message = env.error.and_then(raw_text);
+    super::verdict(Wire::Json, status.as_deref(), message, env.result, want, body)
+}
+
+/// serde_json reports the line and 1-based column of the offending byte; callers
+/// get its byte offset (the body's length when it ended too soon).
+fn convert(e: &serde_json::Error, body: &[u8]) -> DecodeError {
+    let mut offset = 0;
+    if e.line() > 1 {
+        let nl = memchr::memchr_iter(b'\n', body).nth(e.line() - 2);
+        offset = nl.map_or(body.len(), |p| p + 1);
+    }
+    let offset = match e.classify() {
+        serde_json::error::Category::Eof => body.len(),
+        _ => (offset + e.column().saturating_sub(1)).min(body.len()),
+    };
+    let full = e.to_string();
+    let reason = match full.rfind(" at line ") {
+        Some(p) => full[..p].to_owned(),
+        None => full,
+    };
+    match e.classify() {
+        serde_json::error::Category::Data => DecodeError::Shape { wire: Wire::Json, offset, reason },
+        serde_json::error::Category::Eof => DecodeError::Syntax {
+            wire: Some(Wire::Json),
+            offset,
+            reason: format!("body cut off: {reason}"),
+            excerpt: failure::excerpt(body, offset),
+        },
+        _ => DecodeError::Syntax {
+            wire: Some(Wire::Json),
+            offset,
+            reason,
+            excerpt: failure::excerpt(body, offset),
+        },
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Keys, compared without allocating (an escaped key arrives through `visit_str`).
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Key {
+    Status,
+    Error,
+    Result,
+    Total,
+    Log,
+    LogId,
+    SessionId,
+    Dest,
+    Type,
+    Src,
+    Start,
+    End,
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Key, E> {
+                Ok(match k {
+                    "status" => Key::Status,
+                    "error" => Key::Error,
+                    "result" => Key::Result,
+                    "log" => Key::Log,
+                    "log_id" => Key::LogId,
+                    "session_id" => Key::SessionId,
+                    "dest" => Key::Dest,
+                    "type" => Key::Type,
+                    "src" => Key::Src,
+                    "start" => Key::Start,
+                    "end" => Key::End,
+                    k if k.starts_with("total") => Key::Total,
+                    _ => Key::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Scalars: numbers as numbers or as strings, text borrowed when it has no escape.
+
+/// A count or id: a JSON integer, or a string of digits. `null` and `""` are none.
+struct Num<T>(Option<T>);
+
+impl<'de, T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> de::Deserialize<'de> for Num<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> Visitor<'_> for V<T> {
+            type Value = Num<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer, or a string of digits")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num<T>, E> {
+                T::try_from(v).map(|n| Num(Some(n))).map_err(|_| E::custom(format!("{v} is out of range")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num<T>, E> {
+                T::try_from(v).map(|n| Num(Some(n))).map_err(|_| E::custom(format!("{v} is out of range")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num<T>, E> {
+                Err(E::custom(format!("expected an integer, found {v}")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num<T>, E> {
+                let t = v.trim();
+                if t.is_empty() {
+                    return Ok(Num(None));
+                }
+                t.parse().map(|n| Num(Some(n))).map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Num<T>, E> {
+                Ok(Num(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A text field of a `calls/logs` item: borrowed when unescaped; numbers accepted
+/// too (a phone number may arrive unquoted).
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A line item: the raw literal is lent out when its escapes are only the `\/` of
+/// its bracketed timestamp, which the line parser reads as `/`; otherwise unescaped.
+fn line_item<'a, E: de::Error>(raw: &'a RawValue, index: usize) -> Result<Cow<'a, str>, E> {
+    let lit = raw.get();
+    if !lit.starts_with('"') {
+        return Err(E::custom(format!(
+            "item {} is not a string (found `{}`)",
+            index + 1,
+            failure::excerpt(lit.as_bytes(), 0)
+        )));
+    }
+    let inner = &lit[1..lit.len() - 1];
+    match memchr::memchr(b'\\', inner.as_bytes()) {
+        None => Ok(Cow::Borrowed(inner)),
+        Some(first) if only_timestamp_slashes(inner.as_bytes(), first) => Ok(Cow::Borrowed(inner)),
+        Some(_) => serde_json::from_str::<String>(lit).map(Cow::Owned).map_err(E::custom),
+    }
+}
+
+/// Whether every backslash of `s` (the first at `first`) starts a `\/` that lies
+/// inside the bracketed timestamp, the fourth field of a session or error line.
+/// Raw JSON string contents hold no tab, so fields are separated by spaces here.
+#[inline]
+fn only_timestamp_slashes(s: &[u8], first: usize) -> bool {
+    let mut i = 0;
+    while s.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    for _ in 0..3 {
+        while i < s.len() && s[i] != b' ' {
+            i += 1;
+        }
+        while s.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+    if s.get(i) != Some(&b'[') {
+        return false;
+    }
+    let open = i;
+    let Some(close) = memchr::memchr(b']', &s[open..]).map(|n| open + n) else {
+        return false;
+    };
+    if first < open {
+        return false;
+    }
+    memchr::memchr_iter(b'\\', &s[first..]).all(|n| {
+        let at = first + n;
+        at < close && s.get(at + 1) == Some(&b'/')
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// The envelope and its result.
+
+struct EnvelopeSeed {
+    want: Want,
+    body_len: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
+    type Value = Envelope<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Envelope<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EnvelopeSeed {
+    type Value = Envelope<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with `status`, `error` and `result`")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+        let mut env = Envelope { status: None, error: None, result: None };
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Status => env.status = Some(map.next_value()?),
+                Key::Error => env.error = Some(map.next_value()?),
+                Key::Result if env.result.is_none() => {
+                    env.result = Some(map.next_value_seed(ResultSeed { want: self.want, body_len: self.body_len })?)
+                }
+                Key::Result => return Err(A::Error::custom("`result` appears twice")),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(env)
+    }
+}
+
+#[derive(Clone, Copy)]
+struct ResultSeed {
+    want: Want,
+    body_len: usize,
+}
+
+impl ResultSeed {
+    fn empty<'a>(self) -> Outcome<'a> {
+        match self.want {
+            Want::Lines { .. } => Outcome::Lines { total: None, items: Vec::new() },
+            Want::Logs => Outcome::Logs { total: None, items: Vec::new() },
+            Want::Log => Outcome::Log { text: Cow::Borrowed("") },
+        }
+    }
+
+    /// Room for the items of a list: the count when it came first, bounded by what
+    /// the body could hold (a count may cover every match, not this page).
+    fn capacity(self, total: Option<u64>, min_item_bytes: usize) -> usize {
+        let fit = self.body_len / min_item_bytes;
+        total.map_or(0, |t| usize::try_from(t).unwrap_or(usize::MAX).min(fit))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ResultSeed {
+    type Value = Outcome<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Outcome<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// The lists found under a `result` object: several non-empty lists would make the
+/// answer ambiguous, so that is an error rather than a guess.
+struct Lists<'a> {
+    total: Option<u64>,
+    outcome: Outcome<'a>,
+    nonempty: usize,
+}
+
+impl<'de> Visitor<'de> for ResultSeed {
+    type Value = Outcome<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self.want {
+            Want::Log => f.write_str("the log text, or an object holding it under `log`"),
+            _ => f.write_str("a list of items, or an object holding one"),
+        }
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Outcome<'de>, E> {
+        Ok(self.empty())
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Outcome<'de>, E> {
+        match self.want {
+            Want::Log => Ok(Outcome::Log { text: Cow::Borrowed(v) }),
+            _ if v.is_empty() => Ok(self.empty()),
+            _ => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Outcome<'de>, E> {
+        match self.want {
+            Want::Log => Ok(Outcome::Log { text: Cow::Owned(v.to_owned()) }),
+            _ if v.is_empty() => Ok(self.empty()),
+            _ => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Outcome<'de>, A::Error> {
+        match self.want {
+            Want::Log => Err(A::Error::invalid_type(de::Unexpected::Seq, &self)),
+            _ => self.read_list(seq, None),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Outcome<'de>, A::Error> {
+        if self.want == Want::Log {
+            let mut text: Option<Cow<'de, str>> = None;
+            let mut other: Option<Cow<'de, str>> = None;
+            while let Some(key) = map.next_key::<Key>()? {
+                let value = map.next_value::<StrOrSkip>()?.0;
+                match key {
+                    Key::Log => text = value.or(text),
+                    _ if other.is_none() => other = value,
+                    _ => {}
+                }
+            }
+            return Ok(Outcome::Log { text: text.or(other).unwrap_or(Cow::Borrowed("")) });
+        }
+        let mut lists = Lists { total: None, outcome: self.empty(), nonempty: 0 };
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::Total => lists.total = map.next_value::<Num<u64>>()?.0,
+                _ => map.next_value_seed(ListOrSkip { seed: self, lists: &mut lists })?,
+            }
+        }
+        if lists.nonempty > 1 {
+            return Err(A::Error::custom("`result` holds more than one non-empty list"));
+        }
+        let total = lists.total;
+        Ok(match lists.outcome {
+            Outcome::Lines { items, .. } => Outcome::Lines { total, items },
+            Outcome::Logs { items, .. } => Outcome::Logs { total, items },
+            log => log,
+        })
+    }
+}
+
+impl ResultSeed {
+    fn read_list<'de, A: SeqAccess<'de>>(self, mut seq: A, total: Option<u64>) -> Result<Outcome<'de>, A::Error> {
+        match self.want {
+            Want::Lines { .. } => {
+                let mut items = Vec::with_capacity(self.capacity(total, 64));
+                while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+                    items.push(line_item(raw, items.len())?);
+                }
+                Ok(Outcome::Lines { total, items })
+            }
+            Want::Logs => {
+                let mut items = Vec::with_capacity(self.capacity(total, 96));
+                while let Some(item) = seq.next_element_seed(SummarySeed { index: items.len() })? {
+                    items.push(item);
+                }
+                Ok(Outcome::Logs { total, items })
+            }
+            Want::Log => unreachable!("a log result is not a list"),
+        }
+    }
+}
+
+/// A value under a key of `result`: a list is the items, anything else is skipped.
+struct ListOrSkip<'s, 'de> {
+    seed: ResultSeed,
+    lists: &'s mut Lists<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for ListOrSkip<'_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ListOrSkip<'_, 'de> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        let found = self.seed.read_list(seq, self.lists.total)?;
+        let n = match &found {
+            Outcome::Lines { items, .. } => items.len(),
+            Outcome::Logs { items, .. } => items.len(),
+            Outcome::Log { .. } => 0,
+        };
+        if n > 0 {
+            self.lists.nonempty += 1;
+            self.lists.outcome = found;
+        }
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+}
+
+/// A string value kept, any other value skipped.
+struct StrOrSkip<'a>(Option<Cow<'a, str>>);
+
+impl<'de> de::Deserialize<'de> for StrOrSkip<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StrOrSkip<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(Some(Cow::Owned(v.to_owned()))))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrOrSkip<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(StrOrSkip(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrOrSkip<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(StrOrSkip(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(None))
+            }
+            fn visit_unit<E>(self) -> Result<StrOrSkip<'de>, E> {
+                Ok(StrOrSkip(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// One `calls/logs` item.
+struct SummarySeed {
+    index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for SummarySeed {
+    type Value = CallSummary<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<CallSummary<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SummarySeed {
+    type Value = CallSummary<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "log item {} as an object", self.index + 1)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallSummary<'de>, A::Error> {
+        let (mut log_id, mut start, mut end) = (None, None, None);
+        let (mut sid, mut dest, mut kind, mut src) = (None, None, None, None);
+        while let Some(key) = map.next_key::<Key>()? {
+            match key {
+                Key::LogId => log_id = map.next_value::<Num<u64>>()?.0,
+                Key::Start => start = map.next_value::<Num<i64>>()?.0,
+                Key::End => end = map.next_value::<Num<i64>>()?.0,
+                Key::SessionId => sid = Some(map.next_value::<Text>()?.0),
+                Key::Dest => dest = Some(map.next_value::<Text>()?.0),
+                Key::Type => kind = Some(map.next_value::<Text>()?.0),
+                Key::Src => src = Some(map.next_value::<Text>()?.0),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let n = self.index + 1;
+        let missing = |field: &str| A::Error::custom(format!("log item {n} has no `{field}`"));
+        let sid = sid.ok_or_else(|| missing("session_id"))?;
+        let session_id = super::checked_session_id(sid)
+            .map_err(|raw| A::Error::custom(format!("log item {n}: bad session id {raw:?}")))?;
+        Ok(CallSummary {
+            log_id: log_id.ok_or_else(|| missing("log_id"))?,
+            session_id,
+            dest: dest.ok_or_else(|| missing("dest"))?,
+            call_type: kind.ok_or_else(|| missing("type"))?,
+            src: src.ok_or_else(|| missing("src"))?,
+            start: start.ok_or_else(|| missing("start"))?,
+            end: end.ok_or_else(|| missing("end"))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_slashes_only_inside_the_brackets() {
+        let ok = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        let first = memchr::memchr(b'\\', ok).unwrap();
+        assert!(only_timestamp_slashes(ok, first));
+        let url = br"local 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 fetchurl: http:\/\/x";
+        assert!(!only_timestamp_slashes(url, memchr::memchr(b'\\', url).unwrap()));
+        let ani = br"inbound a\/b 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(ani, memchr::memchr(b'\\', ani).unwrap()));
+        let other = br"inbound 1 3 [03\\Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
+    }
+}

@@ -1,0 +1,390 @@
+//! XML envelopes, read as a stream of quick-xml events borrowed from the body.
+//!
+//! `<status>` and `<error>` are the root's direct children; items are elements named
+//! after the service's item (`session`, `error`, `log`) at any depth under `<result>`.
+//! So the error items of `calls/errors` (inside `<result>`) never mix with the
+//! envelope's own `<error>` message (outside it). Text made of one piece (no entity
+//! reference, no CDATA next to text, no `\r`) is borrowed from the body.
+
+use super::{checked_session_id, failure, DecodeError, Outcome, Want};
+use crate::call_summary::CallSummary;
+use crate::service::Wire;
+use quick_xml::events::{BytesRef, Event};
+use quick_xml::reader::Reader;
+use std::borrow::Cow;
+
+pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
+    match Walk::new(want).run(body) {
+        Ok(outcome) => Ok(outcome),
+        // A failure answer is recognised even in a body the parser rejects.
+        Err(e) => match failure::scan_xml_failure(body) {
+            Some(message) => Err(failure::failure(message, body)),
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Field {
+    LogId,
+    SessionId,
+    Dest,
+    Type,
+    Src,
+    Start,
+    End,
+}
+
+impl Field {
+    fn of(name: &str) -> Option<Field> {
+        Some(match name {
+            "log_id" => Field::LogId,
+            "session_id" => Field::SessionId,
+            "dest" => Field::Dest,
+            "type" => Field::Type,
+            "src" => Field::Src,
+            "start" => Field::Start,
+            "end" => Field::End,
+            _ => return None,
+        })
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Field::LogId => "log_id",
+            Field::SessionId => "session_id",
+            Field::Dest => "dest",
+            Field::Type => "type",
+            Field::Src => "src",
+            Field::Start => "start",
+            Field::End => "end",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Status,
+    Error,
+    Total,
+    Item,
+    Field(Field),
+}
+
+/// The element whose text is being collected.
+struct Capture<'a> {
+    slot: Slot,
+    depth: usize,
+    text: Option<Cow<'a, str>>,
+}
+
+/// The fields of one `calls/logs` item, as text.
+#[derive(Default)]
+struct Partial<'a> {
+    fields: [Option<Cow<'a, str>>; 7],
+}
+
+struct Walk<'a> {
+    want: Want,
+    depth: usize,
+    root_done: bool,
+    result_depth: Option<usize>,
+    result_seen: bool,
+    capture: Option<Capture<'a>>,
+    summary: Option<(usize, Partial<'a>)>,
+    status: Option<Cow<'a, str>>,
+    message: Option<Cow<'a, str>>,
+    total: Option<u64>,
+    lines: Vec<Cow<'a, str>>,
+    logs: Vec<CallSummary<'a>>,
+    log_text: Option<Cow<'a, str>>,
+}
+
+fn shape(offset: usize, reason: String) -> DecodeError {
+    DecodeError::Shape { wire: Wire::Xml, offset, reason }
+}
+
+fn syntax(body: &[u8], offset: usize, reason: String) -> DecodeError {
+    DecodeError::Syntax { wire: Some(Wire::Xml), offset, reason, excerpt: failure::excerpt(body, offset) }
+}
+
+fn trim_cow(c: Cow<'_, str>) -> Cow<'_, str> {
+    match c {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+        Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
+        Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+    }
+}
+
+/// An item's text without the line breaks and indentation a pretty-printer puts
+/// around it: a leading run of white space is dropped if it holds a line break, a
+/// trailing one from its first line break on. Other blanks belong to the line.
+fn trim_layout(c: Cow<'_, str>) -> Cow<'_, str> {
+    fn cut(s: &str) -> (usize, usize) {
+        let lead = s.len() - s.trim_start().len();
+        let start = if s[..lead].contains('\n') { lead } else { 0 };
+        // Blanks before the first line break of the trailing run end the line itself.
+        let body_end = s.trim_end().len();
+        let end = s[body_end..].find('\n').map_or(s.len(), |n| body_end + n);
+        (start, end.max(start))
+    }
+    match c {
+        Cow::Borrowed(s) => {
+            let (a, b) = cut(s);
+            Cow::Borrowed(&s[a..b])
+        }
+        Cow::Owned(s) => {
+            let (a, b) = cut(&s);
+            if a == 0 && b == s.len() { Cow::Owned(s) } else { Cow::Owned(s[a..b].to_owned()) }
+        }
+    }
+}
+
+/// The text of an entity or character reference.
+fn resolve(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+            _ => Err(format!("bad character reference `&{};`", &**r)),
+        };
+    }
+    Ok(Cow::Borrowed(match &**r {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        other => return Err(format!("unknown entity `&{other};`")),
+    }))
+}
+
+impl<'a> Walk<'a> {
+    fn new(want: Want) -> Self {
+        Walk {
+            want,
+            depth: 0,
+            root_done: false,
+            result_depth: None,
+            result_seen: false,
+            capture: None,
+            summary: None,
+            status: None,
+            message: None,
+            total: None,
+            lines: Vec::new(),
+            logs: Vec::new(),
+            log_text: None,
+        }
+    }
+
+    fn item_name(&self) -> &'static str {
+        match self.want {
+            Want::Lines { item } => item,
+            Want::Logs | Want::Log => "log",
+        }
+    }
+
+    fn run(mut self, body: &'a [u8]) -> Result<Outcome<'a>, DecodeError> {
+        let mut reader = Reader::from_reader(body);
+        let config = reader.config_mut();
+        config.trim_text(false);
+        config.check_end_names = true;
+        loop {
+            let at = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(e) => e,
+                Err(e) => {
+                    let offset = reader.error_position() as usize;
+                    return Err(syntax(body, offset, e.to_string()));
+                }
+            };
+            match event {
+                Event::Start(e) => {
+                    let name = e.local_name();
+                    self.open(name.as_ref(), at, body)?;
+                }
+                Event::Empty(e) => {
+                    let name = e.local_name();
+                    self.open(name.as_ref(), at, body)?;
+                    self.close(at)?;
+                }
+                Event::End(_) => self.close(at)?,
+                Event::Text(t) => self.text(t.xml10_content(), at, body)?,
+                Event::CData(c) => self.text(c.xml10_content(), at, body)?,
+                Event::GeneralRef(r) => {
+                    let piece = resolve(&r).map_err(|reason| syntax(body, at, reason))?;
+                    self.text(piece, at, body)?;
+                }
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+            }
+        }
+        if !self.root_done {
+            let reason = if self.depth == 0 {
+                "no root element".to_owned()
+            } else {
+                format!("body cut off: {} element(s) still open", self.depth)
+            };
+            return Err(syntax(body, body.len(), reason));
+        }
+        let status = self.status.as_deref().map(str::to_owned);
+        let message = self.message.map(Cow::into_owned);
+        let result = self.result_seen.then(|| match self.want {
+            Want::Lines { .. } => Outcome::Lines { total: self.total, items: self.lines },
+            Want::Logs => Outcome::Logs { total: self.total, items: self.logs },
+            Want::Log => Outcome::Log { text: self.log_text.unwrap_or(Cow::Borrowed("")) },
+        });
+        super::verdict(Wire::Xml, status.as_deref(), message, result, self.want, body)
+    }
+
+    fn capture(&mut self, slot: Slot) {
+        self.capture = Some(Capture { slot, depth: self.depth, text: None });
+    }
+
+    fn open(&mut self, name: &str, at: usize, body: &[u8]) -> Result<(), DecodeError> {
+        if self.root_done {
+            return Err(syntax(body, at, format!("element <{name}> after the root element")));
+        }
+        self.depth += 1;
+        let depth = self.depth;
+        if depth == 1 {
+            return Ok(());
+        }
+        if let Some(c) = &self.capture {
+            if c.slot == Slot::Item {
+                return Err(shape(at, format!("element <{name}> inside an item, which must be text")));
+            }
+            // Markup inside a scalar (say, <error><b>x</b></error>): only the
+            // scalar's own text counts.
+            return Ok(());
+        }
+        if depth == 2 {
+            match name {
+                "status" => self.capture(Slot::Status),
+                "error" => self.capture(Slot::Error),
+                "result" => {
+                    if self.result_seen {
+                        return Err(shape(at, "<result> appears twice".to_owned()));
+                    }
+                    self.result_depth = Some(depth);
+                    self.result_seen = true;
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        if self.result_depth.is_none() {
+            return Ok(());
+        }
+        if let Some((item_depth, _)) = &self.summary {
+            if depth == item_depth + 1 {
+                if let Some(f) = Field::of(name) {
+                    self.capture(Slot::Field(f));
+                }
+            }
+            return Ok(());
+        }
+        if name == self.item_name() {
+            match self.want {
+                Want::Logs => self.summary = Some((depth, Partial::default())),
+                _ => self.capture(Slot::Item),
+            }
+        } else if name.starts_with("total") {
+            self.capture(Slot::Total);
+        }
+        Ok(())
+    }
+
+    fn text(&mut self, piece: Cow<'a, str>, at: usize, body: &[u8]) -> Result<(), DecodeError> {
+        match &mut self.capture {
+            Some(c) if c.depth == self.depth => match &mut c.text {
+                None => c.text = Some(piece),
+                Some(t) => t.to_mut().push_str(&piece),
+            },
+            _ if self.depth == 0 && !piece.trim().is_empty() => {
+                return Err(syntax(body, at, "text outside the root element".to_owned()));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, at: usize) -> Result<(), DecodeError> {
+        let depth = self.depth;
+        if self.capture.as_ref().is_some_and(|c| c.depth == depth) {
+            let c = self.capture.take().expect("checked");
+            let text = c.text.unwrap_or(Cow::Borrowed(""));
+            match c.slot {
+                Slot::Status => self.status = Some(trim_cow(text)),
+                Slot::Error => self.message = Some(trim_cow(text)),
+                Slot::Total => {
+                    let t = trim_cow(text);
+                    self.total = if t.is_empty() {
+                        None
+                    } else {
+                        Some(t.parse().map_err(|_| shape(at, format!("count {t:?} is not a number")))?)
+                    };
+                }
+                Slot::Item => match self.want {
+                    Want::Log if self.log_text.is_some() => {
+                        return Err(shape(at, "more than one <log> under <result>".to_owned()));
+                    }
+                    Want::Log => self.log_text = Some(text),
+                    _ => self.lines.push(trim_layout(text)),
+                },
+                Slot::Field(f) => {
+                    if let Some((_, partial)) = &mut self.summary {
+                        partial.fields[f as usize] = Some(trim_cow(text));
+                    }
+                }
+            }
+        }
+        if self.summary.as_ref().is_some_and(|(d, _)| *d == depth) {
+            let (_, partial) = self.summary.take().expect("checked");
+            let item = self.summary_of(partial, at)?;
+            self.logs.push(item);
+        }
+        if self.result_depth == Some(depth) {
+            self.result_depth = None;
+        }
+        if depth == 1 {
+            self.root_done = true;
+        }
+        self.depth -= 1;
+        Ok(())
+    }
+
+    fn summary_of(&self, p: Partial<'a>, at: usize) -> Result<CallSummary<'a>, DecodeError> {
+        let n = self.logs.len() + 1;
+        let [log_id, sid, dest, kind, src, start, end] = p.fields;
+        let need = |v: Option<Cow<'a, str>>, f: Field| {
+            v.ok_or_else(|| shape(at, format!("log item {n} has no <{}>", f.name())))
+        };
+        fn num<T: std::str::FromStr>(v: Cow<'_, str>, f: Field, n: usize, at: usize) -> Result<T, DecodeError> {
+            v.parse().map_err(|_| shape(at, format!("log item {n}: <{}> {v:?} is not an integer", f.name())))
+        }
+        let session_id = checked_session_id(need(sid, Field::SessionId)?)
+            .map_err(|raw| shape(at, format!("log item {n}: bad session id {raw:?}")))?;
+        Ok(CallSummary {
+            log_id: num(need(log_id, Field::LogId)?, Field::LogId, n, at)?,
+            session_id,
+            dest: need(dest, Field::Dest)?,
+            call_type: need(kind, Field::Type)?,
+            src: need(src, Field::Src)?,
+            start: num(need(start, Field::Start)?, Field::Start, n, at)?,
+            end: num(need(end, Field::End)?, Field::End, n, at)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_around_items_is_not_part_of_the_line() {
+        assert_eq!(trim_layout(Cow::Borrowed("\n    a b  \n  ")), "a b  ");
+        assert_eq!(trim_layout(Cow::Borrowed("  a b  ")), "  a b  ");
+        assert_eq!(trim_layout(Cow::Borrowed("\n \n")), "");
+        assert!(matches!(trim_layout(Cow::Borrowed("\na\n")), Cow::Borrowed("a")));
+    }
+}
