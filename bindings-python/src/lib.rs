@@ -1,1 +1,74 @@
-//! Python bindings (being built: see issue 6).
+//! `plumlogs._native`: the Python face of the `plumlogs` crate.
+//!
+//! A thin translation layer: the grammar, the decoders and HTTP all live in `core`;
+//! this crate turns their results into Python objects (lazily) and Arrow columns,
+//! and `plumlogs::Error` into the exception classes of `plumlogs/_errors.py`.
+
+mod arrow;
+mod errors;
+mod parse;
+mod records;
+mod store;
+mod time;
+
+use parse::{bulk, Grammar};
+use pyo3::prelude::*;
+
+/// Parse one session log line (`str` or `bytes`) into a `SessionRecord`.
+#[pyfunction]
+fn parse_session_line(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<records::PySessionRecord> {
+    parse::one_session(py, line)
+}
+
+/// Parse one error log line (`str` or `bytes`) into an `ErrorRecord`.
+#[pyfunction]
+fn parse_error_line(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<records::PyErrorRecord> {
+    parse::one_error(py, line)
+}
+
+/// Parse every non-blank line of a session log text.
+#[pyfunction]
+#[pyo3(signature = (text, strict = true))]
+fn parse_sessions<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+    bulk(py, text, strict, Grammar::Sessions)
+}
+
+/// Parse every non-blank line of an error log text.
+#[pyfunction]
+#[pyo3(signature = (text, strict = true))]
+fn parse_errors<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+    bulk(py, text, strict, Grammar::Errors)
+}
+
+/// Parse a call-log text into its entries.
+#[pyfunction]
+#[pyo3(signature = (text, strict = true))]
+fn parse_call_log<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+    bulk(py, text, strict, Grammar::CallLog)
+}
+
+/// `(server, channel, start)` of a raw session id, or `None` if it does not split.
+#[pyfunction]
+fn _split_session_id(session_id: &str) -> Option<(String, u32, i64)> {
+    let id = plumlogs::SessionId(std::borrow::Cow::Borrowed(session_id));
+    id.parts().ok().map(|p| (p.server.to_owned(), p.channel, p.start))
+}
+
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(parse_session_line, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_error_line, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_sessions, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_errors, m)?)?;
+    m.add_function(wrap_pyfunction!(parse_call_log, m)?)?;
+    m.add_function(wrap_pyfunction!(_split_session_id, m)?)?;
+    m.add_class::<records::PySessionRecord>()?;
+    m.add_class::<records::PyErrorRecord>()?;
+    m.add_class::<records::PyCallLogEntry>()?;
+    m.add_class::<records::PyCallSummary>()?;
+    m.add_class::<records::RecordList>()?;
+    m.add_class::<records::RecordIter>()?;
+    m.add_class::<parse::ParseResult>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

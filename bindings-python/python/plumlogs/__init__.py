@@ -1,0 +1,80 @@
+"""plumlogs: Plum Voice call, session and error logs as Python objects and DataFrames.
+
+A thin layer over the Rust crate ``plumlogs``: the parsers, decoders and HTTP client
+are Rust; this package gives them Pythonic names, exceptions and DataFrame exits.
+
+>>> import plumlogs
+>>> rec = plumlogs.parse_session_line(
+...     "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 "
+...     "200035;003;1509734279 1509734310 1509734339 00:00:29")
+>>> rec.kind, rec.duration, rec.timestamp.isoformat()
+('inbound', 29, '2017-11-03T14:38:30-05:00')
+"""
+
+from __future__ import annotations
+
+import collections.abc as _abc
+from typing import Optional
+
+from . import _native
+from ._errors import (
+    ApiError,
+    AuthError,
+    InvalidArgument,
+    ParseError,
+    PlumError,
+    TransportError,
+)
+from ._native import (
+    CallLogEntry,
+    CallSummary,
+    ErrorRecord,
+    ParseResult,
+    RecordList,
+    SessionRecord,
+    parse_call_log,
+    parse_error_line,
+    parse_errors,
+    parse_session_line,
+    parse_sessions,
+)
+from ._types import SessionIdParts
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "ApiError",
+    "AuthError",
+    "CallLogEntry",
+    "CallSummary",
+    "ErrorRecord",
+    "InvalidArgument",
+    "ParseError",
+    "ParseResult",
+    "PlumError",
+    "RecordList",
+    "SessionIdParts",
+    "SessionRecord",
+    "TransportError",
+    "parse_call_log",
+    "parse_error_line",
+    "parse_errors",
+    "parse_session_line",
+    "parse_sessions",
+    "split_session_id",
+]
+
+# RecordList implements the whole read-only sequence protocol natively.
+_abc.Sequence.register(RecordList)
+
+
+def split_session_id(session_id: str) -> Optional[SessionIdParts]:
+    """Split a raw session id ``serverid;channel;starttime`` into its parts.
+
+    Returns ``None`` when the id does not have that shape.
+
+    >>> split_session_id("000020;000;1483968637")
+    SessionIdParts(server='000020', channel=0, start=1483968637)
+    """
+    parts = _native._split_session_id(session_id)
+    return None if parts is None else SessionIdParts(*parts)

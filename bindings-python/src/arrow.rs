@@ -1,0 +1,278 @@
+//! Rows to Arrow record batches, exported through the C stream interface.
+//!
+//! Batches are built lazily as the consumer pulls them, straight from the spans: no
+//! Python object per record or per field. Timestamps are `timestamp[s, UTC]` (the
+//! instant); the line's own offset is kept in `utc_offset_minutes`.
+
+use crate::records::Rows;
+use crate::store::{Detail, Store};
+use arrow_array::builder::{
+    Int16Builder, StringBuilder, TimestampSecondBuilder, UInt32Builder, UInt64Builder,
+};
+use arrow_array::ffi_stream::FFI_ArrowArrayStream;
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use pyo3::prelude::*;
+use pyo3::types::PyCapsule;
+use std::sync::Arc;
+
+/// Rows per batch: keeps each string column far from the 2 GiB offset limit of
+/// `utf8` and lets consumers start before the last batch is built.
+const BATCH_ROWS: usize = 64 * 1024;
+
+fn utc() -> DataType {
+    DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
+}
+
+fn f(name: &str, t: DataType, nullable: bool) -> Field {
+    Field::new(name, t, nullable)
+}
+
+pub fn schema(rows: &Rows) -> SchemaRef {
+    use DataType::*;
+    let fields = match rows {
+        Rows::Sessions(_) => vec![
+            f("kind", Utf8, false),
+            f("ani", Utf8, false),
+            f("channel", UInt32, false),
+            f("timestamp", utc(), false),
+            f("utc_offset_minutes", Int16, false),
+            f("dnis", Utf8, false),
+            f("session_id", Utf8, false),
+            f("call_start", utc(), true),
+            f("call_end", utc(), true),
+            f("duration", UInt64, true),
+            f("label", Utf8, true),
+            f("message", Utf8, true),
+        ],
+        Rows::Errors(_) => vec![
+            f("ani", Utf8, false),
+            f("channel", UInt32, false),
+            f("timestamp", utc(), false),
+            f("utc_offset_minutes", Int16, false),
+            f("dnis", Utf8, false),
+            f("session_id", Utf8, false),
+            f("message", Utf8, false),
+        ],
+        Rows::Entries(_) => vec![
+            // Null when the zone abbreviation is unknown: the instant is not known then,
+            // but the wall-clock reading is, in `local_timestamp`.
+            f("timestamp", utc(), true),
+            f("utc_offset_minutes", Int16, true),
+            f("local_timestamp", Timestamp(TimeUnit::Second, None), false),
+            f("zone", Utf8, false),
+            f("module", Utf8, false),
+            f("session_id", Utf8, false),
+            f("level", Utf8, false),
+            f("message", Utf8, false),
+        ],
+        Rows::Summaries(_) => vec![
+            f("log_id", UInt64, false),
+            f("session_id", Utf8, false),
+            f("dest", Utf8, false),
+            f("type", Utf8, false),
+            f("src", Utf8, false),
+            f("start", utc(), false),
+            f("end", utc(), false),
+        ],
+    };
+    Arc::new(Schema::new(fields))
+}
+
+struct Strings {
+    b: StringBuilder,
+}
+
+impl Strings {
+    fn new(n: usize) -> Self {
+        Strings { b: StringBuilder::with_capacity(n, n * 12) }
+    }
+    fn push(&mut self, s: &str) {
+        self.b.append_value(s);
+    }
+    fn opt(&mut self, s: Option<&str>) {
+        self.b.append_option(s);
+    }
+    fn done(mut self) -> ArrayRef {
+        Arc::new(self.b.finish())
+    }
+}
+
+fn ts(b: TimestampSecondBuilder, zone: bool) -> ArrayRef {
+    let mut b = b;
+    let a = b.finish();
+    if zone { Arc::new(a.with_timezone("UTC")) } else { Arc::new(a) }
+}
+
+fn batch(st: &Store, rows: &Rows, lo: usize, hi: usize, schema: &SchemaRef) -> Result<RecordBatch, ArrowError> {
+    let n = hi - lo;
+    let cols: Vec<ArrayRef> = match rows {
+        Rows::Sessions(r) => {
+            let r = &r[lo..hi];
+            let (mut kind, mut ani, mut dnis, mut sid, mut label, mut message) =
+                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut channel = UInt32Builder::with_capacity(n);
+            let mut stamp = TimestampSecondBuilder::with_capacity(n);
+            let mut offset = Int16Builder::with_capacity(n);
+            let mut start = TimestampSecondBuilder::with_capacity(n);
+            let mut end = TimestampSecondBuilder::with_capacity(n);
+            let mut duration = UInt64Builder::with_capacity(n);
+            for row in r {
+                kind.push(st.get(row.kind));
+                ani.push(st.get(row.ani));
+                channel.append_value(row.channel);
+                // Session lines always carry a numeric offset.
+                stamp.append_option(row.ts.unix_seconds());
+                offset.append_option(row.ts.offset_minutes);
+                dnis.push(st.get(row.dnis));
+                sid.push(st.get(row.sid));
+                match row.detail {
+                    Detail::Call { start: s, end: e, duration: d } => {
+                        start.append_value(s);
+                        end.append_value(e);
+                        duration.append_value(d);
+                        label.opt(None);
+                        message.opt(None);
+                    }
+                    Detail::Tag { label: l, message: m } => {
+                        start.append_null();
+                        end.append_null();
+                        duration.append_null();
+                        label.push(st.get(l));
+                        message.push(st.get(m));
+                    }
+                }
+            }
+            vec![
+                kind.done(),
+                ani.done(),
+                Arc::new(channel.finish()),
+                ts(stamp, true),
+                Arc::new(offset.finish()),
+                dnis.done(),
+                sid.done(),
+                ts(start, true),
+                ts(end, true),
+                Arc::new(duration.finish()),
+                label.done(),
+                message.done(),
+            ]
+        }
+        Rows::Errors(r) => {
+            let r = &r[lo..hi];
+            let (mut ani, mut dnis, mut sid, mut message) =
+                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut channel = UInt32Builder::with_capacity(n);
+            let mut stamp = TimestampSecondBuilder::with_capacity(n);
+            let mut offset = Int16Builder::with_capacity(n);
+            for row in r {
+                ani.push(st.get(row.ani));
+                channel.append_value(row.channel);
+                stamp.append_option(row.ts.unix_seconds());
+                offset.append_option(row.ts.offset_minutes);
+                dnis.push(st.get(row.dnis));
+                sid.push(st.get(row.sid));
+                message.push(st.get(row.message));
+            }
+            vec![
+                ani.done(),
+                Arc::new(channel.finish()),
+                ts(stamp, true),
+                Arc::new(offset.finish()),
+                dnis.done(),
+                sid.done(),
+                message.done(),
+            ]
+        }
+        Rows::Entries(r) => {
+            let r = &r[lo..hi];
+            let (mut zone, mut module, mut sid, mut level, mut message) =
+                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut stamp = TimestampSecondBuilder::with_capacity(n);
+            let mut local = TimestampSecondBuilder::with_capacity(n);
+            let mut offset = Int16Builder::with_capacity(n);
+            for row in r {
+                stamp.append_option(row.ts.unix_seconds());
+                offset.append_option(row.ts.offset_minutes);
+                local.append_value(row.ts.local_seconds());
+                zone.push(st.get(row.zone));
+                module.push(st.get(row.module));
+                sid.push(st.get(row.sid));
+                level.push(st.get(row.level));
+                message.push(st.get(row.message));
+            }
+            vec![
+                ts(stamp, true),
+                Arc::new(offset.finish()),
+                ts(local, false),
+                zone.done(),
+                module.done(),
+                sid.done(),
+                level.done(),
+                message.done(),
+            ]
+        }
+        Rows::Summaries(r) => {
+            let r = &r[lo..hi];
+            let (mut sid, mut dest, mut typ, mut src) =
+                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut log_id = UInt64Builder::with_capacity(n);
+            let mut start = TimestampSecondBuilder::with_capacity(n);
+            let mut end = TimestampSecondBuilder::with_capacity(n);
+            for row in r {
+                log_id.append_value(row.log_id);
+                sid.push(st.get(row.sid));
+                dest.push(st.get(row.dest));
+                typ.push(st.get(row.call_type));
+                src.push(st.get(row.src));
+                start.append_value(row.start);
+                end.append_value(row.end);
+            }
+            vec![
+                Arc::new(log_id.finish()),
+                sid.done(),
+                dest.done(),
+                typ.done(),
+                src.done(),
+                ts(start, true),
+                ts(end, true),
+            ]
+        }
+    };
+    RecordBatch::try_new(schema.clone(), cols)
+}
+
+struct Reader {
+    st: Arc<Store>,
+    rows: Rows,
+    pos: usize,
+    schema: SchemaRef,
+}
+
+impl Iterator for Reader {
+    type Item = Result<RecordBatch, ArrowError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let len = self.rows.len();
+        if self.pos >= len {
+            return None;
+        }
+        let hi = (self.pos + BATCH_ROWS).min(len);
+        let out = batch(&self.st, &self.rows, self.pos, hi, &self.schema);
+        self.pos = hi;
+        Some(out)
+    }
+}
+
+impl RecordBatchReader for Reader {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
+/// An `arrow_array_stream` PyCapsule over the rows.
+pub fn capsule<'py>(py: Python<'py>, st: Arc<Store>, rows: Rows) -> PyResult<Bound<'py, PyCapsule>> {
+    let schema = schema(&rows);
+    let reader = Reader { st, rows, pos: 0, schema };
+    let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+    PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+}

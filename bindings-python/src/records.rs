@@ -1,0 +1,551 @@
+//! The record classes and the list-like result of a bulk parse.
+//!
+//! A record object is an `Arc` of the shared text plus a row of spans and numbers;
+//! attribute values are built when read. A `RecordList` holds rows only and makes
+//! record objects on access, so `to_arrow()` never creates a Python object per record.
+
+use crate::arrow;
+use crate::store::{Detail, EntryRow, ErrorRow, SessionRow, Store, SummaryRow};
+use crate::time::datetime;
+use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyCapsule, PyList, PySlice, PyString, PyType};
+use serde::Serialize;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
+
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static PARTS_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static FRAMES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// `to_dict()` is the canonical JSON of surface.md, field for field: the core's own
+/// serialiser writes it and `json.loads` reads it back.
+fn canonical_dict<'py>(py: Python<'py>, rec: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
+    let json = serde_json::to_string(rec)
+        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))?;
+    let loads = JSON_LOADS.get_or_try_init(py, || -> PyResult<_> {
+        Ok(py.import("json")?.getattr("loads")?.unbind())
+    })?;
+    loads.bind(py).call1((json,))
+}
+
+fn hash_of(rec: &impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    rec.hash(&mut h);
+    h.finish()
+}
+
+/// `SessionIdParts(server, channel, start)`, or `None` if the id does not split.
+pub fn parts<'py>(py: Python<'py>, sid: &str) -> PyResult<Bound<'py, PyAny>> {
+    let id = plumlogs::SessionId(std::borrow::Cow::Borrowed(sid));
+    match id.parts() {
+        Ok(p) => PARTS_CLASS
+            .import(py, "plumlogs._types", "SessionIdParts")?
+            .call1((p.server, p.channel, p.start)),
+        Err(_) => Ok(py.None().into_bound(py)),
+    }
+}
+
+pub fn frames(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    Ok(FRAMES
+        .get_or_try_init(py, || -> PyResult<_> { Ok(py.import("plumlogs._frames")?.unbind()) })?
+        .bind(py))
+}
+
+/// `name='value', ...` with Python's own string quoting.
+struct Repr<'py> {
+    py: Python<'py>,
+    out: String,
+}
+
+impl<'py> Repr<'py> {
+    fn new(py: Python<'py>, class: &str) -> Self {
+        Repr { py, out: format!("{class}(") }
+    }
+    fn sep(&mut self) {
+        if !self.out.ends_with('(') {
+            self.out.push_str(", ");
+        }
+    }
+    fn s(&mut self, name: &str, v: &str) -> PyResult<()> {
+        self.sep();
+        let r = PyString::new(self.py, v).repr()?;
+        self.out.push_str(name);
+        self.out.push('=');
+        self.out.push_str(&r.to_cow()?);
+        Ok(())
+    }
+    fn n(&mut self, name: &str, v: impl std::fmt::Display) {
+        self.sep();
+        self.out.push_str(&format!("{name}={v}"));
+    }
+    fn done(mut self) -> String {
+        self.out.push(')');
+        self.out
+    }
+}
+
+/// One `#[pymethods]` block per class: the shared methods plus the class's own.
+macro_rules! record_methods {
+    ($ty:ident { $($own:tt)* }) => {
+        #[pymethods]
+        impl $ty {
+            $($own)*
+
+            /// The record as the canonical JSON object of surface.md (timestamp as an
+            /// ISO 8601 string with the line's own offset).
+            fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                canonical_dict(py, &self.row.record(&self.st))
+            }
+            fn __eq__(&self, other: &Self) -> bool {
+                self.row.record(&self.st) == other.row.record(&other.st)
+            }
+            fn __hash__(&self) -> u64 {
+                hash_of(&self.row.record(&self.st))
+            }
+            /// `SessionIdParts(server, channel, start)` of `session_id`.
+            #[getter]
+            fn session_id_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                parts(py, self.st.get(self.row.sid))
+            }
+            #[getter]
+            fn session_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+                PyString::new(py, self.st.get(self.row.sid))
+            }
+        }
+    };
+}
+
+/// One session log line.
+#[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen)]
+pub struct PySessionRecord {
+    pub st: Arc<Store>,
+    pub row: SessionRow,
+}
+record_methods!(PySessionRecord {
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.kind))
+    }
+    #[getter]
+    fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.ani))
+    }
+    #[getter]
+    fn channel(&self) -> u32 {
+        self.row.channel
+    }
+    #[getter]
+    fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, &self.row.ts)
+    }
+    #[getter]
+    fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.dnis))
+    }
+    #[getter]
+    fn call_start(&self) -> Option<i64> {
+        match self.row.detail {
+            Detail::Call { start, .. } => Some(start),
+            Detail::Tag { .. } => None,
+        }
+    }
+    #[getter]
+    fn call_end(&self) -> Option<i64> {
+        match self.row.detail {
+            Detail::Call { end, .. } => Some(end),
+            Detail::Tag { .. } => None,
+        }
+    }
+    #[getter]
+    fn duration(&self) -> Option<u64> {
+        match self.row.detail {
+            Detail::Call { duration, .. } => Some(duration),
+            Detail::Tag { .. } => None,
+        }
+    }
+    #[getter]
+    fn label<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        match self.row.detail {
+            Detail::Tag { label, .. } => Some(PyString::new(py, self.st.get(label))),
+            Detail::Call { .. } => None,
+        }
+    }
+    #[getter]
+    fn message<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        match self.row.detail {
+            Detail::Tag { message, .. } => Some(PyString::new(py, self.st.get(message))),
+            Detail::Call { .. } => None,
+        }
+    }
+    /// The line in the service's own format.
+    fn __str__(&self) -> String {
+        self.row.record(&self.st).to_string()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = self.row.record(&self.st);
+        let mut o = Repr::new(py, "SessionRecord");
+        o.s("kind", &r.kind)?;
+        o.s("ani", &r.ani)?;
+        o.n("channel", r.channel);
+        o.s("timestamp", &r.timestamp.to_string())?;
+        o.s("dnis", &r.dnis)?;
+        o.s("session_id", r.session_id.as_str())?;
+        match &self.row.detail {
+            Detail::Call { start, end, duration } => {
+                o.n("call_start", start);
+                o.n("call_end", end);
+                o.n("duration", duration);
+            }
+            Detail::Tag { .. } => {
+                o.s("label", r.label().unwrap_or(""))?;
+                o.s("message", r.message().unwrap_or(""))?;
+            }
+        }
+        Ok(o.done())
+    }
+});
+
+/// One error log line.
+#[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen)]
+pub struct PyErrorRecord {
+    pub st: Arc<Store>,
+    pub row: ErrorRow,
+}
+record_methods!(PyErrorRecord {
+    #[getter]
+    fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.ani))
+    }
+    #[getter]
+    fn channel(&self) -> u32 {
+        self.row.channel
+    }
+    #[getter]
+    fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, &self.row.ts)
+    }
+    #[getter]
+    fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.dnis))
+    }
+    #[getter]
+    fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.message))
+    }
+    fn __str__(&self) -> String {
+        self.row.record(&self.st).to_string()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = self.row.record(&self.st);
+        let mut o = Repr::new(py, "ErrorRecord");
+        o.s("ani", &r.ani)?;
+        o.n("channel", r.channel);
+        o.s("timestamp", &r.timestamp.to_string())?;
+        o.s("dnis", &r.dnis)?;
+        o.s("session_id", r.session_id.as_str())?;
+        o.s("message", &r.message)?;
+        Ok(o.done())
+    }
+});
+
+/// One entry of a call log.
+#[pyclass(module = "plumlogs._native", name = "CallLogEntry", frozen)]
+pub struct PyCallLogEntry {
+    pub st: Arc<Store>,
+    pub row: EntryRow,
+}
+record_methods!(PyCallLogEntry {
+    #[getter]
+    fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, &self.row.ts)
+    }
+    #[getter]
+    fn zone<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.zone))
+    }
+    #[getter]
+    fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.module))
+    }
+    #[getter]
+    fn level<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.level))
+    }
+    #[getter]
+    fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.message))
+    }
+    fn __str__(&self) -> String {
+        self.row.record(&self.st).to_string()
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = self.row.record(&self.st);
+        let mut o = Repr::new(py, "CallLogEntry");
+        o.s("timestamp", &r.timestamp.to_string())?;
+        o.s("zone", &r.zone)?;
+        o.s("module", &r.module)?;
+        o.s("session_id", r.session_id.as_str())?;
+        o.s("level", &r.level)?;
+        o.s("message", &r.message)?;
+        Ok(o.done())
+    }
+});
+
+/// One item of the `calls/logs` listing.
+#[pyclass(module = "plumlogs._native", name = "CallSummary", frozen)]
+pub struct PyCallSummary {
+    pub st: Arc<Store>,
+    pub row: SummaryRow,
+}
+record_methods!(PyCallSummary {
+    #[getter]
+    fn log_id(&self) -> u64 {
+        self.row.log_id
+    }
+    #[getter]
+    fn dest<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.dest))
+    }
+    /// The call type (`type` in the canonical JSON; `type` is a Python builtin).
+    #[getter(r#type)]
+    fn call_type<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.call_type))
+    }
+    #[getter]
+    fn src<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.st.get(self.row.src))
+    }
+    #[getter]
+    fn start(&self) -> i64 {
+        self.row.start
+    }
+    #[getter]
+    fn end(&self) -> i64 {
+        self.row.end
+    }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let r = self.row.record(&self.st);
+        let mut o = Repr::new(py, "CallSummary");
+        o.n("log_id", r.log_id);
+        o.s("session_id", r.session_id.as_str())?;
+        o.s("dest", &r.dest)?;
+        o.s("type", &r.call_type)?;
+        o.s("src", &r.src)?;
+        o.n("start", r.start);
+        o.n("end", r.end);
+        Ok(o.done())
+    }
+});
+
+/// The rows of one bulk result, all of one record type.
+#[derive(Clone)]
+pub enum Rows {
+    Sessions(Arc<[SessionRow]>),
+    Errors(Arc<[ErrorRow]>),
+    Entries(Arc<[EntryRow]>),
+    Summaries(Arc<[SummaryRow]>),
+}
+
+impl Rows {
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Sessions(r) => r.len(),
+            Rows::Errors(r) => r.len(),
+            Rows::Entries(r) => r.len(),
+            Rows::Summaries(r) => r.len(),
+        }
+    }
+    fn pick(&self, idx: impl Iterator<Item = usize> + Clone) -> Rows {
+        match self {
+            Rows::Sessions(r) => Rows::Sessions(idx.map(|i| r[i]).collect()),
+            Rows::Errors(r) => Rows::Errors(idx.map(|i| r[i]).collect()),
+            Rows::Entries(r) => Rows::Entries(idx.map(|i| r[i]).collect()),
+            Rows::Summaries(r) => Rows::Summaries(idx.map(|i| r[i]).collect()),
+        }
+    }
+    fn record_type(&self) -> &'static str {
+        match self {
+            Rows::Sessions(_) => "SessionRecord",
+            Rows::Errors(_) => "ErrorRecord",
+            Rows::Entries(_) => "CallLogEntry",
+            Rows::Summaries(_) => "CallSummary",
+        }
+    }
+}
+
+pub fn make_record(py: Python<'_>, st: &Arc<Store>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
+    let st = st.clone();
+    Ok(match rows {
+        Rows::Sessions(r) => Py::new(py, PySessionRecord { st, row: r[i] })?.into_any(),
+        Rows::Errors(r) => Py::new(py, PyErrorRecord { st, row: r[i] })?.into_any(),
+        Rows::Entries(r) => Py::new(py, PyCallLogEntry { st, row: r[i] })?.into_any(),
+        Rows::Summaries(r) => Py::new(py, PyCallSummary { st, row: r[i] })?.into_any(),
+    })
+}
+
+/// An immutable sequence of records of one type, as a bulk parse, a decoded page or
+/// a collected listing returns them. Records are made on access; `to_arrow()`,
+/// `to_pandas()`, `to_polars()` and the Arrow PyCapsule stream protocol
+/// (`__arrow_c_stream__`) go straight from the Rust rows to Arrow columns.
+#[pyclass(module = "plumlogs._native", name = "RecordList", frozen, sequence)]
+pub struct RecordList {
+    pub st: Arc<Store>,
+    pub rows: Rows,
+    pub total: Option<u64>,
+}
+
+impl RecordList {
+    pub fn new(st: Arc<Store>, rows: Rows, total: Option<u64>) -> Self {
+        RecordList { st, rows, total }
+    }
+    pub fn list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let n = self.rows.len();
+        let mut items = Vec::with_capacity(n);
+        for i in 0..n {
+            items.push(make_record(py, &self.st, &self.rows, i)?);
+        }
+        PyList::new(py, items)
+    }
+}
+
+#[pymethods]
+impl RecordList {
+    fn __len__(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn __getitem__(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let n = self.rows.len();
+        if let Ok(slice) = index.cast::<PySlice>() {
+            let ind = slice.indices(n as isize)?;
+            let (start, step, len) = (ind.start, ind.step, ind.slicelength);
+            let idx = (0..len).map(move |k| (start + k as isize * step) as usize);
+            let rows = self.rows.pick(idx);
+            return Ok(Py::new(py, RecordList::new(self.st.clone(), rows, None))?.into_any());
+        }
+        let i: isize = index.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "RecordList indices must be integers or slices, not {}",
+                index.get_type().name().map(|s| s.to_string()).unwrap_or_default()
+            ))
+        })?;
+        let j = if i < 0 { i + n as isize } else { i };
+        if j < 0 || j as usize >= n {
+            return Err(PyIndexError::new_err("RecordList index out of range"));
+        }
+        make_record(py, &self.st, &self.rows, j as usize)
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> RecordIter {
+        RecordIter { list: slf.unbind(), pos: 0 }
+    }
+
+    /// Equal to another RecordList or a list holding equal records in the same order.
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let mine = self.list(py)?;
+        if let Ok(o) = other.cast::<RecordList>() {
+            return Ok(mine.eq(o.get().list(py)?)?.into_pyobject(py)?.to_owned().into_any().unbind());
+        }
+        if other.is_instance_of::<PyList>() {
+            return Ok(mine.eq(other)?.into_pyobject(py)?.to_owned().into_any().unbind());
+        }
+        Ok(py.NotImplemented())
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let n = self.rows.len();
+        let shown = n.min(3);
+        let mut parts = Vec::with_capacity(shown + 1);
+        for i in 0..shown {
+            parts.push(make_record(py, &self.st, &self.rows, i)?.bind(py).repr()?.to_string());
+        }
+        if n > shown {
+            parts.push(format!("... {} more", n - shown));
+        }
+        Ok(format!("RecordList[{}]({} records: [{}])", self.rows.record_type(), n, parts.join(", ")))
+    }
+
+    /// The class name of the records held: `SessionRecord`, `ErrorRecord`,
+    /// `CallLogEntry` or `CallSummary`.
+    #[getter]
+    fn record_type(&self) -> &'static str {
+        self.rows.record_type()
+    }
+
+    /// The server's `total_*` count for a decoded page, when the body had one.
+    #[getter]
+    fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// A plain `list` of the records, built in one go.
+    fn to_list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        self.list(py)
+    }
+
+    /// A list of `to_dict()` of every record (the canonical JSON objects).
+    fn to_dicts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for item in self.list(py)?.iter() {
+            out.append(item.call_method0("to_dict")?)?;
+        }
+        Ok(out)
+    }
+
+    /// The Arrow PyCapsule stream protocol: pyarrow, polars and duckdb read this.
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        // The protocol lets a producer ignore a schema it cannot cast to; the
+        // consumer then sees our schema and casts (or refuses) itself.
+        let _ = requested_schema;
+        arrow::capsule(py, self.st.clone(), self.rows.clone())
+    }
+
+    /// A `pyarrow.Table` (needs pyarrow). Timestamps are Arrow `timestamp[s, UTC]`,
+    /// each line's own UTC offset is in `utc_offset_minutes`.
+    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.py())?.call_method1("to_arrow", (slf,))
+    }
+
+    /// A `pandas.DataFrame` (needs pandas and pyarrow); timestamps are tz-aware UTC.
+    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.py())?.call_method1("to_pandas", (slf,))
+    }
+
+    /// A `polars.DataFrame` (needs polars).
+    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        frames(slf.py())?.call_method1("to_polars", (slf,))
+    }
+}
+
+/// Iterator over a RecordList.
+#[pyclass(module = "plumlogs._native", name = "RecordIterator")]
+pub struct RecordIter {
+    list: Py<RecordList>,
+    pos: usize,
+}
+
+#[pymethods]
+impl RecordIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let list = self.list.get();
+        if self.pos >= list.rows.len() {
+            return Ok(None);
+        }
+        let item = make_record(py, &list.st, &list.rows, self.pos)?;
+        self.pos += 1;
+        Ok(Some(item))
+    }
+    fn __length_hint__(&self) -> usize {
+        self.list.get().rows.len().saturating_sub(self.pos)
+    }
+}
