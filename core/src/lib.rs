@@ -20,6 +20,7 @@
 pub mod bulk;
 pub mod call_log;
 pub mod call_summary;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod decode;
 pub mod encode;
