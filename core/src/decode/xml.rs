@@ -14,7 +14,7 @@ use quick_xml::reader::Reader;
 use std::borrow::Cow;
 
 pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
-    match Walk::new(want).run(body) {
+    match Walk::new(want, body.len()).run(body) {
         Ok(outcome) => Ok(outcome),
         // A failure answer is recognised even in a body the parser rejects.
         Err(e) => match failure::scan_xml_failure(body) {
@@ -85,6 +85,7 @@ struct Partial<'a> {
 
 struct Walk<'a> {
     want: Want,
+    body_len: usize,
     depth: usize,
     root_done: bool,
     result_depth: Option<usize>,
@@ -158,9 +159,10 @@ fn resolve(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
 }
 
 impl<'a> Walk<'a> {
-    fn new(want: Want) -> Self {
+    fn new(want: Want, body_len: usize) -> Self {
         Walk {
             want,
+            body_len,
             depth: 0,
             root_done: false,
             result_depth: None,
@@ -323,6 +325,17 @@ impl<'a> Walk<'a> {
                     } else {
                         Some(t.parse().map_err(|_| shape(at, format!("count {t:?} is not a number")))?)
                     };
+                    // Room for the items, bounded by what the body could hold (the
+                    // count may cover every match, not just this page).
+                    if let Some(n) = self.total {
+                        let fit = self.body_len / 64;
+                        let room = usize::try_from(n).unwrap_or(usize::MAX).min(fit);
+                        match self.want {
+                            Want::Lines { .. } => self.lines.reserve(room),
+                            Want::Logs => self.logs.reserve(room),
+                            Want::Log => {}
+                        }
+                    }
                 }
                 Slot::Item => match self.want {
                     Want::Log if self.log_text.is_some() => {
