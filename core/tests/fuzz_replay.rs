@@ -27,7 +27,8 @@ fn line_corpora_replay_without_panics_and_round_trip() {
     for (path, data) in &sessions {
         if let Ok(record) = plumlogs::parse_session_line(data) {
             if !record.message().is_some_and(|m| m.contains(['\r', '\n'])) {
-                let again = plumlogs::parse_session_line(&record.to_string());
+                let line = record.to_string();
+                let again = plumlogs::parse_session_line(&line);
                 assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
             }
         }
@@ -35,7 +36,8 @@ fn line_corpora_replay_without_panics_and_round_trip() {
     for (path, data) in inputs("error_line") {
         if let Ok(record) = plumlogs::parse_error_line(&data) {
             if !record.message.contains(['\r', '\n']) {
-                let again = plumlogs::parse_error_line(&record.to_string());
+                let line = record.to_string();
+                let again = plumlogs::parse_error_line(&line);
                 assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
             }
         }
@@ -55,6 +57,18 @@ fn text_corpora_replay_and_account_for_every_line() {
             match plumlogs::parse_call_log(&data) {
                 Ok(entries) => assert_eq!(entries, log.records, "{}", path.display()),
                 Err(first) => assert_eq!(Some(&first), log.problems.first(), "{}", path.display()),
+            }
+        }
+    }
+}
+#[test]
+fn decode_corpora_replay_without_panics() {
+    for target in ["decode_json", "decode_xml"] {
+        let inputs = inputs(target);
+        assert!(!inputs.is_empty(), "the {target} seed corpus is part of the repository");
+        for (_path, data) in inputs {
+            for service in [plumlogs::Service::Logs, plumlogs::Service::Log, plumlogs::Service::Sessions, plumlogs::Service::Errors] {
+                let _ = plumlogs::decode::decode_response(&data, service);
             }
         }
     }
