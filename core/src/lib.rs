@@ -37,6 +37,8 @@ pub use bulk::{
     parse_sessions, parse_sessions_lenient, sessions, Lenient,
 };
 pub use call_summary::CallSummary;
+#[cfg(feature = "client")]
+pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
 pub use service::{Service, Wire};
 pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
 pub use error::{Error, ErrorKind, LineError, ParseError};

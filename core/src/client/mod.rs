@@ -1,1 +1,344 @@
-//! The blocking HTTP client (feature `client`). Being built: see issue 5.
+//! The blocking HTTP client (feature `client`, on by default).
+//!
+//! A thin layer over the decoders: it builds the four documented `GET` requests,
+//! walks `offset`/`limit` pages, retries what is safe to retry, and hands back the
+//! same records the line parsers produce, owned (`'static`) so they outlive their
+//! page. The Python, Node and CLI layers call this; none of them talks HTTP.
+//!
+//! ```no_run
+//! use plumlogs::{Client, Query};
+//! let client = Client::builder().username("me@example.com").password("secret").build()?;
+//! let now = client.now();
+//! let day: Vec<_> = client.sessions(&Query::new(now - 86_400, now))?.collect::<Result<_, _>>()?;
+//! println!("{} session lines", day.len());
+//! # Ok::<(), plumlogs::Error>(())
+//! ```
+//!
+//! Error choices (one enum, [`crate::Error`]):
+//! - A bad argument, found before any request: `Error::InvalidArgument`.
+//! - No credentials (neither given nor in `PLUM_USERNAME`/`PLUM_PASSWORD`):
+//!   `Error::Auth { http_status: 0 }` from [`ClientBuilder::build`], before any request —
+//!   it is a credentials problem, and bindings map `Auth` to `AuthError`.
+//! - HTTP 401/403, or a `failure` answer whose message says "unauthorized":
+//!   `Error::Auth` with the real status.
+//! - Any other non-2xx answer, or a `failure` envelope: `Error::Api` with the server's
+//!   message (or, when the body has none, the status and a short excerpt) and the real
+//!   HTTP status. For 429/500/502/503/504 this is the error of the last attempt.
+//! - Connection errors, timeouts, and broken bodies (cut short, or not JSON/XML) are
+//!   retried; when the retries are spent: `Error::Transport`.
+//! - A line on a page that does not parse: `Error::Parse`, its `line` counted from the
+//!   first record of the walk (1-based). Not retried: the server would send it again.
+
+mod call_logs;
+mod pages;
+mod query;
+mod transport;
+
+pub use call_logs::{CallLog, CallLogsWithText};
+pub use pages::Pages;
+pub use query::Query;
+
+use crate::error::Error;
+use crate::service::Wire;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Where requests go when neither the builder nor `PLUM_BASE_URL` says otherwise.
+pub const DEFAULT_BASE_URL: &str = "https://hosting.plumvoice.com";
+/// Per-attempt timeout by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Retries after the first attempt, by default.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// First backoff step and its ceiling, by default.
+pub const DEFAULT_BACKOFF: (Duration, Duration) = (Duration::from_millis(500), Duration::from_secs(30));
+/// A `Retry-After` longer than this is waited only this long: a blocking call should
+/// not hang for an hour because a proxy said so.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+/// How far before the retention window a `start` may be. The client's clock and the
+/// server's differ, and "a year ago" computed a moment before the request would
+/// otherwise fail on a second boundary; the server has the last word.
+pub const WINDOW_GRACE_SECONDS: i64 = 60;
+
+type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// Settings for a [`Client`]. Credentials and base URL fall back to `PLUM_USERNAME`,
+/// `PLUM_PASSWORD` and `PLUM_BASE_URL`, read by [`build`](Self::build).
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    username: Option<String>,
+    password: Option<String>,
+    base_url: Option<String>,
+    wire: Wire,
+    timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    backoff: Option<(Duration, Duration)>,
+    user_agent: Option<String>,
+    allow_insecure_http: bool,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("base_url", &self.base_url)
+            .field("wire", &self.wire)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("backoff", &self.backoff)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("clock", &self.clock.as_ref().map(|_| "<custom>"))
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The Plum DEV login. Falls back to `PLUM_USERNAME`.
+    pub fn username(mut self, u: impl Into<String>) -> Self {
+        self.username = Some(u.into());
+        self
+    }
+    /// The Plum DEV password. Falls back to `PLUM_PASSWORD`. Never shown by `Debug`,
+    /// `Display` or any error.
+    pub fn password(mut self, p: impl Into<String>) -> Self {
+        self.password = Some(p.into());
+        self
+    }
+    /// Falls back to `PLUM_BASE_URL`, then [`DEFAULT_BASE_URL`]. A path prefix is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// The wire format asked for with `Accept` (JSON by default).
+    pub fn wire(mut self, w: Wire) -> Self {
+        self.wire = w;
+        self
+    }
+    /// The whole of one attempt (connect, send, headers and body); default 30 s.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = Some(d);
+        self
+    }
+    /// Retries after the first attempt; default 3 (so at most 4 requests per call).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+    /// Exponential backoff: retry `n` (0-based) waits about `base * 2^n`, at most `cap`,
+    /// with jitter (between half and all of it). Default 500 ms and 30 s.
+    pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
+        self.backoff = Some((base, cap));
+        self
+    }
+    /// Default `plumlogs/VERSION`.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.user_agent = Some(ua.into());
+        self
+    }
+    /// Permit `http://` to a non-loopback host (credentials then travel in clear).
+    /// `http://` to 127.0.0.0/8, `::1` or `localhost` is always allowed.
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.allow_insecure_http = yes;
+        self
+    }
+    /// The clock (UNIX seconds) that `start` is checked against; system time by default.
+    /// Tests pin it to the emulator's fixed clock.
+    pub fn clock(mut self, now: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(now));
+        self
+    }
+
+    /// Check the settings and make the client. Sends nothing.
+    pub fn build(self) -> Result<Client, Error> {
+        self.build_with_env(|name| std::env::var(name).ok())
+    }
+
+    fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client, Error> {
+        let username = self.username.or_else(|| env("PLUM_USERNAME")).filter(|s| !s.is_empty());
+        let password = self.password.or_else(|| env("PLUM_PASSWORD")).filter(|s| !s.is_empty());
+        let (username, password) = match (username, password) {
+            (Some(u), Some(p)) => (u, p),
+            (u, p) => {
+                let missing = match (u.is_none(), p.is_none()) {
+                    (true, true) => "no username and no password",
+                    (true, false) => "no username",
+                    _ => "no password",
+                };
+                return Err(Error::Auth {
+                    message: format!(
+                        "{missing}: pass them to the client or set PLUM_USERNAME and PLUM_PASSWORD"
+                    ),
+                    http_status: 0,
+                });
+            }
+        };
+        if username.contains(':') {
+            // HTTP Basic cannot carry a colon in the user part.
+            return Err(Error::InvalidArgument("the username must not contain ':'".into()));
+        }
+        let base_url = self
+            .base_url
+            .or_else(|| env("PLUM_BASE_URL").filter(|s| !s.is_empty()))
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let base_url = transport::check_base_url(&base_url, self.allow_insecure_http)?;
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        if timeout.is_zero() {
+            return Err(Error::InvalidArgument("the timeout must be more than zero".into()));
+        }
+        let (backoff_base, backoff_cap) = self.backoff.unwrap_or(DEFAULT_BACKOFF);
+        if backoff_cap < backoff_base {
+            return Err(Error::InvalidArgument(format!(
+                "the backoff cap ({backoff_cap:?}) is below its base ({backoff_base:?})"
+            )));
+        }
+        let user_agent =
+            self.user_agent.unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
+        let authorization = transport::basic_auth(&username, &password);
+        let agent = transport::agent(timeout, &user_agent);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                username,
+                authorization,
+                base_url,
+                wire: self.wire,
+                timeout,
+                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                backoff_base,
+                backoff_cap,
+                user_agent,
+                clock: self.clock,
+                agent,
+            }),
+        })
+    }
+}
+
+/// A blocking client of the Call Log API. Cheap to clone (shared connection pool);
+/// `Send + Sync`. `Debug` never shows the password.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    username: String,
+    /// `Basic base64(user:password)`: the only place the password lives.
+    authorization: String,
+    /// Scheme, host, port and path prefix, without a trailing slash.
+    base_url: String,
+    wire: Wire,
+    timeout: Duration,
+    max_retries: u32,
+    backoff_base: Duration,
+    backoff_cap: Duration,
+    user_agent: String,
+    clock: Option<Clock>,
+    agent: ureq::Agent,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("username", &i.username)
+            .field("password", &"<redacted>")
+            .field("base_url", &i.base_url)
+            .field("wire", &i.wire)
+            .field("timeout", &i.timeout)
+            .field("max_retries", &i.max_retries)
+            .field("backoff", &(i.backoff_base, i.backoff_cap))
+            .field("user_agent", &i.user_agent)
+            .finish()
+    }
+}
+
+impl Client {
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The clock `start` is validated against (UNIX seconds).
+    pub fn now(&self) -> i64 {
+        match &self.inner.clock {
+            Some(clock) => clock(),
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0),
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+    pub fn username(&self) -> &str {
+        &self.inner.username
+    }
+    pub fn wire(&self) -> Wire {
+        self.inner.wire
+    }
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+    pub fn max_retries(&self) -> u32 {
+        self.inner.max_retries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_none(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn missing_credentials_are_an_auth_error_naming_what_is_missing() {
+        for (b, what) in [
+            (Client::builder(), "no username and no password"),
+            (Client::builder().username("u"), "no password"),
+            (Client::builder().password("p"), "no username"),
+            (Client::builder().username("").password("p"), "no username"),
+        ] {
+            match b.build_with_env(env_none) {
+                Err(Error::Auth { message, http_status: 0 }) => assert!(message.starts_with(what), "{message}"),
+                other => panic!("expected Auth, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn credentials_and_base_url_fall_back_to_the_environment() {
+        let env = |name: &str| match name {
+            "PLUM_USERNAME" => Some("env-user".to_owned()),
+            "PLUM_PASSWORD" => Some("env-secret".to_owned()),
+            "PLUM_BASE_URL" => Some("http://127.0.0.1:9/prefix/".to_owned()),
+            _ => None,
+        };
+        let c = Client::builder().build_with_env(env).unwrap();
+        assert_eq!(c.username(), "env-user");
+        assert_eq!(c.base_url(), "http://127.0.0.1:9/prefix");
+        assert!(!format!("{c:?}").contains("env-secret"));
+        // Explicit settings win over the environment.
+        let c = Client::builder().username("me").base_url("https://example.com").build_with_env(env).unwrap();
+        assert_eq!(c.username(), "me");
+        assert_eq!(c.base_url(), "https://example.com");
+        let c = Client::builder().username("me").password("pw").build_with_env(env_none).unwrap();
+        assert_eq!(c.base_url(), DEFAULT_BASE_URL);
+    }
+
+    #[test]
+    fn builder_rejects_bad_settings() {
+        let b = || Client::builder().username("u").password("p");
+        assert!(matches!(b().username("a:b").build_with_env(env_none), Err(Error::InvalidArgument(_))));
+        assert!(matches!(b().timeout(Duration::ZERO).build_with_env(env_none), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            b().backoff(Duration::from_secs(2), Duration::from_secs(1)).build_with_env(env_none),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+}

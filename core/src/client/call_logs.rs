@@ -1,0 +1,190 @@
+//! `calls/log/{log_id}`, and the documented list-then-fetch-each loop as one call.
+
+use super::query::Query;
+use super::Client;
+use crate::call_log::CallLogEntry;
+use crate::call_summary::CallSummary;
+use crate::decode;
+use crate::error::Error;
+use crate::service::Service;
+use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// The most worker threads `call_logs_with_text` starts, whatever is asked.
+pub const MAX_CONCURRENCY: usize = 64;
+
+/// One call's detailed log: the text as served, and its entries.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CallLog {
+    pub log_id: u64,
+    pub text: String,
+    pub entries: Vec<CallLogEntry<'static>>,
+}
+
+impl Client {
+    /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
+    pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
+        if log_id == 0 {
+            return Err(Error::InvalidArgument("log_id must be a positive integer from calls/logs".into()));
+        }
+        let path = format!("/ws/calls/log/{log_id}");
+        let text = self.get(Service::Log, &path, |body| Ok(decode::decode_log(body)?.into_owned()))?;
+        let entries = crate::bulk::parse_call_log(&text)?.into_iter().map(CallLogEntry::into_owned).collect();
+        Ok(CallLog { log_id, text, entries })
+    }
+
+    /// Every call with a log in the window, each with its log: lists with
+    /// [`call_logs`](Self::call_logs) (an error there is this call's error), then
+    /// fetches the logs on up to `concurrency` threads (at most [`MAX_CONCURRENCY`]).
+    ///
+    /// Items come in listing order, each with its own result: one failed log does not
+    /// stop the others. Workers run at most `2 × concurrency` logs ahead of the
+    /// consumer, so memory stays bounded; dropping the iterator stops them after
+    /// their current request.
+    pub fn call_logs_with_text(&self, q: &Query, concurrency: usize) -> Result<CallLogsWithText, Error> {
+        if concurrency == 0 {
+            return Err(Error::InvalidArgument("concurrency must be at least 1".into()));
+        }
+        let summaries: Vec<CallSummary<'static>> = self.call_logs(q)?.collect::<Result<_, _>>()?;
+        let workers = concurrency.min(MAX_CONCURRENCY).min(summaries.len());
+        let shared = Arc::new(Shared {
+            ids: summaries.iter().map(|s| s.log_id).collect(),
+            window: 2 * workers.max(1),
+            state: Mutex::new(State { next: 0, yielded: 0, cancelled: false }),
+            wake: Condvar::new(),
+        });
+        let (tx, rx) = mpsc::channel();
+        for n in 0..workers {
+            let (client, mine, tx) = (self.clone(), shared.clone(), tx.clone());
+            let spawned = std::thread::Builder::new()
+                .name(format!("plumlogs-call-log-{n}"))
+                .spawn(move || worker(&client, &mine, &tx));
+            if let Err(e) = spawned {
+                shared.cancel();
+                return Err(Error::Transport { message: format!("could not start a worker thread: {e}") });
+            }
+        }
+        Ok(CallLogsWithText {
+            summaries: summaries.into_iter(),
+            index: 0,
+            pending: HashMap::new(),
+            rx,
+            shared,
+        })
+    }
+}
+
+struct Shared {
+    ids: Vec<u64>,
+    window: usize,
+    state: Mutex<State>,
+    wake: Condvar,
+}
+
+struct State {
+    /// The next index a worker will take.
+    next: usize,
+    /// Items handed to the consumer so far.
+    yielded: usize,
+    cancelled: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A poisoned lock only means a worker panicked; the counters are still sound.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    fn cancel(&self) {
+        self.lock().cancelled = true;
+        self.wake.notify_all();
+    }
+}
+
+fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<CallLog, Error>)>) {
+    loop {
+        let index = {
+            let mut st = shared.lock();
+            while !st.cancelled && st.next < shared.ids.len() && st.next >= st.yielded + shared.window {
+                st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+            }
+            if st.cancelled || st.next >= shared.ids.len() {
+                return;
+            }
+            st.next += 1;
+            st.next - 1
+        };
+        let result = client.call_log(shared.ids[index]);
+        if tx.send((index, result)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Each call of a listing with its log, in listing order (see
+/// [`Client::call_logs_with_text`]).
+pub struct CallLogsWithText {
+    summaries: std::vec::IntoIter<CallSummary<'static>>,
+    index: usize,
+    /// Logs that arrived before the ones ahead of them: at most the window.
+    pending: HashMap<usize, Result<CallLog, Error>>,
+    rx: Receiver<(usize, Result<CallLog, Error>)>,
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for CallLogsWithText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallLogsWithText")
+            .field("total", &self.shared.ids.len())
+            .field("yielded", &self.index)
+            .field("pending", &self.pending.len())
+            .finish()
+    }
+}
+
+impl CallLogsWithText {
+    /// How many calls the listing found (the number of items this yields in all).
+    pub fn total(&self) -> usize {
+        self.shared.ids.len()
+    }
+}
+
+impl Iterator for CallLogsWithText {
+    type Item = (CallSummary<'static>, Result<CallLog, Error>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let summary = self.summaries.next()?;
+        let result = loop {
+            if let Some(r) = self.pending.remove(&self.index) {
+                break r;
+            }
+            match self.rx.recv() {
+                Ok((i, r)) => {
+                    self.pending.insert(i, r);
+                }
+                // Every worker is gone without sending this one: only a panic does that.
+                Err(_) => {
+                    break Err(Error::Transport {
+                        message: format!("the worker fetching log {} stopped unexpectedly", summary.log_id),
+                    });
+                }
+            }
+        };
+        self.index += 1;
+        self.shared.lock().yielded = self.index;
+        self.shared.wake.notify_all();
+        Some((summary, result))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.summaries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for CallLogsWithText {}
+
+impl Drop for CallLogsWithText {
+    fn drop(&mut self) {
+        self.shared.cancel();
+    }
+}

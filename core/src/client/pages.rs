@@ -1,0 +1,236 @@
+//! Walking `offset`/`limit` pages of the three list services.
+
+use super::query::{encode_component, Query};
+use super::Client;
+use crate::call_summary::CallSummary;
+use crate::decode;
+use crate::error::{Error, ParseError};
+use crate::error_line::ErrorRecord;
+use crate::service::Service;
+use crate::session::SessionRecord;
+use std::iter::FusedIterator;
+
+/// Turns one 2xx body into owned records and the `total_*` hint. `line_base` is the
+/// number of records before this page, added to a `ParseError`'s line.
+type DecodePage<T> = fn(&[u8], u64) -> Result<(Vec<T>, Option<u64>), Error>;
+
+/// The records of one listing, fetched a page at a time.
+///
+/// As an [`Iterator`] it yields `Result<T, Error>`; after an error it yields `None`,
+/// so `collect::<Result<Vec<_>, _>>()` is either everything or the error — never a
+/// silently shorter list. Only the current page is held in memory. The records are
+/// owned (`'static`), so they outlive the page they came on.
+///
+/// [`next_page`](Self::next_page) and [`pages`](Self::pages) give a page at a time
+/// instead (for progress reporting and bulk conversion); the two styles can be mixed.
+///
+/// The walk stops at the first page shorter than asked for (the `total_*` count is
+/// only a hint: [`total_hint`](Self::total_hint)), or when the query's `limit` is
+/// reached — the last request then asks only for what is still wanted.
+pub struct Pages<T> {
+    client: Client,
+    service: Service,
+    /// `/ws/calls/{service}/{start}/{end}`.
+    path: String,
+    /// `&number=…`, or empty.
+    number_param: String,
+    page_size: u32,
+    /// Records still wanted, if the query has a `limit`.
+    remaining: Option<u64>,
+    /// Records taken from the server so far: the next `offset`.
+    offset: u64,
+    total: Option<u64>,
+    requests: u64,
+    buffer: std::vec::IntoIter<T>,
+    finished: bool,
+    decode: DecodePage<T>,
+}
+
+impl<T> std::fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("service", &self.service)
+            .field("path", &self.path)
+            .field("page_size", &self.page_size)
+            .field("remaining", &self.remaining)
+            .field("offset", &self.offset)
+            .field("total", &self.total)
+            .field("buffered", &self.buffer.len())
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl<T> Pages<T> {
+    fn new(client: &Client, service: Service, q: &Query, decode: DecodePage<T>) -> Self {
+        let mut number_param = String::new();
+        if let Some(n) = &q.number {
+            number_param.push_str("&number=");
+            encode_component(n, &mut number_param);
+        }
+        Pages {
+            client: client.clone(),
+            service,
+            path: format!("/ws/calls/{}/{}/{}", service.name(), q.start, q.end),
+            number_param,
+            page_size: q.page_size,
+            remaining: q.limit,
+            offset: 0,
+            total: None,
+            requests: 0,
+            buffer: Vec::new().into_iter(),
+            finished: false,
+            decode,
+        }
+    }
+
+    /// The `total_*` count of the last page, when the server sends one. A hint for
+    /// progress bars: the walk does not rely on it.
+    pub fn total_hint(&self) -> Option<u64> {
+        self.total
+    }
+
+    /// Records received from the server so far (yielded or still buffered).
+    pub fn fetched(&self) -> u64 {
+        self.offset
+    }
+
+    /// Requests that completed with a page (retries not counted).
+    pub fn requests(&self) -> u64 {
+        self.requests
+    }
+
+    /// The rest of the current page if some of it is still unread, else the next page
+    /// from the server; `None` at the end. After an error, `None`.
+    pub fn next_page(&mut self) -> Option<Result<Vec<T>, Error>> {
+        if self.buffer.len() > 0 {
+            return Some(Ok(std::mem::take(&mut self.buffer).collect()));
+        }
+        if self.finished {
+            return None;
+        }
+        match self.fetch() {
+            Ok(page) if page.is_empty() && self.finished => None,
+            Ok(page) => Some(Ok(page)),
+            Err(e) => Some(Err(e)),
+        }
+    }
+
+    /// Page-at-a-time iteration (see [`next_page`](Self::next_page)).
+    pub fn pages(mut self) -> impl Iterator<Item = Result<Vec<T>, Error>> {
+        std::iter::from_fn(move || self.next_page())
+    }
+
+    /// One request. Sets `finished` on a short page, on reaching the limit, or on an
+    /// error.
+    fn fetch(&mut self) -> Result<Vec<T>, Error> {
+        let ask = match self.remaining {
+            Some(r) => r.min(self.page_size as u64),
+            None => self.page_size as u64,
+        };
+        let path = format!("{}?offset={}&limit={}{}", self.path, self.offset, ask, self.number_param);
+        let decode = self.decode;
+        let base = self.offset;
+        let (mut items, total) = match self.client.get(self.service, &path, |body| decode(body, base)) {
+            Ok(page) => page,
+            Err(e) => {
+                self.finished = true;
+                return Err(e);
+            }
+        };
+        self.requests += 1;
+        if total.is_some() {
+            self.total = total;
+        }
+        // A server that ignores `limit` must not make us return more than wanted, nor
+        // skip records: take what was asked for and carry on from there.
+        items.truncate(ask as usize);
+        let got = items.len() as u64;
+        self.offset += got;
+        if let Some(r) = &mut self.remaining {
+            *r -= got;
+            if *r == 0 {
+                self.finished = true;
+            }
+        }
+        if got < ask {
+            self.finished = true;
+        }
+        Ok(items)
+    }
+}
+
+impl<T> Iterator for Pages<T> {
+    type Item = Result<T, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.buffer.next() {
+                return Some(Ok(item));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.fetch() {
+                Ok(page) => self.buffer = page.into_iter(),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.buffer.len();
+        if self.finished { (buffered, Some(buffered)) } else { (buffered, None) }
+    }
+}
+
+impl<T> FusedIterator for Pages<T> {}
+
+fn relocate(mut e: ParseError, base: u64) -> Error {
+    e.line += base as usize;
+    Error::Parse(e)
+}
+
+fn decode_sessions(body: &[u8], base: u64) -> Result<(Vec<SessionRecord<'static>>, Option<u64>), Error> {
+    let page = decode::decode_lines(body, Service::Sessions)?;
+    let items = page
+        .sessions()
+        .map(|r| r.map(SessionRecord::into_owned).map_err(|e| relocate(e, base)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((items, page.total))
+}
+
+fn decode_errors(body: &[u8], base: u64) -> Result<(Vec<ErrorRecord<'static>>, Option<u64>), Error> {
+    let page = decode::decode_lines(body, Service::Errors)?;
+    let items = page
+        .errors()
+        .map(|r| r.map(ErrorRecord::into_owned).map_err(|e| relocate(e, base)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((items, page.total))
+}
+
+fn decode_summaries(body: &[u8], _base: u64) -> Result<(Vec<CallSummary<'static>>, Option<u64>), Error> {
+    let page = decode::decode_logs(body)?;
+    Ok((page.items.into_iter().map(CallSummary::into_owned).collect(), page.total))
+}
+
+impl Client {
+    /// Session log lines of calls starting in `[q.start, q.end)`. Checks `q` before
+    /// any request; the first request is made by the first `next()`.
+    pub fn sessions(&self, q: &Query) -> Result<Pages<SessionRecord<'static>>, Error> {
+        q.validate(Service::Sessions, self.now())?;
+        Ok(Pages::new(self, Service::Sessions, q, decode_sessions))
+    }
+
+    /// Error log lines of calls starting in `[q.start, q.end)`.
+    pub fn errors(&self, q: &Query) -> Result<Pages<ErrorRecord<'static>>, Error> {
+        q.validate(Service::Errors, self.now())?;
+        Ok(Pages::new(self, Service::Errors, q, decode_errors))
+    }
+
+    /// Calls with a detailed log, starting in `[q.start, q.end)` (5 days' retention).
+    pub fn call_logs(&self, q: &Query) -> Result<Pages<CallSummary<'static>>, Error> {
+        q.validate(Service::Logs, self.now())?;
+        Ok(Pages::new(self, Service::Logs, q, decode_summaries))
+    }
+}

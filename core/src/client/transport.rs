@@ -1,0 +1,328 @@
+//! One `GET` with retries, and the mapping of every way it can fail onto [`Error`].
+
+use super::{Client, MAX_RETRY_AFTER};
+use crate::decode::{self, DecodeError};
+use crate::error::Error;
+use crate::service::Service;
+use base64::Engine as _;
+use std::net::IpAddr;
+use std::time::Duration;
+
+/// The most a response body may hold. A page of 10,000 session lines is about 2 MB;
+/// this leaves room for long call logs while stopping a runaway body.
+const BODY_LIMIT: u64 = 256 * 1024 * 1024;
+
+/// The connection pool and its settings, shared by every clone of a [`Client`].
+pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        // Non-2xx answers are read and mapped here: their body carries the server's message.
+        .http_status_as_error(false)
+        // Redirects are never followed: ureq would not resend our Authorization to the
+        // new place anyway (its default), and a silent hop to another host is not
+        // something a log client should do. A 3xx becomes an `Api` error naming it.
+        .max_redirects(0)
+        // One attempt, connect to last body byte, within `timeout`.
+        .timeout_global(Some(timeout))
+        .user_agent(user_agent)
+        // Certificate checks stay on (ureq's default with rustls: webpki roots, verified).
+        .build()
+        .new_agent()
+}
+
+pub(super) fn basic_auth(username: &str, password: &str) -> String {
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
+    format!("Basic {token}")
+}
+
+/// `scheme://host[:port][/prefix]` without a trailing slash. HTTPS unless the host
+/// is loopback or `allow_insecure_http`. Never echoes a URL that holds user info.
+pub(super) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let bad = |why: &str| {
+        let shown = if url.contains('@') { "<a URL with user info>".to_owned() } else { format!("{url:?}") };
+        Err(Error::InvalidArgument(format!("base URL {shown}: {why}")))
+    };
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: ureq::http::Uri = match trimmed.parse() {
+        Ok(u) => u,
+        Err(_) => return bad("not a valid URL"),
+    };
+    let Some(scheme) = uri.scheme_str() else {
+        return bad("must start with https:// (or http:// for loopback)");
+    };
+    let Some(authority) = uri.authority() else {
+        return bad("has no host");
+    };
+    if authority.as_str().contains('@') {
+        return bad("must not carry credentials; use username/password");
+    }
+    if uri.query().is_some() || trimmed.contains('#') {
+        return bad("must not have a query or fragment");
+    }
+    let host = authority.host();
+    match scheme.to_ascii_lowercase().as_str() {
+        "https" => {}
+        "http" if allow_insecure_http || is_loopback(host) => {}
+        "http" => {
+            return bad(
+                "plain http:// sends the password in clear; use https://, a loopback host, or allow_insecure_http(true)",
+            );
+        }
+        _ => return bad("the scheme must be https:// or http://"),
+    }
+    Ok(trimmed.to_owned())
+}
+
+pub(super) fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// What one attempt came to.
+enum Attempt<R> {
+    Done(Result<R, Error>),
+    /// Worth another try; the error stands if the retries run out.
+    Retry { error: Error, retry_after: Option<Duration> },
+}
+
+impl Client {
+    /// `GET base_url + path_and_query`, retried per the policy; `decode` turns a 2xx
+    /// body into the result. A `Error::Decode` from `decode` means the body is broken
+    /// (cut short, not JSON/XML, wrong shape) and is retried like a dropped connection.
+    pub(super) fn get<R>(
+        &self,
+        service: Service,
+        path_and_query: &str,
+        mut decode: impl FnMut(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let inner = &self.inner;
+        let url = format!("{}{}", inner.base_url, path_and_query);
+        let mut attempt = 0u32;
+        loop {
+            match self.attempt(service, &url, &mut decode) {
+                Attempt::Done(r) => return r,
+                Attempt::Retry { error, retry_after } => {
+                    if attempt >= inner.max_retries {
+                        return Err(match error {
+                            Error::Transport { message } => Error::Transport {
+                                message: format!("{message} (gave up after {} attempts)", attempt + 1),
+                            },
+                            other => other,
+                        });
+                    }
+                    std::thread::sleep(self.delay(attempt, retry_after));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    /// Exponential backoff with jitter (half to all of the step), at least `Retry-After`.
+    fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        let inner = &self.inner;
+        let step = inner
+            .backoff_base
+            .checked_mul(1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX))
+            .unwrap_or(inner.backoff_cap)
+            .min(inner.backoff_cap);
+        let half = step / 2;
+        let jitter = Duration::from_nanos(fastrand::u64(0..=half.as_nanos().min(u64::MAX as u128) as u64));
+        let backoff = half + jitter;
+        match retry_after {
+            Some(ra) => backoff.max(ra.min(MAX_RETRY_AFTER)),
+            None => backoff,
+        }
+    }
+
+    fn attempt<R>(
+        &self,
+        service: Service,
+        url: &str,
+        decode: &mut impl FnMut(&[u8]) -> Result<R, Error>,
+    ) -> Attempt<R> {
+        let inner = &self.inner;
+        let sent = inner
+            .agent
+            .get(url)
+            .header("Authorization", &inner.authorization)
+            .header("Accept", inner.wire.media_type())
+            // The documentation lists it for these GETs; harmless without a body.
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .call();
+        let mut response = match sent {
+            Ok(r) => r,
+            Err(e) => return transport_failure(e, "request"),
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = match response.body_mut().with_config().limit(BODY_LIMIT).read_to_vec() {
+            Ok(b) => b,
+            Err(e) => return transport_failure(e, "response body"),
+        };
+        if (200..300).contains(&status) {
+            return match decode(&body) {
+                Err(Error::Decode(d)) => Attempt::Retry {
+                    error: Error::Transport { message: format!("broken {} body: {d}", service.name()) },
+                    retry_after: None,
+                },
+                Err(Error::Api { message, .. }) => Attempt::Done(Err(api_error(message, status))),
+                other => Attempt::Done(other),
+            };
+        }
+        let message = match failure_message(&body, service) {
+            Some(m) => m,
+            None if (300..400).contains(&status) => format!(
+                "HTTP {status}: redirect to {} not followed (credentials go only to the configured base URL)",
+                location.as_deref().unwrap_or("an unnamed location")
+            ),
+            None => format!("HTTP {status}; body starts {:?}", excerpt(&body)),
+        };
+        let error = api_error(message, status);
+        if matches!(status, 429 | 500 | 502 | 503 | 504) {
+            Attempt::Retry { error, retry_after }
+        } else {
+            Attempt::Done(Err(error))
+        }
+    }
+}
+
+/// 401/403, or a failure whose text says so (the documented failure sample is
+/// "Unauthorized access to sample service", status unknown), is an auth error.
+fn api_error(message: String, http_status: u16) -> Error {
+    let lower = message.to_ascii_lowercase();
+    if matches!(http_status, 401 | 403) || lower.contains("unauthorized") || lower.contains("unauthorised") {
+        Error::Auth { message, http_status }
+    } else {
+        Error::Api { message, http_status }
+    }
+}
+
+/// The server's own text in a failure body of any service, if it has one.
+fn failure_message(body: &[u8], service: Service) -> Option<String> {
+    let err = match service {
+        Service::Sessions | Service::Errors => decode::decode_lines(body, service).err(),
+        Service::Logs => decode::decode_logs(body).err(),
+        Service::Log => decode::decode_log(body).err(),
+    };
+    match err {
+        Some(DecodeError::Api { message }) if !message.trim().is_empty() => Some(message),
+        _ => None,
+    }
+}
+
+/// The start of a body, for a message: at most 120 characters, lossily decoded.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(480)]);
+    text.chars().take(120).collect()
+}
+
+fn transport_failure<R>(e: ureq::Error, stage: &str) -> Attempt<R> {
+    let message = format!("{stage} failed: {}", describe(&e));
+    let retriable = matches!(
+        e,
+        ureq::Error::Io(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::HostNotFound
+            | ureq::Error::Protocol(_)
+            | ureq::Error::BodyStalled
+    );
+    if retriable {
+        Attempt::Retry { error: Error::Transport { message }, retry_after: None }
+    } else {
+        // TLS failures (a bad certificate), an oversized body, a bad URL: trying
+        // again would only repeat them.
+        Attempt::Done(Err(Error::Transport { message }))
+    }
+}
+
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Timeout(_) => format!("timed out ({e})"),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            format!("connection closed early ({e})")
+        }
+        _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_required_except_for_loopback() {
+        for ok in [
+            "https://hosting.plumvoice.com",
+            "https://hosting.plumvoice.com/",
+            "https://example.com:8443/prefix/",
+            "http://127.0.0.1:8080",
+            "http://127.5.6.7",
+            "http://localhost:1234",
+            "http://LOCALHOST",
+            "http://[::1]:99",
+        ] {
+            check_base_url(ok, false).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        }
+        assert_eq!(check_base_url("https://a.example/p/", false).unwrap(), "https://a.example/p");
+        for bad in [
+            "http://hosting.plumvoice.com",
+            "http://10.0.0.1",
+            "http://128.0.0.1",
+            "http://localhost.example.com",
+            "ftp://127.0.0.1",
+            "hosting.plumvoice.com",
+            "https://",
+            "https://a.example/?x=1",
+            "",
+        ] {
+            assert!(matches!(check_base_url(bad, false), Err(Error::InvalidArgument(_))), "{bad}");
+        }
+        check_base_url("http://hosting.plumvoice.com", true).unwrap();
+    }
+
+    #[test]
+    fn base_url_with_credentials_is_refused_without_echoing_them() {
+        let e = check_base_url("https://me:hunter2@example.com", false).unwrap_err();
+        assert!(matches!(e, Error::InvalidArgument(_)));
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        assert!(!format!("{e:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn auth_mapping() {
+        assert!(matches!(api_error("x".into(), 401), Error::Auth { http_status: 401, .. }));
+        assert!(matches!(api_error("x".into(), 403), Error::Auth { http_status: 403, .. }));
+        assert!(matches!(
+            api_error("Unauthorized access to sample service".into(), 200),
+            Error::Auth { http_status: 200, .. }
+        ));
+        assert!(matches!(api_error("bad start".into(), 400), Error::Api { http_status: 400, .. }));
+    }
+
+    #[test]
+    fn certificates_are_checked_and_redirects_not_followed() {
+        let agent = agent(Duration::from_secs(1), "t");
+        let tls = agent.config().tls_config();
+        assert!(!tls.disable_verification());
+        assert!(matches!(tls.root_certs(), ureq::tls::RootCerts::WebPki));
+        assert_eq!(agent.config().max_redirects(), 0);
+    }
+
+    #[test]
+    fn basic_auth_header() {
+        assert_eq!(basic_auth("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    }
+}
