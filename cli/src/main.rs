@@ -63,6 +63,9 @@ pub struct ConnArgs {
     /// Base URL of the Call Log API.
     #[arg(long, env = "PLUM_BASE_URL", value_name = "URL", hide_env_values = true)]
     pub base_url: Option<String>,
+    /// Allow a plain http:// base URL that is not loopback (the password then travels in clear).
+    #[arg(long)]
+    pub allow_insecure_http: bool,
     /// Read the password from the first line of standard input instead of PLUM_PASSWORD.
     #[arg(long)]
     pub password_stdin: bool,

@@ -77,8 +77,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
         .timeout(Duration::from_secs_f64(conn.timeout))
         .max_retries(conn.max_retries)
         .user_agent(concat!("plumlogs-cli/", env!("CARGO_PKG_VERSION")));
-    if let Some(url) = &conn.base_url {
+    // An empty PLUM_BASE_URL means "not set", as for the credentials.
+    if let Some(url) = conn.base_url.as_ref().filter(|u| !u.is_empty()) {
         b = b.base_url(url.clone());
+    }
+    if conn.allow_insecure_http {
+        b = b.allow_insecure_http(true);
     }
     Ok(b.build()?)
 }
@@ -104,7 +108,7 @@ fn show_total(pb: &ProgressBar, total: u64) {
     }
     if pb.length().is_none() {
         pb.set_style(
-            ProgressStyle::with_template("{bar:40} {human_pos}/{human_len} {msg} ({elapsed}, eta {eta})")
+            ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} {msg} ({elapsed}, eta {eta})")
                 .expect("a valid template"),
         );
     }
