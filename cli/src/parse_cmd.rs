@@ -8,7 +8,7 @@ use crate::output::{Format, Sink};
 use clap::ValueEnum;
 use plumlogs::{Lenient, ParseError};
 use serde::Serialize;
-use std::io::{self, Read, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -45,6 +45,9 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Fail> {
 }
 
 fn read_stdin() -> Result<Input, Fail> {
+    if io::stdin().is_terminal() {
+        eprintln!("plumlogs parse: reading standard input (end it with Ctrl-D)");
+    }
     let mut bytes = Vec::new();
     io::stdin()
         .lock()

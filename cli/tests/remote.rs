@@ -310,6 +310,15 @@ impl Drop for Reap {
 
 #[test]
 fn emulator_subcommand_prints_its_url_serves_and_stops_on_sigterm() {
+    emulator_subcommand_until("-TERM");
+}
+
+#[test]
+fn emulator_subcommand_stops_on_ctrl_c() {
+    emulator_subcommand_until("-INT");
+}
+
+fn emulator_subcommand_until(signal: &str) {
     let child = Command::new(env!("CARGO_BIN_EXE_plumlogs"))
         .args(["emulator", "--port", "0", "--seed", "11", "--calls-per-day", "100", "--username", "u@example.test", "--password", "p w"])
         .stdin(Stdio::null())
@@ -350,14 +359,14 @@ fn emulator_subcommand_prints_its_url_serves_and_stops_on_sigterm() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 
-    let status = Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    let status = Command::new("kill").args([signal, &child.0.id().to_string()]).status().unwrap();
     assert!(status.success());
     let deadline = Instant::now() + Duration::from_secs(10);
     let code = loop {
         if let Some(s) = child.0.try_wait().unwrap() {
             break s;
         }
-        assert!(Instant::now() < deadline, "the emulator did not stop on SIGTERM");
+        assert!(Instant::now() < deadline, "the emulator did not stop on {signal}");
         std::thread::sleep(Duration::from_millis(20));
     };
     assert_eq!(code.code(), Some(0));
