@@ -187,6 +187,14 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool)
         };
         let keep = request.keep_alive;
         match handler.handle(&request) {
+            Outcome::Respond(mut resp) if request.method == "HEAD" => {
+                // Same head as a GET, no body (RFC 9110 §9.3.2).
+                let head = response_head(&resp, keep);
+                resp.body.clear();
+                if writer.write_all(&head).and_then(|()| writer.flush()).is_err() || !keep {
+                    break;
+                }
+            }
             Outcome::Respond(resp) => {
                 if write_response(&mut writer, &resp, keep).is_err() || !keep {
                     break;

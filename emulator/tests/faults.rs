@@ -186,7 +186,9 @@ fn the_clock_moves_retention_and_data() {
 
 /// GET over an open connection; returns status and body.
 fn raw_get(conn: &mut BufReader<TcpStream>, path: &str, auth: &str) -> (u16, Vec<u8>, bool) {
-    write!(conn.get_mut(), "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n\r\n").unwrap();
+    // One write per request: several small ones would meet Nagle and delayed ACKs.
+    let request = format!("GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {auth}\r\n\r\n");
+    conn.get_mut().write_all(request.as_bytes()).unwrap();
     let mut line = String::new();
     conn.read_line(&mut line).unwrap();
     let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
