@@ -82,7 +82,7 @@ fn bar(value: usize, max: usize) -> String {
     }
     let eighths = value * BAR_WIDTH * 8 / max;
     let mut s = "█".repeat(eighths / 8);
-    if eighths % 8 > 0 {
+    if !eighths.is_multiple_of(8) {
         s.push(PARTS[eighths % 8]);
     }
     s

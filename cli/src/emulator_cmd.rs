@@ -16,11 +16,13 @@ fn sh_quote(s: &str) -> String {
 }
 
 pub fn run(a: &EmulatorArgs) -> Result<(), Fail> {
-    let mut config = EmulatorConfig::default();
-    config.port = a.port;
-    config.seed = a.seed;
-    config.calls_per_day = a.calls_per_day;
-    config.clock = a.clock;
+    let mut config = EmulatorConfig {
+        port: a.port,
+        seed: a.seed,
+        calls_per_day: a.calls_per_day,
+        clock: a.clock,
+        ..EmulatorConfig::default()
+    };
     if let Some(u) = &a.username {
         config.username = u.clone();
     }

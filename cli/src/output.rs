@@ -87,7 +87,7 @@ fn table_cell(s: &str) -> String {
 /// Where the bytes go: straight out, or through the csv writer (which quotes).
 enum Dest<W: Write> {
     Raw(W),
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
 }
 
 /// A destination for records of one type in one format.
@@ -111,7 +111,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 impl<W: Write> Sink<W> {
     pub fn new(format: Format, out: W) -> Self {
         let dest = match format {
-            Format::Csv => Dest::Csv(csv::Writer::from_writer(out)),
+            Format::Csv => Dest::Csv(Box::new(csv::Writer::from_writer(out))),
             _ => Dest::Raw(out),
         };
         Sink { format, dest, count: 0, columns: None, rows: Vec::new(), numeric: Vec::new() }

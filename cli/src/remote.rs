@@ -156,10 +156,8 @@ fn stream<T: Serialize>(mut pages: Pages<T>, limit: Option<u64>, format: Format,
         None => Ok(()),
         Some(e) => {
             let mut fail = Fail::from(e);
-            if count > 0 {
-                if let Fail::Service(m) | Fail::Usage(m) = &mut fail {
-                    m.push_str(&format!(" (after {count} {what} were written)"));
-                }
+            if let (true, Fail::Service(m) | Fail::Usage(m)) = (count > 0, &mut fail) {
+                m.push_str(&format!(" (after {count} {what} were written)"));
             }
             Err(fail)
         }
