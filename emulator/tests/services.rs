@@ -4,8 +4,7 @@
 mod common;
 use common::*;
 use plumlogs::encode::{encode_call_summaries, encode_lines};
-use plumlogs::{CallSummary, Service, SessionId, Wire};
-use std::borrow::Cow;
+use plumlogs::{CallSummary, Service, Wire};
 
 #[test]
 fn sessions_are_canonical_and_parse_in_both_wires() {
@@ -67,24 +66,10 @@ fn errors_are_canonical_and_realistic() {
     assert!(xml.text().contains("<status>success</status><error></error><result><total_errors>"));
 }
 
-fn summaries(v: &serde_json::Value) -> Vec<CallSummary<'static>> {
-    v["result"]["logs"]
-        .as_array()
-        .expect("logs list")
-        .iter()
-        .map(|o| {
-            let s = |k: &str| o[k].as_str().unwrap_or_else(|| panic!("{k} is a string in {o}")).to_string();
-            CallSummary {
-                log_id: s("log_id").parse().unwrap(),
-                session_id: SessionId(Cow::Owned(s("session_id"))),
-                dest: Cow::Owned(s("dest")),
-                call_type: Cow::Owned(s("type")),
-                src: Cow::Owned(s("src")),
-                start: s("start").parse().unwrap(),
-                end: s("end").parse().unwrap(),
-            }
-        })
-        .collect()
+/// The items of a `calls/logs` body, read with `plumlogs`' own decoder.
+fn summaries(body: &[u8]) -> Vec<CallSummary<'static>> {
+    let page = plumlogs::decode_logs(body).unwrap_or_else(|e| panic!("core cannot decode ({e})"));
+    page.items.into_iter().map(CallSummary::into_owned).collect()
 }
 
 #[test]
@@ -95,14 +80,14 @@ fn call_logs_list_and_texts_match_their_calls() {
     assert_eq!(list.status, 200);
     let v = list.json();
     let total: usize = v["result"]["total_logs"].as_str().unwrap().parse().unwrap();
-    let calls = summaries(&v);
+    let calls = summaries(&list.body);
     assert_eq!(calls.len(), 200);
     assert_eq!(list.body, encode_call_summaries(Wire::Json, total, &calls));
     assert_eq!(get(&emu, &path, true).body, encode_call_summaries(Wire::Xml, total, &calls));
     for c in calls.iter().step_by(20) {
         let log = get(&emu, &format!("/ws/calls/log/{}", c.log_id), false);
         assert_eq!(log.status, 200, "{}", log.text());
-        let text = log.json()["result"]["log"].as_str().unwrap().to_string();
+        let text = plumlogs::decode_log(&log.body).expect("core decodes the log").into_owned();
         let entries = plumlogs::parse_call_log(&text).expect("call log parses");
         assert!(entries.len() >= 5);
         let sid_start = c.session_id.parts().unwrap().start;
@@ -121,7 +106,8 @@ fn call_logs_list_and_texts_match_their_calls() {
     }
     // Some call logs carry multi-line messages, and they survive the round trip.
     let found_multiline = calls.iter().any(|c| {
-        let t = get(&emu, &format!("/ws/calls/log/{}", c.log_id), false).json()["result"]["log"].as_str().unwrap().to_string();
+        let body = get(&emu, &format!("/ws/calls/log/{}", c.log_id), true).body;
+        let t = plumlogs::decode_log(&body).expect("core decodes the XML log").into_owned();
         plumlogs::parse_call_log(&t).unwrap().iter().any(|e| e.message.contains('\n'))
     });
     assert!(found_multiline);
@@ -214,8 +200,8 @@ fn parameters_are_validated_as_documented() {
 #[test]
 fn old_call_logs_are_gone_after_five_days() {
     let emu = start(7, 300);
-    let list = get(&emu, &format!("/ws/calls/logs/{}/{}?limit=5", NOW - 5 * DAY, NOW - 4 * DAY), false).json();
-    let calls = summaries(&list);
+    let list_body = get(&emu, &format!("/ws/calls/logs/{}/{}?limit=5", NOW - 5 * DAY, NOW - 4 * DAY), false).body;
+    let calls = summaries(&list_body);
     assert_eq!(calls.len(), 5);
     let id = calls[0].log_id;
     assert_eq!(get(&emu, &format!("/ws/calls/log/{id}"), false).status, 200);
@@ -252,10 +238,10 @@ fn paging_is_stable_and_complete() {
     // Default limit is 1000.
     assert_eq!(items(&get(&emu, &sessions_path(s, e, ""), false).body, "sessions", "session").1.len(), 1000);
     // Same for call summaries across a day boundary.
-    let logs_all = summaries(&get(&emu, &format!("/ws/calls/logs/{s}/{e}?limit=10000"), false).json());
+    let logs_all = summaries(&get(&emu, &format!("/ws/calls/logs/{s}/{e}?limit=10000"), false).body);
     let mut logs_paged = Vec::new();
     for off in (0..logs_all.len() + 300).step_by(300) {
-        logs_paged.extend(summaries(&get(&emu, &format!("/ws/calls/logs/{s}/{e}?offset={off}&limit=300"), false).json()));
+        logs_paged.extend(summaries(&get(&emu, &format!("/ws/calls/logs/{s}/{e}?offset={off}&limit=300"), (off / 300) % 2 == 1).body));
     }
     assert_eq!(logs_paged, logs_all);
     assert!(logs_all.windows(2).all(|w| w[0].start <= w[1].start));
@@ -340,4 +326,66 @@ fn docs_curl_sample_works_verbatim() {
     assert!(t.starts_with(r#"<?xml version="1.0"?><logs><status>success</status><error></error><result><total_logs>"#), "{t}");
     assert_eq!(t.matches("<log><log_id>").count(), 2);
     assert!(t.contains("<dest>6177123000</dest>") || t.contains("<src>6177123000</src>"));
+}
+
+#[test]
+fn core_decodes_everything_served() {
+    use plumlogs::decode::Decoded;
+    let emu = start(9, 1000);
+    let (s, e) = (NOW - 2 * DAY, NOW);
+    let logs = get(&emu, &format!("/ws/calls/logs/{s}/{e}?limit=3"), false);
+    let log_id = summaries(&logs.body)[0].log_id;
+    let cases = [
+        (Service::Sessions, format!("/ws/calls/sessions/{s}/{e}?limit=2000")),
+        (Service::Errors, format!("/ws/calls/errors/{s}/{e}?limit=2000")),
+        (Service::Logs, format!("/ws/calls/logs/{s}/{e}?limit=2000")),
+        (Service::Log, format!("/ws/calls/log/{log_id}")),
+    ];
+    for (service, path) in &cases {
+        let mut decoded = Vec::new();
+        for xml in [false, true] {
+            let r = get(&emu, path, xml);
+            assert_eq!(r.status, 200);
+            assert_eq!(plumlogs::detect_wire(&r.body), Some(if xml { Wire::Xml } else { Wire::Json }));
+            let d = plumlogs::decode::decode_response(&r.body, *service)
+                .unwrap_or_else(|err| panic!("{path} ({}): {err}", if xml { "xml" } else { "json" }));
+            let n = match &d {
+                Decoded::Sessions(v) => v.len(),
+                Decoded::Errors(v) => v.len(),
+                Decoded::Logs { total, items } => {
+                    assert_eq!(*total, Some(items.len() as u64));
+                    items.len()
+                }
+                Decoded::Log { text, entries } => {
+                    assert!(text.ends_with('\n'));
+                    entries.len()
+                }
+            };
+            assert!(n > 3, "{path}: {n} items");
+            decoded.push(format!("{d:?}"));
+        }
+        assert_eq!(decoded[0], decoded[1], "{path}: JSON and XML carry the same records");
+    }
+    // Failures decode to the server's message, in both wires and for every status.
+    let failing = [
+        (format!("/ws/calls/sessions/{e}/{s}"), Service::Sessions, 400, "must be after start_timestamp"),
+        (format!("/ws/calls/logs/{}/{e}", NOW - 6 * DAY), Service::Logs, 400, "within the last 5 days"),
+        ("/ws/calls/log/77".to_string(), Service::Log, 404, "No call log with log_id 77"),
+        (format!("/ws/calls/errors/{s}/{e}?limit=0"), Service::Errors, 400, "limit must be"),
+    ];
+    for (path, service, status, needle) in &failing {
+        for xml in [false, true] {
+            let r = get(&emu, path, xml);
+            assert_eq!(r.status, *status);
+            match plumlogs::decode::decode_response(&r.body, *service) {
+                Err(plumlogs::Error::Api { message, .. }) => assert!(message.contains(needle), "{message}"),
+                other => panic!("{path}: expected an API error, got {other:?}"),
+            }
+        }
+    }
+    let unauthorized = curl(&[&format!("{}/ws/calls/errors/{s}/{e}", emu.base_url())]);
+    match plumlogs::decode::decode_response(&unauthorized.body, Service::Errors) {
+        Err(plumlogs::Error::Api { message, .. }) => assert_eq!(message, "Unauthorized access to errors service"),
+        other => panic!("expected an API error, got {other:?}"),
+    }
 }

@@ -68,31 +68,20 @@ pub fn get(emu: &Emulator, path: &str, xml: bool) -> Reply {
     }
 }
 
-/// The texts of the items of a lines body (JSON or XML), and its `total_*`.
-pub fn items(body: &[u8], list: &str, item: &str) -> (u64, Vec<String>) {
-    if body.first() == Some(&b'{') {
-        let v: serde_json::Value = serde_json::from_slice(body).expect("JSON body");
-        assert_eq!(v["status"], "success", "{v}");
-        let r = &v["result"];
-        let total = r[format!("total_{list}")].as_str().expect("total is a string").parse().unwrap();
-        let items = r[list].as_array().expect("item list").iter().map(|s| s.as_str().unwrap().to_string()).collect();
-        (total, items)
-    } else {
-        let s = std::str::from_utf8(body).unwrap();
-        let total_tag = format!("<total_{list}>");
-        let t0 = s.find(&total_tag).expect("XML total") + total_tag.len();
-        let total = s[t0..s[t0..].find('<').unwrap() + t0].parse().unwrap();
-        let inner_start = s.find("<result>").expect("XML result");
-        let (open, close) = (format!("<{item}>"), format!("</{item}>"));
-        let mut out = Vec::new();
-        let mut rest = &s[inner_start..];
-        while let Some(a) = rest.find(&open) {
-            let b = rest[a..].find(&close).unwrap() + a;
-            out.push(rest[a + open.len()..b].replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
-            rest = &rest[b + close.len()..];
-        }
-        (total, out)
-    }
+/// The texts of the items of a lines body (JSON or XML) and its `total_*`, read
+/// with `plumlogs`' own decoder.
+pub fn items(body: &[u8], list: &str, _item: &str) -> (u64, Vec<String>) {
+    let service: plumlogs::Service = list.parse().expect("a service name");
+    let page = plumlogs::decode_lines(body, service)
+        .unwrap_or_else(|e| panic!("core cannot decode the body ({e}): {}", String::from_utf8_lossy(body)));
+    let total = page.total.expect("the emulator always sends total_*");
+    // Item texts stay as sent (JSON keeps `\/` in timestamps, zero-copy), so lines
+    // are compared in their canonical form: parsed, then written back by core.
+    let lines = match service {
+        plumlogs::Service::Errors => page.errors().map(|r| r.expect("error line parses").to_string()).collect(),
+        _ => page.sessions().map(|r| r.expect("session line parses").to_string()).collect(),
+    };
+    (total, lines)
 }
 
 pub fn sessions_path(start: i64, end: i64, query: &str) -> String {
