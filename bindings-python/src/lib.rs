@@ -5,6 +5,8 @@
 //! and `plumlogs::Error` into the exception classes of `plumlogs/_errors.py`.
 
 mod arrow;
+mod client;
+mod emulator;
 mod errors;
 mod parse;
 mod records;
@@ -47,6 +49,41 @@ fn parse_call_log<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) 
     bulk(py, text, strict, Grammar::CallLog)
 }
 
+/// Decode a response body (`str` or `bytes`, JSON or XML, told apart by its first
+/// non-blank byte) of `service` (`"sessions"`, `"errors"`, `"logs"` or `"log"`):
+/// a `RecordList` for the three list services (`.total` holds the `total_*` count
+/// of a `logs` page), a `CallLog` for `"log"`.
+#[pyfunction]
+fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str) -> PyResult<Bound<'py, PyAny>> {
+    use plumlogs::decode::Decoded;
+    let service: plumlogs::Service = service.parse().map_err(|e: plumlogs::service::UnknownService| {
+        errors::invalid_argument(e.to_string())
+    })?;
+    let base = parse::text_bytes(body, "body")?;
+    let decoded = py.detach(|| {
+        let mut b = store::Builder::new(&base);
+        plumlogs::decode::decode_response(&base, service).map(|d| match d {
+            Decoded::Sessions(v) => (records::Rows::Sessions(v.iter().map(|r| b.session(r)).collect()), None, None, b.extra),
+            Decoded::Errors(v) => (records::Rows::Errors(v.iter().map(|r| b.error(r)).collect()), None, None, b.extra),
+            Decoded::Logs { total, items } => {
+                (records::Rows::Summaries(items.iter().map(|r| b.summary(r)).collect()), total, None, b.extra)
+            }
+            Decoded::Log { text, entries } => {
+                (records::Rows::Entries(entries.iter().map(|r| b.entry(r)).collect()), None, Some(text.into_owned()), b.extra)
+            }
+        })
+    });
+    let (rows, total, log_text, extra) = match decoded {
+        Ok(d) => d,
+        Err(e) => return Err(errors::to_pyerr(py, e, Some(&base))),
+    };
+    let list = records::RecordList::new(std::sync::Arc::new(store::Store::new(base, extra)), rows, total);
+    match log_text {
+        Some(text) => Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any()),
+        None => Ok(Bound::new(py, list)?.into_any()),
+    }
+}
+
 /// `(server, channel, start)` of a raw session id, or `None` if it does not split.
 #[pyfunction]
 fn _split_session_id(session_id: &str) -> Option<(String, u32, i64)> {
@@ -62,6 +99,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_errors, m)?)?;
     m.add_function(wrap_pyfunction!(parse_call_log, m)?)?;
     m.add_function(wrap_pyfunction!(_split_session_id, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_response, m)?)?;
+    m.add_class::<client::PyClient>()?;
+    m.add_class::<client::Listing>()?;
+    m.add_class::<client::PyCallLog>()?;
+    m.add_class::<client::PyCallLogsWithText>()?;
+    m.add_class::<emulator::PyEmulator>()?;
     m.add_class::<records::PySessionRecord>()?;
     m.add_class::<records::PyErrorRecord>()?;
     m.add_class::<records::PyCallLogEntry>()?;

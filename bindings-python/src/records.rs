@@ -109,6 +109,7 @@ macro_rules! record_methods {
             fn session_id_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 parts(py, self.st.get(self.row.sid))
             }
+            /// The raw session id `serverid;channel;starttime`, leading zeros kept.
             #[getter]
             fn session_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
                 PyString::new(py, self.st.get(self.row.sid))
@@ -124,26 +125,32 @@ pub struct PySessionRecord {
     pub row: SessionRow,
 }
 record_methods!(PySessionRecord {
+    /// `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.kind))
     }
+    /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.ani))
     }
+    /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
         self.row.channel
     }
+    /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         datetime(py, &self.row.ts)
     }
+    /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.dnis))
     }
+    /// Call start, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_start(&self) -> Option<i64> {
         match self.row.detail {
@@ -151,6 +158,7 @@ record_methods!(PySessionRecord {
             Detail::Tag { .. } => None,
         }
     }
+    /// Call end, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_end(&self) -> Option<i64> {
         match self.row.detail {
@@ -158,6 +166,7 @@ record_methods!(PySessionRecord {
             Detail::Tag { .. } => None,
         }
     }
+    /// The call length in seconds, as written (`None` on `local` lines).
     #[getter]
     fn duration(&self) -> Option<u64> {
         match self.row.detail {
@@ -165,6 +174,7 @@ record_methods!(PySessionRecord {
             Detail::Tag { .. } => None,
         }
     }
+    /// The `<log>` tag's label, or `fetchurl` (`None` on call lines).
     #[getter]
     fn label<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
         match self.row.detail {
@@ -172,6 +182,7 @@ record_methods!(PySessionRecord {
             Detail::Call { .. } => None,
         }
     }
+    /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
         match self.row.detail {
@@ -214,22 +225,27 @@ pub struct PyErrorRecord {
     pub row: ErrorRow,
 }
 record_methods!(PyErrorRecord {
+    /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.ani))
     }
+    /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
         self.row.channel
     }
+    /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         datetime(py, &self.row.ts)
     }
+    /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.dnis))
     }
+    /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.message))
@@ -257,22 +273,27 @@ pub struct PyCallLogEntry {
     pub row: EntryRow,
 }
 record_methods!(PyCallLogEntry {
+    /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         datetime(py, &self.row.ts)
     }
+    /// The time-zone abbreviation as written, e.g. `EDT`.
     #[getter]
     fn zone<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.zone))
     }
+    /// The module, e.g. `tel`.
     #[getter]
     fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.module))
     }
+    /// The entry type, e.g. `EVENT`.
     #[getter]
     fn level<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.level))
     }
+    /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.message))
@@ -300,10 +321,12 @@ pub struct PyCallSummary {
     pub row: SummaryRow,
 }
 record_methods!(PyCallSummary {
+    /// The id to fetch the detailed log with (`Client.call_log`).
     #[getter]
     fn log_id(&self) -> u64 {
         self.row.log_id
     }
+    /// The called number.
     #[getter]
     fn dest<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.dest))
@@ -313,14 +336,17 @@ record_methods!(PyCallSummary {
     fn call_type<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.call_type))
     }
+    /// The calling number.
     #[getter]
     fn src<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         PyString::new(py, self.st.get(self.row.src))
     }
+    /// Call start, UNIX seconds.
     #[getter]
     fn start(&self) -> i64 {
         self.row.start
     }
+    /// Call end, UNIX seconds.
     #[getter]
     fn end(&self) -> i64 {
         self.row.end

@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-def _rebuild(cls: type, message: str, attrs: dict) -> "PlumError":
+def _rebuild(cls: "type[PlumError]", message: str, attrs: "dict[str, Any]") -> "PlumError":
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     err.__dict__.update(attrs)

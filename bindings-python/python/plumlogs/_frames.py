@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["to_arrow", "to_pandas", "to_polars"]
+__all__ = ["to_arrow", "to_pandas", "to_polars", "progress_bar"]
 
 
 def _need(module: str, what: str, extra: str) -> Any:
@@ -53,3 +53,22 @@ def to_polars(obj: Any) -> Any:
     """A ``polars.DataFrame`` read from the Arrow stream (pyarrow not needed)."""
     pl = _need("polars", "to_polars()", "polars")
     return pl.DataFrame(_Stream(obj))
+
+
+def progress_bar(desc: str, total: Any = None) -> Any:
+    """A ``tqdm.auto`` bar (notebook-aware), or ``None`` when tqdm is not installed.
+
+    ``progress=True`` without tqdm is not an error: the listing works the same,
+    just without a bar, and a warning says why.
+    """
+    try:
+        from tqdm.auto import tqdm  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        import warnings
+
+        warnings.warn(
+            "progress=True needs the `tqdm` package (`pip install tqdm`); continuing without a bar",
+            stacklevel=3,
+        )
+        return None
+    return tqdm(desc=desc, total=total, unit=" records" if total is None else " logs")

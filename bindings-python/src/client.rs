@@ -1,0 +1,626 @@
+//! `plumlogs.Client`: the core's blocking client, with the GIL released while it waits.
+
+use crate::errors::{invalid_argument, to_pyerr, PlumErr};
+use crate::records::{frames, make_record, RecordList, Rows};
+use crate::store::{Builder, Store};
+use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
+use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyCapsule, PyDateTime, PyInt, PyString};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// UNIX seconds from an `int` or an aware `datetime`; a naive datetime is an
+/// `InvalidArgument` (its instant is unknown), anything else a `TypeError`.
+pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return v.extract::<i64>();
+    }
+    if v.is_instance_of::<PyDateTime>() {
+        if v.call_method0("utcoffset")?.is_none() {
+            return Err(invalid_argument(format!(
+                "{name} is a naive datetime: give it a tzinfo (e.g. tzinfo=datetime.timezone.utc) or pass UNIX seconds"
+            )));
+        }
+        let ts: f64 = v.call_method0("timestamp")?.extract()?;
+        return Ok(ts.floor() as i64);
+    }
+    Err(PyTypeError::new_err(format!(
+        "argument '{name}' must be int (UNIX seconds) or an aware datetime, not {}",
+        v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+    )))
+}
+
+/// A page of owned records as spans into one store.
+fn page_rows(page: AnyPage) -> (Arc<Store>, Rows) {
+    let mut b = Builder::new(&[]);
+    let rows = match page {
+        AnyPage::Sessions(v) => Rows::Sessions(v.iter().map(|r| b.session(r)).collect()),
+        AnyPage::Errors(v) => Rows::Errors(v.iter().map(|r| b.error(r)).collect()),
+        AnyPage::Summaries(v) => Rows::Summaries(v.iter().map(|r| b.summary(r)).collect()),
+    };
+    (Arc::new(Store::new(Vec::new(), b.extra)), rows)
+}
+
+enum AnyPages {
+    Sessions(Pages<SessionRecord<'static>>),
+    Errors(Pages<ErrorRecord<'static>>),
+    Summaries(Pages<CallSummary<'static>>),
+}
+
+enum AnyPage {
+    Sessions(Vec<SessionRecord<'static>>),
+    Errors(Vec<ErrorRecord<'static>>),
+    Summaries(Vec<CallSummary<'static>>),
+}
+
+impl AnyPages {
+    fn next_page(&mut self) -> Option<Result<AnyPage, Error>> {
+        Some(match self {
+            AnyPages::Sessions(p) => p.next_page()?.map(AnyPage::Sessions),
+            AnyPages::Errors(p) => p.next_page()?.map(AnyPage::Errors),
+            AnyPages::Summaries(p) => p.next_page()?.map(AnyPage::Summaries),
+        })
+    }
+    fn total_hint(&self) -> Option<u64> {
+        match self {
+            AnyPages::Sessions(p) => p.total_hint(),
+            AnyPages::Errors(p) => p.total_hint(),
+            AnyPages::Summaries(p) => p.total_hint(),
+        }
+    }
+}
+
+struct ListingState {
+    pages: AnyPages,
+    page: Option<(Arc<Store>, Rows)>,
+    pos: usize,
+    done: bool,
+}
+
+/// What one step of a listing produced, outside the lock.
+enum Step {
+    Item(Arc<Store>, Rows, usize),
+    NewPage { n: usize, total: Option<u64> },
+    End,
+    Failed(Error),
+}
+
+/// The records of one listing (`Client.sessions`, `.errors`, `.call_logs`): an
+/// iterator that fetches a page at a time as it is consumed, with the GIL released
+/// while it waits on the network. `collect()` fetches the rest into a `RecordList`;
+/// `to_arrow()`, `to_pandas()` and `to_polars()` collect the rest into a DataFrame
+/// without building a Python object per record. After an error the listing is done.
+#[pyclass(module = "plumlogs._native", name = "Listing", frozen)]
+pub struct Listing {
+    state: Mutex<ListingState>,
+    bar: Option<Py<PyAny>>,
+}
+
+impl Listing {
+    /// Advance by one record or one page. Takes the lock only with the GIL released,
+    /// so a thread waiting on the network never blocks one that holds the GIL.
+    fn step(&self, py: Python<'_>) -> Step {
+        py.detach(|| {
+            let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((st, rows)) = &g.page {
+                if g.pos < rows.len() {
+                    let out = Step::Item(st.clone(), rows.clone(), g.pos);
+                    g.pos += 1;
+                    return out;
+                }
+            }
+            if g.done {
+                return Step::End;
+            }
+            match g.pages.next_page() {
+                None => {
+                    g.done = true;
+                    g.page = None;
+                    Step::End
+                }
+                Some(Err(e)) => {
+                    g.done = true;
+                    g.page = None;
+                    Step::Failed(e)
+                }
+                Some(Ok(page)) => {
+                    let (st, rows) = page_rows(page);
+                    let n = rows.len();
+                    g.page = Some((st, rows));
+                    g.pos = 0;
+                    Step::NewPage { n, total: g.pages.total_hint() }
+                }
+            }
+        })
+    }
+
+    fn progress(&self, py: Python<'_>, n: usize, total: Option<u64>) -> PyResult<()> {
+        if let Some(bar) = &self.bar {
+            let bar = bar.bind(py);
+            if let Some(t) = total {
+                if bar.getattr("total")?.is_none() {
+                    bar.setattr("total", t)?;
+                }
+            }
+            bar.call_method1("update", (n,))?;
+        }
+        Ok(())
+    }
+
+    fn close_bar(&self, py: Python<'_>) -> PyResult<()> {
+        if let Some(bar) = &self.bar {
+            bar.bind(py).call_method0("close")?;
+        }
+        Ok(())
+    }
+
+    /// Every remaining record as one store and one row set.
+    fn rest(&self, py: Python<'_>) -> PyResult<RecordList> {
+        let mut b = Builder::new(&[]);
+        let (mut sessions, mut errors, mut summaries) = (Vec::new(), Vec::new(), Vec::new());
+        // The unread part of the current page first.
+        let (leftover, kind) = py.detach(|| {
+            let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let kind = match g.pages {
+                AnyPages::Sessions(_) => 0,
+                AnyPages::Errors(_) => 1,
+                AnyPages::Summaries(_) => 2,
+            };
+            let pos = std::mem::take(&mut g.pos);
+            (g.page.take().map(|(st, rows)| (st, rows, pos)), kind)
+        });
+        if let Some((st, rows, pos)) = leftover {
+            match &rows {
+                Rows::Sessions(r) => r[pos..].iter().for_each(|row| sessions.push(b.session(&row.record(&st)))),
+                Rows::Errors(r) => r[pos..].iter().for_each(|row| errors.push(b.error(&row.record(&st)))),
+                Rows::Summaries(r) => r[pos..].iter().for_each(|row| summaries.push(b.summary(&row.record(&st)))),
+                Rows::Entries(_) => {}
+            }
+        }
+        loop {
+            let step = py.detach(|| {
+                let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                if g.done {
+                    return Ok(None);
+                }
+                match g.pages.next_page() {
+                    None => {
+                        g.done = true;
+                        Ok(None)
+                    }
+                    Some(Err(e)) => {
+                        g.done = true;
+                        Err(e)
+                    }
+                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint()))),
+                }
+            });
+            match step {
+                Ok(None) => break,
+                Err(e) => {
+                    self.close_bar(py)?;
+                    return Err(PlumErr(e).into());
+                }
+                Ok(Some((page, total))) => {
+                    let n = match page {
+                        AnyPage::Sessions(v) => {
+                            sessions.extend(v.iter().map(|r| b.session(r)));
+                            v.len()
+                        }
+                        AnyPage::Errors(v) => {
+                            errors.extend(v.iter().map(|r| b.error(r)));
+                            v.len()
+                        }
+                        AnyPage::Summaries(v) => {
+                            summaries.extend(v.iter().map(|r| b.summary(r)));
+                            v.len()
+                        }
+                    };
+                    self.progress(py, n, total)?;
+                }
+            }
+        }
+        self.close_bar(py)?;
+        let rows = match kind {
+            0 => Rows::Sessions(sessions.into()),
+            1 => Rows::Errors(errors.into()),
+            _ => Rows::Summaries(summaries.into()),
+        };
+        Ok(RecordList::new(Arc::new(Store::new(Vec::new(), b.extra)), rows, None))
+    }
+}
+
+#[pymethods]
+impl Listing {
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        loop {
+            match self.step(py) {
+                Step::Item(st, rows, i) => return make_record(py, &st, &rows, i).map(Some),
+                Step::NewPage { n, total } => self.progress(py, n, total)?,
+                Step::End => {
+                    self.close_bar(py)?;
+                    return Ok(None);
+                }
+                Step::Failed(e) => {
+                    self.close_bar(py)?;
+                    return Err(PlumErr(e).into());
+                }
+            }
+        }
+    }
+
+    /// The server's `total_*` count from the last page, when it sends one.
+    #[getter]
+    fn total_hint(&self, py: Python<'_>) -> Option<u64> {
+        py.detach(|| self.state.lock().unwrap_or_else(|p| p.into_inner()).pages.total_hint())
+    }
+
+    /// Fetch every remaining record into a `RecordList`.
+    fn collect(&self, py: Python<'_>) -> PyResult<RecordList> {
+        self.rest(py)
+    }
+
+    /// Arrow stream of every remaining record (fetches them first).
+    #[pyo3(signature = (requested_schema=None))]
+    fn __arrow_c_stream__<'py>(
+        &self,
+        py: Python<'py>,
+        requested_schema: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyCapsule>> {
+        let _ = requested_schema;
+        let l = self.rest(py)?;
+        crate::arrow::capsule(py, l.st.clone(), l.rows.clone())
+    }
+
+    /// `collect().to_arrow()`: a `pyarrow.Table` of every remaining record.
+    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let l = Bound::new(py, self.rest(py)?)?;
+        frames(py)?.call_method1("to_arrow", (l,))
+    }
+
+    /// `collect().to_pandas()`.
+    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let l = Bound::new(py, self.rest(py)?)?;
+        frames(py)?.call_method1("to_pandas", (l,))
+    }
+
+    /// `collect().to_polars()`.
+    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let l = Bound::new(py, self.rest(py)?)?;
+        frames(py)?.call_method1("to_polars", (l,))
+    }
+}
+
+/// One call's detailed log: `log_id`, the `text` as served, and its parsed `entries`.
+#[pyclass(module = "plumlogs._native", name = "CallLog", frozen)]
+pub struct PyCallLog {
+    log_id: Option<u64>,
+    text: Py<PyString>,
+    entries: Py<RecordList>,
+}
+
+impl PyCallLog {
+    pub fn build(
+        py: Python<'_>,
+        log_id: Option<u64>,
+        text: &str,
+        entries: &[plumlogs::CallLogEntry<'_>],
+    ) -> PyResult<PyCallLog> {
+        let mut b = Builder::new(&[]);
+        let rows: Arc<[_]> = entries.iter().map(|e| b.entry(e)).collect();
+        let st = Arc::new(Store::new(Vec::new(), b.extra));
+        Ok(PyCallLog {
+            log_id,
+            text: PyString::new(py, text).unbind(),
+            entries: Py::new(py, RecordList::new(st, Rows::Entries(rows), None))?,
+        })
+    }
+
+    pub fn from_list(py: Python<'_>, log_id: Option<u64>, text: &str, entries: RecordList) -> PyResult<PyCallLog> {
+        Ok(PyCallLog { log_id, text: PyString::new(py, text).unbind(), entries: Py::new(py, entries)? })
+    }
+
+    fn from_rust(py: Python<'_>, log: &RustCallLog) -> PyResult<PyCallLog> {
+        Self::build(py, Some(log.log_id), &log.text, &log.entries)
+    }
+}
+
+#[pymethods]
+impl PyCallLog {
+    /// The `log_id` (`None` for a log decoded with `decode_response`).
+    #[getter]
+    fn log_id(&self) -> Option<u64> {
+        self.log_id
+    }
+    /// The log text exactly as served.
+    #[getter]
+    fn text(&self, py: Python<'_>) -> Py<PyString> {
+        self.text.clone_ref(py)
+    }
+    /// The parsed entries (a `RecordList` of `CallLogEntry`).
+    #[getter]
+    fn entries(&self, py: Python<'_>) -> Py<RecordList> {
+        self.entries.clone_ref(py)
+    }
+    fn __len__(&self) -> usize {
+        self.entries.get().rows.len()
+    }
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let log_id = self.log_id.map_or("None".to_string(), |l| l.to_string());
+        format!(
+            "CallLog(log_id={log_id}, entries={}, text=<{} chars>)",
+            self.entries.get().rows.len(),
+            self.text.bind(py).len().unwrap_or(0)
+        )
+    }
+}
+
+/// What `call_logs_with_text` does when one log cannot be fetched.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum OnError {
+    Raise,
+    Return,
+}
+
+/// Iterator of `(CallSummary, CallLog)` pairs, in listing order (see
+/// `Client.call_logs_with_text`).
+#[pyclass(module = "plumlogs._native", name = "CallLogsWithText", frozen)]
+pub struct PyCallLogsWithText {
+    inner: Mutex<Option<CallLogsWithText>>,
+    total: usize,
+    on_error: OnError,
+    bar: Option<Py<PyAny>>,
+}
+
+#[pymethods]
+impl PyCallLogsWithText {
+    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+    fn __len__(&self) -> usize {
+        self.total
+    }
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<(Py<PyAny>, Py<PyAny>)>> {
+        let item = py.detach(|| {
+            let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+            match g.as_mut() {
+                Some(it) => it.next(),
+                None => None,
+            }
+        });
+        let Some((summary, result)) = item else {
+            if let Some(bar) = &self.bar {
+                bar.bind(py).call_method0("close")?;
+            }
+            return Ok(None);
+        };
+        if let Some(bar) = &self.bar {
+            bar.bind(py).call_method1("update", (1,))?;
+        }
+        let mut b = Builder::new(&[]);
+        let row = b.summary(&summary);
+        let st = Arc::new(Store::new(Vec::new(), b.extra));
+        let summary = make_record(py, &st, &Rows::Summaries(Arc::new([row])), 0)?;
+        let second = match result {
+            Ok(log) => Py::new(py, PyCallLog::from_rust(py, &log)?)?.into_any(),
+            Err(e) if self.on_error == OnError::Return => to_pyerr(py, e, None).into_value(py).into_any(),
+            Err(e) => {
+                // Stop the workers: the caller sees the exception, not the rest.
+                let it = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+                py.detach(move || drop(it));
+                if let Some(bar) = &self.bar {
+                    bar.bind(py).call_method0("close")?;
+                }
+                return Err(PlumErr(e).into());
+            }
+        };
+        Ok(Some((summary, second)))
+    }
+}
+
+fn progress_bar(py: Python<'_>, progress: bool, desc: &str, total: Option<usize>) -> PyResult<Option<Py<PyAny>>> {
+    if !progress {
+        return Ok(None);
+    }
+    let bar = frames(py)?.call_method1("progress_bar", (desc, total))?;
+    Ok(if bar.is_none() { None } else { Some(bar.unbind()) })
+}
+
+/// A client of the Plum Call Log API. Credentials fall back to `PLUM_USERNAME` and
+/// `PLUM_PASSWORD`, the base URL to `PLUM_BASE_URL` and then
+/// `https://hosting.plumvoice.com`. Thread-safe: one client may serve many threads.
+#[pyclass(module = "plumlogs._native", name = "Client", frozen)]
+pub struct PyClient {
+    client: Client,
+}
+
+fn query(
+    start: &Bound<'_, PyAny>,
+    end: &Bound<'_, PyAny>,
+    number: Option<String>,
+    limit: Option<u64>,
+    page_size: u32,
+) -> PyResult<Query> {
+    let mut q = Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?).page_size(page_size);
+    q.number = number;
+    q.limit = limit;
+    Ok(q)
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = 30.0, max_retries = 3, backoff = None, user_agent = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        username: Option<String>,
+        password: Option<String>,
+        base_url: Option<String>,
+        format: &str,
+        timeout: f64,
+        max_retries: u32,
+        backoff: Option<(f64, f64)>,
+        user_agent: Option<String>,
+    ) -> PyResult<Self> {
+        let wire: Wire = format
+            .parse()
+            .map_err(|_| invalid_argument(format!("format must be \"json\" or \"xml\", not {format:?}")))?;
+        if !(timeout.is_finite() && timeout > 0.0) {
+            return Err(invalid_argument(format!("timeout must be a positive number of seconds, not {timeout}")));
+        }
+        let mut b = Client::builder().wire(wire).timeout(Duration::from_secs_f64(timeout)).max_retries(max_retries);
+        if let Some((base, cap)) = backoff {
+            let ok = |v: f64| v.is_finite() && v >= 0.0;
+            if !(ok(base) && ok(cap) && base <= cap) {
+                return Err(invalid_argument(format!(
+                    "backoff must be (base, cap) seconds with 0 <= base <= cap, not ({base}, {cap})"
+                )));
+            }
+            b = b.backoff(Duration::from_secs_f64(base), Duration::from_secs_f64(cap));
+        }
+        if let Some(u) = username {
+            b = b.username(u);
+        }
+        if let Some(p) = password {
+            b = b.password(p);
+        }
+        if let Some(url) = base_url {
+            b = b.base_url(url);
+        }
+        let ua = user_agent.unwrap_or_else(|| format!("plumlogs-python/{}", env!("CARGO_PKG_VERSION")));
+        b = b.user_agent(ua);
+        Ok(PyClient { client: b.build().map_err(PlumErr)? })
+    }
+
+    /// The base URL requests go to.
+    #[getter]
+    fn base_url(&self) -> &str {
+        self.client.base_url()
+    }
+    /// The username sent (never the password).
+    #[getter]
+    fn username(&self) -> &str {
+        self.client.username()
+    }
+    /// `"json"` or `"xml"`: the wire format asked for with `Accept`.
+    #[getter]
+    fn format(&self) -> &'static str {
+        self.client.wire().name()
+    }
+
+    /// Session log lines of calls starting in `[start, end)`.
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn sessions(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        number: Option<String>,
+        limit: Option<u64>,
+        page_size: u32,
+        progress: bool,
+    ) -> PyResult<Listing> {
+        let q = query(start, end, number, limit, page_size)?;
+        let pages = self.client.sessions(&q).map_err(PlumErr)?;
+        Ok(Listing { state: new_state(AnyPages::Sessions(pages)), bar: progress_bar(py, progress, "sessions", None)? })
+    }
+
+    /// Error log lines of calls starting in `[start, end)`.
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn errors(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        number: Option<String>,
+        limit: Option<u64>,
+        page_size: u32,
+        progress: bool,
+    ) -> PyResult<Listing> {
+        let q = query(start, end, number, limit, page_size)?;
+        let pages = self.client.errors(&q).map_err(PlumErr)?;
+        Ok(Listing { state: new_state(AnyPages::Errors(pages)), bar: progress_bar(py, progress, "errors", None)? })
+    }
+
+    /// Calls with a detailed log, starting in `[start, end)` (5 days' retention).
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn call_logs(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        number: Option<String>,
+        limit: Option<u64>,
+        page_size: u32,
+        progress: bool,
+    ) -> PyResult<Listing> {
+        let q = query(start, end, number, limit, page_size)?;
+        let pages = self.client.call_logs(&q).map_err(PlumErr)?;
+        Ok(Listing { state: new_state(AnyPages::Summaries(pages)), bar: progress_bar(py, progress, "call logs", None)? })
+    }
+
+    /// The detailed log of one call (`log_id` from `call_logs`).
+    fn call_log(&self, py: Python<'_>, log_id: u64) -> PyResult<PyCallLog> {
+        let client = self.client.clone();
+        let log = py.detach(move || client.call_log(log_id)).map_err(PlumErr)?;
+        PyCallLog::from_rust(py, &log)
+    }
+
+    /// Every call with a log in `[start, end)`, each with its log: lists with
+    /// `call_logs`, then fetches the logs on up to `concurrency` threads. Yields
+    /// `(CallSummary, CallLog)` in listing order. With `on_error="return"`, a log
+    /// that could not be fetched comes as its exception instead of a `CallLog`
+    /// (and the others still come); with `"raise"` (default) it is raised.
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, concurrency = 8, on_error = "raise", progress = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn call_logs_with_text(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        end: &Bound<'_, PyAny>,
+        number: Option<String>,
+        limit: Option<u64>,
+        page_size: u32,
+        concurrency: usize,
+        on_error: &str,
+        progress: bool,
+    ) -> PyResult<PyCallLogsWithText> {
+        let on_error = match on_error {
+            "raise" => OnError::Raise,
+            "return" => OnError::Return,
+            other => return Err(invalid_argument(format!("on_error must be \"raise\" or \"return\", not {other:?}"))),
+        };
+        let q = query(start, end, number, limit, page_size)?;
+        let client = self.client.clone();
+        let it = py.detach(move || client.call_logs_with_text(&q, concurrency)).map_err(PlumErr)?;
+        let total = it.total();
+        Ok(PyCallLogsWithText {
+            inner: Mutex::new(Some(it)),
+            total,
+            on_error,
+            bar: progress_bar(py, progress, "call logs", Some(total))?,
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Client(username={:?}, base_url={:?}, format={:?})",
+            self.client.username(),
+            self.client.base_url(),
+            self.client.wire().name()
+        )
+    }
+}
+
+fn new_state(pages: AnyPages) -> Mutex<ListingState> {
+    Mutex::new(ListingState { pages, page: None, pos: 0, done: false })
+}
