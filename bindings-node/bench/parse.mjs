@@ -1,0 +1,130 @@
+// Bulk parsing throughput: plumlogs against a plain-JS baseline, in the same run.
+// Not a test: timings on a shared machine are noisy; read the ratios.
+//
+//   npm run build && node bench/parse.mjs [lines]     (default 120000)
+//
+// Strategies for getting a batch of records into JS, all checked to give equal records:
+//   baseline   a regex per line, objects built in JS, timestamps via Date.UTC
+//   json       (a) Rust parses and serialises the batch with serde_json into one
+//              string; JS does one JSON.parse
+//   columns    (b) Rust parses into columns (one string of the text fields, typed
+//              arrays of offsets and numbers, a dictionary of repeated words); JS
+//              builds the objects in one loop      <- what parseSessions uses
+// Runs are interleaved (round-robin) with a full GC before each, so load from
+// other processes spreads over all strategies; min and median are reported.
+import { createRequire } from 'node:module'
+import { isDeepStrictEqual } from 'node:util'
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+const require = createRequire(import.meta.url)
+const plumlogs = require('../lib/index.js')
+const native = require('../lib/native.js')
+
+v8.setFlagsFromString('--expose-gc')
+const gc = vm.runInNewContext('gc')
+
+const N = Number(process.argv[2] || 120000)
+
+// Deterministic synthetic session lines: calls of every kind and `local` tag lines.
+function generate(n) {
+  let seed = 12345
+  const rnd = (k) => {
+    seed = (seed * 1103515245 + 12345) >>> 0
+    return seed % k
+  }
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+  const kinds = ['inbound', 'outbound', 'transfer']
+  const pad = (v, w = 2) => String(v).padStart(w, '0')
+  const lines = []
+  for (let i = 0; i < n; i++) {
+    const ch = rnd(96)
+    const t0 = 1509673023 + i * 7
+    const d = new Date((t0 - 5 * 3600) * 1000)
+    const ts = `[${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0500]`
+    const ani = String(2000000000 + rnd(7999999999))
+    const dnis = String(6170000000 + rnd(9999999))
+    const sid = `${300000 + rnd(200)};${pad(ch, 3)};${t0}`
+    if (rnd(4) === 0) {
+      lines.push(`local ${ani} ${ch} ${ts} ${dnis} ${sid} fetchurl: http://example.com/app/start.php?caller=${ani}`)
+    } else {
+      const len = rnd(4000)
+      const h = Math.floor(len / 3600)
+      const m = Math.floor((len % 3600) / 60)
+      lines.push(`${kinds[rnd(3)]} ${ani} ${ch} ${ts} ${dnis} ${sid} ${t0 + 3} ${t0 + 3 + len} ${pad(h)}:${pad(m)}:${pad(len % 60)}`)
+    }
+  }
+  return lines.join('\n') + '\n'
+}
+
+// ---- baseline: what one would write in plain JS ----
+const MONTHS = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 }
+const LINE = /^([a-z]+)\s+(\S+)\s+(\d+)\s+\[(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)\]\s+(\S+)\s+(\S+)\s+(?:(\d+)\s+(\d+)\s+(\d+):(\d\d):(\d\d)|([^:\s]+):\s*(.*))$/
+const p2 = (v) => (v < 10 ? '0' + v : '' + v)
+function baseline(text) {
+  const out = []
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue
+    const m = LINE.exec(line)
+    if (!m) throw new Error(`bad line: ${line}`)
+    const ms = Date.UTC(+m[6], MONTHS[m[5]], +m[4], +m[7], +m[8], +m[9])
+    const iso = new Date(ms).toISOString().slice(0, 19) + m[10] + m[11] + ':' + m[12]
+    const call = m[15] !== undefined
+    out.push({
+      kind: m[1],
+      ani: m[2],
+      channel: +m[3],
+      timestamp: iso,
+      dnis: m[13],
+      session_id: m[14],
+      call_start: call ? +m[15] : null,
+      call_end: call ? +m[16] : null,
+      duration: call ? +m[17] * 3600 + +m[18] * 60 + +m[19] : null,
+      label: call ? null : m[20],
+      message: call ? null : m[21],
+    })
+  }
+  return out
+}
+
+const viaJson = (text) => JSON.parse(native.benchParseSessionsJson(text))
+
+const text = generate(N)
+const buf = Buffer.from(text)
+const strategies = [
+  ['baseline (regex + Date.UTC)', baseline, text],
+  ['parseSessions(string) [columns]', plumlogs.parseSessions, text],
+  ['parseSessions(Buffer) [columns]', plumlogs.parseSessions, buf],
+  ['json (string)', viaJson, text],
+  ['json (Buffer)', viaJson, buf],
+]
+
+// Every strategy must produce the same records, or the comparison means nothing.
+const reference = plumlogs.parseSessions(text)
+if (reference.length !== N) throw new Error(`expected ${N} records, got ${reference.length}`)
+for (const [name, fn, arg] of strategies) {
+  if (!isDeepStrictEqual(fn(arg), reference)) throw new Error(`${name}: records differ from parseSessions`)
+}
+
+const RUNS = Number(process.env.RUNS || 9)
+const samples = strategies.map(() => [])
+for (let r = 0; r < RUNS + 2; r++) {
+  strategies.forEach(([, fn, arg], k) => {
+    gc()
+    const t = process.hrtime.bigint()
+    fn(arg)
+    const ms = Number(process.hrtime.bigint() - t) / 1e6
+    if (r >= 2) samples[k].push(ms) // the first two rounds warm up
+  })
+}
+const stats = samples.map((s) => {
+  s.sort((a, b) => a - b)
+  return { min: s[0], median: s[s.length >> 1] }
+})
+console.log(`${N} session lines, ${(text.length / 1e6).toFixed(1)} MB, ${RUNS} interleaved runs each, node ${process.version}`)
+console.log(`${'strategy'.padEnd(34)} ${'min ms'.padStart(8)} ${'median'.padStart(8)}   speed-up vs baseline (min / median)`)
+strategies.forEach(([name], k) => {
+  const { min, median } = stats[k]
+  const up = `${(stats[0].min / min).toFixed(2)}x / ${(stats[0].median / median).toFixed(2)}x`
+  console.log(`${name.padEnd(34)} ${min.toFixed(1).padStart(8)} ${median.toFixed(1).padStart(8)}   ${up}`)
+})

@@ -1,0 +1,28 @@
+'use strict'
+// plumlogs: parse Plum Voice call, session and error logs and sync them from the
+// Call Log REST API. Names and fields: shared/spec/surface.md.
+const errors = require('./errors.js')
+const parse = require('./parse.js')
+const { Client } = require('./client.js')
+const { Emulator } = require('./emulator.js')
+
+module.exports = {
+  parseSessionLine: parse.parseSessionLine,
+  parseErrorLine: parse.parseErrorLine,
+  parseSessions: parse.parseSessions,
+  parseErrors: parse.parseErrors,
+  parseCallLog: parse.parseCallLog,
+  parseSessionsAsync: parse.parseSessionsAsync,
+  parseErrorsAsync: parse.parseErrorsAsync,
+  parseCallLogAsync: parse.parseCallLogAsync,
+  decodeResponse: parse.decodeResponse,
+  sessionIdParts: parse.sessionIdParts,
+  Client,
+  Emulator,
+  PlumError: errors.PlumError,
+  ParseError: errors.ParseError,
+  InvalidArgument: errors.InvalidArgument,
+  ApiError: errors.ApiError,
+  AuthError: errors.AuthError,
+  TransportError: errors.TransportError,
+}

@@ -1,0 +1,24 @@
+// ESM entry: the same objects as the CommonJS entry (one native module instance).
+import plumlogs from './index.js'
+
+export const {
+  parseSessionLine,
+  parseErrorLine,
+  parseSessions,
+  parseErrors,
+  parseCallLog,
+  parseSessionsAsync,
+  parseErrorsAsync,
+  parseCallLogAsync,
+  decodeResponse,
+  sessionIdParts,
+  Client,
+  Emulator,
+  PlumError,
+  ParseError,
+  InvalidArgument,
+  ApiError,
+  AuthError,
+  TransportError,
+} = plumlogs
+export default plumlogs

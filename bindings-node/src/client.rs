@@ -1,0 +1,353 @@
+//! `Client`: the core blocking client, driven from JS without blocking it.
+//!
+//! The JS wrapper (`lib/client.js`) owns the loops: it asks a `NativePages` for one
+//! page at a time (each request on its own thread, see `spawn.rs`), so it can stop
+//! between pages when an `AbortSignal` fires and hand pages to an async iterator.
+
+use crate::columns::{Columns, ColumnsBuilder, RawColumns};
+use crate::error::IntoNapi;
+use crate::parse::{into_string, write_json};
+use crate::spawn::spawn_promise;
+use napi::bindgen_prelude::{Either, Object};
+use napi::Env;
+use napi_derive::napi;
+use plumlogs::client::{CallLog, CallLogsWithText};
+use plumlogs::{CallSummary, Client, ErrorRecord, Error, Pages, Query, SessionRecord, Wire};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+#[napi(object)]
+pub struct ClientOptions {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub base_url: Option<String>,
+    /// `json` or `xml`.
+    pub format: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<u32>,
+    pub retry_base_ms: Option<f64>,
+    pub retry_max_ms: Option<f64>,
+    pub user_agent: Option<String>,
+}
+
+#[napi(object)]
+pub struct QueryOptions {
+    pub start: f64,
+    pub end: f64,
+    pub number: Option<String>,
+    pub limit: Option<f64>,
+    pub page_size: Option<u32>,
+}
+
+fn millis(ms: f64, what: &str) -> Result<Duration, Error> {
+    if ms.is_finite() && ms >= 0.0 {
+        Ok(Duration::from_secs_f64(ms / 1000.0))
+    } else {
+        Err(Error::InvalidArgument(format!("{what} must be a non-negative number of milliseconds, got {ms}")))
+    }
+}
+
+fn whole(v: f64, what: &str) -> Result<i64, Error> {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
+        Ok(v as i64)
+    } else {
+        Err(Error::InvalidArgument(format!("{what} must be a whole number, got {v}")))
+    }
+}
+
+fn query(q: QueryOptions) -> Result<Query, Error> {
+    let mut query = Query::new(whole(q.start, "start")?, whole(q.end, "end")?);
+    if let Some(n) = q.number {
+        query = query.number(n);
+    }
+    if let Some(l) = q.limit {
+        let l = whole(l, "limit")?;
+        let l = u64::try_from(l).map_err(|_| Error::InvalidArgument(format!("limit must be positive, got {l}")))?;
+        query = query.limit(l);
+    }
+    if let Some(p) = q.page_size {
+        query = query.page_size(p);
+    }
+    Ok(query)
+}
+
+enum AnyPages {
+    Sessions(Pages<SessionRecord<'static>>),
+    Errors(Pages<ErrorRecord<'static>>),
+    Logs(Pages<CallSummary<'static>>),
+}
+
+/// One page as it crosses into JS: columns for sessions and errors, JSON for the rest.
+type PageOut = Option<Either<Columns, String>>;
+type RawPage = Option<Either<RawColumns, String>>;
+
+fn page_to_js(p: RawPage) -> PageOut {
+    p.map(|p| match p {
+        Either::A(raw) => Either::A(raw.into()),
+        Either::B(json) => Either::B(json),
+    })
+}
+
+impl AnyPages {
+    fn next_page(&mut self) -> Result<RawPage, Error> {
+        Ok(match self {
+            AnyPages::Sessions(p) => match p.next_page().transpose()? {
+                None => None,
+                Some(recs) => {
+                    let mut b = ColumnsBuilder::sessions(recs.len() * 128);
+                    recs.iter().for_each(|r| b.push_session(r));
+                    Some(Either::A(b.finish()))
+                }
+            },
+            AnyPages::Errors(p) => match p.next_page().transpose()? {
+                None => None,
+                Some(recs) => {
+                    let mut b = ColumnsBuilder::errors(recs.len() * 128);
+                    recs.iter().for_each(|r| b.push_error(r));
+                    Some(Either::A(b.finish()))
+                }
+            },
+            AnyPages::Logs(p) => match p.next_page().transpose()? {
+                None => None,
+                Some(recs) => {
+                    let mut out = Vec::with_capacity(recs.len() * 160);
+                    write_json(&mut out, &recs)?;
+                    Some(Either::B(into_string(out)?))
+                }
+            },
+        })
+    }
+}
+
+#[napi]
+pub struct NativeClient {
+    inner: Client,
+}
+
+#[napi]
+impl NativeClient {
+    /// Builds the core client; credentials fall back to the environment there.
+    /// Nothing is sent.
+    #[napi(constructor)]
+    pub fn new(options: ClientOptions) -> napi::Result<Self> {
+        let build = || -> Result<Client, Error> {
+            let mut b = Client::builder();
+            if let Some(u) = options.username {
+                b = b.username(u);
+            }
+            if let Some(p) = options.password {
+                b = b.password(p);
+            }
+            if let Some(url) = options.base_url {
+                b = b.base_url(url);
+            }
+            if let Some(f) = options.format {
+                b = b.wire(f.parse::<Wire>().map_err(Error::InvalidArgument)?);
+            }
+            if let Some(t) = options.timeout_ms {
+                b = b.timeout(millis(t, "timeoutMs")?);
+            }
+            if let Some(n) = options.max_retries {
+                b = b.max_retries(n);
+            }
+            if options.retry_base_ms.is_some() || options.retry_max_ms.is_some() {
+                let base = millis(options.retry_base_ms.unwrap_or(500.0), "retryBaseMs")?;
+                let cap = millis(options.retry_max_ms.unwrap_or(30_000.0), "retryMaxMs")?;
+                b = b.backoff(base, cap);
+            }
+            if let Some(ua) = options.user_agent {
+                b = b.user_agent(ua);
+            }
+            b.build()
+        };
+        Ok(NativeClient { inner: build().js()? })
+    }
+
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.inner.base_url().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn username(&self) -> String {
+        self.inner.username().to_owned()
+    }
+
+    #[napi(getter)]
+    pub fn format(&self) -> String {
+        self.inner.wire().name().to_owned()
+    }
+
+    /// Pages of `service` (`sessions`, `errors`, `logs`). The query is checked here,
+    /// before any request; the first request is made by the first `next()`.
+    #[napi]
+    pub fn pages(&self, service: String, q: QueryOptions) -> napi::Result<NativePages> {
+        let q = query(q).js()?;
+        let pages = match service.as_str() {
+            "sessions" => AnyPages::Sessions(self.inner.sessions(&q).js()?),
+            "errors" => AnyPages::Errors(self.inner.errors(&q).js()?),
+            "logs" => AnyPages::Logs(self.inner.call_logs(&q).js()?),
+            other => {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown listing {other:?}: expected sessions, errors or logs"
+                )))
+                .js();
+            }
+        };
+        Ok(NativePages { inner: Arc::new(Mutex::new(pages)) })
+    }
+
+    /// One call's log as JSON `{log_id, text, entries}`.
+    #[napi(ts_return_type = "Promise<string>")]
+    pub fn call_log<'e>(&self, env: &'e Env, log_id: f64) -> napi::Result<Object<'e>> {
+        let client = self.inner.clone();
+        let id = log_id_arg(log_id).js()?;
+        spawn_promise(env, move || call_log_json(&client.call_log(id)?), |s| s)
+    }
+
+    #[napi]
+    pub fn call_log_sync(&self, log_id: f64) -> napi::Result<String> {
+        let id = log_id_arg(log_id).js()?;
+        self.inner.call_log(id).and_then(|l| call_log_json(&l)).js()
+    }
+
+    /// Lists the calls with a log (that first request happens on the new thread),
+    /// then fetches their logs on up to `concurrency` threads.
+    #[napi(ts_return_type = "Promise<NativeCallLogsWithText>")]
+    pub fn call_logs_with_text<'e>(
+        &self,
+        env: &'e Env,
+        q: QueryOptions,
+        concurrency: u32,
+    ) -> napi::Result<Object<'e>> {
+        let client = self.inner.clone();
+        let q = query(q).js()?;
+        spawn_promise(
+            env,
+            move || client.call_logs_with_text(&q, concurrency.max(1) as usize),
+            |it| NativeCallLogsWithText {
+                inner: Arc::new(Mutex::new(Some(it))),
+                closed: Arc::new(AtomicBool::new(false)),
+            },
+        )
+    }
+}
+
+fn log_id_arg(v: f64) -> Result<u64, Error> {
+    let id = whole(v, "logId")?;
+    u64::try_from(id).map_err(|_| Error::InvalidArgument(format!("logId must be positive, got {id}")))
+}
+
+fn call_log_json(log: &CallLog) -> Result<String, Error> {
+    #[derive(serde::Serialize)]
+    struct Out<'a> {
+        log_id: u64,
+        text: &'a str,
+        entries: &'a [plumlogs::CallLogEntry<'static>],
+    }
+    let mut out = Vec::with_capacity(log.text.len() * 3);
+    write_json(&mut out, &Out { log_id: log.log_id, text: &log.text, entries: &log.entries })?;
+    into_string(out)
+}
+
+/// A listing being fetched page by page.
+#[napi]
+pub struct NativePages {
+    inner: Arc<Mutex<AnyPages>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while fetching cannot leave the pager half-updated in a way that
+    // matters more than refusing every later call: keep going with its state.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[napi]
+impl NativePages {
+    /// The next page (columns or JSON), or `null` at the end.
+    #[napi(ts_return_type = "Promise<Columns | string | null>")]
+    pub fn next<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let inner = Arc::clone(&self.inner);
+        spawn_promise(env, move || locked(&inner).next_page(), page_to_js)
+    }
+
+    #[napi]
+    pub fn next_sync(&self) -> napi::Result<Option<Either<Columns, String>>> {
+        locked(&self.inner).next_page().map(page_to_js).js()
+    }
+
+    /// The `total_*` count of the last page, when the server sent one.
+    #[napi(getter)]
+    pub fn total_hint(&self) -> Option<f64> {
+        let p = locked(&self.inner);
+        match &*p {
+            AnyPages::Sessions(p) => p.total_hint(),
+            AnyPages::Errors(p) => p.total_hint(),
+            AnyPages::Logs(p) => p.total_hint(),
+        }
+        .map(|v| v as f64)
+    }
+}
+
+/// Each call of a listing with its log, in listing order.
+#[napi]
+pub struct NativeCallLogsWithText {
+    inner: Arc<Mutex<Option<CallLogsWithText>>>,
+    closed: Arc<AtomicBool>,
+}
+
+fn next_with_text(it: &Mutex<Option<CallLogsWithText>>, closed: &AtomicBool) -> Result<Option<String>, Error> {
+    let mut guard = locked(it);
+    if closed.load(Ordering::SeqCst) {
+        // Dropping the core iterator lets its workers go.
+        *guard = None;
+    }
+    let Some(iter) = guard.as_mut() else { return Ok(None) };
+    let Some((summary, log)) = iter.next() else {
+        *guard = None;
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(1024);
+    out.extend_from_slice(b"{\"summary\":");
+    write_json(&mut out, &summary)?;
+    match log {
+        Ok(log) => {
+            out.extend_from_slice(b",\"log\":");
+            out.extend_from_slice(call_log_json(&log)?.as_bytes());
+        }
+        Err(e) => {
+            out.extend_from_slice(b",\"error\":");
+            write_json(&mut out, &crate::error::payload(&e))?;
+        }
+    }
+    out.push(b'}');
+    into_string(out).map(Some)
+}
+
+#[napi]
+impl NativeCallLogsWithText {
+    /// JSON `{summary, log}` or `{summary, error}` (an error payload), or `null`.
+    #[napi(ts_return_type = "Promise<string | null>")]
+    pub fn next<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let inner = Arc::clone(&self.inner);
+        let closed = Arc::clone(&self.closed);
+        spawn_promise(env, move || next_with_text(&inner, &closed), |s| s)
+    }
+
+    #[napi(getter)]
+    pub fn total(&self) -> u32 {
+        locked(&self.inner).as_ref().map_or(0, |it| it.total() as u32)
+    }
+
+    /// Stop fetching (the workers finish their current request and go).
+    #[napi]
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        // A `next` in flight holds the lock; the flag makes the following call (or
+        // the finaliser) drop the iterator instead. Never block the JS thread here.
+        if let Ok(mut g) = self.inner.try_lock() {
+            *g = None;
+        }
+    }
+}

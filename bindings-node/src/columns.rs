@@ -1,0 +1,205 @@
+//! How session and error records cross into JS: as columns, assembled into plain
+//! objects by `lib/columns.js` in one pass. `bench/parse.mjs` measured this against
+//! one serde_json string per batch + `JSON.parse` (see README): columns won, mostly
+//! because the JS-side cost of a big batch is the garbage collector copying what
+//! was allocated, and columns allocate the least: no JSON text, numbers read from
+//! typed arrays, and repeated words (`kind`, `label`) become one JS string each
+//! through a dictionary.
+//!
+//! Text fields are concatenated into `text`; the slots hold their END offsets in
+//! UTF-16 units (a field starts where the previous text field of the batch ended).
+//!
+//! Sessions, `SESSION_SLOTS` u32 per record:
+//!   kind (dict index), channel, end of ani, timestamp, dnis, session_id,
+//!   label (dict index or NULL), end of message (or NULL)
+//! and `SESSION_NUMS` f64: call_start, call_end, duration (NaN for null).
+//! Errors, `ERROR_SLOTS` u32 per record:
+//!   channel, end of ani, timestamp, dnis, session_id, message; no numbers.
+
+use napi::bindgen_prelude::{Either, Float64Array, Latin1String, Uint32Array};
+use napi_derive::napi;
+use plumlogs::{ErrorRecord, ParseError, SessionDetail, SessionRecord};
+use std::collections::HashMap;
+
+pub(crate) const SESSION_SLOTS: usize = 8;
+pub(crate) const SESSION_NUMS: usize = 3;
+pub(crate) const ERROR_SLOTS: usize = 6;
+const NULL: u32 = u32::MAX;
+
+/// A batch of records as columns (the layout is in the module docs).
+#[napi(object)]
+pub struct Columns {
+    /// `sessions` or `errors`.
+    pub shape: String,
+    pub count: u32,
+    /// The distinct `kind` and `label` words.
+    pub dict: Vec<String>,
+    /// Every other text field, concatenated; handed over as Latin-1 (a plain copy
+    /// into a one-byte JS string, no UTF-8 decoding) when it is all ASCII.
+    pub text: Either<String, Latin1String>,
+    pub slots: Uint32Array,
+    pub numbers: Float64Array,
+    /// Lenient mode: the problems, as a JSON array of `{line, column, reason, input, ...}`.
+    pub problems: Option<String>,
+}
+
+/// The same batch before it meets napi: `Send`, so it can be built on any thread.
+pub struct RawColumns {
+    shape: &'static str,
+    count: u32,
+    dict: Vec<String>,
+    text: String,
+    ascii: bool,
+    slots: Vec<u32>,
+    numbers: Vec<f64>,
+    pub(crate) problems: Option<String>,
+}
+
+impl From<RawColumns> for Columns {
+    fn from(r: RawColumns) -> Columns {
+        let text = r.text;
+        Columns {
+            shape: r.shape.to_owned(),
+            count: r.count,
+            dict: r.dict,
+            text: if r.ascii { Either::B(Latin1String::from(text)) } else { Either::A(text) },
+            slots: Uint32Array::new(r.slots),
+            numbers: Float64Array::new(r.numbers),
+            problems: r.problems,
+        }
+    }
+}
+
+pub(crate) struct ColumnsBuilder {
+    raw: RawColumns,
+    index: HashMap<String, u32>,
+    pos: u32,
+    ascii: bool,
+}
+
+impl ColumnsBuilder {
+    fn new(shape: &'static str, bytes: usize) -> Self {
+        ColumnsBuilder {
+            raw: RawColumns {
+                shape,
+                count: 0,
+                dict: Vec::new(),
+                text: String::with_capacity(bytes),
+                ascii: true,
+                slots: Vec::with_capacity(bytes / 12),
+                numbers: Vec::with_capacity(if shape == "sessions" { bytes / 32 } else { 0 }),
+                problems: None,
+            },
+            index: HashMap::new(),
+            pos: 0,
+            ascii: true,
+        }
+    }
+
+    /// Columns for session records; `bytes` sizes the buffers (the input length).
+    pub(crate) fn sessions(bytes: usize) -> Self {
+        Self::new("sessions", bytes)
+    }
+
+    pub(crate) fn errors(bytes: usize) -> Self {
+        Self::new("errors", bytes)
+    }
+
+    fn word(&mut self, w: &str) -> u32 {
+        // Few distinct words in practice (`inbound`, `outbound`, `fetchurl`, …): a
+        // scan beats hashing; the map takes over for inputs with many.
+        if self.raw.dict.len() <= 8 {
+            if let Some(i) = self.raw.dict.iter().position(|d| d == w) {
+                return i as u32;
+            }
+        } else if let Some(&i) = self.index.get(w) {
+            return i;
+        }
+        let i = self.raw.dict.len() as u32;
+        self.raw.dict.push(w.to_owned());
+        self.index.insert(w.to_owned(), i);
+        i
+    }
+
+    fn text(&mut self, s: &str) {
+        self.raw.text.push_str(s);
+        // JS indexes strings in UTF-16 units.
+        self.pos += if s.is_ascii() {
+            s.len() as u32
+        } else {
+            self.ascii = false;
+            s.encode_utf16().count() as u32
+        };
+        self.raw.slots.push(self.pos);
+    }
+
+    /// ani, timestamp, dnis, session_id: the fields both line shapes share.
+    fn common(&mut self, ani: &str, ts: &plumlogs::Timestamp, dnis: &str, sid: &str) {
+        self.text(ani);
+        let mut iso = [0u8; 25];
+        let n = ts.write_iso(&mut iso);
+        // write_iso writes ASCII digits and separators only.
+        self.text(std::str::from_utf8(&iso[..n]).unwrap_or_default());
+        self.text(dnis);
+        self.text(sid);
+    }
+
+    pub(crate) fn push_session(&mut self, rec: &SessionRecord<'_>) {
+        self.raw.count += 1;
+        let kind = self.word(&rec.kind);
+        self.raw.slots.push(kind);
+        self.raw.slots.push(rec.channel);
+        self.common(&rec.ani, &rec.timestamp, &rec.dnis, rec.session_id.as_str());
+        match &rec.detail {
+            SessionDetail::Tag { label, message } => {
+                let l = self.word(label);
+                self.raw.slots.push(l);
+                self.text(message);
+                self.raw.numbers.extend_from_slice(&[f64::NAN; SESSION_NUMS]);
+            }
+            SessionDetail::Call { start, end, duration } => {
+                self.raw.slots.extend_from_slice(&[NULL, NULL]);
+                self.raw.numbers.extend_from_slice(&[*start as f64, *end as f64, *duration as f64]);
+            }
+        }
+    }
+
+    pub(crate) fn push_error(&mut self, rec: &ErrorRecord<'_>) {
+        self.raw.count += 1;
+        self.raw.slots.push(rec.channel);
+        self.common(&rec.ani, &rec.timestamp, &rec.dnis, rec.session_id.as_str());
+        self.text(&rec.message);
+    }
+
+    pub(crate) fn finish(self) -> RawColumns {
+        let (slots, nums) =
+            if self.raw.shape == "sessions" { (SESSION_SLOTS, SESSION_NUMS) } else { (ERROR_SLOTS, 0) };
+        debug_assert_eq!(self.raw.slots.len(), self.raw.count as usize * slots);
+        debug_assert_eq!(self.raw.numbers.len(), self.raw.count as usize * nums);
+        let mut raw = self.raw;
+        raw.ascii = self.ascii;
+        raw
+    }
+}
+
+/// Strict: the first problem is the error. Lenient: every problem, as JSON.
+pub(crate) fn collect<R>(
+    mut b: ColumnsBuilder,
+    items: impl Iterator<Item = Result<R, ParseError>>,
+    strict: bool,
+    push: impl Fn(&mut ColumnsBuilder, &R),
+) -> Result<RawColumns, plumlogs::Error> {
+    let mut problems = Vec::new();
+    for item in items {
+        match item {
+            Ok(rec) => push(&mut b, &rec),
+            Err(e) if strict => return Err(plumlogs::Error::Parse(e)),
+            Err(e) => problems.push(crate::error::parse_error_fields(&e)),
+        }
+    }
+    let mut raw = b.finish();
+    if !strict {
+        raw.problems = Some(serde_json::Value::from(problems.into_iter().map(serde_json::Value::Object).collect::<Vec<_>>()).to_string());
+    }
+    Ok(raw)
+}

@@ -1,0 +1,190 @@
+//! `Emulator`: the Rust emulator (a real HTTP server on loopback, on its own
+//! threads) started and steered from JS.
+
+use crate::error::IntoNapi;
+use napi::bindgen_prelude::{AsyncTask, Object};
+use napi::{Env, Task};
+use napi_derive::napi;
+use plumlogs::Error;
+use plumlogs_emulator::{Emulator, EmulatorConfig, Fault};
+use std::sync::{Arc, Mutex};
+
+#[napi(object)]
+pub struct EmulatorOptions {
+    pub seed: Option<f64>,
+    pub calls_per_day: Option<u32>,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub port: Option<u32>,
+    /// A fixed "now" in UNIX seconds.
+    pub clock: Option<f64>,
+}
+
+fn config(o: EmulatorOptions) -> Result<EmulatorConfig, Error> {
+    let mut c = EmulatorConfig::default();
+    if let Some(seed) = o.seed {
+        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9.0e15) {
+            return Err(Error::InvalidArgument(format!("seed must be a whole number >= 0, got {seed}")));
+        }
+        c.seed = seed as u64;
+    }
+    if let Some(n) = o.calls_per_day {
+        if n > plumlogs_emulator::MAX_CALLS_PER_DAY {
+            return Err(Error::InvalidArgument(format!(
+                "callsPerDay must be at most {}, got {n}",
+                plumlogs_emulator::MAX_CALLS_PER_DAY
+            )));
+        }
+        c.calls_per_day = n;
+    }
+    if let Some(u) = o.username {
+        c.username = u;
+    }
+    if let Some(p) = o.password {
+        c.password = p;
+    }
+    if let Some(p) = o.port {
+        c.port = u16::try_from(p).map_err(|_| Error::InvalidArgument(format!("port must be 0..65535, got {p}")))?;
+    }
+    c.clock = o.clock.map(|t| unix(t, "clock")).transpose()?;
+    Ok(c)
+}
+
+fn unix(t: f64, what: &str) -> Result<i64, Error> {
+    if t.is_finite() && t.fract() == 0.0 && t.abs() < 9.0e15 {
+        Ok(t as i64)
+    } else {
+        Err(Error::InvalidArgument(format!("{what} must be whole UNIX seconds, got {t}")))
+    }
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::Transport { message: format!("cannot start the emulator: {e}") }
+}
+
+/// Binding the socket and starting the server threads, off the JS thread.
+pub struct StartTask {
+    config: Option<EmulatorConfig>,
+}
+
+#[napi]
+impl Task for StartTask {
+    type Output = Emulator;
+    type JsValue = NativeEmulator;
+
+    fn compute(&mut self) -> napi::Result<Emulator> {
+        let config = self.config.take().unwrap_or_default();
+        Emulator::start(config).map_err(io_error).js()
+    }
+
+    fn resolve(&mut self, _env: Env, emu: Emulator) -> napi::Result<NativeEmulator> {
+        Ok(NativeEmulator {
+            base_url: emu.base_url().to_owned(),
+            username: emu.username().to_owned(),
+            password: emu.password().to_owned(),
+            inner: Arc::new(Mutex::new(Some(emu))),
+        })
+    }
+}
+
+#[napi]
+pub fn native_start_emulator(options: EmulatorOptions) -> napi::Result<AsyncTask<StartTask>> {
+    Ok(AsyncTask::new(StartTask { config: Some(config(options).js()?) }))
+}
+
+#[napi]
+pub struct NativeEmulator {
+    base_url: String,
+    username: String,
+    password: String,
+    inner: Arc<Mutex<Option<Emulator>>>,
+}
+
+fn stopped() -> napi::Error {
+    crate::error::to_napi(&Error::InvalidArgument("the emulator is stopped".into()))
+}
+
+impl NativeEmulator {
+    fn with<T>(&self, f: impl FnOnce(&Emulator) -> T) -> napi::Result<T> {
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        g.as_ref().map(f).ok_or_else(stopped)
+    }
+}
+
+#[napi]
+impl NativeEmulator {
+    #[napi(getter)]
+    pub fn base_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    #[napi(getter)]
+    pub fn username(&self) -> String {
+        self.username.clone()
+    }
+
+    #[napi(getter)]
+    pub fn password(&self) -> String {
+        self.password.clone()
+    }
+
+    #[napi]
+    pub fn now(&self) -> napi::Result<f64> {
+        self.with(|e| e.now() as f64)
+    }
+
+    #[napi]
+    pub fn set_clock(&self, unix_seconds: Option<f64>) -> napi::Result<()> {
+        let t = unix_seconds.map(|t| unix(t, "clock")).transpose().js()?;
+        self.with(|e| e.set_clock(t))
+    }
+
+    /// `fault` is the JSON of the control API (`{"kind":"status","status":503,...}`).
+    #[napi]
+    pub fn inject(&self, fault: String) -> napi::Result<()> {
+        let f: Fault = serde_json::from_str(&fault)
+            .map_err(|e| Error::InvalidArgument(format!("not a fault: {e}")))
+            .js()?;
+        self.with(|e| e.inject(f))
+    }
+
+    #[napi]
+    pub fn clear_faults(&self) -> napi::Result<()> {
+        self.with(|e| e.clear_faults())
+    }
+
+    /// The recorded requests as a JSON array.
+    #[napi]
+    pub fn requests(&self) -> napi::Result<String> {
+        let reqs = self.with(|e| e.requests())?;
+        serde_json::to_string(&reqs)
+            .map_err(|e| Error::InvalidArgument(format!("cannot serialise requests: {e}")))
+            .js()
+    }
+
+    #[napi]
+    pub fn clear_requests(&self) -> napi::Result<()> {
+        self.with(|e| e.clear_requests())
+    }
+
+    #[napi(getter)]
+    pub fn running(&self) -> bool {
+        self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
+    }
+
+    /// Stops the server (joining its threads happens off the JS thread).
+    #[napi(ts_return_type = "Promise<void>")]
+    pub fn stop<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
+        let emu = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        crate::spawn::spawn_promise(
+            env,
+            move || {
+                if let Some(emu) = emu {
+                    emu.stop();
+                }
+                Ok(())
+            },
+            |()| (),
+        )
+    }
+}

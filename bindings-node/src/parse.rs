@@ -1,0 +1,224 @@
+//! The parse functions. Session and error batches cross as columns (`columns.rs`);
+//! call logs and single records as one JSON string.
+
+use crate::columns::{collect, Columns, ColumnsBuilder, RawColumns};
+use crate::error::{parse_error_fields, to_napi, to_napi_in, IntoNapi};
+use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use napi::{Env, Task};
+use napi_derive::napi;
+use plumlogs::{Error, ParseError};
+use serde::Serialize;
+
+/// The bytes of a string-or-Buffer argument. A JS string arrives as a Rust
+/// `String` (napi copies it once); a Buffer is read in place.
+pub(crate) fn text_bytes(text: &Either<String, Buffer>) -> &[u8] {
+    match text {
+        Either::A(s) => s.as_bytes(),
+        Either::B(b) => b,
+    }
+}
+
+pub(crate) fn sessions_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
+    collect(ColumnsBuilder::sessions(text.len()), plumlogs::sessions(text), strict, |b, r| b.push_session(r))
+}
+
+pub(crate) fn errors_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
+    collect(ColumnsBuilder::errors(text.len()), plumlogs::errors(text), strict, |b, r| b.push_error(r))
+}
+
+/// Serialise records into one JSON array. Strict: the first problem is the error.
+/// Lenient: `{"records":[..],"problems":[..]}`.
+pub(crate) fn json_batch<R: Serialize>(
+    items: impl Iterator<Item = Result<R, ParseError>>,
+    strict: bool,
+    size_hint: usize,
+) -> Result<String, Error> {
+    let mut out: Vec<u8> = Vec::with_capacity(size_hint);
+    let mut problems = Vec::new();
+    out.extend_from_slice(if strict { b"[" } else { b"{\"records\":[" });
+    let mut first = true;
+    for item in items {
+        match item {
+            Ok(rec) => {
+                if !first {
+                    out.push(b',');
+                }
+                first = false;
+                write_json(&mut out, &rec)?;
+            }
+            Err(e) if strict => return Err(Error::Parse(e)),
+            Err(e) => problems.push(serde_json::Value::Object(parse_error_fields(&e))),
+        }
+    }
+    out.push(b']');
+    if !strict {
+        out.extend_from_slice(b",\"problems\":");
+        write_json(&mut out, &problems)?;
+        out.push(b'}');
+    }
+    into_string(out)
+}
+
+pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> {
+    // Serialising records into a Vec cannot fail; say so if it ever does.
+    serde_json::to_writer(out, v).map_err(|e| Error::InvalidArgument(format!("cannot serialise: {e}")))
+}
+
+pub(crate) fn into_string(out: Vec<u8>) -> Result<String, Error> {
+    String::from_utf8(out).map_err(|e| Error::InvalidArgument(format!("serialised JSON is not UTF-8: {e}")))
+}
+
+fn call_log_json(text: &[u8], strict: bool) -> Result<String, Error> {
+    json_batch(plumlogs::CallLogEntries::new(text), strict, text.len().saturating_mul(2))
+}
+
+fn line_json<R: Serialize>(line: &str, parsed: Result<R, plumlogs::LineError>) -> napi::Result<String> {
+    let rec = parsed.map_err(|e| Error::Parse(ParseError::from_line(e, line.as_bytes(), 1, 0))).js()?;
+    let mut out = Vec::with_capacity(256);
+    write_json(&mut out, &rec).js()?;
+    into_string(out).js()
+}
+
+#[napi(js_name = "nativeParseSessionLine")]
+pub fn parse_session_line(line: String) -> napi::Result<String> {
+    line_json(&line, plumlogs::parse_session_line(&line))
+}
+
+#[napi(js_name = "nativeParseErrorLine")]
+pub fn parse_error_line(line: String) -> napi::Result<String> {
+    line_json(&line, plumlogs::parse_error_line(&line))
+}
+
+#[napi(js_name = "nativeParseSessions")]
+pub fn parse_sessions(text: Either<String, Buffer>, strict: bool) -> napi::Result<Columns> {
+    sessions_columns(text_bytes(&text), strict).map(Columns::from).js()
+}
+
+#[napi(js_name = "nativeParseErrors")]
+pub fn parse_errors(text: Either<String, Buffer>, strict: bool) -> napi::Result<Columns> {
+    errors_columns(text_bytes(&text), strict).map(Columns::from).js()
+}
+
+#[napi(js_name = "nativeParseCallLog")]
+pub fn parse_call_log(text: Either<String, Buffer>, strict: bool) -> napi::Result<String> {
+    call_log_json(text_bytes(&text), strict).js()
+}
+
+/// `server;channel;start` split into its parts, as JSON `{"server","channel","start"}`.
+#[napi(js_name = "nativeSessionIdParts")]
+pub fn session_id_parts(id: String) -> napi::Result<String> {
+    let bad = |kind| Error::Parse(ParseError { kind, line: 1, column: 1, offset: 0, input: id.clone() });
+    let sid = plumlogs::SessionId::parse(&id).map_err(bad).js()?;
+    let parts = sid.parts().map_err(bad).js()?;
+    Ok(serde_json::json!({ "server": parts.server, "channel": parts.channel, "start": parts.start }).to_string())
+}
+
+#[derive(Clone, Copy)]
+enum Grammar {
+    Sessions,
+    Errors,
+    CallLog,
+}
+
+/// Bulk parsing on the libuv pool, for inputs large enough to stall the event loop.
+pub struct ParseTask {
+    grammar: Grammar,
+    text: Vec<u8>,
+    strict: bool,
+}
+
+#[napi]
+impl Task for ParseTask {
+    type Output = Either<RawColumns, String>;
+    type JsValue = Either<Columns, String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let text = std::mem::take(&mut self.text);
+        match self.grammar {
+            Grammar::Sessions => sessions_columns(&text, self.strict).map(Either::A),
+            Grammar::Errors => errors_columns(&text, self.strict).map(Either::A),
+            Grammar::CallLog => call_log_json(&text, self.strict).map(Either::B),
+        }
+        .map_err(|e| to_napi(&e))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(match output {
+            Either::A(raw) => Either::A(raw.into()),
+            Either::B(json) => Either::B(json),
+        })
+    }
+}
+
+fn task(grammar: Grammar, text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+    let text = match text {
+        Either::A(s) => s.into_bytes(),
+        // JS may change the Buffer while another thread reads it: copy.
+        Either::B(b) => b.to_vec(),
+    };
+    AsyncTask::new(ParseTask { grammar, text, strict })
+}
+
+#[napi(js_name = "nativeParseSessionsAsync", ts_return_type = "Promise<Columns>")]
+pub fn parse_sessions_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+    task(Grammar::Sessions, text, strict)
+}
+
+#[napi(js_name = "nativeParseErrorsAsync", ts_return_type = "Promise<Columns>")]
+pub fn parse_errors_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+    task(Grammar::Errors, text, strict)
+}
+
+#[napi(js_name = "nativeParseCallLogAsync", ts_return_type = "Promise<string>")]
+pub fn parse_call_log_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+    task(Grammar::CallLog, text, strict)
+}
+
+/// Strategy (a) of `bench/parse.mjs`: the session batch as one serde_json string
+/// for `JSON.parse`. Not used by the package (columns measured faster); kept so the
+/// comparison can be re-run.
+#[napi(js_name = "benchParseSessionsJson")]
+pub fn bench_parse_sessions_json(text: Either<String, Buffer>) -> napi::Result<String> {
+    let text = text_bytes(&text);
+    json_batch(plumlogs::sessions(text), true, text.len().saturating_mul(2)).js()
+}
+
+/// A response body of `service` as records: columns for sessions and errors, JSON
+/// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
+#[napi(js_name = "nativeDecodeResponse")]
+pub fn decode_response(body: Either<String, Buffer>, service: String) -> napi::Result<Either<Columns, String>> {
+    use plumlogs::decode::Decoded;
+    let service: plumlogs::Service =
+        service.parse().map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string())).js()?;
+    let body = text_bytes(&body);
+    let decoded = plumlogs::decode::decode_response(body, service).map_err(|e| to_napi_in(&e, body))?;
+    let out = match decoded {
+        Decoded::Sessions(recs) => {
+            let mut b = ColumnsBuilder::sessions(body.len());
+            recs.iter().for_each(|r| b.push_session(r));
+            Either::A(b.finish().into())
+        }
+        Decoded::Errors(recs) => {
+            let mut b = ColumnsBuilder::errors(body.len());
+            recs.iter().for_each(|r| b.push_error(r));
+            Either::A(b.finish().into())
+        }
+        Decoded::Logs { items, .. } => {
+            let mut out = Vec::with_capacity(body.len());
+            write_json(&mut out, &items).js()?;
+            Either::B(into_string(out).js()?)
+        }
+        Decoded::Log { text, entries } => {
+            #[derive(Serialize)]
+            struct Log<'a> {
+                log_id: Option<u64>,
+                text: &'a str,
+                entries: &'a [plumlogs::CallLogEntry<'a>],
+            }
+            let mut out = Vec::with_capacity(body.len() * 2);
+            write_json(&mut out, &Log { log_id: None, text: &text, entries: &entries }).js()?;
+            Either::B(into_string(out).js()?)
+        }
+    };
+    Ok(out)
+}
