@@ -332,6 +332,21 @@ mod tests {
     }
 
     #[test]
+    fn client_and_iterators_cross_threads() {
+        // Bindings hold these across threads (Python releases the GIL, Node runs them
+        // on worker threads).
+        fn send_sync<T: Send + Sync>() {}
+        fn send<T: Send>() {}
+        send_sync::<Client>();
+        send_sync::<ClientBuilder>();
+        send::<Pages<crate::SessionRecord<'static>>>();
+        send::<Pages<crate::ErrorRecord<'static>>>();
+        send::<Pages<crate::CallSummary<'static>>>();
+        send::<CallLogsWithText>();
+        send_sync::<CallLog>();
+    }
+
+    #[test]
     fn builder_rejects_bad_settings() {
         let b = || Client::builder().username("u").password("p");
         assert!(matches!(b().username("a:b").build_with_env(env_none), Err(Error::InvalidArgument(_))));

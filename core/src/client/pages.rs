@@ -24,9 +24,11 @@ type DecodePage<T> = fn(&[u8], u64) -> Result<(Vec<T>, Option<u64>), Error>;
 /// [`next_page`](Self::next_page) and [`pages`](Self::pages) give a page at a time
 /// instead (for progress reporting and bulk conversion); the two styles can be mixed.
 ///
-/// The walk stops at the first page shorter than asked for (the `total_*` count is
-/// only a hint: [`total_hint`](Self::total_hint)), or when the query's `limit` is
-/// reached — the last request then asks only for what is still wanted.
+/// The walk stops at the first page shorter than asked for, or when the query's
+/// `limit` is reached — the last request then asks only for what is still wanted.
+/// The `total_*` count ([`total_hint`](Self::total_hint)) is not the stop rule; it
+/// only keeps the walk going past a short page when it says more records exist (a
+/// server that caps its pages), until a page comes back empty.
 pub struct Pages<T> {
     client: Client,
     service: Service,
@@ -153,7 +155,11 @@ impl<T> Pages<T> {
                 self.finished = true;
             }
         }
-        if got < ask {
+        // A short page is the end — unless the server's own count says more records
+        // exist (a server capping pages below what was asked). Then keep walking; an
+        // empty page always ends it, so a wrong count costs one request at most.
+        let more_by_count = self.total.is_some_and(|t| t > self.offset);
+        if got == 0 || (got < ask && !more_by_count) {
             self.finished = true;
         }
         Ok(items)

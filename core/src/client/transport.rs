@@ -24,6 +24,10 @@ pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
         // One attempt, connect to last body byte, within `timeout`.
         .timeout_global(Some(timeout))
         .user_agent(user_agent)
+        // call_logs_with_text keeps up to MAX_CONCURRENCY requests in flight; a pool
+        // smaller than that would close and reopen connections (and TLS sessions).
+        .max_idle_connections(super::call_logs::MAX_CONCURRENCY)
+        .max_idle_connections_per_host(super::call_logs::MAX_CONCURRENCY)
         // Certificate checks stay on (ureq's default with rustls: webpki roots, verified).
         .build()
         .new_agent()
@@ -173,6 +177,11 @@ impl Client {
         };
         if (200..300).contains(&status) {
             return match decode(&body) {
+                // A failure envelope without a message is still the server's answer.
+                Err(Error::Decode(DecodeError::NoMessage { excerpt })) => Attempt::Done(Err(api_error(
+                    format!("the server answered failure without a message; body starts {excerpt:?}"),
+                    status,
+                ))),
                 Err(Error::Decode(d)) => Attempt::Retry {
                     error: Error::Transport { message: format!("broken {} body: {d}", service.name()) },
                     retry_after: None,
