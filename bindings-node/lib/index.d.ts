@@ -1,0 +1,330 @@
+// Public types of the `plumlogs` npm package. Names and fields: surface.md.
+/// <reference types="node" />
+
+// ---- records (plain objects, canonical field names) ----
+
+/** One session log line. `call_*`/`duration` are set on calls, `label`/`message` on `local` lines. */
+export interface SessionRecord {
+  /** `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written. */
+  kind: string
+  ani: string
+  channel: number
+  /** ISO 8601 with the line's own offset, e.g. `2017-11-03T00:10:42-05:00`. */
+  timestamp: string
+  dnis: string
+  /** Raw `serverid;channel;starttime`, leading zeros kept. */
+  session_id: string
+  /** UNIX seconds. */
+  call_start: number | null
+  /** UNIX seconds. */
+  call_end: number | null
+  /** Seconds. */
+  duration: number | null
+  label: string | null
+  message: string | null
+}
+
+/** One error log line. */
+export interface ErrorRecord {
+  ani: string
+  channel: number
+  timestamp: string
+  dnis: string
+  session_id: string
+  /** The rest of the line, as written. */
+  message: string
+}
+
+/** One entry of a call log. */
+export interface CallLogEntry {
+  /** ISO 8601; with the offset when the zone abbreviation is known, without one when not. */
+  timestamp: string
+  /** The zone abbreviation as written, e.g. `EDT`. */
+  zone: string
+  module: string
+  session_id: string
+  /** The entry type, e.g. `EVENT`. */
+  level: string
+  /** Continuation lines joined with `\n`. */
+  message: string
+}
+
+/** One item of `calls/logs`. */
+export interface CallSummary {
+  log_id: number
+  session_id: string
+  dest: string
+  type: string
+  src: string
+  /** UNIX seconds. */
+  start: number
+  /** UNIX seconds. */
+  end: number
+}
+
+/** One call's detailed log. `log_id` is `null` for a body decoded with `decodeResponse`. */
+export interface CallLog {
+  log_id: number | null
+  text: string
+  entries: CallLogEntry[]
+}
+
+/** A call with its log, or the error of fetching that one log. */
+export type CallLogWithText =
+  | { summary: CallSummary; log: CallLog; error: null }
+  | { summary: CallSummary; log: null; error: PlumError }
+
+export interface SessionIdParts {
+  /** As written, leading zeros kept. */
+  server: string
+  channel: number
+  start: number
+}
+
+// ---- errors ----
+
+export type ErrorCode = 'PARSE_ERROR' | 'INVALID_ARGUMENT' | 'API_ERROR' | 'AUTH_ERROR' | 'TRANSPORT_ERROR'
+
+/** Base of every error this package throws; `code` says which. */
+export declare class PlumError extends Error {
+  readonly code: ErrorCode
+}
+
+/** A line, entry or body that did not parse: where, why, and the offending input. */
+export declare class ParseError extends PlumError {
+  readonly code: 'PARSE_ERROR'
+  /** 1-based line (`null` only when a body's position is unknown). */
+  readonly line: number | null
+  /** 1-based column. */
+  readonly column: number | null
+  /** 0-based byte offset in the whole input. */
+  readonly offset: number
+  /** The offending line, as written. */
+  readonly input: string
+  /** Why, as a sentence. */
+  readonly reason: string
+  /** Machine-readable reason, e.g. `bad_month`, `malformed_body`. */
+  readonly kind: string
+}
+
+/** An argument rejected before anything was sent. */
+export declare class InvalidArgument extends PlumError {
+  readonly code: 'INVALID_ARGUMENT'
+}
+
+/** The server answered `failure`; `message` is the server's text. */
+export declare class ApiError extends PlumError {
+  readonly code: 'API_ERROR' | 'AUTH_ERROR'
+  /** The HTTP status (`null` when unknown; 0 when no request was made). */
+  readonly httpStatus: number | null
+}
+
+/** Bad or missing credentials. */
+export declare class AuthError extends ApiError {
+  readonly code: 'AUTH_ERROR'
+}
+
+/** Connection, timeout, or a broken body, after the retries were spent. */
+export declare class TransportError extends PlumError {
+  readonly code: 'TRANSPORT_ERROR'
+}
+
+// ---- parsing ----
+
+/** A problem found in lenient mode. */
+export interface Problem {
+  line: number
+  column: number
+  offset: number
+  reason: string
+  kind: string
+  input: string
+}
+
+export interface Lenient<R> {
+  records: R[]
+  problems: Problem[]
+}
+
+export interface StrictOptions {
+  /** Throw at the first bad line (default). */
+  strict?: true
+}
+export interface LenientOptions {
+  /** Return every good record and every problem instead of throwing. */
+  strict: false
+}
+export interface ParseOptions {
+  strict?: boolean
+}
+
+export type Text = string | Buffer | Uint8Array
+
+export declare function parseSessionLine(line: string): SessionRecord
+export declare function parseErrorLine(line: string): ErrorRecord
+
+export declare function parseSessions(text: Text, options?: StrictOptions): SessionRecord[]
+export declare function parseSessions(text: Text, options: LenientOptions): Lenient<SessionRecord>
+export declare function parseSessions(text: Text, options?: ParseOptions): SessionRecord[] | Lenient<SessionRecord>
+export declare function parseErrors(text: Text, options?: StrictOptions): ErrorRecord[]
+export declare function parseErrors(text: Text, options: LenientOptions): Lenient<ErrorRecord>
+export declare function parseErrors(text: Text, options?: ParseOptions): ErrorRecord[] | Lenient<ErrorRecord>
+export declare function parseCallLog(text: Text, options?: StrictOptions): CallLogEntry[]
+export declare function parseCallLog(text: Text, options: LenientOptions): Lenient<CallLogEntry>
+export declare function parseCallLog(text: Text, options?: ParseOptions): CallLogEntry[] | Lenient<CallLogEntry>
+
+/** The same, parsed on a worker thread (objects are still built on the JS thread). */
+export declare function parseSessionsAsync(text: Text, options?: StrictOptions): Promise<SessionRecord[]>
+export declare function parseSessionsAsync(text: Text, options: LenientOptions): Promise<Lenient<SessionRecord>>
+export declare function parseSessionsAsync(text: Text, options?: ParseOptions): Promise<SessionRecord[] | Lenient<SessionRecord>>
+export declare function parseErrorsAsync(text: Text, options?: StrictOptions): Promise<ErrorRecord[]>
+export declare function parseErrorsAsync(text: Text, options: LenientOptions): Promise<Lenient<ErrorRecord>>
+export declare function parseErrorsAsync(text: Text, options?: ParseOptions): Promise<ErrorRecord[] | Lenient<ErrorRecord>>
+export declare function parseCallLogAsync(text: Text, options?: StrictOptions): Promise<CallLogEntry[]>
+export declare function parseCallLogAsync(text: Text, options: LenientOptions): Promise<Lenient<CallLogEntry>>
+export declare function parseCallLogAsync(text: Text, options?: ParseOptions): Promise<CallLogEntry[] | Lenient<CallLogEntry>>
+
+export type Service = 'sessions' | 'errors' | 'logs' | 'log'
+
+/** A response body (JSON or XML, told apart by its first non-blank byte) into its records. */
+export declare function decodeResponse(body: Text, service: 'sessions'): SessionRecord[]
+export declare function decodeResponse(body: Text, service: 'errors'): ErrorRecord[]
+export declare function decodeResponse(body: Text, service: 'logs'): CallSummary[]
+export declare function decodeResponse(body: Text, service: 'log'): CallLog
+export declare function decodeResponse(
+  body: Text,
+  service: Service,
+): SessionRecord[] | ErrorRecord[] | CallSummary[] | CallLog
+
+/** Split `serverid;channel;starttime`. */
+export declare function sessionIdParts(sessionId: string): SessionIdParts
+
+// ---- client ----
+
+export interface ClientOptions {
+  /** Falls back to `PLUM_USERNAME`. */
+  username?: string
+  /** Falls back to `PLUM_PASSWORD`. */
+  password?: string
+  /** Falls back to `PLUM_BASE_URL`, then `https://hosting.plumvoice.com`. */
+  baseUrl?: string
+  /** The wire format asked for with `Accept` (default `json`). */
+  format?: 'json' | 'xml'
+  /** Per request (default 30000). */
+  timeoutMs?: number
+  /** Retries of a failed request (default 3). */
+  maxRetries?: number
+  /** First backoff step between retries (default 500). */
+  retryBaseMs?: number
+  /** Longest backoff step (default 30000). */
+  retryMaxMs?: number
+  userAgent?: string
+}
+
+/** UNIX seconds or a Date. */
+export type Time = number | Date
+
+export interface QueryOptions {
+  /** Only calls from or to this number. */
+  number?: string
+  /** At most this many records in all. */
+  limit?: number
+  /** Records asked for per request, 1..10000 (default 1000). */
+  pageSize?: number
+  /** Stops the walk: the promise or iterator rejects with an `AbortError`. */
+  signal?: AbortSignal
+}
+
+export type SyncQueryOptions = Omit<QueryOptions, 'signal'>
+
+export interface CallLogsWithTextOptions extends QueryOptions {
+  /** Logs fetched at once (default 4, at most 64). */
+  concurrency?: number
+}
+
+export interface SignalOptions {
+  signal?: AbortSignal
+}
+
+/**
+ * The Call Log API client. Every network wait runs on a native thread: the event
+ * loop keeps running. The `...Sync` twins block the thread, for scripts.
+ */
+export declare class Client {
+  constructor(options?: ClientOptions)
+  readonly baseUrl: string
+  readonly username: string
+  readonly format: 'json' | 'xml'
+
+  sessions(start: Time, end: Time, options?: QueryOptions): Promise<SessionRecord[]>
+  errors(start: Time, end: Time, options?: QueryOptions): Promise<ErrorRecord[]>
+  callLogs(start: Time, end: Time, options?: QueryOptions): Promise<CallSummary[]>
+  callLog(logId: number, options?: SignalOptions): Promise<CallLog & { log_id: number }>
+
+  iterSessions(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionRecord, void, undefined>
+  iterErrors(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord, void, undefined>
+  iterCallLogs(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary, void, undefined>
+  iterSessionPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionRecord[], void, undefined>
+  iterErrorPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord[], void, undefined>
+  iterCallLogPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary[], void, undefined>
+
+  /** Every call with a log in the window, each with its log, in listing order. */
+  callLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): Promise<CallLogWithText[]>
+  iterCallLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): AsyncGenerator<CallLogWithText, void, undefined>
+
+  sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionRecord[]
+  errorsSync(start: Time, end: Time, options?: SyncQueryOptions): ErrorRecord[]
+  callLogsSync(start: Time, end: Time, options?: SyncQueryOptions): CallSummary[]
+  callLogSync(logId: number): CallLog & { log_id: number }
+}
+
+// ---- emulator ----
+
+export interface EmulatorOptions {
+  /** Seed of the synthetic data (default 7). */
+  seed?: number
+  /** Default 2000. */
+  callsPerDay?: number
+  /** Default `emulator@plumlogs.test`. */
+  username?: string
+  /** Default `plumlogs-emulator`. */
+  password?: string
+  /** 0 (default) = any free port. */
+  port?: number
+  /** A fixed "now"; default the system clock. */
+  clock?: Time
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: number; count?: number; pathPrefix?: string }
+  | { kind: 'slow'; delayMs: number; count?: number; pathPrefix?: string }
+  | { kind: 'truncated' | 'malformed' | 'drop'; count?: number; pathPrefix?: string }
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  /** Without `?`. */
+  query: string
+  /** Lowercase names; `authorization` is redacted. */
+  headers: Record<string, string>
+  username: string | null
+  /** The emulator's clock when the request arrived. */
+  time: number
+}
+
+/** The Plum Call Log API on loopback, with deterministic data and fault injection. */
+export declare class Emulator {
+  private constructor()
+  static start(options?: EmulatorOptions): Promise<Emulator>
+  readonly baseUrl: string
+  readonly username: string
+  readonly password: string
+  readonly running: boolean
+  now(): number
+  setClock(time: Time | null): void
+  injectFault(fault: Fault): void
+  clearFaults(): void
+  requests(): RecordedRequest[]
+  clearRequests(): void
+  stop(): Promise<void>
+}
