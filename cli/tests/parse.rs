@@ -264,3 +264,26 @@ fn several_files_in_one_run() {
     let one = std::fs::read_to_string(vectors().join("sessions.expected.jsonl")).unwrap();
     assert_eq!(text(&out.stdout), format!("{one}{one}"));
 }
+
+#[test]
+fn a_reader_that_goes_away_ends_the_run_quietly() {
+    // Far more output than a pipe buffers, so the writer meets the closed pipe.
+    let input: String = std::iter::repeat_n(format!("{GOOD_SESSION}\n"), 40_000).collect();
+    let mut child = bin()
+        .args(["parse", "sessions", "-o", "jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let feeder = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    // The reader (and the pipe) is dropped here.
+    assert!(first.starts_with("{\"kind\":\"inbound\""), "{first}");
+    feeder.join().unwrap().unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+}

@@ -217,6 +217,20 @@ fn password_from_stdin() {
 }
 
 #[test]
+fn base_url_flag_overrides_the_environment() {
+    let emu = shared();
+    let (from, to) = window(emu);
+    let dead = private();
+    let dead_url = dead.base_url().to_owned();
+    dead.stop();
+    let mut c = cli(emu);
+    c.env("PLUM_BASE_URL", &dead_url);
+    let out = run(c, &["errors", "--from", &from, "--to", &to, "--base-url", emu.base_url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!out.stdout.is_empty());
+}
+
+#[test]
 fn missing_credentials_and_bad_arguments_exit_2() {
     let emu = shared();
     let (from, to) = window(emu);
