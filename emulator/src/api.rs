@@ -330,10 +330,10 @@ impl App {
         let total = sel.total as usize;
         let body = match service {
             Service::Sessions => {
+                let texts: Vec<_> = sel.slices.iter().map(|s| (self.store.view(&s.day, s.call).text(), s.skip, s.take)).collect();
                 let mut records = Vec::with_capacity(limit.min(LIMIT_MAX) as usize);
-                for s in &sel.slices {
-                    let lines = self.store.view(&s.day, s.call).session_records();
-                    records.extend(lines.into_iter().skip(s.skip).take(s.take));
+                for (text, skip, take) in &texts {
+                    records.extend(text.session_records().skip(*skip).take(*take));
                 }
                 encode_lines(wire, service, total, &records)
             }

@@ -309,38 +309,54 @@ const ERRORS: [&str; 8] = [
     "TypeError: Cannot read property 'length' of undefined line {line}",
 ];
 
+/// The template with its `{name}` placeholders filled from `param`, in one pass.
 fn fill(template: &str, param: u32) -> String {
-    template
-        .replace("{d3}", &(param % 3).to_string())
-        .replace("{d4}", &(param % 4 + 1).to_string())
-        .replace("{d5}", &(param % 5 + 1).to_string())
-        .replace("{d10}", &(param % 10).to_string())
-        .replace("{w}", &(param % 300).to_string())
-        .replace("{acct}", &format!("{:08}", param % 100_000_000))
-        .replace("{code}", &format!("{:06}", param % 1_000_000))
-        .replace("{line}", &(param % 300 + 1).to_string())
+    let mut out = String::with_capacity(template.len() + 8);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let _ = match &rest[open + 1..close] {
+            "d3" => write!(out, "{}", param % 3),
+            "d4" => write!(out, "{}", param % 4 + 1),
+            "d5" => write!(out, "{}", param % 5 + 1),
+            "d10" => write!(out, "{}", param % 10),
+            "w" => write!(out, "{}", param % 300),
+            "acct" => write!(out, "{:08}", param % 100_000_000),
+            "code" => write!(out, "{:06}", param % 1_000_000),
+            "line" => write!(out, "{}", param % 300 + 1),
+            _ => {
+                out.push_str(&rest[open..=close]);
+                Ok(())
+            }
+        };
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A view of one call against its account: every text the services show.
+#[derive(Clone, Copy)]
 pub(crate) struct CallView<'a> {
     pub account: &'a Account,
     pub day: i64,
     pub call: &'a Call,
 }
 
-impl CallView<'_> {
-    pub fn ani(&self) -> String {
+impl<'a> CallView<'a> {
+    pub fn ani(&self) -> Cow<'a, str> {
         let n = &self.account.callers[self.call.ani as usize];
         // Outbound lines carry the dialled number with its country code.
-        if self.call.kind == Kind::Outbound { format!("1{n}") } else { n.clone() }
+        if self.call.kind == Kind::Outbound { Cow::Owned(format!("1{n}")) } else { Cow::Borrowed(n) }
     }
-    pub fn dnis(&self) -> &str {
+    pub fn dnis(&self) -> &'a str {
         match self.call.kind {
             Kind::Outbound => &self.account.logins[self.call.dnis as usize],
             _ => &self.account.dnis[self.call.dnis as usize],
         }
     }
-    fn server(&self) -> &Server {
+    fn server(&self) -> &'a Server {
         &self.account.servers[self.call.server as usize]
     }
     pub fn session_id(&self) -> String {
@@ -349,7 +365,7 @@ impl CallView<'_> {
     pub fn log_id(&self) -> Option<u64> {
         self.call.has_log.then(|| self.day as u64 * LOG_IDS_PER_DAY + self.call.seq as u64 + 1)
     }
-    fn app_url(&self) -> &str {
+    fn app_url(&self) -> &'a str {
         let urls = &self.account.app_urls;
         match self.call.kind {
             Kind::Outbound => &urls[2],
@@ -365,47 +381,21 @@ impl CallView<'_> {
         t
     }
 
-    /// The call's session lines, in the order the service lists them.
+    /// The texts its lines share, made once per call rather than once per line.
+    pub fn text(self) -> CallText<'a> {
+        CallText { ani: self.ani(), sid: self.session_id(), view: self }
+    }
+
+    /// The call's session lines (owned), in the order the service lists them.
+    #[cfg(test)]
     pub fn session_records(&self) -> Vec<SessionRecord<'static>> {
-        let c = self.call;
-        let ani = self.ani();
-        let dnis = self.dnis().to_string();
-        let sid = self.session_id();
-        let line = |t: i64, detail: SessionDetail<'static>, kind: &'static str| SessionRecord {
-            kind: Cow::Borrowed(kind),
-            ani: Cow::Owned(ani.clone()),
-            channel: c.channel as u32,
-            timestamp: self.line_time(t),
-            dnis: Cow::Owned(dnis.clone()),
-            session_id: SessionId(Cow::Owned(sid.clone())),
-            detail,
-        };
-        let mut out = Vec::with_capacity(c.session_lines());
-        out.push(line(
-            c.start,
-            SessionDetail::Call { start: c.start, end: c.end(), duration: c.duration as u64 },
-            c.kind.name(),
-        ));
-        out.push(line(
-            c.start,
-            SessionDetail::Tag { label: Cow::Borrowed("fetchurl"), message: Cow::Owned(self.app_url().to_string()) },
-            "local",
-        ));
-        for t in c.tags() {
-            let (label, template) = TAGS[t.template as usize];
-            out.push(line(
-                c.start + t.at as i64,
-                SessionDetail::Tag { label: Cow::Borrowed(label), message: Cow::Owned(fill(template, t.param)) },
-                "local",
-            ));
-        }
-        out
+        self.text().session_records().map(SessionRecord::into_owned).collect()
     }
 
     pub fn error_record(&self) -> Option<ErrorRecord<'static>> {
         let e = self.call.error?;
         Some(ErrorRecord {
-            ani: Cow::Owned(self.ani()),
+            ani: Cow::Owned(self.ani().into_owned()),
             channel: self.call.channel as u32,
             timestamp: self.line_time(self.call.start + e.at as i64),
             dnis: Cow::Owned(self.dnis().to_string()),
@@ -420,7 +410,7 @@ impl CallView<'_> {
             session_id: SessionId(Cow::Owned(self.session_id())),
             dest: Cow::Owned(self.dnis().to_string()),
             call_type: Cow::Borrowed(self.call.kind.name()),
-            src: Cow::Owned(self.ani()),
+            src: Cow::Owned(self.ani().into_owned()),
             start: self.call.start,
             end: self.call.end(),
         })
@@ -506,6 +496,46 @@ impl CallView<'_> {
             let _ = writeln!(text, "{e}");
         }
         text
+    }
+}
+
+/// A call with the texts all its session lines repeat.
+pub(crate) struct CallText<'a> {
+    view: CallView<'a>,
+    ani: Cow<'a, str>,
+    sid: String,
+}
+
+impl CallText<'_> {
+    fn line<'s>(&'s self, t: i64, kind: &'static str, detail: SessionDetail<'s>) -> SessionRecord<'s> {
+        let v = self.view;
+        SessionRecord {
+            kind: Cow::Borrowed(kind),
+            ani: Cow::Borrowed(&*self.ani),
+            channel: v.call.channel as u32,
+            timestamp: v.line_time(t),
+            dnis: Cow::Borrowed(v.dnis()),
+            session_id: SessionId(Cow::Borrowed(&self.sid)),
+            detail,
+        }
+    }
+
+    /// The call line, its `fetchurl` line, then its `<log>`-tag lines; text fields
+    /// borrow from `self` and the account, only tag messages are built.
+    pub fn session_records(&self) -> impl Iterator<Item = SessionRecord<'_>> + '_ {
+        let v = self.view;
+        let c = v.call;
+        let call = self.line(c.start, c.kind.name(), SessionDetail::Call { start: c.start, end: c.end(), duration: c.duration as u64 });
+        let url = self.line(c.start, "local", SessionDetail::Tag { label: Cow::Borrowed("fetchurl"), message: Cow::Borrowed(v.app_url()) });
+        let tags = c.tags().iter().map(move |t| {
+            let (label, template) = TAGS[t.template as usize];
+            self.line(
+                c.start + t.at as i64,
+                "local",
+                SessionDetail::Tag { label: Cow::Borrowed(label), message: Cow::Owned(fill(template, t.param)) },
+            )
+        });
+        [call, url].into_iter().chain(tags)
     }
 }
 

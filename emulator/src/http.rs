@@ -379,8 +379,17 @@ fn response_head(resp: &Response, keep_alive: bool) -> Vec<u8> {
 }
 
 fn write_response(w: &mut TcpStream, resp: &Response, keep_alive: bool) -> io::Result<()> {
-    let mut out = response_head(resp, keep_alive);
-    out.extend_from_slice(&resp.body);
-    w.write_all(&out)?;
+    let head = response_head(resp, keep_alive);
+    // Head and body in one vectored write: no copy of the body, no lone head segment.
+    let mut bufs = [io::IoSlice::new(&head), io::IoSlice::new(&resp.body)];
+    let mut bufs: &mut [io::IoSlice<'_>] = &mut bufs;
+    while !bufs.is_empty() {
+        match w.write_vectored(bufs) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut bufs, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
     w.flush()
 }

@@ -8,8 +8,9 @@ use plumlogs::Service;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-/// Generated days kept in memory (about 200 KB each at 2,000 calls a day).
-const DAY_CACHE: usize = 48;
+/// Calls kept in generated days (about 90 bytes each): 75 days at 2,000 calls a
+/// day, about 13 MB, and never fewer than two days.
+const CACHED_CALLS: usize = 150_000;
 /// Count-cache entries before the cache is simply cleared.
 const COUNT_CACHE: usize = 200_000;
 
@@ -112,7 +113,8 @@ impl Store {
         if !map.contains_key(&index) {
             map.insert(index, day.clone());
             order.push_back(index);
-            while order.len() > DAY_CACHE {
+            let max_days = (CACHED_CALLS / (self.calls_per_day as usize).max(1)).max(2);
+            while order.len() > max_days {
                 if let Some(old) = order.pop_front() {
                     map.remove(&old);
                 }
