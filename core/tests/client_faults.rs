@@ -14,7 +14,8 @@ fn status(status: u16, retry_after: Option<u32>) -> FaultKind {
     FaultKind::Status { status, retry_after }
 }
 
-/// The kinds, with a timeout short enough for `Slow` to exceed it.
+/// The kinds. `Slow` is 3× the 1 s timeout used with them, so a loaded machine
+/// neither mistakes a normal answer for a timeout nor a slow one for an answer.
 fn every_fault() -> Vec<FaultKind> {
     vec![
         status(500, None),
@@ -22,7 +23,7 @@ fn every_fault() -> Vec<FaultKind> {
         status(503, None),
         status(504, None),
         status(429, None),
-        FaultKind::Slow { delay_ms: 1500 },
+        FaultKind::Slow { delay_ms: 3000 },
         FaultKind::Truncated,
         FaultKind::Malformed,
         FaultKind::Drop,
@@ -37,7 +38,7 @@ fn query() -> Query {
 fn each_fault_once_is_retried_to_the_same_answer() {
     let emu = emulator(2000);
     for wire in [Wire::Json, Wire::Xml] {
-        let c = builder(&emu).wire(wire).timeout(Duration::from_millis(600)).build().unwrap();
+        let c = builder(&emu).wire(wire).timeout(Duration::from_secs(1)).build().unwrap();
         let clean: Vec<_> = c.sessions(&query()).unwrap().collect::<Result<_, _>>().unwrap();
         assert!(!clean.is_empty());
         for kind in every_fault() {
@@ -61,7 +62,7 @@ fn each_fault_once_is_retried_to_the_same_answer() {
 #[test]
 fn each_fault_past_the_retries_is_a_typed_error() {
     let emu = emulator(2000);
-    let c = builder(&emu).timeout(Duration::from_millis(600)).build().unwrap();
+    let c = builder(&emu).timeout(Duration::from_secs(1)).build().unwrap();
     for kind in every_fault() {
         emu.clear_requests();
         emu.clear_faults();
@@ -94,11 +95,7 @@ fn each_fault_past_the_retries_is_a_typed_error() {
 fn retry_after_is_honoured() {
     let emu = emulator(2000);
     let c = client(&emu, Wire::Json);
-    // Without Retry-After the 1–20 ms backoff applies.
-    emu.inject(Fault::times(status(503, None), 2).on_path(SESSIONS));
-    let t = Instant::now();
-    c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
-    let quick = t.elapsed();
+    // (The backoff steps themselves are checked in the unit tests of client::transport.)
     emu.inject(Fault::once(status(503, Some(1))).on_path(SESSIONS));
     let t = Instant::now();
     c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
@@ -107,7 +104,6 @@ fn retry_after_is_honoured() {
     let t = Instant::now();
     c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
     assert!(t.elapsed() >= Duration::from_secs(1), "waited {:?} after 429 Retry-After: 1", t.elapsed());
-    assert!(quick < Duration::from_secs(1), "two backoff steps took {quick:?}");
 }
 
 #[test]

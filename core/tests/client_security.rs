@@ -157,7 +157,7 @@ fn authorization_goes_only_to_the_configured_host() {
 fn the_password_never_appears_in_any_formatted_output() {
     const SECRET: &str = "Pw-0f-th3-t3st-xyzzy";
     let emu = Emulator::start(EmulatorConfig { clock: Some(NOW), password: SECRET.into(), calls_per_day: 200, ..Default::default() }).unwrap();
-    let b = || builder(&emu).password(SECRET).timeout(Duration::from_millis(500)).max_retries(1);
+    let b = || builder(&emu).password(SECRET).timeout(Duration::from_secs(1)).max_retries(1);
     let c = b().build().unwrap();
     let wrong = builder(&emu).password(format!("{SECRET}-wrong")).build().unwrap();
     let q = Query::new(NOW - 2 * HOUR, NOW).page_size(20);
@@ -174,7 +174,7 @@ fn the_password_never_appears_in_any_formatted_output() {
     for f in [
         FaultKind::Status { status: 503, retry_after: None },
         FaultKind::Status { status: 400, retry_after: None },
-        FaultKind::Slow { delay_ms: 800 },
+        FaultKind::Slow { delay_ms: 3000 },
         FaultKind::Truncated,
         FaultKind::Malformed,
         FaultKind::Drop,

@@ -331,6 +331,34 @@ mod tests {
     }
 
     #[test]
+    fn backoff_doubles_with_jitter_up_to_the_cap_and_honours_retry_after() {
+        let c = crate::Client::builder()
+            .username("u")
+            .password("p")
+            .backoff(Duration::from_millis(100), Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let ms = |d: Duration| d.as_millis() as u64;
+        for _ in 0..200 {
+            let d0 = ms(c.delay(0, None));
+            assert!((50..=100).contains(&d0), "{d0}");
+            let d3 = ms(c.delay(3, None));
+            assert!((400..=800).contains(&d3), "{d3}");
+            for retry in [4, 10, 31, 32, 1000, u32::MAX] {
+                let d = ms(c.delay(retry, None));
+                assert!((500..=1000).contains(&d), "retry {retry}: {d}");
+            }
+            // Retry-After is a floor above the backoff, itself capped.
+            assert_eq!(ms(c.delay(0, Some(Duration::from_secs(2)))), 2000);
+            assert!(ms(c.delay(3, Some(Duration::from_millis(10)))) >= 400);
+            assert_eq!(c.delay(0, Some(Duration::from_secs(3600))), MAX_RETRY_AFTER);
+        }
+        // Jitter: not every draw is the same.
+        let draws: std::collections::BTreeSet<_> = (0..50).map(|_| c.delay(2, None)).collect();
+        assert!(draws.len() > 1);
+    }
+
+    #[test]
     fn basic_auth_header() {
         assert_eq!(basic_auth("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
     }
