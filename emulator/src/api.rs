@@ -2,7 +2,7 @@
 //! `/__emulator` control API.
 
 use crate::http::{Handler, Outcome, Request, Response};
-use crate::store::{Filter, Store};
+use crate::store::{Filter, Query, Store};
 use crate::{Fault, FaultKind, RecordedRequest};
 use base64::Engine as _;
 use plumlogs::encode::{encode_call_log, encode_call_summaries, encode_failure, encode_lines};
@@ -326,7 +326,7 @@ impl App {
                 .map_err(|_| format!("offset must be a non-negative integer, got {v:?}"))?,
         };
         let filter = get("number").or_else(|| get("numbers")).and_then(|n| Filter::new(&self.store.account, n));
-        let sel = self.store.select(service, start, end, now, filter.as_ref(), offset, limit);
+        let sel = self.store.select(&Query { service, start, end, now, filter: filter.as_ref(), offset, limit });
         let total = sel.total as usize;
         let body = match service {
             Service::Sessions => {

@@ -76,10 +76,24 @@ pub(crate) struct Selection {
     pub slices: Vec<Slice>,
 }
 
+/// Generated days by index, and their insertion order for eviction.
+type DayCache = (HashMap<i64, Arc<Day>>, VecDeque<i64>);
+
+/// One page request against a list service.
+pub(crate) struct Query<'a> {
+    pub service: Service,
+    pub start: i64,
+    pub end: i64,
+    pub now: i64,
+    pub filter: Option<&'a Filter>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
 pub(crate) struct Store {
     pub account: Account,
     pub calls_per_day: u32,
-    days: Mutex<(HashMap<i64, Arc<Day>>, VecDeque<i64>)>,
+    days: Mutex<DayCache>,
     counts: Mutex<HashMap<(i64, Service, String), u64>>,
 }
 
@@ -110,8 +124,8 @@ impl Store {
         let day = Arc::new(Day::generate(&self.account, index, self.calls_per_day));
         let mut guard = self.days.lock().unwrap_or_else(|e| e.into_inner());
         let (map, order) = &mut *guard;
-        if !map.contains_key(&index) {
-            map.insert(index, day.clone());
+        if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(index) {
+            slot.insert(day.clone());
             order.push_back(index);
             let max_days = (CACHED_CALLS / (self.calls_per_day as usize).max(1)).max(2);
             while order.len() > max_days {
@@ -126,16 +140,8 @@ impl Store {
     /// Calls with `start <= callStart < end` that have ended by `now`, matching
     /// `filter`, in ascending `callStart`; the service's items of those calls, from
     /// `offset`, at most `limit`.
-    pub fn select(
-        &self,
-        service: Service,
-        start: i64,
-        end: i64,
-        now: i64,
-        filter: Option<&Filter>,
-        offset: u64,
-        limit: u64,
-    ) -> Selection {
+    pub fn select(&self, q: &Query<'_>) -> Selection {
+        let &Query { service, start, end, now, filter, offset, limit } = q;
         let included = |c: &Call| {
             c.start >= start && c.start < end && c.end() <= now && filter.is_none_or(|f| f.matches(c))
         };
