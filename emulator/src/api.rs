@@ -15,6 +15,9 @@ use std::time::Duration;
 /// The request log keeps this many entries, dropping the oldest.
 const MAX_RECORDED: usize = 100_000;
 const SYSTEM_CLOCK: i64 = i64::MIN;
+/// The clock's range: 1970-01-01 to 9999-12-31T23:59:59Z, where every date the
+/// generator computes stays far from overflow.
+pub(crate) const CLOCK_RANGE: std::ops::RangeInclusive<i64> = 0..=253_402_300_799;
 pub(crate) const LIMIT_MAX: u64 = 10_000;
 pub(crate) const LIMIT_DEFAULT: u64 = 1_000;
 
@@ -37,7 +40,7 @@ impl App {
             store,
             username,
             password,
-            clock: AtomicI64::new(clock.unwrap_or(SYSTEM_CLOCK)),
+            clock: AtomicI64::new(clock.map(clamp_clock).unwrap_or(SYSTEM_CLOCK)),
             faults: Mutex::default(),
             requests: Mutex::default(),
         }
@@ -54,8 +57,7 @@ impl App {
     }
 
     pub fn set_clock(&self, unix: Option<i64>) {
-        // i64::MIN is the "system time" marker; nobody means 292 billion BC.
-        self.clock.store(unix.map(|u| u.max(SYSTEM_CLOCK + 1)).unwrap_or(SYSTEM_CLOCK), Ordering::SeqCst);
+        self.clock.store(unix.map(clamp_clock).unwrap_or(SYSTEM_CLOCK), Ordering::SeqCst);
     }
 
     pub fn clock_is_fixed(&self) -> bool {
@@ -133,6 +135,10 @@ impl App {
         }
         log.push_back(rec);
     }
+}
+
+fn clamp_clock(unix: i64) -> i64 {
+    unix.clamp(*CLOCK_RANGE.start(), *CLOCK_RANGE.end())
 }
 
 fn decode_basic(cred: &str) -> Option<(String, String)> {
@@ -383,6 +389,11 @@ impl App {
                     now: Option<i64>,
                 }
                 match serde_json::from_slice::<Clock>(&req.body) {
+                    Ok(Clock { now: Some(n) }) if !CLOCK_RANGE.contains(&n) => bad(format!(
+                        "now must be from {} to {} (UNIX seconds), got {n}",
+                        CLOCK_RANGE.start(),
+                        CLOCK_RANGE.end()
+                    )),
                     Ok(c) => {
                         self.set_clock(c.now);
                         no_content()

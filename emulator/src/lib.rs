@@ -70,7 +70,7 @@ pub struct EmulatorConfig {
     pub password: String,
     /// 0 = any free port (default).
     pub port: u16,
-    /// A fixed "now" in UNIX seconds; `None` = system time.
+    /// A fixed "now" in UNIX seconds (1970 to 9999); `None` = system time.
     pub clock: Option<i64>,
 }
 
@@ -184,6 +184,9 @@ impl Emulator {
         if config.calls_per_day > MAX_CALLS_PER_DAY {
             return Err(invalid(format!("calls_per_day {} is above the maximum {MAX_CALLS_PER_DAY}", config.calls_per_day)));
         }
+        if let Some(c) = config.clock.filter(|c| !api::CLOCK_RANGE.contains(c)) {
+            return Err(invalid(format!("clock {c} is outside 1970..=9999 (0..=253402300799 UNIX seconds)")));
+        }
         if config.username.contains(':') {
             return Err(invalid("username must not contain ':' (HTTP Basic auth cannot carry it)".into()));
         }
@@ -216,7 +219,7 @@ impl Emulator {
         self.app.now()
     }
 
-    /// Fix the clock (`Some`) or follow system time (`None`).
+    /// Fix the clock (`Some`, clamped to 1970..=9999) or follow system time (`None`).
     pub fn set_clock(&self, unix: Option<i64>) {
         self.app.set_clock(unix)
     }

@@ -177,6 +177,16 @@ fn the_clock_moves_retention_and_data() {
     assert!((emu.now() - sys).abs() <= 2);
     assert_eq!(control(&emu, "GET", "clock", None).json()["fixed"], false);
     assert_eq!(control(&emu, "POST", "clock", Some(r#"{"now": "soon"}"#)).status, 400);
+    let far = control(&emu, "POST", "clock", Some(r#"{"now": 9223372036854775807}"#));
+    assert_eq!(far.status, 400);
+    assert!(far.json()["error"].as_str().unwrap().contains("now must be from 0 to 253402300799"));
+    // The Rust method clamps instead, and the far future still answers sanely.
+    emu.set_clock(Some(i64::MAX));
+    assert_eq!(emu.now(), 253_402_300_799);
+    assert_eq!(get(&emu, &format!("/ws/calls/sessions/{}/{}", emu.now() - DAY, i64::MAX), false).status, 200);
+    emu.set_clock(Some(-5));
+    assert_eq!(emu.now(), 0);
+    assert_eq!(get(&emu, "/ws/calls/errors/-100/100", false).status, 200);
     // Chunked request bodies work too.
     let url = format!("{}/__emulator/clock", emu.base_url());
     let r = curl(&["-HTransfer-Encoding: chunked", "-HContent-Type: application/json", "--data-binary", &format!(r#"{{"now":{NOW}}}"#), &url]);
@@ -271,6 +281,8 @@ fn stopping_closes_the_port_and_open_connections() {
 fn bad_configs_are_refused() {
     use plumlogs_emulator::{Emulator, EmulatorConfig};
     let e = Emulator::start(EmulatorConfig { calls_per_day: 2_000_000, ..Default::default() }).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
+    let e = Emulator::start(EmulatorConfig { clock: Some(-1), ..Default::default() }).unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     let e = Emulator::start(EmulatorConfig { username: "a:b".into(), ..Default::default() }).unwrap_err();
     assert!(e.to_string().contains("':'"));
