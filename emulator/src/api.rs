@@ -21,12 +21,28 @@ pub(crate) const CLOCK_RANGE: std::ops::RangeInclusive<i64> = 0..=253_402_300_79
 pub(crate) const LIMIT_MAX: u64 = 10_000;
 pub(crate) const LIMIT_DEFAULT: u64 = 1_000;
 
+/// A queued fault: it answers every `every`-th matching request until its count is spent.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Pending {
+    #[serde(flatten)]
+    pub fault: Fault,
+    #[serde(default = "one")]
+    pub every: u32,
+    /// Matching requests seen so far.
+    #[serde(skip)]
+    seen: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
 pub(crate) struct App {
     pub store: Store,
     pub username: String,
     pub password: String,
     clock: AtomicI64,
-    faults: Mutex<Vec<Fault>>,
+    faults: Mutex<Vec<Pending>>,
     requests: Mutex<VecDeque<RecordedRequest>>,
 }
 
@@ -64,14 +80,14 @@ impl App {
         self.clock.load(Ordering::SeqCst) != SYSTEM_CLOCK
     }
 
-    pub fn inject(&self, fault: Fault) {
+    pub fn inject(&self, fault: Fault, every: u32) {
         if fault.count > 0 {
-            lock(&self.faults).push(fault);
+            lock(&self.faults).push(Pending { fault, every: every.max(1), seen: 0 });
         }
     }
 
     pub fn faults(&self) -> Vec<Fault> {
-        lock(&self.faults).clone()
+        lock(&self.faults).iter().map(|p| p.fault.clone()).collect()
     }
 
     pub fn clear_faults(&self) {
@@ -86,15 +102,24 @@ impl App {
         lock(&self.requests).clear();
     }
 
-    /// The first queued fault whose prefix matches `path` gives up one of its uses.
+    /// The first queued fault whose prefix matches `path` and whose turn it is
+    /// gives up one of its uses. Every matching fault counts the request.
     fn take_fault(&self, path: &str) -> Option<FaultKind> {
         let mut faults = lock(&self.faults);
-        let i = faults
-            .iter()
-            .position(|f| f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p)))?;
-        let kind = faults[i].kind.clone();
-        faults[i].count -= 1;
-        if faults[i].count == 0 {
+        let mut fired = None;
+        for (i, p) in faults.iter_mut().enumerate() {
+            if !p.fault.path_prefix.as_deref().is_none_or(|pre| path.starts_with(pre)) {
+                continue;
+            }
+            p.seen = p.seen.wrapping_add(1);
+            if fired.is_none() && p.seen % p.every == 0 {
+                fired = Some(i);
+            }
+        }
+        let i = fired?;
+        let kind = faults[i].fault.kind.clone();
+        faults[i].fault.count -= 1;
+        if faults[i].fault.count == 0 {
             faults.remove(i);
         }
         Some(kind)
@@ -362,15 +387,18 @@ impl App {
         let bad = |msg: String| json(400, serde_json::json!({ "error": msg }));
         match (req.method.as_str(), path) {
             ("GET", "/__emulator/health") => json(200, serde_json::json!({ "ok": true })),
-            ("POST", "/__emulator/faults") => match serde_json::from_slice::<Fault>(&req.body) {
-                Ok(f) if f.count == 0 => bad("count must be at least 1".into()),
-                Ok(f) => {
-                    self.inject(f);
+            ("POST", "/__emulator/faults") => match serde_json::from_slice::<Pending>(&req.body) {
+                Ok(p) if p.fault.count == 0 => bad("count must be at least 1".into()),
+                Ok(p) if p.every == 0 => bad("every must be at least 1".into()),
+                Ok(p) => {
+                    self.inject(p.fault, p.every);
                     no_content()
                 }
                 Err(e) => bad(format!("not a fault: {e}")),
             },
-            ("GET", "/__emulator/faults") => json(200, serde_json::to_value(self.faults()).unwrap_or_default()),
+            ("GET", "/__emulator/faults") => {
+                json(200, serde_json::to_value(lock(&self.faults).clone()).unwrap_or_default())
+            }
             ("DELETE", "/__emulator/faults") => {
                 self.clear_faults();
                 no_content()

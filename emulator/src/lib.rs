@@ -36,7 +36,8 @@
 //! ## Control API (same port, no auth, JSON)
 //!
 //! `POST /__emulator/faults` (a [`Fault`] as JSON, e.g.
-//! `{"kind":"status","status":503,"retry_after":1,"count":2}`), `GET`/`DELETE
+//! `{"kind":"status","status":503,"retry_after":1,"count":2}`, optionally with
+//! `"every": N` as in [`Emulator::inject_every`]), `GET`/`DELETE
 //! /__emulator/faults`, `GET`/`DELETE /__emulator/requests`, `GET`/`POST
 //! /__emulator/clock` (`{"now": 1700000000}` or `{"now": null}`), `GET
 //! /__emulator/health`, `GET /__emulator/config`. Control requests are neither
@@ -226,7 +227,15 @@ impl Emulator {
 
     /// Queue a fault; each matching request consumes one of its `count`.
     pub fn inject(&self, fault: Fault) {
-        self.app.inject(fault)
+        self.app.inject(fault, 1)
+    }
+
+    /// Queue a fault for a fraction of the traffic: it answers every `every`-th
+    /// matching request (the `every`-th, `2·every`-th, …) until its `count` is
+    /// spent; the requests in between are served normally. Deterministic, unlike a
+    /// random fraction, so tests can count on it. `every` 0 is taken as 1.
+    pub fn inject_every(&self, fault: Fault, every: u32) {
+        self.app.inject(fault, every)
     }
 
     /// Faults still queued.

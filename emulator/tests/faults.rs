@@ -116,7 +116,7 @@ fn faults_match_their_path_prefix_and_spare_the_control_api() {
     assert_eq!(control(&emu, "GET", "health", None).json(), serde_json::json!({"ok": true}));
     assert_eq!(curl(&["-u", &user(&emu), &sessions_url(&emu)]).status, 200);
     let pending = control(&emu, "GET", "faults", None).json();
-    assert_eq!(pending, serde_json::json!([{"kind":"status","status":500,"retry_after":null,"count":1,"path_prefix":"/ws/calls/errors"}]));
+    assert_eq!(pending, serde_json::json!([{"kind":"status","status":500,"retry_after":null,"count":1,"path_prefix":"/ws/calls/errors","every":1}]));
     let errors = format!("{}/ws/calls/errors/{}/{}", emu.base_url(), NOW - HOUR, NOW);
     assert_eq!(curl(&["-u", &user(&emu), &errors]).status, 500);
     assert_eq!(curl(&["-u", &user(&emu), &errors]).status, 200);
@@ -286,4 +286,19 @@ fn bad_configs_are_refused() {
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidInput);
     let e = Emulator::start(EmulatorConfig { username: "a:b".into(), ..Default::default() }).unwrap_err();
     assert!(e.to_string().contains("':'"));
+}
+
+#[test]
+fn a_fraction_of_requests_can_fail() {
+    let emu = start(7, 200);
+    let url = sessions_url(&emu);
+    // Every third request fails, four times in all.
+    let r = control(&emu, "POST", "faults", Some(r#"{"kind":"status","status":503,"count":4,"every":3}"#));
+    assert_eq!(r.status, 204);
+    let statuses: Vec<u16> = (0..15).map(|_| curl(&["-u", &user(&emu), &url]).status).collect();
+    assert_eq!(statuses, [200, 200, 503, 200, 200, 503, 200, 200, 503, 200, 200, 503, 200, 200, 200]);
+    emu.inject_every(Fault::times(FaultKind::Drop, 1), 2);
+    assert_eq!(curl(&["-u", &user(&emu), &url]).status, 200);
+    assert_eq!(curl(&["-u", &user(&emu), &url]).exit, 52);
+    assert_eq!(control(&emu, "POST", "faults", Some(r#"{"kind":"drop","every":0}"#)).status, 400);
 }
