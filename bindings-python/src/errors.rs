@@ -150,6 +150,12 @@ pub fn to_pyerr(py: Python<'_>, e: Error, body: Option<&[u8]>) -> PyErr {
             )
         }
         Error::InvalidArgument(m) => instance(py, &INVALID_ARGUMENT, "InvalidArgument", m, &[]),
+        // A body handed to `decode_response` came with no HTTP exchange: the core's
+        // placeholder status (200) would be a guess, so the status is unknown.
+        Error::Api { message: m, .. } if body.is_some() => {
+            let description = format!("API error: {m}");
+            instance(py, &API_ERROR, "ApiError", m, &[("http_status", none()), ("description", text(&description))])
+        }
         Error::Api { message: m, http_status } => instance(
             py,
             &API_ERROR,

@@ -38,25 +38,119 @@ pub enum Grammar {
     CallLog,
 }
 
+/// Texts at least this long are parsed on several threads (when there are cores).
+const PARALLEL_MIN_BYTES: usize = 4 << 20;
+
 /// Parse `base` in Rust only (no Python calls: this runs with the GIL released).
 /// Strict mode stops at the first bad line, which becomes the only problem.
 pub fn parse_rows(base: Vec<u8>, grammar: Grammar, strict: bool) -> Parsed {
+    if let Some(p) = parse_parallel(&base, grammar, strict) {
+        let (rows, problems) = p;
+        return Parsed { base, extra: String::new(), rows, problems };
+    }
     let mut problems = Vec::new();
     let (extra, rows) = {
         let mut b = Builder::new(&base);
-        let rows = match grammar {
-            Grammar::Sessions => Rows::Sessions(collect(plumlogs::sessions(&base), strict, &mut problems, |r| b.session(&r))),
-            Grammar::Errors => Rows::Errors(collect(plumlogs::errors(&base), strict, &mut problems, |r| b.error(&r))),
-            Grammar::CallLog => Rows::Entries(collect(
-                plumlogs::CallLogEntries::new(&base),
-                strict,
-                &mut problems,
-                |r| b.entry(&r),
-            )),
-        };
+        let rows = parse_slice(&mut b, &base, grammar, strict, &mut problems);
         (b.extra, rows)
     };
     Parsed { base, extra, rows, problems }
+}
+
+fn parse_slice(b: &mut Builder<'_>, text: &[u8], grammar: Grammar, strict: bool, problems: &mut Vec<ParseError>) -> Rows {
+    match grammar {
+        Grammar::Sessions => Rows::Sessions(collect(plumlogs::sessions(text), strict, problems, |r| b.session(&r))),
+        Grammar::Errors => Rows::Errors(collect(plumlogs::errors(text), strict, problems, |r| b.error(&r))),
+        Grammar::CallLog => {
+            Rows::Entries(collect(plumlogs::CallLogEntries::new(text), strict, problems, |r| b.entry(&r)))
+        }
+    }
+}
+
+/// Session and error lines are independent, so a big text is cut at line ends into
+/// one chunk per core. Chunks report line numbers and offsets from their own start;
+/// they are moved back to the whole text here, so errors read exactly as in a
+/// sequential parse (strict mode: the first bad line of the text wins).
+/// `None` = parse sequentially (small text, one core, call logs, or a field that
+/// needed its own storage).
+fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Rows, Vec<ParseError>)> {
+    if base.len() < PARALLEL_MIN_BYTES || matches!(grammar, Grammar::CallLog) {
+        return None;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if cores < 2 {
+        return None;
+    }
+    let mut bounds = vec![0];
+    for k in 1..cores {
+        let guess = (base.len() * k / cores).max(*bounds.last().unwrap());
+        match memchr_newline(&base[guess..]) {
+            Some(n) if guess + n + 1 < base.len() => bounds.push(guess + n + 1),
+            _ => break,
+        }
+    }
+    bounds.push(base.len());
+    bounds.dedup();
+    let results: Vec<(Rows, Vec<ParseError>, bool)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .map(|w| {
+                let (lo, hi) = (w[0], w[1]);
+                scope.spawn(move || {
+                    let mut b = Builder::new(base);
+                    let mut problems = Vec::new();
+                    let rows = parse_slice(&mut b, &base[lo..hi], grammar, strict, &mut problems);
+                    (rows, problems, b.extra.is_empty())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a parse thread panicked")).collect()
+    });
+    if results.iter().any(|r| !r.2) {
+        return None;
+    }
+    let mut problems = Vec::new();
+    let mut line_base = 0;
+    let mut chunks = Vec::with_capacity(results.len());
+    for (k, (rows, probs, _)) in results.into_iter().enumerate() {
+        let lo = bounds[k];
+        for mut p in probs {
+            p.line += line_base;
+            p.offset += lo;
+            problems.push(p);
+        }
+        line_base += base[lo..bounds[k + 1]].iter().filter(|&&c| c == b'\n').count();
+        chunks.push(rows);
+        if strict && !problems.is_empty() {
+            problems.truncate(1);
+            break;
+        }
+    }
+    Some((concat(chunks), problems))
+}
+
+fn memchr_newline(s: &[u8]) -> Option<usize> {
+    s.iter().position(|&c| c == b'\n')
+}
+
+fn concat(chunks: Vec<Rows>) -> Rows {
+    macro_rules! join {
+        ($variant:ident) => {{
+            let mut all = Vec::new();
+            for c in chunks {
+                if let Rows::$variant(r) = c {
+                    all.extend_from_slice(&r);
+                }
+            }
+            Rows::$variant(all.into())
+        }};
+    }
+    match chunks.first() {
+        Some(Rows::Sessions(_)) => join!(Sessions),
+        Some(Rows::Errors(_)) => join!(Errors),
+        Some(Rows::Entries(_)) => join!(Entries),
+        Some(Rows::Summaries(_)) | None => join!(Summaries),
+    }
 }
 
 fn collect<R, T>(

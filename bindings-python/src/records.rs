@@ -119,7 +119,7 @@ macro_rules! record_methods {
 }
 
 /// One session log line.
-#[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen)]
+#[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen, freelist = 4096)]
 pub struct PySessionRecord {
     pub st: Arc<Store>,
     pub row: SessionRow,
@@ -219,7 +219,7 @@ record_methods!(PySessionRecord {
 });
 
 /// One error log line.
-#[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen)]
+#[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen, freelist = 1024)]
 pub struct PyErrorRecord {
     pub st: Arc<Store>,
     pub row: ErrorRow,

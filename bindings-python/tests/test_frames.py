@@ -1,0 +1,102 @@
+"""DataFrame round trips through the Arrow PyCapsule stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import pytest
+
+import plumlogs
+from conftest import CALL_LOG, ERROR_LINE, LOCAL_LINE, SESSION_LINE, vector
+
+SESSIONS = "\n".join([SESSION_LINE, LOCAL_LINE, SESSION_LINE.replace("-0500", "+0130")] * 3)
+
+
+def test_arrow_schema_and_values() -> None:
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    records = plumlogs.parse_sessions(SESSIONS)
+    table = records.to_arrow()
+    assert isinstance(table, pa.Table)
+    assert table.num_rows == len(records) == 9
+    assert table.schema.field("timestamp").type == pa.timestamp("s", tz="UTC")
+    assert table.schema.field("utc_offset_minutes").type == pa.int16()
+    rows = table.to_pylist()
+    for rec, row in zip(records, rows):
+        d = rec.to_dict()
+        for name in ("kind", "ani", "channel", "dnis", "session_id", "duration", "label", "message"):
+            assert row[name] == d[name], name
+        # the instant, in UTC, plus the line's own offset
+        assert row["timestamp"] == rec.timestamp
+        assert row["utc_offset_minutes"] == rec.timestamp.utcoffset() // dt.timedelta(minutes=1)
+        if rec.call_start is not None:
+            assert row["call_start"] == dt.datetime.fromtimestamp(rec.call_start, dt.timezone.utc)
+        else:
+            assert row["call_start"] is None and row["call_end"] is None
+    assert rows[2]["utc_offset_minutes"] == 90
+
+
+def test_pyarrow_reads_the_capsule_directly() -> None:
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    records = plumlogs.parse_errors(vector("lines", "errors.txt").read_text())
+    table = pa.table(records)
+    assert table.column("message").to_pylist() == [r.message for r in records]
+    # A big list comes in several batches; nothing is lost between them.
+    many = plumlogs.parse_sessions("\n".join([SESSION_LINE] * 70_000))
+    t = pa.RecordBatchReader.from_stream(many).read_all()
+    assert t.num_rows == 70_000 and len(t.to_batches()) >= 2
+
+
+def test_lenient_result_converts_its_records() -> None:
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    res = plumlogs.parse_sessions(SESSIONS + "\nnot a line", strict=False)
+    assert res.to_arrow().num_rows == 9 and len(res.problems) == 1
+
+
+def test_call_log_entries_keep_unknown_zones() -> None:
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    rows = plumlogs.parse_call_log(CALL_LOG).to_arrow().to_pylist()
+    assert rows[0]["timestamp"] == dt.datetime(2002, 8, 28, 14, 16, 58, tzinfo=dt.timezone.utc)
+    assert rows[2]["timestamp"] is None and rows[2]["utc_offset_minutes"] is None
+    assert rows[2]["local_timestamp"] == dt.datetime(2002, 8, 28, 10, 17, 2)
+    assert rows[1]["message"] == "first line\n  second line"
+
+
+def test_pandas_round_trip() -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is not installed")
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    records = plumlogs.parse_sessions(SESSIONS)
+    df = records.to_pandas()
+    assert list(df.columns)[:4] == ["kind", "ani", "channel", "timestamp"]
+    assert len(df) == 9
+    assert str(df["timestamp"].dt.tz) == "UTC"
+    assert df["timestamp"].iloc[0] == pd.Timestamp(records[0].timestamp)
+    assert df["kind"].tolist() == [r.kind for r in records]
+    assert df["label"].isna().tolist() == [r.label is None for r in records]
+
+
+def test_polars_round_trip() -> None:
+    pl = pytest.importorskip("polars", reason="polars is not installed")
+    records = plumlogs.parse_sessions(SESSIONS)
+    df = records.to_polars()
+    assert isinstance(df, pl.DataFrame)
+    assert df.shape == (9, 12)
+    assert df["ani"].to_list() == [r.ani for r in records]
+    assert df["timestamp"].to_list() == [r.timestamp for r in records]
+    errs = plumlogs.parse_errors(ERROR_LINE).to_polars()
+    assert errs["session_id"].to_list() == ["000020;000;1483968637"]
+
+
+def test_empty_results_keep_their_schema() -> None:
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    table = plumlogs.parse_errors("\n\n").to_arrow()
+    assert table.num_rows == 0
+    assert table.schema.names == ["ani", "channel", "timestamp", "utc_offset_minutes", "dnis", "session_id", "message"]
+    assert pa.table(plumlogs.parse_call_log("")).num_rows == 0
+
+
+@pytest.mark.parametrize("method, module", [("to_arrow", "pyarrow"), ("to_pandas", "pandas"), ("to_polars", "polars")])
+def test_missing_library_is_a_clear_import_error(monkeypatch: pytest.MonkeyPatch, method: str, module: str) -> None:
+    monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
+    with pytest.raises(ImportError, match=f"needs the `{module}` package.*pip install"):
+        getattr(plumlogs.parse_sessions(SESSION_LINE), method)()
