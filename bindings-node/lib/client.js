@@ -35,18 +35,20 @@ function assemble(page) {
 
 /**
  * Await a native promise unless `signal` fires first. The native request then
- * finishes on its own thread and its result is dropped (never an unhandled rejection).
+ * finishes on its own thread; its result goes to `abandon` (if given) and is
+ * otherwise dropped, never left as an unhandled rejection.
  */
-function untilAborted(promise, signal) {
+function untilAborted(promise, signal, abandon) {
   const typed = awaitNative(promise)
+  const drop = () => typed.then(abandon, () => {})
   if (!signal) return typed
   if (signal.aborted) {
-    typed.catch(() => {})
+    drop()
     return Promise.reject(abortError(signal))
   }
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      typed.catch(() => {})
+      drop()
       reject(abortError(signal))
     }
     signal.addEventListener('abort', onAbort, { once: true })
@@ -215,7 +217,9 @@ class Client {
     const concurrency = o.concurrency === undefined || o.concurrency === null ? 4 : wholeNumber(o.concurrency, 'options.concurrency', { min: 1 })
     if (signal && signal.aborted) throw abortError(signal)
     const n = this.#native
-    const it = await untilAborted(callNative(() => n.callLogsWithText(q, concurrency)), signal)
+    // Aborted while listing: the iterator still arrives later; close it then, so its
+    // workers do not go on to fetch every log.
+    const it = await untilAborted(callNative(() => n.callLogsWithText(q, concurrency)), signal, (late) => late.close())
     try {
       for (;;) {
         if (signal && signal.aborted) throw abortError(signal)

@@ -97,7 +97,7 @@ impl AnyPages {
                 Some(recs) => {
                     let mut b = ColumnsBuilder::sessions(recs.len() * 128);
                     recs.iter().for_each(|r| b.push_session(r));
-                    Some(Either::A(b.finish()))
+                    Some(Either::A(b.finish()?))
                 }
             },
             AnyPages::Errors(p) => match p.next_page().transpose()? {
@@ -105,7 +105,7 @@ impl AnyPages {
                 Some(recs) => {
                     let mut b = ColumnsBuilder::errors(recs.len() * 128);
                     recs.iter().for_each(|r| b.push_error(r));
-                    Some(Either::A(b.finish()))
+                    Some(Either::A(b.finish()?))
                 }
             },
             AnyPages::Logs(p) => match p.next_page().transpose()? {

@@ -25,6 +25,8 @@ pub(crate) const SESSION_SLOTS: usize = 8;
 pub(crate) const SESSION_NUMS: usize = 3;
 pub(crate) const ERROR_SLOTS: usize = 6;
 const NULL: u32 = u32::MAX;
+/// V8's longest string (`String::kMaxLength` on 64-bit), in UTF-16 units.
+const MAX_JS_STRING: u32 = (1 << 29) - 24;
 
 /// A batch of records as columns (the layout is in the module docs).
 #[napi(object)]
@@ -124,12 +126,14 @@ impl ColumnsBuilder {
     fn text(&mut self, s: &str) {
         self.raw.text.push_str(s);
         // JS indexes strings in UTF-16 units.
-        self.pos += if s.is_ascii() {
-            s.len() as u32
+        let units = if s.is_ascii() {
+            s.len()
         } else {
             self.ascii = false;
-            s.encode_utf16().count() as u32
+            s.encode_utf16().count()
         };
+        // Saturates instead of wrapping: `finish` refuses anything past MAX_JS_STRING.
+        self.pos = self.pos.saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
         self.raw.slots.push(self.pos);
     }
 
@@ -171,14 +175,21 @@ impl ColumnsBuilder {
         self.text(&rec.message);
     }
 
-    pub(crate) fn finish(self) -> RawColumns {
+    /// The batch, or an error when its text is more than one JS string can hold.
+    pub(crate) fn finish(self) -> Result<RawColumns, plumlogs::Error> {
+        if self.pos > MAX_JS_STRING {
+            return Err(plumlogs::Error::InvalidArgument(format!(
+                "the records of this input hold more text than one JavaScript string can \
+                 ({MAX_JS_STRING} UTF-16 units); parse it in parts"
+            )));
+        }
         let (slots, nums) =
             if self.raw.shape == "sessions" { (SESSION_SLOTS, SESSION_NUMS) } else { (ERROR_SLOTS, 0) };
         debug_assert_eq!(self.raw.slots.len(), self.raw.count as usize * slots);
         debug_assert_eq!(self.raw.numbers.len(), self.raw.count as usize * nums);
         let mut raw = self.raw;
         raw.ascii = self.ascii;
-        raw
+        Ok(raw)
     }
 }
 
@@ -197,7 +208,7 @@ pub(crate) fn collect<R>(
             Err(e) => problems.push(crate::error::parse_error_fields(&e)),
         }
     }
-    let mut raw = b.finish();
+    let mut raw = b.finish()?;
     if !strict {
         raw.problems = Some(serde_json::Value::from(problems.into_iter().map(serde_json::Value::Object).collect::<Vec<_>>()).to_string());
     }

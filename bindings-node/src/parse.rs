@@ -196,12 +196,12 @@ pub fn decode_response(body: Either<String, Buffer>, service: String) -> napi::R
         Decoded::Sessions(recs) => {
             let mut b = ColumnsBuilder::sessions(body.len());
             recs.iter().for_each(|r| b.push_session(r));
-            Either::A(b.finish().into())
+            Either::A(b.finish().js()?.into())
         }
         Decoded::Errors(recs) => {
             let mut b = ColumnsBuilder::errors(body.len());
             recs.iter().for_each(|r| b.push_error(r));
-            Either::A(b.finish().into())
+            Either::A(b.finish().js()?.into())
         }
         Decoded::Logs { items, .. } => {
             let mut out = Vec::with_capacity(body.len());
