@@ -389,3 +389,24 @@ fn core_decodes_everything_served() {
         other => panic!("expected an API error, got {other:?}"),
     }
 }
+
+#[test]
+fn an_empty_account_answers_empty_pages() {
+    let emu = start(7, 0);
+    for svc in ["sessions", "errors"] {
+        let r = get(&emu, &format!("/ws/calls/{svc}/{}/{NOW}", NOW - DAY), false);
+        assert_eq!(items(&r.body, svc, "").0, 0);
+    }
+    assert!(summaries(&get(&emu, &format!("/ws/calls/logs/{}/{NOW}", NOW - DAY), true).body).is_empty());
+    assert_eq!(get(&emu, &format!("/ws/calls/log/{}", (NOW / DAY) * 1_000_000 + 1), false).status, 404);
+}
+
+#[test]
+fn the_emulator_can_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<plumlogs_emulator::Emulator>();
+    let emu = std::sync::Arc::new(start(7, 100));
+    let e2 = emu.clone();
+    std::thread::spawn(move || e2.set_clock(Some(NOW - HOUR))).join().unwrap();
+    assert_eq!(emu.now(), NOW - HOUR);
+}
