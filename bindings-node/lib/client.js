@@ -7,7 +7,7 @@ const { callNative, awaitNative, invalidArgument, abortError, fromPayload } = re
 const { optionsArg, optional, wholeNumber, unixSeconds, signalArg } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
-const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent']
+const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
 const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal']
 const WITH_TEXT_OPTIONS = [...QUERY_OPTIONS, 'concurrency']
 
@@ -121,6 +121,7 @@ class Client {
       retryBaseMs: nonNegative(o, 'retryBaseMs'),
       retryMaxMs: nonNegative(o, 'retryMaxMs'),
       userAgent: optional(o, 'userAgent', 'string'),
+      allowInsecureHttp: optional(o, 'allowInsecureHttp', 'boolean'),
     }
     this.#native = callNative(() => new native.NativeClient(nativeOptions))
   }

@@ -219,6 +219,8 @@ export interface ClientOptions {
   /** Longest backoff step (default 30000). */
   retryMaxMs?: number
   userAgent?: string
+  /** Allow `http://` to a host that is not loopback (the password then travels in clear). */
+  allowInsecureHttp?: boolean
 }
 
 /** UNIX seconds or a Date. */

@@ -29,6 +29,8 @@ pub struct ClientOptions {
     pub retry_base_ms: Option<f64>,
     pub retry_max_ms: Option<f64>,
     pub user_agent: Option<String>,
+    /// Allow `http://` to a host that is not loopback (the password then travels in clear).
+    pub allow_insecure_http: Option<bool>,
 }
 
 #[napi(object)]
@@ -158,6 +160,9 @@ impl NativeClient {
             }
             if let Some(ua) = options.user_agent {
                 b = b.user_agent(ua);
+            }
+            if let Some(yes) = options.allow_insecure_http {
+                b = b.allow_insecure_http(yes);
             }
             b.build()
         };

@@ -69,6 +69,20 @@ test('paging: offset/limit pages, page iterator, record iterator, limit', async 
   assert.deepEqual(seen, all.slice(0, 12))
 
   assert.deepEqual(await c.sessions(start, end, { limit: 5, pageSize: 3 }), all.slice(0, 5))
+
+  // The same walk for the other two listings.
+  const errors = []
+  for await (const e of c.iterErrors(start, end, { pageSize: 4 })) errors.push(e)
+  assert.deepEqual(errors, await c.errors(start, end))
+  const logPages = []
+  for await (const p of c.iterCallLogPages(start, end, { pageSize: 6 })) logPages.push(p)
+  const logs = []
+  for await (const l of c.iterCallLogs(start, end, { pageSize: 6 })) logs.push(l)
+  assert.deepEqual(logPages.flat(), logs)
+  assert.deepEqual(logs, await c.callLogs(start, end))
+  const errorPages = []
+  for await (const p of c.iterErrorPages(start, end, { pageSize: 4 })) errorPages.push(p)
+  assert.deepEqual(errorPages.flat(), errors)
 })
 
 test('both wire formats give the same records', async () => {
@@ -208,6 +222,10 @@ test('INVALID_ARGUMENT before any request', async () => {
   assert.throws(() => client({ format: 'csv' }), invalid)
   assert.throws(() => client({ timeoutMs: -1 }), invalid)
   assert.throws(() => new Client({ base_url: 'x' }), invalid)
+  // The password must not travel in clear to a remote host unless asked for.
+  assert.throws(() => new Client({ username: 'u', password: 'p', baseUrl: 'http://example.com' }), invalid)
+  assert.equal(new Client({ username: 'u', password: 'p', baseUrl: 'http://example.com', allowInsecureHttp: true }).baseUrl, 'http://example.com')
+  assert.throws(() => new Client({ username: 'u', password: 'p', baseUrl: 'ftp://example.com' }), invalid)
   assert.throws(() => c.sessionsSync(end, start), invalid)
   assert.equal(dataRequests().length, 0)
 })
@@ -239,6 +257,10 @@ test('abort: an aborted signal rejects with AbortError, before or during a reque
     isAbort,
   )
   assert.equal(pages.length, 1)
+
+  await assert.rejects(c.callLogsWithText(start, end, { signal: AbortSignal.abort() }), isAbort)
+  emu.injectFault({ kind: 'slow', delayMs: 1000, count: 1, pathPrefix: '/ws/calls/logs' })
+  await assert.rejects(c.callLogsWithText(start, end, { limit: 3, signal: AbortSignal.timeout(50) }), (e) => e.name === 'TimeoutError' || isAbort(e))
 
   const reason = new Error('mine')
   await assert.rejects(c.callLog(1, { signal: AbortSignal.abort(reason) }), (e) => e === reason)
