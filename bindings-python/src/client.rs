@@ -36,9 +36,9 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
 fn page_rows(page: AnyPage) -> (Arc<Store>, Rows) {
     let mut b = Builder::new(&[]);
     let rows = match page {
-        AnyPage::Sessions(v) => Rows::Sessions(v.iter().map(|r| b.session(r)).collect()),
-        AnyPage::Errors(v) => Rows::Errors(v.iter().map(|r| b.error(r)).collect()),
-        AnyPage::Summaries(v) => Rows::Summaries(v.iter().map(|r| b.summary(r)).collect()),
+        AnyPage::Sessions(v) => Rows::Sessions(Arc::new(v.iter().map(|r| b.session(r)).collect())),
+        AnyPage::Errors(v) => Rows::Errors(Arc::new(v.iter().map(|r| b.error(r)).collect())),
+        AnyPage::Summaries(v) => Rows::Summaries(Arc::new(v.iter().map(|r| b.summary(r)).collect())),
     };
     (Arc::new(Store::new(Vec::new(), b.extra)), rows)
 }
@@ -224,9 +224,9 @@ impl Listing {
         }
         self.close_bar(py)?;
         let rows = match kind {
-            0 => Rows::Sessions(sessions.into()),
-            1 => Rows::Errors(errors.into()),
-            _ => Rows::Summaries(summaries.into()),
+            0 => Rows::Sessions(Arc::new(sessions)),
+            1 => Rows::Errors(Arc::new(errors)),
+            _ => Rows::Summaries(Arc::new(summaries)),
         };
         Ok(RecordList::new(Arc::new(Store::new(Vec::new(), b.extra)), rows, None))
     }
@@ -313,7 +313,7 @@ impl PyCallLog {
         entries: &[plumlogs::CallLogEntry<'_>],
     ) -> PyResult<PyCallLog> {
         let mut b = Builder::new(&[]);
-        let rows: Arc<[_]> = entries.iter().map(|e| b.entry(e)).collect();
+        let rows: Arc<Vec<_>> = Arc::new(entries.iter().map(|e| b.entry(e)).collect());
         let st = Arc::new(Store::new(Vec::new(), b.extra));
         Ok(PyCallLog {
             log_id,
@@ -406,7 +406,7 @@ impl PyCallLogsWithText {
         let mut b = Builder::new(&[]);
         let row = b.summary(&summary);
         let st = Arc::new(Store::new(Vec::new(), b.extra));
-        let summary = make_record(py, &st, &Rows::Summaries(Arc::new([row])), 0)?;
+        let summary = make_record(py, &st, &Rows::Summaries(Arc::new(vec![row])), 0)?;
         let second = match result {
             Ok(log) => Py::new(py, PyCallLog::from_rust(py, &log)?)?.into_any(),
             Err(e) if self.on_error == OnError::Return => to_pyerr(py, e, None).into_value(py).into_any(),

@@ -63,13 +63,13 @@ fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str
     let decoded = py.detach(|| {
         let mut b = store::Builder::new(&base);
         plumlogs::decode::decode_response(&base, service).map(|d| match d {
-            Decoded::Sessions(v) => (records::Rows::Sessions(v.iter().map(|r| b.session(r)).collect()), None, None, b.extra),
-            Decoded::Errors(v) => (records::Rows::Errors(v.iter().map(|r| b.error(r)).collect()), None, None, b.extra),
+            Decoded::Sessions(v) => (records::Rows::Sessions(std::sync::Arc::new(v.iter().map(|r| b.session(r)).collect())), None, None, b.extra),
+            Decoded::Errors(v) => (records::Rows::Errors(std::sync::Arc::new(v.iter().map(|r| b.error(r)).collect())), None, None, b.extra),
             Decoded::Logs { total, items } => {
-                (records::Rows::Summaries(items.iter().map(|r| b.summary(r)).collect()), total, None, b.extra)
+                (records::Rows::Summaries(std::sync::Arc::new(items.iter().map(|r| b.summary(r)).collect())), total, None, b.extra)
             }
             Decoded::Log { text, entries } => {
-                (records::Rows::Entries(entries.iter().map(|r| b.entry(r)).collect()), None, Some(text.into_owned()), b.extra)
+                (records::Rows::Entries(std::sync::Arc::new(entries.iter().map(|r| b.entry(r)).collect())), None, Some(text.into_owned()), b.extra)
             }
         })
     });

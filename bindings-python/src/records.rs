@@ -119,7 +119,7 @@ macro_rules! record_methods {
 }
 
 /// One session log line.
-#[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen, freelist = 4096)]
+#[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen)]
 pub struct PySessionRecord {
     pub st: Arc<Store>,
     pub row: SessionRow,
@@ -219,7 +219,7 @@ record_methods!(PySessionRecord {
 });
 
 /// One error log line.
-#[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen, freelist = 1024)]
+#[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen)]
 pub struct PyErrorRecord {
     pub st: Arc<Store>,
     pub row: ErrorRow,
@@ -368,10 +368,11 @@ record_methods!(PyCallSummary {
 /// The rows of one bulk result, all of one record type.
 #[derive(Clone)]
 pub enum Rows {
-    Sessions(Arc<[SessionRow]>),
-    Errors(Arc<[ErrorRow]>),
-    Entries(Arc<[EntryRow]>),
-    Summaries(Arc<[SummaryRow]>),
+    // Arc<Vec<_>>, not Arc<[_]>: turning a Vec into a slice Arc copies every row.
+    Sessions(Arc<Vec<SessionRow>>),
+    Errors(Arc<Vec<ErrorRow>>),
+    Entries(Arc<Vec<EntryRow>>),
+    Summaries(Arc<Vec<SummaryRow>>),
 }
 
 impl Rows {
@@ -385,10 +386,10 @@ impl Rows {
     }
     fn pick(&self, idx: impl Iterator<Item = usize> + Clone) -> Rows {
         match self {
-            Rows::Sessions(r) => Rows::Sessions(idx.map(|i| r[i]).collect()),
-            Rows::Errors(r) => Rows::Errors(idx.map(|i| r[i]).collect()),
-            Rows::Entries(r) => Rows::Entries(idx.map(|i| r[i]).collect()),
-            Rows::Summaries(r) => Rows::Summaries(idx.map(|i| r[i]).collect()),
+            Rows::Sessions(r) => Rows::Sessions(Arc::new(idx.map(|i| r[i]).collect())),
+            Rows::Errors(r) => Rows::Errors(Arc::new(idx.map(|i| r[i]).collect())),
+            Rows::Entries(r) => Rows::Entries(Arc::new(idx.map(|i| r[i]).collect())),
+            Rows::Summaries(r) => Rows::Summaries(Arc::new(idx.map(|i| r[i]).collect())),
         }
     }
     fn record_type(&self) -> &'static str {
@@ -403,12 +404,18 @@ impl Rows {
 
 pub fn make_record(py: Python<'_>, st: &Arc<Store>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
     let st = st.clone();
-    Ok(match rows {
+    let obj = match rows {
         Rows::Sessions(r) => Py::new(py, PySessionRecord { st, row: r[i] })?.into_any(),
         Rows::Errors(r) => Py::new(py, PyErrorRecord { st, row: r[i] })?.into_any(),
         Rows::Entries(r) => Py::new(py, PyCallLogEntry { st, row: r[i] })?.into_any(),
         Rows::Summaries(r) => Py::new(py, PyCallSummary { st, row: r[i] })?.into_any(),
-    })
+    };
+    // Every #[pyclass] is a GC type, but a record holds no Python reference and so
+    // can never be part of a cycle: untracked (as CPython does for tuples and dicts
+    // of atomic values), the collector does not walk a million records over and
+    // over while a big result is being built. Untracking twice (at dealloc) is a no-op.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    Ok(obj)
 }
 
 /// An immutable sequence of records of one type, as a bulk parse, a decoded page or
