@@ -68,6 +68,15 @@ test('non-ASCII text fields keep their characters (UTF-16 offsets across the bat
   assert.deepEqual(parseErrors([err, ERROR].join('\n')).map((r) => r.message), ['\u00fcber \u{1F600}', 'errno: 210 message Maximum loop count exceeded'])
 })
 
+test('a Buffer that is not UTF-8 is a PARSE_ERROR naming the spot, not mojibake', () => {
+  const bytes = Buffer.from(`${LOCAL}x`)
+  bytes[bytes.length - 1] = 0xff
+  assert.throws(() => parseSessions(Buffer.concat([Buffer.from(CALL + '\n'), bytes])), { code: 'PARSE_ERROR', kind: 'invalid_utf8', line: 2 })
+  const { records, problems } = parseSessions(Buffer.concat([bytes, Buffer.from('\n' + CALL)]), { strict: false })
+  assert.deepEqual(records, [parseSessionLine(CALL)])
+  assert.equal(problems[0].kind, 'invalid_utf8')
+})
+
 test('parseCallLog: entries with multi-line messages', () => {
   const entries = parseCallLog(CALL_LOG)
   assert.deepEqual(entries, [
