@@ -232,32 +232,39 @@ fn line_item<'a, E: de::Error>(raw: &'a RawValue, index: usize) -> Result<Cow<'a
 /// Raw JSON string contents hold no tab, so fields are separated by spaces here.
 #[inline]
 fn only_timestamp_slashes(s: &[u8], first: usize) -> bool {
-    let mut i = 0;
-    while s.get(i) == Some(&b' ') {
-        i += 1;
+    // The timestamp must open at the first `[` of the line, which must begin the
+    // fourth field (an ANI holding `[` sends the item down the unescaping path).
+    let Some(open) = memchr::memchr(b'[', &s[..first]) else {
+        return false;
+    };
+    let mut fields = 0u32;
+    let mut after_blank = true;
+    for &c in &s[..open] {
+        let blank = c == b' ';
+        fields += u32::from(!blank && after_blank);
+        after_blank = blank;
     }
-    for _ in 0..3 {
-        while i < s.len() && s[i] != b' ' {
-            i += 1;
-        }
-        while s.get(i) == Some(&b' ') {
-            i += 1;
-        }
-    }
-    if s.get(i) != Some(&b'[') {
+    if fields != 3 || !after_blank {
         return false;
     }
-    let open = i;
     let Some(close) = memchr::memchr(b']', &s[open..]).map(|n| open + n) else {
         return false;
     };
-    if first < open {
+    if first > close {
         return false;
     }
-    memchr::memchr_iter(b'\\', &s[first..]).all(|n| {
-        let at = first + n;
-        at < close && s.get(at + 1) == Some(&b'/')
-    })
+    let mut k = first;
+    while k < close {
+        if s[k] == b'\\' {
+            if s.get(k + 1) != Some(&b'/') {
+                return false;
+            }
+            k += 2;
+        } else {
+            k += 1;
+        }
+    }
+    memchr::memchr(b'\\', &s[close..]).is_none()
 }
 
 // ---------------------------------------------------------------------------------
@@ -437,8 +444,83 @@ struct ListOrSkip<'s, 'de> {
 impl<'de> DeserializeSeed<'de> for ListOrSkip<'_, 'de> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+        if !matches!(self.seed.want, Want::Lines { .. }) {
+            return d.deserialize_any(self);
+        }
+        // The hot path: serde_json checks the whole list once (escapes, control
+        // characters, UTF-8) and lends it out; its strings are then split with
+        // memchr instead of one raw-value round trip per item.
+        let raw = <&'de RawValue as de::Deserialize<'de>>::deserialize(d)?.get();
+        if !raw.starts_with('[') {
+            return Ok(());
+        }
+        let items = split_lines(raw, self.seed.capacity(self.lists.total, 64)).map_err(D::Error::custom)?;
+        if !items.is_empty() {
+            self.lists.nonempty += 1;
+            self.lists.outcome = Outcome::Lines { total: None, items };
+        }
+        Ok(())
     }
+}
+
+/// The index of the quote closing the string whose contents start at `from`: the
+/// first `"` preceded by an even run of backslashes (one memchr for most items).
+#[inline]
+fn string_end(b: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let k = from + memchr::memchr(b'"', b.get(from..)?)?;
+        let run = b[from..k].iter().rev().take_while(|&&c| c == b'\\').count();
+        if run % 2 == 0 {
+            return Some(k);
+        }
+        from = k + 1;
+    }
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+        i += 1;
+    }
+    i
+}
+
+/// The string items of a JSON list that serde_json has already checked, each
+/// borrowed when its only escapes are its timestamp's `\/` (see [`line_item`]).
+fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String> {
+    let b = list.as_bytes();
+    let mut items = Vec::with_capacity(capacity);
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return Err("expected a list".to_owned());
+    }
+    i += 1;
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i) {
+            Some(b']') => break,
+            Some(b'"') => {}
+            _ => {
+                let found = failure::excerpt(&b[i.min(b.len())..], 0);
+                return Err(format!("item {} is not a string (found `{found}`)", items.len() + 1));
+            }
+        }
+        let start = i + 1;
+        let end = string_end(b, start).ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?;
+        let inner = list.get(start..end).ok_or("item is not UTF-8")?;
+        items.push(match memchr::memchr(b'\\', inner.as_bytes()) {
+            None => Cow::Borrowed(inner),
+            Some(f) if only_timestamp_slashes(inner.as_bytes(), f) => Cow::Borrowed(inner),
+            Some(_) => Cow::Owned(serde_json::from_str::<String>(&list[start - 1..=end]).map_err(|e| e.to_string())?),
+        });
+        i = skip_ws(b, end + 1);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => break,
+            _ => return Err(format!("expected `,` or `]` after item {}", items.len())),
+        }
+    }
+    Ok(items)
 }
 
 impl<'de> Visitor<'de> for ListOrSkip<'_, 'de> {
@@ -593,6 +675,11 @@ mod tests {
         let ani = br"inbound a\/b 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
         assert!(!only_timestamp_slashes(ani, memchr::memchr(b'\\', ani).unwrap()));
         let other = br"inbound 1 3 [03\\Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
+        let after = br"inbound 1 3 [03/Nov/2017:14:38:30 -0500]\/ 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(after, memchr::memchr(b'\\', after).unwrap()));
+        let late = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01 \/";
+        assert!(!only_timestamp_slashes(late, memchr::memchr(b'\\', late).unwrap()));
         assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
     }
 }
