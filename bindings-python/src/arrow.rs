@@ -5,12 +5,12 @@
 //! instant); the line's own offset is kept in `utc_offset_minutes`.
 
 use crate::records::Rows;
-use crate::store::{Detail, Store};
+use crate::store::{Detail, Span, Store};
 use arrow_array::builder::{
     Int16Builder, StringBuilder, TimestampSecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
-use arrow_array::{ArrayRef, RecordBatch, RecordBatchReader};
+use arrow_array::{ArrayRef, RecordBatch, RecordBatchIterator, RecordBatchReader};
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -84,8 +84,9 @@ struct Strings {
 }
 
 impl Strings {
-    fn new(n: usize) -> Self {
-        Strings { b: StringBuilder::with_capacity(n, n * 12) }
+    /// Sized exactly (`bytes` = the sum of the values' lengths): no regrowth copies.
+    fn new(n: usize, bytes: usize) -> Self {
+        Strings { b: StringBuilder::with_capacity(n, bytes) }
     }
     fn push(&mut self, s: &str) {
         self.b.append_value(s);
@@ -96,6 +97,10 @@ impl Strings {
     fn done(mut self) -> ArrayRef {
         Arc::new(self.b.finish())
     }
+}
+
+fn total<R>(rows: &[R], len: impl Fn(&R) -> usize) -> usize {
+    rows.iter().map(len).sum()
 }
 
 fn ts(b: TimestampSecondBuilder, zone: bool) -> ArrayRef {
@@ -109,8 +114,16 @@ fn batch(st: &Store, rows: &Rows, lo: usize, hi: usize, schema: &SchemaRef) -> R
     let cols: Vec<ArrayRef> = match rows {
         Rows::Sessions(r) => {
             let r = &r[lo..hi];
-            let (mut kind, mut ani, mut dnis, mut sid, mut label, mut message) =
-                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let tag = |row: &crate::store::SessionRow, pick: fn(Span, Span) -> Span| match row.detail {
+                Detail::Tag { label, message } => pick(label, message).len(),
+                Detail::Call { .. } => 0,
+            };
+            let mut kind = Strings::new(n, total(r, |x| x.kind.len()));
+            let mut ani = Strings::new(n, total(r, |x| x.ani.len()));
+            let mut dnis = Strings::new(n, total(r, |x| x.dnis.len()));
+            let mut sid = Strings::new(n, total(r, |x| x.sid.len()));
+            let mut label = Strings::new(n, total(r, |x| tag(x, |l, _| l)));
+            let mut message = Strings::new(n, total(r, |x| tag(x, |_, m| m)));
             let mut channel = UInt32Builder::with_capacity(n);
             let mut stamp = TimestampSecondBuilder::with_capacity(n);
             let mut offset = Int16Builder::with_capacity(n);
@@ -160,8 +173,10 @@ fn batch(st: &Store, rows: &Rows, lo: usize, hi: usize, schema: &SchemaRef) -> R
         }
         Rows::Errors(r) => {
             let r = &r[lo..hi];
-            let (mut ani, mut dnis, mut sid, mut message) =
-                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut ani = Strings::new(n, total(r, |x| x.ani.len()));
+            let mut dnis = Strings::new(n, total(r, |x| x.dnis.len()));
+            let mut sid = Strings::new(n, total(r, |x| x.sid.len()));
+            let mut message = Strings::new(n, total(r, |x| x.message.len()));
             let mut channel = UInt32Builder::with_capacity(n);
             let mut stamp = TimestampSecondBuilder::with_capacity(n);
             let mut offset = Int16Builder::with_capacity(n);
@@ -186,8 +201,11 @@ fn batch(st: &Store, rows: &Rows, lo: usize, hi: usize, schema: &SchemaRef) -> R
         }
         Rows::Entries(r) => {
             let r = &r[lo..hi];
-            let (mut zone, mut module, mut sid, mut level, mut message) =
-                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut zone = Strings::new(n, total(r, |x| x.zone.len()));
+            let mut module = Strings::new(n, total(r, |x| x.module.len()));
+            let mut sid = Strings::new(n, total(r, |x| x.sid.len()));
+            let mut level = Strings::new(n, total(r, |x| x.level.len()));
+            let mut message = Strings::new(n, total(r, |x| x.message.len()));
             let mut stamp = TimestampSecondBuilder::with_capacity(n);
             let mut local = TimestampSecondBuilder::with_capacity(n);
             let mut offset = Int16Builder::with_capacity(n);
@@ -214,8 +232,10 @@ fn batch(st: &Store, rows: &Rows, lo: usize, hi: usize, schema: &SchemaRef) -> R
         }
         Rows::Summaries(r) => {
             let r = &r[lo..hi];
-            let (mut sid, mut dest, mut typ, mut src) =
-                (Strings::new(n), Strings::new(n), Strings::new(n), Strings::new(n));
+            let mut sid = Strings::new(n, total(r, |x| x.sid.len()));
+            let mut dest = Strings::new(n, total(r, |x| x.dest.len()));
+            let mut typ = Strings::new(n, total(r, |x| x.call_type.len()));
+            let mut src = Strings::new(n, total(r, |x| x.src.len()));
             let mut log_id = UInt64Builder::with_capacity(n);
             let mut start = TimestampSecondBuilder::with_capacity(n);
             let mut end = TimestampSecondBuilder::with_capacity(n);
@@ -269,10 +289,36 @@ impl RecordBatchReader for Reader {
     }
 }
 
-/// An `arrow_array_stream` PyCapsule over the rows.
+/// An `arrow_array_stream` PyCapsule over the rows. Big row sets are converted up
+/// front on one thread per core (with the GIL released); smaller ones lazily, batch
+/// by batch, as the consumer pulls.
 pub fn capsule<'py>(py: Python<'py>, st: Arc<Store>, rows: Rows) -> PyResult<Bound<'py, PyCapsule>> {
     let schema = schema(&rows);
-    let reader = Reader { st, rows, pos: 0, schema };
-    let stream = FFI_ArrowArrayStream::new(Box::new(reader));
+    let n = rows.len();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get()).min(8);
+    let stream = if n >= 2 * BATCH_ROWS && cores >= 2 {
+        let batches = py.detach(|| parallel_batches(&st, &rows, &schema, cores));
+        FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(batches, schema)))
+    } else {
+        FFI_ArrowArrayStream::new(Box::new(Reader { st, rows, pos: 0, schema }))
+    };
     PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+}
+
+fn parallel_batches(
+    st: &Store,
+    rows: &Rows,
+    schema: &SchemaRef,
+    threads: usize,
+) -> Vec<Result<RecordBatch, ArrowError>> {
+    let n = rows.len();
+    let ranges: Vec<(usize, usize)> = (0..n).step_by(BATCH_ROWS).map(|lo| (lo, (lo + BATCH_ROWS).min(n))).collect();
+    let per = ranges.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = ranges
+            .chunks(per)
+            .map(|mine| scope.spawn(move || mine.iter().map(|&(lo, hi)| batch(st, rows, lo, hi, schema)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().expect("an Arrow conversion thread panicked")).collect()
+    })
 }

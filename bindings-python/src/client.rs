@@ -40,7 +40,7 @@ fn page_rows(page: AnyPage) -> (Arc<Store>, Rows) {
         AnyPage::Errors(v) => Rows::Errors(Arc::new(v.iter().map(|r| b.error(r)).collect())),
         AnyPage::Summaries(v) => Rows::Summaries(Arc::new(v.iter().map(|r| b.summary(r)).collect())),
     };
-    (Arc::new(Store::new(Vec::new(), b.extra)), rows)
+    (Arc::new(Store::owned(b.extra)), rows)
 }
 
 enum AnyPages {
@@ -228,7 +228,7 @@ impl Listing {
             1 => Rows::Errors(Arc::new(errors)),
             _ => Rows::Summaries(Arc::new(summaries)),
         };
-        Ok(RecordList::new(Arc::new(Store::new(Vec::new(), b.extra)), rows, None))
+        Ok(RecordList::new(Arc::new(Store::owned(b.extra)), rows, None))
     }
 }
 
@@ -314,7 +314,7 @@ impl PyCallLog {
     ) -> PyResult<PyCallLog> {
         let mut b = Builder::new(&[]);
         let rows: Arc<Vec<_>> = Arc::new(entries.iter().map(|e| b.entry(e)).collect());
-        let st = Arc::new(Store::new(Vec::new(), b.extra));
+        let st = Arc::new(Store::owned(b.extra));
         Ok(PyCallLog {
             log_id,
             text: PyString::new(py, text).unbind(),
@@ -405,7 +405,7 @@ impl PyCallLogsWithText {
         }
         let mut b = Builder::new(&[]);
         let row = b.summary(&summary);
-        let st = Arc::new(Store::new(Vec::new(), b.extra));
+        let st = Arc::new(Store::owned(b.extra));
         let summary = make_record(py, &st, &Rows::Summaries(Arc::new(vec![row])), 0)?;
         let second = match result {
             Ok(log) => Py::new(py, PyCallLog::from_rust(py, &log)?)?.into_any(),

@@ -75,7 +75,7 @@ fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str
     });
     let (rows, total, log_text, extra) = match decoded {
         Ok(d) => d,
-        Err(e) => return Err(errors::to_pyerr(py, e, Some(&base))),
+        Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
     };
     let list = records::RecordList::new(std::sync::Arc::new(store::Store::new(base, extra)), rows, total);
     match log_text {

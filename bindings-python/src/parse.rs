@@ -2,20 +2,21 @@
 
 use crate::errors::{parse_error_instance, PlumErr};
 use crate::records::{PyErrorRecord, PySessionRecord, RecordList, Rows};
-use crate::store::{Builder, Store};
+use crate::store::{Builder, Store, Text};
 use plumlogs::ParseError;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
 use std::sync::Arc;
 
-/// The bytes of a `str` or `bytes` argument; anything else is a `TypeError` naming it.
-pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
+/// The bytes of a `str` or `bytes` argument, read in place (a `str` is encoded to
+/// UTF-8 once); anything else is a `TypeError` naming the argument.
+pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Text> {
     if let Ok(s) = arg.cast::<PyString>() {
-        return Ok(s.to_cow()?.into_owned().into_bytes());
+        return Ok(Text::from_bytes(&s.encode_utf8()?));
     }
     if let Ok(b) = arg.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
+        return Ok(Text::from_bytes(b));
     }
     Err(PyTypeError::new_err(format!(
         "argument '{name}' must be str or bytes, not {}",
@@ -25,7 +26,7 @@ pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<u8>> {
 
 /// What a bulk parse produced, before any Python object exists.
 pub struct Parsed {
-    pub base: Vec<u8>,
+    pub base: Text,
     pub extra: String,
     pub rows: Rows,
     pub problems: Vec<ParseError>,
@@ -43,7 +44,7 @@ const PARALLEL_MIN_BYTES: usize = 4 << 20;
 
 /// Parse `base` in Rust only (no Python calls: this runs with the GIL released).
 /// Strict mode stops at the first bad line, which becomes the only problem.
-pub fn parse_rows(base: Vec<u8>, grammar: Grammar, strict: bool) -> Parsed {
+pub fn parse_rows(base: Text, grammar: Grammar, strict: bool) -> Parsed {
     if let Some(p) = parse_parallel(&base, grammar, strict) {
         let (rows, problems) = p;
         return Parsed { base, extra: String::new(), rows, problems };

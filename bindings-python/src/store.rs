@@ -5,6 +5,8 @@
 use plumlogs::{
     CallLogEntry, CallSummary, ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp,
 };
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 use std::borrow::Cow;
 
 /// Where a text field lives: `start` indexes the concatenation `base ++ extra`.
@@ -14,11 +16,60 @@ pub struct Span {
     len: usize,
 }
 
+impl Span {
+    #[inline]
+    pub fn len(self) -> usize {
+        self.len
+    }
+}
+
+/// The caller's input: a Python `bytes` object kept alive and read in place (a `str`
+/// argument is encoded once into one), or bytes we own.
+pub enum Text {
+    Owned(Vec<u8>),
+    Py { _owner: Py<PyBytes>, ptr: *const u8, len: usize },
+}
+
+// SAFETY: a `bytes` object is immutable and `_owner` keeps it alive for as long as
+// the pointer is used; reading it needs no GIL.
+unsafe impl Send for Text {}
+unsafe impl Sync for Text {}
+
+impl Text {
+    pub fn from_bytes(b: &Bound<'_, PyBytes>) -> Text {
+        let s = b.as_bytes();
+        Text::Py { ptr: s.as_ptr(), len: s.len(), _owner: b.clone().unbind() }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Text::Owned(v) => v,
+            // SAFETY: see the Send/Sync note above.
+            Text::Py { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
+        }
+    }
+}
+
+impl AsRef<[u8]> for Text {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Owned(Vec::new())
+    }
+}
+
 /// The text behind a batch of records: the caller's input (`base`), plus `extra` for
 /// any field the parser had to build (an unescaped JSON string, a joined message).
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Store {
-    base: Box<[u8]>,
+    base: Text,
     extra: String,
 }
 
@@ -35,8 +86,13 @@ impl Store {
         }
     }
 
-    pub fn new(base: Vec<u8>, extra: String) -> Store {
-        Store { base: base.into_boxed_slice(), extra }
+    pub fn new(base: Text, extra: String) -> Store {
+        Store { base, extra }
+    }
+
+    /// A store holding only built text (client pages, owned records).
+    pub fn owned(extra: String) -> Store {
+        Store { base: Text::default(), extra }
     }
 }
 

@@ -41,10 +41,15 @@ def test_pyarrow_reads_the_capsule_directly() -> None:
     records = plumlogs.parse_errors(vector("lines", "errors.txt").read_text())
     table = pa.table(records)
     assert table.column("message").to_pylist() == [r.message for r in records]
-    # A big list comes in several batches; nothing is lost between them.
-    many = plumlogs.parse_sessions("\n".join([SESSION_LINE] * 70_000))
-    t = pa.RecordBatchReader.from_stream(many).read_all()
-    assert t.num_rows == 70_000 and len(t.to_batches()) >= 2
+    # Big lists come in several batches (built lazily, or up front on several
+    # threads past 128k rows): nothing is lost or reordered between them.
+    for n in (70_000, 140_001):
+        lines = [SESSION_LINE.replace(" 3 [", f" {i % 1000} [") if i % 3 else LOCAL_LINE for i in range(n)]
+        many = plumlogs.parse_sessions("\n".join(lines))
+        t = pa.RecordBatchReader.from_stream(many).read_all()
+        assert t.num_rows == n and len(t.to_batches()) >= 2
+        assert t.column("channel").to_pylist() == [r.channel for r in many]
+        assert t.column("label").null_count == n - (n + 2) // 3
 
 
 def test_lenient_result_converts_its_records() -> None:
