@@ -13,23 +13,32 @@ use std::io::Write;
 /// Append `s` as a JSON string literal, PHP style (`/` → `\/`).
 pub fn write_json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.extend_from_slice(b"\\\""),
-            '\\' => out.extend_from_slice(b"\\\\"),
-            '/' => out.extend_from_slice(b"\\/"),
-            '\n' => out.extend_from_slice(b"\\n"),
-            '\r' => out.extend_from_slice(b"\\r"),
-            '\t' => out.extend_from_slice(b"\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+    let bytes = s.as_bytes();
+    // Copy the runs between bytes that need escaping in one go: on a page of
+    // session lines only the timestamp's slashes do.
+    let mut run_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'/' => b"\\/",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => {
+                out.extend_from_slice(&bytes[run_start..i]);
+                let _ = write!(out, "\\u{:04x}", b);
+                run_start = i + 1;
+                continue;
             }
-            c => {
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
-            }
-        }
+            // Multi-byte UTF-8 sequences have every byte ≥ 0x80: copied as they are.
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[run_start..i]);
+        out.extend_from_slice(escape);
+        run_start = i + 1;
     }
+    out.extend_from_slice(&bytes[run_start..]);
     out.push(b'"');
 }
 
@@ -181,6 +190,16 @@ pub fn encode_failure(wire: Wire, service: Service, message: &str) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::bulk::parse_sessions;
+
+    #[test]
+    fn json_strings_escape_like_php_and_read_back() {
+        let text = "a/b \"q\" \\ tab\t nl\n cr\r bell\u{7} é✓";
+        let mut out = Vec::new();
+        write_json_string(&mut out, text);
+        let json = String::from_utf8(out).unwrap();
+        assert_eq!(json, "\"a\\/b \\\"q\\\" \\\\ tab\\t nl\\n cr\\r bell\\u0007 é✓\"");
+        assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
+    }
 
     const LINES: &str = "outbound 12125551234 26 [03/Nov/2017:00:10:42 -0500] test@login.com 300024;026;1509673023 1509682242 1509682255 00:00:13\ninbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29\ninbound 6175551234 1 [03/Nov/2017:18:11:07 -0500] 8009957586 400050;001;1509747051 1509747067 1509747180 00:01:53\n";
 
