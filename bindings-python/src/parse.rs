@@ -91,74 +91,122 @@ fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Rows, 
     let mut bounds = vec![0];
     for k in 1..cores {
         let guess = (base.len() * k / cores).max(*bounds.last().unwrap());
-        match memchr_newline(&base[guess..]) {
+        match memchr::memchr(b'\n', &base[guess..]) {
             Some(n) if guess + n + 1 < base.len() => bounds.push(guess + n + 1),
             _ => break,
         }
     }
     bounds.push(base.len());
     bounds.dedup();
-    let results: Vec<(Rows, Vec<ParseError>, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = bounds
-            .windows(2)
-            .map(|w| {
-                let (lo, hi) = (w[0], w[1]);
-                scope.spawn(move || {
-                    let mut b = Builder::new(base);
-                    let mut problems = Vec::new();
-                    let rows = parse_slice(&mut b, &base[lo..hi], grammar, strict, &mut problems);
-                    (rows, problems, b.extra.is_empty())
+    fn sessions(t: &[u8]) -> plumlogs::bulk::Records<'_, plumlogs::SessionRecord<'_>> {
+        plumlogs::sessions(t)
+    }
+    fn errors(t: &[u8]) -> plumlogs::bulk::Records<'_, plumlogs::ErrorRecord<'_>> {
+        plumlogs::errors(t)
+    }
+    match grammar {
+        Grammar::Sessions => parallel(base, &bounds, strict, sessions, |b, r| b.session(r))
+            .map(|(v, p)| (Rows::Sessions(Arc::new(v)), p)),
+        Grammar::Errors => {
+            parallel(base, &bounds, strict, errors, |b, r| b.error(r)).map(|(v, p)| (Rows::Errors(Arc::new(v)), p))
+        }
+        Grammar::CallLog => None,
+    }
+}
+
+/// Parse the chunks `bounds` of `base` on one thread each, every thread writing its
+/// rows straight into its own stretch of one allocation (sized by the chunk's line
+/// count, an upper bound), then close the gaps left by blank or bad lines.
+fn parallel<'a, T, R, I>(
+    base: &'a [u8],
+    bounds: &[usize],
+    strict: bool,
+    iter: fn(&'a [u8]) -> I,
+    row: fn(&mut Builder<'a>, &R) -> T,
+) -> Option<(Vec<T>, Vec<ParseError>)>
+where
+    T: Copy + Send,
+    I: Iterator<Item = Result<R, ParseError>>,
+{
+    let counts: Vec<usize> =
+        bounds.windows(2).map(|w| memchr::memchr_iter(b'\n', &base[w[0]..w[1]]).count() + 1).collect();
+    let total: usize = counts.iter().sum();
+    let mut out: Vec<T> = Vec::with_capacity(total);
+    let results: Vec<(usize, Vec<ParseError>, bool)> = {
+        let mut spare = &mut out.spare_capacity_mut()[..total];
+        let mut slices = Vec::with_capacity(counts.len());
+        for &c in &counts {
+            let (mine, rest) = spare.split_at_mut(c);
+            slices.push(mine);
+            spare = rest;
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = slices
+                .into_iter()
+                .zip(bounds.windows(2))
+                .map(|(slots, w)| {
+                    let (lo, hi) = (w[0], w[1]);
+                    scope.spawn(move || {
+                        let mut b = Builder::new(base);
+                        let mut problems = Vec::new();
+                        let (mut n, mut fits) = (0, true);
+                        for item in iter(&base[lo..hi]) {
+                            match item {
+                                Ok(r) if n < slots.len() => {
+                                    slots[n].write(row(&mut b, &r));
+                                    n += 1;
+                                }
+                                // Cannot happen (a record takes at least one line); if it
+                                // did, the sequential parse is the answer.
+                                Ok(_) => {
+                                    fits = false;
+                                    break;
+                                }
+                                Err(e) => {
+                                    problems.push(e);
+                                    if strict {
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        (n, problems, fits && b.extra.is_empty())
+                    })
                 })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().expect("a parse thread panicked")).collect()
-    });
+                .collect();
+            handles.into_iter().map(|h| h.join().expect("a parse thread panicked")).collect()
+        })
+    };
     if results.iter().any(|r| !r.2) {
         return None;
     }
+    let (mut filled, mut start, mut line_base) = (0, 0, 0);
     let mut problems = Vec::new();
-    let mut line_base = 0;
-    let mut chunks = Vec::with_capacity(results.len());
-    for (k, (rows, probs, _)) in results.into_iter().enumerate() {
-        let lo = bounds[k];
+    for (k, (n, probs, _)) in results.into_iter().enumerate() {
+        if start != filled {
+            // SAFETY: slots start..start+n were written by chunk k; moving them down to
+            // `filled` (<= start) keeps 0..filled+n initialised. T is Copy: no drops.
+            unsafe {
+                let p = out.as_mut_ptr();
+                std::ptr::copy(p.add(start), p.add(filled), n);
+            }
+        }
+        filled += n;
+        start += counts[k];
         for mut p in probs {
             p.line += line_base;
-            p.offset += lo;
+            p.offset += bounds[k];
             problems.push(p);
         }
-        line_base += memchr::memchr_iter(b'\n', &base[lo..bounds[k + 1]]).count();
-        chunks.push(rows);
+        line_base += counts[k] - 1;
         if strict && !problems.is_empty() {
             problems.truncate(1);
             break;
         }
     }
-    Some((concat(chunks), problems))
-}
-
-fn memchr_newline(s: &[u8]) -> Option<usize> {
-    memchr::memchr(b'\n', s)
-}
-
-fn concat(chunks: Vec<Rows>) -> Rows {
-    macro_rules! join {
-        ($variant:ident) => {{
-            let n = chunks.iter().map(Rows::len).sum();
-            let mut all = Vec::with_capacity(n);
-            for c in chunks {
-                if let Rows::$variant(r) = c {
-                    all.extend_from_slice(&r);
-                }
-            }
-            Rows::$variant(Arc::new(all))
-        }};
-    }
-    match chunks.first() {
-        Some(Rows::Sessions(_)) => join!(Sessions),
-        Some(Rows::Errors(_)) => join!(Errors),
-        Some(Rows::Entries(_)) => join!(Entries),
-        Some(Rows::Summaries(_)) | None => join!(Summaries),
-    }
+    // SAFETY: 0..filled is initialised (see above) and within the capacity.
+    unsafe { out.set_len(filled) };
+    Some((out, problems))
 }
 
 fn collect<R, T>(

@@ -192,10 +192,16 @@ def test_big_texts_report_the_same_lines_as_small_ones() -> None:
     bad = [7, 20_001, 44_999]  # 1-based
     for n in bad:
         lines[n - 1] = f"broken line {n}"
+    lines[30_000] = "   "  # blank lines are skipped, in any chunk
+    lines[30_001] = LOCAL
     text = "\n".join(lines)
     assert len(text) > 4 << 20
     res = plumlogs.parse_sessions(text, strict=False)
-    assert len(res.records) == 45_000 - len(bad)
+    assert len(res.records) == 45_000 - len(bad) - 1
+    # line index 30_001, less the two bad lines and the blank one before it
+    assert res.records[30_001 - 3].kind == "local"
+    assert res.records[30_001 - 4].kind == "inbound"
+    assert res.records[-1] == plumlogs.parse_session_line(SESSION_LINE)
     assert [(p.line, p.input) for p in res.problems] == [(n, f"broken line {n}") for n in bad]
     starts = [0]
     for line in lines:
