@@ -372,3 +372,41 @@ fn bad_lines_are_parse_errors_naming_the_item() {
     let xml = plumlogs::encode::encode_lines(Wire::Xml, Service::Errors, 1, [good]);
     assert!(matches!(decode_response(&xml, Service::Errors), Err(Error::Parse(e)) if e.line == 1));
 }
+
+#[test]
+fn xml_plain_item_runs_and_markup_items_mix() {
+    let a = "error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 A";
+    let body = format!(
+        "<errors><status>success</status><error/><result><errors>\n<error>{a}</error>\n  <error>{a} &amp; B</error><error>{a}</error><error>{a}<!-- c --> C</error><error>{a}</error>\r\n<error>{a}\r\n</error><error>{a}</error></errors></result></errors>"
+    );
+    let page = decode_lines(body.as_bytes(), Service::Errors).unwrap();
+    let messages: Vec<String> = page.errors().map(|r| r.unwrap().message.into_owned()).collect();
+    assert_eq!(messages, ["A", "A & B", "A", "A C", "A", "A", "A"]);
+    assert!(matches!(page.items[0], Cow::Borrowed(_)) && matches!(page.items[1], Cow::Owned(_)));
+    // A run ending in a mismatched or missing closing tag is still an error.
+    let prefix = "<errors><status>success</status><result>";
+    let two = format!("{prefix}<error>{a}</error><error>{a}</error>");
+    for (broken, at) in [
+        (format!("{prefix}<error>{a}</error><error>{a}</erro></result></errors>"), two.len() - "</error>".len()),
+        (format!("{two}</errors>"), two.len()),
+        (two.clone(), two.len()),
+    ] {
+        match decode_lines(broken.as_bytes(), Service::Errors) {
+            Err(DecodeError::Syntax { offset, .. }) => assert_eq!(offset, at, "{broken}"),
+            other => panic!("{broken}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_timestamp_shaped_span_outside_the_timestamp_is_not_trusted() {
+    // The first `[...]` spans the ANI and the channel: borrowed raw, the line parser
+    // rejects it, and the error shows the text the server meant.
+    let meant = "inbound [03/Nov/2017:14:38:30 -0500] 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
+    let body = plumlogs::encode::encode_lines(Wire::Json, Service::Sessions, 1, [meant]);
+    let page = decode_lines(&body, Service::Sessions).unwrap();
+    let err = page.sessions().next().unwrap().unwrap_err();
+    assert_eq!(err.input, meant);
+    assert_eq!(err.kind, plumlogs::ErrorKind::BadChannel);
+    assert!(matches!(decode_response(&body, Service::Sessions), Err(Error::Parse(e)) if e.input == meant));
+}

@@ -232,11 +232,32 @@ fn line_item<'a, E: de::Error>(raw: &'a RawValue, index: usize) -> Result<Cow<'a
 /// Raw JSON string contents hold no tab, so fields are separated by spaces here.
 #[inline]
 fn only_timestamp_slashes(s: &[u8], first: usize) -> bool {
-    // The timestamp must open at the first `[` of the line, which must begin the
-    // fourth field (an ANI holding `[` sends the item down the unescaping path).
-    let Some(open) = memchr::memchr(b'[', &s[..first]) else {
-        return false;
-    };
+    timestamp_span_end(s, first).is_some_and(|close| memchr::memchr(b'\\', &s[close..]).is_none())
+}
+
+/// With the first backslash of a string's contents `s` at `first`: the index of
+/// the `]` closing its bracketed timestamp, if every backslash up to there starts a
+/// `\/` inside that timestamp, and the timestamp opens at the first `[` of the
+/// line, at the start of its fourth field (an ANI holding `[` sends the item down
+/// the unescaping path). `s` may run past the string; its closing quote stops the walk.
+#[inline]
+fn timestamp_span_end(s: &[u8], first: usize) -> Option<usize> {
+    let open = memchr::memchr(b'[', &s[..first])?;
+    // The form every Plum line has, `[03\/Nov\/2017:00:10:42 -0500]`, checked
+    // without branching per byte. Its one blank cannot sit inside a field, so if
+    // such a span began before the fourth field it would end inside the channel
+    // number, and the line parser rejects the item (whose error is then reported
+    // on the unescaped text).
+    if first == open + 3 && s.get(open + 29) == Some(&b']') && s[open + 4] == b'/' && s[open + 8..open + 10] == *b"\\/" && s[open + 23] == b' ' {
+        let (slashes, blanks, stop) = s[open + 1..open + 29].iter().fold((0u32, 0u32, false), |(n, b, stop), &c| {
+            (n + u32::from(c == b'\\'), b + u32::from(c == b' '), stop | (c == b'"') | (c == b']'))
+        });
+        if slashes == 2 && blanks == 1 && !stop {
+            return Some(open + 29);
+        }
+    }
+    // Otherwise: the timestamp must open the fourth field (an ANI holding `[`
+    // sends the item down the unescaping path), and is walked to its `]`.
     let mut fields = 0u32;
     let mut after_blank = true;
     for &c in &s[..open] {
@@ -244,27 +265,21 @@ fn only_timestamp_slashes(s: &[u8], first: usize) -> bool {
         fields += u32::from(!blank && after_blank);
         after_blank = blank;
     }
-    if fields != 3 || !after_blank {
-        return false;
-    }
-    let Some(close) = memchr::memchr(b']', &s[open..]).map(|n| open + n) else {
-        return false;
-    };
-    if first > close {
-        return false;
+    if fields != 3 || !after_blank || memchr::memchr(b']', &s[open..first]).is_some() {
+        return None;
     }
     let mut k = first;
-    while k < close {
-        if s[k] == b'\\' {
-            if s.get(k + 1) != Some(&b'/') {
-                return false;
-            }
-            k += 2;
-        } else {
-            k += 1;
+    loop {
+        match *s.get(k)? {
+            b']' => return Some(k),
+            b'\\' if s.get(k + 1) == Some(&b'/') => k += 2,
+            b'\\' | b'"' => return None,
+            _ => k += 1,
+        }
+        if k - open > 64 {
+            return None;
         }
     }
-    memchr::memchr(b'\\', &s[close..]).is_none()
 }
 
 // ---------------------------------------------------------------------------------
@@ -506,12 +521,30 @@ fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String>
             }
         }
         let start = i + 1;
-        let end = string_end(b, start).ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?;
+        // One memchr to the first quote or backslash; when that is the timestamp's
+        // `\/`, a second one from the end of the timestamp.
+        let mut plain_end = None;
+        let mut from = start;
+        if let Some(k) = memchr::memchr2(b'"', b'\\', &b[start..]).map(|n| start + n) {
+            if b[k] == b'"' {
+                plain_end = Some(k);
+            } else if let Some(close) = timestamp_span_end(&b[start..], k - start) {
+                from = start + close;
+                if let Some(k) = memchr::memchr2(b'"', b'\\', &b[from..]).map(|n| from + n) {
+                    if b[k] == b'"' {
+                        plain_end = Some(k);
+                    }
+                }
+            }
+        }
+        let end = match plain_end {
+            Some(end) => end,
+            None => string_end(b, from).ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?,
+        };
         let inner = list.get(start..end).ok_or("item is not UTF-8")?;
-        items.push(match memchr::memchr(b'\\', inner.as_bytes()) {
-            None => Cow::Borrowed(inner),
-            Some(f) if only_timestamp_slashes(inner.as_bytes(), f) => Cow::Borrowed(inner),
-            Some(_) => Cow::Owned(serde_json::from_str::<String>(&list[start - 1..=end]).map_err(|e| e.to_string())?),
+        items.push(match plain_end {
+            Some(_) => Cow::Borrowed(inner),
+            None => Cow::Owned(serde_json::from_str::<String>(&list[start - 1..=end]).map_err(|e| e.to_string())?),
         });
         i = skip_ws(b, end + 1);
         match b.get(i) {
@@ -678,8 +711,51 @@ mod tests {
         assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
         let after = br"inbound 1 3 [03/Nov/2017:14:38:30 -0500]\/ 6 2;3;1 1 2 00:00:01";
         assert!(!only_timestamp_slashes(after, memchr::memchr(b'\\', after).unwrap()));
+        let fake = br"inbound [ab\/cde\/fghijklmnopqrstuvwx] 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(fake, memchr::memchr(b'\\', fake).unwrap()));
         let late = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01 \/";
         assert!(!only_timestamp_slashes(late, memchr::memchr(b'\\', late).unwrap()));
         assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The memchr splitter and the per-item raw-value path agree, and a
+        /// borrowed item differs from its string only by timestamp `\/`.
+        #[test]
+        fn splitter_agrees_with_raw_values(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z0-9 /\\\\\"\\[\\]:é]{0,40}",
+                // Shaped like a line: three fields, then a bracketed part.
+                ("[a-z/\\[\\]]{1,5}", "[0-9/\\\\\\[]{1,5}", "[0-9]{1,3}", "[0-9A-Za-z:/ \\\\]{0,12}", "[a-z /\\\\\"\\]]{0,20}")
+                    .prop_map(|(k, a, c, ts, rest): (String, String, String, String, String)| format!("{k} {a} {c} [{ts}] {rest}")),
+            ], 0..6),
+            slash_escape in proptest::bool::ANY,
+        ) {
+            let mut list = String::from("[ ");
+            for (n, l) in lines.iter().enumerate() {
+                if n > 0 {
+                    list.push_str(" ,\n");
+                }
+                let mut lit = serde_json::to_string(l).unwrap();
+                if slash_escape {
+                    lit = lit.replace('/', "\\/");
+                }
+                list.push_str(&lit);
+            }
+            list.push(']');
+            let split = split_lines(&list, 0).unwrap();
+            let raws: Vec<&RawValue> = serde_json::from_str(&list).unwrap();
+            proptest::prop_assert_eq!(split.len(), lines.len());
+            for ((item, raw), line) in split.iter().zip(&raws).zip(&lines) {
+                let one: Cow<'_, str> = line_item::<serde_json::Error>(raw, 0).unwrap();
+                proptest::prop_assert_eq!(item, &one);
+                match item {
+                    Cow::Borrowed(b) => proptest::prop_assert_eq!(&b.replace("\\/", "/"), line),
+                    Cow::Owned(o) => proptest::prop_assert_eq!(o, line),
+                }
+            }
+        }
     }
 }

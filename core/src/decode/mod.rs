@@ -206,6 +206,7 @@ fn error_line_error(line: &[u8]) -> Option<LineError> {
     parse_error_line(line).err()
 }
 
+#[cold]
 fn lift(
     wire: Wire,
     index: usize,
@@ -221,24 +222,49 @@ fn lift(
     ParseError::from_line(err, item.as_bytes(), index + 1, 0)
 }
 
+/// The records of a page's items, like [`crate::bulk::Records`] for a text (the
+/// same shape keeps the hot loop free of large moves).
+struct ItemRecords<'p, R> {
+    items: std::iter::Enumerate<std::slice::Iter<'p, Cow<'p, str>>>,
+    wire: Wire,
+    parse: fn(&'p [u8]) -> Result<R, LineError>,
+    reparse: fn(&[u8]) -> Option<LineError>,
+}
+
+impl<'p, R> Iterator for ItemRecords<'p, R> {
+    type Item = Result<R, ParseError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (n, item) = self.items.next()?;
+        Some((self.parse)(item.as_bytes()).map_err(|e| lift(self.wire, n, item, e, self.reparse)))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
 impl<'a> LinesPage<'a> {
     /// The items parsed as session lines. In a [`ParseError`], `line` is the 1-based
     /// item index and `column`/`offset` count bytes within that item.
     pub fn sessions(&self) -> impl Iterator<Item = Result<SessionRecord<'_>, ParseError>> {
-        let wire = self.wire;
-        self.items.iter().enumerate().map(move |(n, item)| {
-            parse_session_line(item.as_bytes())
-                .map_err(|e| lift(wire, n, item, e, session_error))
-        })
+        ItemRecords {
+            items: self.items.iter().enumerate(),
+            wire: self.wire,
+            parse: parse_session_line::<[u8]>,
+            reparse: session_error,
+        }
     }
 
     /// The items parsed as error lines (positions as in [`LinesPage::sessions`]).
     pub fn errors(&self) -> impl Iterator<Item = Result<ErrorRecord<'_>, ParseError>> {
-        let wire = self.wire;
-        self.items.iter().enumerate().map(move |(n, item)| {
-            parse_error_line(item.as_bytes())
-                .map_err(|e| lift(wire, n, item, e, error_line_error))
-        })
+        ItemRecords {
+            items: self.items.iter().enumerate(),
+            wire: self.wire,
+            parse: parse_error_line::<[u8]>,
+            reparse: error_line_error,
+        }
     }
 
     /// Every item as a session record that lives as long as the body: borrowed

@@ -85,6 +85,9 @@ struct Partial<'a> {
 
 struct Walk<'a> {
     want: Want,
+    /// The names of the open elements, back to back, and where each ends.
+    names: Vec<u8>,
+    name_ends: Vec<usize>,
     body_len: usize,
     depth: usize,
     root_done: bool,
@@ -158,10 +161,21 @@ fn resolve(r: &BytesRef<'_>) -> Result<Cow<'static, str>, String> {
     }))
 }
 
+fn reader_at(body: &[u8], at: usize) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(&body[at..]);
+    let config = reader.config_mut();
+    config.trim_text(false);
+    config.check_end_names = false;
+    config.allow_unmatched_ends = true;
+    reader
+}
+
 impl<'a> Walk<'a> {
     fn new(want: Want, body_len: usize) -> Self {
         Walk {
             want,
+            names: Vec::new(),
+            name_ends: Vec::new(),
             body_len,
             depth: 0,
             root_done: false,
@@ -186,30 +200,41 @@ impl<'a> Walk<'a> {
     }
 
     fn run(mut self, body: &'a [u8]) -> Result<Outcome<'a>, DecodeError> {
-        let mut reader = Reader::from_reader(body);
-        let config = reader.config_mut();
-        config.trim_text(false);
-        config.check_end_names = true;
+        // `base`: where the current reader starts in the body (runs of plain items
+        // are read without quick-xml, which then resumes on the rest).
+        let mut base = 0;
+        let mut reader = reader_at(body, base);
         loop {
-            let at = reader.buffer_position() as usize;
+            let at = base + reader.buffer_position() as usize;
             let event = match reader.read_event() {
                 Ok(e) => e,
                 Err(e) => {
-                    let offset = reader.error_position() as usize;
+                    let offset = base + reader.error_position() as usize;
                     return Err(syntax(body, offset, e.to_string()));
                 }
             };
             match event {
                 Event::Start(e) => {
-                    let name = e.local_name();
-                    self.open(name.as_ref(), at, body)?;
+                    if self.at_plain_item(e.name().as_ref()) {
+                        let next = self.item_run(body, at);
+                        if next > at {
+                            base = next;
+                            reader = reader_at(body, base);
+                            continue;
+                        }
+                    }
+                    self.open(e.local_name().as_ref(), at, body)?;
+                    self.names.extend_from_slice(e.name().as_ref().as_bytes());
+                    self.name_ends.push(self.names.len());
                 }
                 Event::Empty(e) => {
-                    let name = e.local_name();
-                    self.open(name.as_ref(), at, body)?;
+                    self.open(e.local_name().as_ref(), at, body)?;
                     self.close(at)?;
                 }
-                Event::End(_) => self.close(at)?,
+                Event::End(e) => {
+                    self.check_end(e.name().as_ref(), at, body)?;
+                    self.close(at)?;
+                }
                 Event::Text(t) => self.text(t.xml10_content(), at, body)?,
                 Event::CData(c) => self.text(c.xml10_content(), at, body)?,
                 Event::GeneralRef(r) => {
@@ -236,6 +261,62 @@ impl<'a> Walk<'a> {
             Want::Log => Outcome::Log { text: self.log_text.unwrap_or(Cow::Borrowed("")) },
         });
         super::verdict(Wire::Xml, status.as_deref(), message, result, self.want, body)
+    }
+
+    /// Whether a start tag named `name` opens a line item read by [`Walk::item_run`].
+    fn at_plain_item(&self, name: &str) -> bool {
+        matches!(self.want, Want::Lines { .. })
+            && self.result_depth.is_some()
+            && self.capture.is_none()
+            && name == self.item_name()
+    }
+
+    /// Read the run of items starting at `at` written exactly `<item>text</item>`
+    /// (blanks between them), whose text has no reference and no `\r`: quick-xml
+    /// would yield the same borrowed text, three events per item. Returns where the
+    /// run ends (`at` if the first item is not that plain).
+    fn item_run(&mut self, body: &'a [u8], at: usize) -> usize {
+        let item = self.item_name().as_bytes();
+        let n = item.len();
+        let mut q = at;
+        loop {
+            let open = &body[q..];
+            if !(open.len() > n + 1 && open[0] == b'<' && open[1..].starts_with(item) && open[n + 1] == b'>') {
+                break;
+            }
+            let t0 = q + n + 2;
+            let Some(t1) = memchr::memchr3(b'<', b'&', b'\r', &body[t0..]).map(|k| t0 + k) else {
+                break;
+            };
+            let close = &body[t1..];
+            if !(close.len() > n + 2 && close.starts_with(b"</") && close[2..].starts_with(item) && close[n + 2] == b'>') {
+                break;
+            }
+            let Ok(text) = std::str::from_utf8(&body[t0..t1]) else {
+                break;
+            };
+            self.lines.push(trim_layout(Cow::Borrowed(text)));
+            q = t1 + n + 3;
+            while body.get(q).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                q += 1;
+            }
+        }
+        q
+    }
+
+    /// Closing tags must match their opening ones (checked here rather than by
+    /// quick-xml, whose reader restarts after a run of plain items).
+    fn check_end(&mut self, name: &str, at: usize, body: &[u8]) -> Result<(), DecodeError> {
+        let Some(end) = self.name_ends.pop() else {
+            return Err(syntax(body, at, format!("closing tag </{name}> without an opening tag")));
+        };
+        let start = self.name_ends.last().copied().unwrap_or(0);
+        if &self.names[start..end] != name.as_bytes() {
+            let open = String::from_utf8_lossy(&self.names[start..end]).into_owned();
+            return Err(syntax(body, at, format!("expected </{open}>, found </{name}>")));
+        }
+        self.names.truncate(start);
+        Ok(())
     }
 
     fn capture(&mut self, slot: Slot) {
