@@ -305,7 +305,26 @@ pub fn bracketed_timestamp(input: &[u8]) -> PResult<'_, Timestamp> {
     if let Some(ok) = bracketed_fast(input) {
         return Ok(ok);
     }
+    if let Some(ok) = bracketed_fast_escaped(input) {
+        return Ok(ok);
+    }
     bracketed_slow(input)
+}
+
+/// The fixed-width form as JSON bodies carry it, `[03\/Nov\/2017:00:10:42 -0500]`
+/// (decode lends such items out unescaped): the fast path on the slashes put back.
+#[inline(always)]
+fn bracketed_fast_escaped(input: &[u8]) -> Option<(&[u8], Timestamp)> {
+    let b: &[u8; 30] = input.get(..30)?.try_into().ok()?;
+    if b[3] != b'\\' || b[8] != b'\\' {
+        return None;
+    }
+    let mut plain = [0u8; 28];
+    plain[..3].copy_from_slice(&b[..3]);
+    plain[3..7].copy_from_slice(&b[4..8]);
+    plain[7..].copy_from_slice(&b[9..]);
+    let (_, ts) = bracketed_fast(&plain)?;
+    Some((&input[30..], ts))
 }
 
 #[cold]
