@@ -16,7 +16,8 @@
 //! Errors, `ERROR_SLOTS` u32 per record:
 //!   channel, end of ani, timestamp, dnis, session_id, message; no numbers.
 
-use napi::bindgen_prelude::{Either, Float64Array, Latin1String, Uint32Array};
+use crate::text::{output_buffer, Blob};
+use napi::bindgen_prelude::{Float64Array, Uint32Array};
 use napi_derive::napi;
 use plumlogs::{ErrorRecord, ParseError, SessionDetail, SessionRecord};
 use std::collections::HashMap;
@@ -28,17 +29,17 @@ const NULL: u32 = u32::MAX;
 /// V8's longest string (`String::kMaxLength` on 64-bit), in UTF-16 units.
 const MAX_JS_STRING: u32 = (1 << 29) - 24;
 
-/// A batch of records as columns (the layout is in the module docs).
-#[napi(object)]
+/// A batch of records as columns (the layout is in the module docs). Output only.
+#[napi(object, object_from_js = false)]
 pub struct Columns {
     /// `sessions` or `errors`.
     pub shape: String,
     pub count: u32,
     /// The distinct `kind` and `label` words.
     pub dict: Vec<String>,
-    /// Every other text field, concatenated; handed over as Latin-1 (a plain copy
-    /// into a one-byte JS string, no UTF-8 decoding) when it is all ASCII.
-    pub text: Either<String, Latin1String>,
+    /// Every other text field, concatenated.
+    #[napi(ts_type = "string")]
+    pub text: Blob,
     pub slots: Uint32Array,
     pub numbers: Float64Array,
     /// Lenient mode: the problems, as a JSON array of `{line, column, reason, input, ...}`.
@@ -64,7 +65,7 @@ impl From<RawColumns> for Columns {
             shape: r.shape.to_owned(),
             count: r.count,
             dict: r.dict,
-            text: if r.ascii { Either::B(Latin1String::from(text)) } else { Either::A(text) },
+            text: Blob { text, ascii: r.ascii },
             slots: Uint32Array::new(r.slots),
             numbers: Float64Array::new(r.numbers),
             problems: r.problems,
@@ -86,7 +87,7 @@ impl ColumnsBuilder {
                 shape,
                 count: 0,
                 dict: Vec::new(),
-                text: String::with_capacity(bytes),
+                text: output_buffer(bytes),
                 ascii: true,
                 slots: Vec::with_capacity(bytes / 12),
                 numbers: Vec::with_capacity(if shape == "sessions" { bytes / 32 } else { 0 }),
@@ -168,6 +169,38 @@ impl ColumnsBuilder {
         }
     }
 
+    /// Add the records of `other` (the columns of the text that follows) after these.
+    fn append(&mut self, other: ColumnsBuilder) {
+        let base = self.pos;
+        let words: Vec<u32> = other.raw.dict.iter().map(|w| self.word(w)).collect();
+        let word = |i: u32| words.get(i as usize).copied().unwrap_or(NULL);
+        // Past MAX_JS_STRING the offsets are refused by `finish`; saturate, never wrap.
+        let text = |end: u32| if end == NULL { NULL } else { end.saturating_add(base) };
+        let per = if self.raw.shape == "sessions" { SESSION_SLOTS } else { ERROR_SLOTS };
+        self.raw.slots.reserve(other.raw.slots.len());
+        for rec in other.raw.slots.chunks_exact(per) {
+            if per == SESSION_SLOTS {
+                self.raw.slots.extend_from_slice(&[
+                    word(rec[0]),
+                    rec[1],
+                    text(rec[2]),
+                    text(rec[3]),
+                    text(rec[4]),
+                    text(rec[5]),
+                    if rec[6] == NULL { NULL } else { word(rec[6]) },
+                    text(rec[7]),
+                ]);
+            } else {
+                self.raw.slots.extend_from_slice(&[rec[0], text(rec[1]), text(rec[2]), text(rec[3]), text(rec[4]), text(rec[5])]);
+            }
+        }
+        self.raw.text.push_str(&other.raw.text);
+        self.raw.numbers.extend_from_slice(&other.raw.numbers);
+        self.raw.count += other.raw.count;
+        self.pos = self.pos.saturating_add(other.pos);
+        self.ascii &= other.ascii;
+    }
+
     pub(crate) fn push_error(&mut self, rec: &ErrorRecord<'_>) {
         self.raw.count += 1;
         self.raw.slots.push(rec.channel);
@@ -193,24 +226,77 @@ impl ColumnsBuilder {
     }
 }
 
-/// Strict: the first problem is the error. Lenient: every problem, as JSON.
-pub(crate) fn collect<R>(
-    mut b: ColumnsBuilder,
+/// One piece of a text, parsed: its columns and (lenient mode) its problems.
+pub(crate) struct Part {
+    columns: ColumnsBuilder,
+    problems: Vec<ParseError>,
+}
+
+/// Parse `chunk` into a `Part`; strict mode stops at the first bad line.
+pub(crate) fn part<R>(
+    mut columns: ColumnsBuilder,
     items: impl Iterator<Item = Result<R, ParseError>>,
     strict: bool,
     push: impl Fn(&mut ColumnsBuilder, &R),
-) -> Result<RawColumns, plumlogs::Error> {
+) -> Result<Part, ParseError> {
     let mut problems = Vec::new();
     for item in items {
         match item {
-            Ok(rec) => push(&mut b, &rec),
-            Err(e) if strict => return Err(plumlogs::Error::Parse(e)),
-            Err(e) => problems.push(crate::error::parse_error_fields(&e)),
+            Ok(rec) => push(&mut columns, &rec),
+            Err(e) if strict => return Err(e),
+            Err(e) => problems.push(e),
         }
     }
-    let mut raw = b.finish()?;
+    Ok(Part { columns, problems })
+}
+
+/// Inputs at least this long are parsed in two halves on two threads: the line
+/// grammar is per line, so the halves are independent, and a big batch then holds
+/// the JS thread (or a pool thread) for about half as long.
+const PARALLEL_MIN: usize = 4 << 20;
+
+/// The whole text as columns: one thread, or two for a big text. Strict: the first
+/// problem (in text order) is the error. Lenient: every problem, as JSON.
+pub(crate) fn columns_of(
+    text: &[u8],
+    strict: bool,
+    parse: fn(&[u8], bool) -> Result<Part, ParseError>,
+) -> Result<RawColumns, plumlogs::Error> {
+    let mid = if text.len() >= PARALLEL_MIN {
+        memchr::memchr(b'\n', &text[text.len() / 2..]).map(|i| text.len() / 2 + i + 1).filter(|&m| m < text.len())
+    } else {
+        None
+    };
+    let whole = match mid {
+        None => parse(text, strict).map_err(plumlogs::Error::Parse)?,
+        Some(mid) => {
+            let (a, b) = text.split_at(mid);
+            let (first, second) = std::thread::scope(|s| {
+                let later = s.spawn(move || parse(b, strict));
+                let first = parse(a, strict);
+                // A panic there is one here, as it would be on one thread.
+                let second = later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (first, second)
+            });
+            // `a` ends with a line end: the second half's line 1 is line `lines + 1`.
+            let lines = memchr::memchr_iter(b'\n', a).count();
+            let rebase = |mut e: ParseError| {
+                e.line += lines;
+                e.offset += a.len();
+                e
+            };
+            let mut first = first.map_err(plumlogs::Error::Parse)?;
+            let second = second.map_err(|e| plumlogs::Error::Parse(rebase(e)))?;
+            first.columns.append(second.columns);
+            first.problems.extend(second.problems.into_iter().map(rebase));
+            first
+        }
+    };
+    let Part { columns, problems } = whole;
+    let mut raw = columns.finish()?;
     if !strict {
-        raw.problems = Some(serde_json::Value::from(problems.into_iter().map(serde_json::Value::Object).collect::<Vec<_>>()).to_string());
+        let list: Vec<_> = problems.iter().map(|e| serde_json::Value::Object(crate::error::parse_error_fields(e))).collect();
+        raw.problems = Some(serde_json::Value::from(list).to_string());
     }
     Ok(raw)
 }

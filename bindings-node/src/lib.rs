@@ -12,3 +12,4 @@ mod emulator;
 mod error;
 mod parse;
 mod spawn;
+mod text;

@@ -1,29 +1,29 @@
 //! The parse functions. Session and error batches cross as columns (`columns.rs`);
 //! call logs and single records as one JSON string.
 
-use crate::columns::{collect, Columns, ColumnsBuilder, RawColumns};
+use crate::columns::{columns_of, part, Columns, ColumnsBuilder, Part, RawColumns};
 use crate::error::{parse_error_fields, to_napi, to_napi_in, IntoNapi};
-use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
+use crate::text::Text;
+use napi::bindgen_prelude::{AsyncTask, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
 use plumlogs::{Error, ParseError};
 use serde::Serialize;
 
-/// The bytes of a string-or-Buffer argument. A JS string arrives as a Rust
-/// `String` (napi copies it once); a Buffer is read in place.
-pub(crate) fn text_bytes(text: &Either<String, Buffer>) -> &[u8] {
-    match text {
-        Either::A(s) => s.as_bytes(),
-        Either::B(b) => b,
-    }
+fn sessions_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
+    part(ColumnsBuilder::sessions(text.len()), plumlogs::sessions(text), strict, |b, r| b.push_session(r))
+}
+
+fn errors_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
+    part(ColumnsBuilder::errors(text.len()), plumlogs::errors(text), strict, |b, r| b.push_error(r))
 }
 
 pub(crate) fn sessions_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    collect(ColumnsBuilder::sessions(text.len()), plumlogs::sessions(text), strict, |b, r| b.push_session(r))
+    columns_of(text, strict, sessions_part)
 }
 
 pub(crate) fn errors_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    collect(ColumnsBuilder::errors(text.len()), plumlogs::errors(text), strict, |b, r| b.push_error(r))
+    columns_of(text, strict, errors_part)
 }
 
 /// Serialise records into one JSON array. Strict: the first problem is the error.
@@ -90,18 +90,18 @@ pub fn parse_error_line(line: String) -> napi::Result<String> {
 }
 
 #[napi(js_name = "nativeParseSessions")]
-pub fn parse_sessions(text: Either<String, Buffer>, strict: bool) -> napi::Result<Columns> {
-    sessions_columns(text_bytes(&text), strict).map(Columns::from).js()
+pub fn parse_sessions(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<Columns> {
+    sessions_columns(text.bytes(), strict).map(Columns::from).js()
 }
 
 #[napi(js_name = "nativeParseErrors")]
-pub fn parse_errors(text: Either<String, Buffer>, strict: bool) -> napi::Result<Columns> {
-    errors_columns(text_bytes(&text), strict).map(Columns::from).js()
+pub fn parse_errors(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<Columns> {
+    errors_columns(text.bytes(), strict).map(Columns::from).js()
 }
 
 #[napi(js_name = "nativeParseCallLog")]
-pub fn parse_call_log(text: Either<String, Buffer>, strict: bool) -> napi::Result<String> {
-    call_log_json(text_bytes(&text), strict).js()
+pub fn parse_call_log(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<String> {
+    call_log_json(text.bytes(), strict).js()
 }
 
 /// `server;channel;start` split into its parts, as JSON `{"server","channel","start"}`.
@@ -150,27 +150,22 @@ impl Task for ParseTask {
     }
 }
 
-fn task(grammar: Grammar, text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
-    let text = match text {
-        Either::A(s) => s.into_bytes(),
-        // JS may change the Buffer while another thread reads it: copy.
-        Either::B(b) => b.to_vec(),
-    };
-    AsyncTask::new(ParseTask { grammar, text, strict })
+fn task(grammar: Grammar, text: Text, strict: bool) -> AsyncTask<ParseTask> {
+    AsyncTask::new(ParseTask { grammar, text: text.into_vec(), strict })
 }
 
 #[napi(js_name = "nativeParseSessionsAsync", ts_return_type = "Promise<Columns>")]
-pub fn parse_sessions_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+pub fn parse_sessions_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
     task(Grammar::Sessions, text, strict)
 }
 
 #[napi(js_name = "nativeParseErrorsAsync", ts_return_type = "Promise<Columns>")]
-pub fn parse_errors_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+pub fn parse_errors_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
     task(Grammar::Errors, text, strict)
 }
 
 #[napi(js_name = "nativeParseCallLogAsync", ts_return_type = "Promise<string>")]
-pub fn parse_call_log_async(text: Either<String, Buffer>, strict: bool) -> AsyncTask<ParseTask> {
+pub fn parse_call_log_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
     task(Grammar::CallLog, text, strict)
 }
 
@@ -178,19 +173,19 @@ pub fn parse_call_log_async(text: Either<String, Buffer>, strict: bool) -> Async
 /// for `JSON.parse`. Not used by the package (columns measured faster); kept so the
 /// comparison can be re-run.
 #[napi(js_name = "benchParseSessionsJson")]
-pub fn bench_parse_sessions_json(text: Either<String, Buffer>) -> napi::Result<String> {
-    let text = text_bytes(&text);
+pub fn bench_parse_sessions_json(#[napi(ts_arg_type = "string | Buffer")] text: Text) -> napi::Result<String> {
+    let text = text.bytes();
     json_batch(plumlogs::sessions(text), true, text.len().saturating_mul(2)).js()
 }
 
 /// A response body of `service` as records: columns for sessions and errors, JSON
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
 #[napi(js_name = "nativeDecodeResponse")]
-pub fn decode_response(body: Either<String, Buffer>, service: String) -> napi::Result<Either<Columns, String>> {
+pub fn decode_response(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<Either<Columns, String>> {
     use plumlogs::decode::Decoded;
     let service: plumlogs::Service =
         service.parse().map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string())).js()?;
-    let body = text_bytes(&body);
+    let body = body.bytes();
     let decoded = plumlogs::decode::decode_response(body, service).map_err(|e| to_napi_in(&e, body))?;
     let out = match decoded {
         Decoded::Sessions(recs) => {

@@ -77,6 +77,47 @@ test('a Buffer that is not UTF-8 is a PARSE_ERROR naming the spot, not mojibake'
   assert.equal(problems[0].kind, 'invalid_utf8')
 })
 
+test('big texts (parsed in two halves) give the same records, line numbers and problems', async () => {
+  // > 4 MiB, so the native side splits it; the second half has words the first
+  // has not (dictionary merge) and the first has non-ASCII text (UTF-16 offsets).
+  const odd = 'local 7185551234 3 [03/Nov/2017:14:38:31 -0500] caf\u00e9 200035;003;1509734279 note: \u{1F600} \u65e5'
+  const lines = []
+  for (let i = 0; i < 40000; i++) {
+    if (i === 7) lines.push(odd)
+    else if (i > 30000 && i % 1000 === 0) lines.push(CALL.replace('inbound', 'zzzkind'))
+    else if (i > 30000 && i % 777 === 0) lines.push(LOCAL.replace('fetchurl', 'lastlabel'))
+    else lines.push(i % 4 ? CALL : LOCAL)
+  }
+  const text = lines.join('\n') + '\n'
+  assert.ok(Buffer.byteLength(text) > 4 << 20)
+  const expected = lines.map(parseSessionLine)
+  assert.deepEqual(parseSessions(text), expected)
+  assert.deepEqual(parseSessions(Buffer.from(text)), expected)
+  assert.deepEqual(await parseSessionsAsync(text), expected)
+
+  const bad = [...lines]
+  bad[5] = 'bad first half'
+  bad[35000] = 'bad second half'
+  const badText = bad.join('\n')
+  const offsetOf = (arr, n) => Buffer.byteLength(arr.slice(0, n).join('\n')) + 1
+  assert.throws(() => parseSessions(badText), { code: 'PARSE_ERROR', line: 6, input: 'bad first half' })
+  const onlySecond = [...lines]
+  onlySecond[35000] = 'bad second half'
+  assert.throws(() => parseSessions(onlySecond.join('\n')), (e) => {
+    assert.equal(e.line, 35001)
+    assert.equal(e.input, 'bad second half')
+    assert.equal(e.offset, offsetOf(onlySecond, 35000) + e.column - 1)
+    return true
+  })
+  const { records, problems } = parseSessions(badText, { strict: false })
+  assert.equal(records.length, lines.length - 2)
+  assert.deepEqual(problems.map((p) => [p.line, p.input]), [[6, 'bad first half'], [35001, 'bad second half']])
+  assert.equal(problems[1].offset, offsetOf(bad, 35000) + problems[1].column - 1)
+
+  const errLines = Array.from({ length: 40000 }, (_, i) => (i === 3 ? ERROR.replace('errno', '\u00fcber') : ERROR))
+  assert.deepEqual(parseErrors(errLines.join('\n')), errLines.map(parseErrorLine))
+})
+
 test('parseCallLog: entries with multi-line messages', () => {
   const entries = parseCallLog(CALL_LOG)
   assert.deepEqual(entries, [
