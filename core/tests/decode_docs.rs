@@ -226,7 +226,7 @@ fn tolerant_xml_shapes() {
         format!("<sessions><status>success</status><error/><result><session>{escaped}</session></result></sessions>"),
         format!("<?xml version=\"1.0\"?>\n<x:sessions xmlns:x=\"u\">\n  <x:result>\n    <page><sessions>\n      <session>\n        {escaped}\n      </session>\n    </sessions></page>\n  </x:result>\n  <x:status>success</x:status>\n</x:sessions>\n"),
         format!("<r><status> success </status><error></error><result><total_sessions> 1 </total_sessions><session><![CDATA[{line}]]></session></result></r>"),
-        format!("<r><status>success</status><result><session>local 7185551234 3 <![CDATA[[03/Nov/2017:14:38:30 -0500]]]> a@b.example 200035;003;1509734279 menu: x &lt; y <!-- note -->&amp; \"z\"</session></result></r>"),
+        "<r><status>success</status><result><session>local 7185551234 3 <![CDATA[[03/Nov/2017:14:38:30 -0500]]]> a@b.example 200035;003;1509734279 menu: x &lt; y <!-- note -->&amp; \"z\"</session></result></r>".to_owned(),
     ];
     for body in &shapes {
         let page = decode_lines(body.as_bytes(), Service::Sessions).unwrap_or_else(|e| panic!("{body}: {e}"));

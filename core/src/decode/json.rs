@@ -248,12 +248,19 @@ fn timestamp_span_end(s: &[u8], first: usize) -> Option<usize> {
     // such a span began before the fourth field it would end inside the channel
     // number, and the line parser rejects the item (whose error is then reported
     // on the unescaped text).
-    if first == open + 3 && s.get(open + 29) == Some(&b']') && s[open + 4] == b'/' && s[open + 8..open + 10] == *b"\\/" && s[open + 23] == b' ' {
-        let (slashes, blanks, stop) = s[open + 1..open + 29].iter().fold((0u32, 0u32, false), |(n, b, stop), &c| {
-            (n + u32::from(c == b'\\'), b + u32::from(c == b' '), stop | (c == b'"') | (c == b']'))
-        });
-        if slashes == 2 && blanks == 1 && !stop {
-            return Some(open + 29);
+    if first == open + 3 {
+        if let Some(span) = s.get(open..open + 30).and_then(|t| <&[u8; 30]>::try_from(t).ok()) {
+            if span[29] == b']' && span[4] == b'/' && span[8] == b'\\' && span[9] == b'/' && span[23] == b' ' {
+                let (mut slashes, mut blanks, mut stop) = (0u8, 0u8, false);
+                for &c in &span[1..29] {
+                    slashes += u8::from(c == b'\\');
+                    blanks += u8::from(c == b' ');
+                    stop |= (c == b'"') | (c == b']');
+                }
+                if slashes == 2 && blanks == 1 && !stop {
+                    return Some(open + 29);
+                }
+            }
         }
     }
     // Otherwise: the timestamp must open the fourth field (an ANI holding `[`

@@ -191,7 +191,9 @@ pub fn decode_log(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
 /// A JSON item that was borrowed raw still spells its timestamp's slashes `\/`.
 /// Errors are reported against the text the server meant, so such an item is
 /// unescaped and parsed again (on the error path only).
-fn meant_text<'t>(wire: Wire, item: &'t Cow<'_, str>) -> Option<String> {
+// Items are `Cow`s on purpose: only a borrowed one can still hold `\/`.
+#[allow(clippy::ptr_arg)]
+fn meant_text(wire: Wire, item: &Cow<'_, str>) -> Option<String> {
     match (wire, item) {
         (Wire::Json, Cow::Borrowed(s)) if s.contains('\\') => Some(s.replace("\\/", "/")),
         _ => None,
@@ -207,6 +209,7 @@ fn error_line_error(line: &[u8]) -> Option<LineError> {
 }
 
 #[cold]
+#[allow(clippy::ptr_arg)]
 fn lift(
     wire: Wire,
     index: usize,
