@@ -5,6 +5,10 @@
 //! So the error items of `calls/errors` (inside `<result>`) never mix with the
 //! envelope's own `<error>` message (outside it). Text made of one piece (no entity
 //! reference, no CDATA next to text, no `\r`) is borrowed from the body.
+//!
+//! A run of items written exactly `<session>text</session>` (the canonical page) is
+//! read with memchr instead of three quick-xml events per item; quick-xml resumes
+//! after the run, so closing tags are matched here rather than by quick-xml.
 
 use super::{checked_session_id, failure, DecodeError, Outcome, Want};
 use crate::call_summary::CallSummary;
