@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The one command that runs every test suite of the repository: Rust (core,
+# emulator, client, CLI), Python and Node. It installs what it needs itself:
+# a venv under .venv/ with the Python package and its test tools, and
+# bindings-node/node_modules. Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# The emulator's tests drive it with curl, exactly as Plum's docs call the API.
+if ! command -v curl >/dev/null; then
+  step "Installing curl (the emulator tests call it like the docs do)"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq curl; else sudo apt-get update -qq && sudo apt-get install -y -qq curl; fi
+fi
+
+step "Rust: every crate of the workspace"
+cargo test --workspace --exclude plumlogs-python --exclude plumlogs-node
+
+step "Rust: the core builds without its HTTP client (parse-only users)"
+cargo build -p plumlogs --no-default-features
+if cargo tree -p plumlogs --no-default-features -e normal --prefix none | grep -qE '^(ureq|rustls|ring) '; then
+  echo "error: the HTTP stack is still linked with --no-default-features" >&2
+  exit 1
+fi
+
+step "Python: build and install the package into .venv, then pytest (stubtest included)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check pytest mypy pyarrow pandas polars tqdm
+# pip fetches maturin itself (build isolation) and builds the abi3 wheel from source.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+.venv/bin/python -m pytest -q bindings-python/tests
+
+step "Node: npm install, build, node --test"
+(cd bindings-node && npm install --no-audit --no-fund && npm run build && npm test)
+
+step "All suites passed"
