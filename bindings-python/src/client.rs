@@ -104,12 +104,12 @@ impl Listing {
     fn step(&self, py: Python<'_>) -> Step {
         py.detach(|| {
             let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((st, rows)) = &g.page {
-                if g.pos < rows.len() {
-                    let out = Step::Item(st.clone(), rows.clone(), g.pos);
-                    g.pos += 1;
-                    return out;
-                }
+            if let Some((st, rows)) = &g.page
+                && g.pos < rows.len()
+            {
+                let out = Step::Item(st.clone(), rows.clone(), g.pos);
+                g.pos += 1;
+                return out;
             }
             if g.done {
                 return Step::End;
@@ -139,10 +139,10 @@ impl Listing {
     fn progress(&self, py: Python<'_>, n: usize, total: Option<u64>) -> PyResult<()> {
         if let Some(bar) = &self.bar {
             let bar = bar.bind(py);
-            if let Some(t) = total {
-                if bar.getattr("total")?.is_none() {
-                    bar.setattr("total", t)?;
-                }
+            if let Some(t) = total
+                && bar.getattr("total")?.is_none()
+            {
+                bar.setattr("total", t)?;
             }
             bar.call_method1("update", (n,))?;
         }
@@ -412,8 +412,9 @@ impl PyCallLogsWithText {
             Err(e) if self.on_error == OnError::Return => to_pyerr(py, e, None).into_value(py).into_any(),
             Err(e) => {
                 // Stop the workers: the caller sees the exception, not the rest.
-                let it = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
-                py.detach(move || drop(it));
+                // Taken with the GIL released: another thread may hold the lock while
+                // it waits on the network.
+                py.detach(|| drop(self.inner.lock().unwrap_or_else(|p| p.into_inner()).take()));
                 if let Some(bar) = &self.bar {
                     bar.bind(py).call_method0("close")?;
                 }

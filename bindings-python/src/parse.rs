@@ -242,10 +242,8 @@ pub fn bulk<'py>(
     let base = text_bytes(text, "text")?;
     let parsed = py.detach(move || parse_rows(base, grammar, strict));
     let Parsed { base, extra, rows, mut problems } = parsed;
-    if strict {
-        if let Some(e) = problems.pop() {
-            return Err(PlumErr::from(e).into());
-        }
+    if strict && let Some(e) = problems.pop() {
+        return Err(PlumErr::from(e).into());
     }
     let list = RecordList::new(Arc::new(Store::new(base, extra)), rows, None);
     if strict {
