@@ -110,7 +110,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::PyCallLogEntry>()?;
     m.add_class::<records::PyCallSummary>()?;
     m.add_class::<records::RecordList>()?;
-    m.add_class::<records::RecordIter>()?;
+    m.add_class::<records::RecordChunks>()?;
     m.add_class::<parse::ParseResult>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -18,6 +18,7 @@ use std::sync::Arc;
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static PARTS_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static FRAMES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+static CHAIN: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
 /// `to_dict()` is the canonical JSON of surface.md, field for field: the core's own
 /// serialiser writes it and `json.loads` reads it back.
@@ -471,8 +472,18 @@ impl RecordList {
         make_record(py, &self.st, &self.rows, j as usize)
     }
 
-    fn __iter__(slf: Bound<'_, Self>) -> RecordIter {
-        RecordIter { list: slf.unbind(), pos: 0 }
+    /// Records are made a chunk at a time and handed out by a C-level iterator
+    /// (`itertools.chain`), so iterating costs no Python-to-Rust call per record
+    /// while at most one chunk of records is alive at once.
+    fn __iter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let chunks = Bound::new(py, RecordChunks { list: slf.unbind(), pos: 0 })?;
+        CHAIN
+            .get_or_try_init(py, || -> PyResult<_> {
+                Ok(py.import("itertools")?.getattr("chain")?.getattr("from_iterable")?.unbind())
+            })?
+            .bind(py)
+            .call1((chunks,))
     }
 
     /// Equal to another RecordList or a list holding equal records in the same order.
@@ -557,28 +568,35 @@ impl RecordList {
     }
 }
 
-/// Iterator over a RecordList.
-#[pyclass(module = "plumlogs._native", name = "RecordIterator")]
-pub struct RecordIter {
+/// Records per chunk of `RecordList.__iter__`: big enough that the per-chunk call
+/// is noise, small enough to stay in cache.
+const CHUNK: usize = 1024;
+
+/// The chunks behind `iter(RecordList)`: each `next()` is a list of up to 1024
+/// records, in order.
+#[pyclass(module = "plumlogs._native", name = "RecordChunks")]
+pub struct RecordChunks {
     list: Py<RecordList>,
     pos: usize,
 }
 
 #[pymethods]
-impl RecordIter {
+impl RecordChunks {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }
-    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+    fn __next__<'py>(&mut self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyList>>> {
         let list = self.list.get();
-        if self.pos >= list.rows.len() {
+        let n = list.rows.len();
+        if self.pos >= n {
             return Ok(None);
         }
-        let item = make_record(py, &list.st, &list.rows, self.pos)?;
-        self.pos += 1;
-        Ok(Some(item))
-    }
-    fn __length_hint__(&self) -> usize {
-        self.list.get().rows.len().saturating_sub(self.pos)
+        let hi = (self.pos + CHUNK).min(n);
+        let mut items = Vec::with_capacity(hi - self.pos);
+        for i in self.pos..hi {
+            items.push(make_record(py, &list.st, &list.rows, i)?);
+        }
+        self.pos = hi;
+        PyList::new(py, items).map(Some)
     }
 }

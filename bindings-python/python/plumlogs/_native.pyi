@@ -19,7 +19,7 @@ __all__ = [
     "ErrorRecord",
     "Listing",
     "ParseResult",
-    "RecordIterator",
+    "RecordChunks",
     "RecordList",
     "SessionRecord",
     "__version__",
@@ -162,12 +162,11 @@ class RecordList(Sequence[_R], Generic[_R]):
     def to_polars(self) -> Any: ...  # polars.DataFrame
 
 @final
-class RecordIterator(Generic[_R]):
-    """Iterator over a RecordList."""
+class RecordChunks(Generic[_R]):
+    """The chunks behind ``iter(RecordList)``: lists of up to 1024 records."""
 
-    def __iter__(self) -> RecordIterator[_R]: ...
-    def __next__(self) -> _R: ...
-    def __length_hint__(self) -> int: ...
+    def __iter__(self) -> RecordChunks[_R]: ...
+    def __next__(self) -> list[_R]: ...
 
 @final
 class ParseResult(Generic[_R]):
