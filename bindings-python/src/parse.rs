@@ -331,7 +331,7 @@ pub fn one_session(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<PySessio
     };
     let extra = std::mem::take(&mut b.extra);
     let _ = py;
-    Ok(PySessionRecord { st: Arc::new(Store::new(base, extra)), row })
+    Ok(PySessionRecord { st: Arc::new(Store::new(base, extra)), rows: Arc::new(vec![row]), i: 0 })
 }
 
 pub fn one_error(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
@@ -343,7 +343,7 @@ pub fn one_error(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<PyErrorRec
     };
     let extra = std::mem::take(&mut b.extra);
     let _ = py;
-    Ok(PyErrorRecord { st: Arc::new(Store::new(base, extra)), row })
+    Ok(PyErrorRecord { st: Arc::new(Store::new(base, extra)), rows: Arc::new(vec![row]), i: 0 })
 }
 
 /// The line without its `\n` / `\r\n`, as the core parsers see it.

@@ -97,23 +97,23 @@ macro_rules! record_methods {
             /// The record as the canonical JSON object of surface.md (timestamp as an
             /// ISO 8601 string with the line's own offset).
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                canonical_dict(py, &self.row.record(&self.st))
+                canonical_dict(py, &self.row().record(&self.st))
             }
             fn __eq__(&self, other: &Self) -> bool {
-                self.row.record(&self.st) == other.row.record(&other.st)
+                self.row().record(&self.st) == other.row().record(&other.st)
             }
             fn __hash__(&self) -> u64 {
-                hash_of(&self.row.record(&self.st))
+                hash_of(&self.row().record(&self.st))
             }
             /// `SessionIdParts(server, channel, start)` of `session_id`.
             #[getter]
             fn session_id_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                parts(py, self.st.get(self.row.sid))
+                parts(py, self.st.get(self.row().sid))
             }
             /// The raw session id `serverid;channel;starttime`, leading zeros kept.
             #[getter]
             fn session_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-                PyString::new(py, self.st.get(self.row.sid))
+                PyString::new(py, self.st.get(self.row().sid))
             }
         }
     };
@@ -123,38 +123,47 @@ macro_rules! record_methods {
 #[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen)]
 pub struct PySessionRecord {
     pub st: Arc<Store>,
-    pub row: SessionRow,
+    // The row stays in the shared row set: a record object is three words.
+    pub rows: Arc<Vec<SessionRow>>,
+    pub i: usize,
+}
+
+impl PySessionRecord {
+    #[inline]
+    fn row(&self) -> &SessionRow {
+        &self.rows[self.i]
+    }
 }
 record_methods!(PySessionRecord {
     /// `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.kind))
+        PyString::new(py, self.st.get(self.row().kind))
     }
     /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.ani))
+        PyString::new(py, self.st.get(self.row().ani))
     }
     /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
-        self.row.channel
+        self.row().channel
     }
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row.ts)
+        datetime(py, &self.row().ts)
     }
     /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.dnis))
+        PyString::new(py, self.st.get(self.row().dnis))
     }
     /// Call start, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_start(&self) -> Option<i64> {
-        match self.row.detail {
+        match self.row().detail {
             Detail::Call { start, .. } => Some(start),
             Detail::Tag { .. } => None,
         }
@@ -162,7 +171,7 @@ record_methods!(PySessionRecord {
     /// Call end, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_end(&self) -> Option<i64> {
-        match self.row.detail {
+        match self.row().detail {
             Detail::Call { end, .. } => Some(end),
             Detail::Tag { .. } => None,
         }
@@ -170,7 +179,7 @@ record_methods!(PySessionRecord {
     /// The call length in seconds, as written (`None` on `local` lines).
     #[getter]
     fn duration(&self) -> Option<u64> {
-        match self.row.detail {
+        match self.row().detail {
             Detail::Call { duration, .. } => Some(duration),
             Detail::Tag { .. } => None,
         }
@@ -178,7 +187,7 @@ record_methods!(PySessionRecord {
     /// The `<log>` tag's label, or `fetchurl` (`None` on call lines).
     #[getter]
     fn label<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        match self.row.detail {
+        match self.row().detail {
             Detail::Tag { label, .. } => Some(PyString::new(py, self.st.get(label))),
             Detail::Call { .. } => None,
         }
@@ -186,17 +195,17 @@ record_methods!(PySessionRecord {
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        match self.row.detail {
+        match self.row().detail {
             Detail::Tag { message, .. } => Some(PyString::new(py, self.st.get(message))),
             Detail::Call { .. } => None,
         }
     }
     /// The line in the service's own format.
     fn __str__(&self) -> String {
-        self.row.record(&self.st).to_string()
+        self.row().record(&self.st).to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row.record(&self.st);
+        let r = self.row().record(&self.st);
         let mut o = Repr::new(py, "SessionRecord");
         o.s("kind", &r.kind)?;
         o.s("ani", &r.ani)?;
@@ -204,7 +213,7 @@ record_methods!(PySessionRecord {
         o.s("timestamp", &r.timestamp.to_string())?;
         o.s("dnis", &r.dnis)?;
         o.s("session_id", r.session_id.as_str())?;
-        match &self.row.detail {
+        match &self.row().detail {
             Detail::Call { start, end, duration } => {
                 o.n("call_start", start);
                 o.n("call_end", end);
@@ -223,39 +232,48 @@ record_methods!(PySessionRecord {
 #[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen)]
 pub struct PyErrorRecord {
     pub st: Arc<Store>,
-    pub row: ErrorRow,
+    // The row stays in the shared row set: a record object is three words.
+    pub rows: Arc<Vec<ErrorRow>>,
+    pub i: usize,
+}
+
+impl PyErrorRecord {
+    #[inline]
+    fn row(&self) -> &ErrorRow {
+        &self.rows[self.i]
+    }
 }
 record_methods!(PyErrorRecord {
     /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.ani))
+        PyString::new(py, self.st.get(self.row().ani))
     }
     /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
-        self.row.channel
+        self.row().channel
     }
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row.ts)
+        datetime(py, &self.row().ts)
     }
     /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.dnis))
+        PyString::new(py, self.st.get(self.row().dnis))
     }
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.message))
+        PyString::new(py, self.st.get(self.row().message))
     }
     fn __str__(&self) -> String {
-        self.row.record(&self.st).to_string()
+        self.row().record(&self.st).to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row.record(&self.st);
+        let r = self.row().record(&self.st);
         let mut o = Repr::new(py, "ErrorRecord");
         o.s("ani", &r.ani)?;
         o.n("channel", r.channel);
@@ -271,39 +289,48 @@ record_methods!(PyErrorRecord {
 #[pyclass(module = "plumlogs._native", name = "CallLogEntry", frozen)]
 pub struct PyCallLogEntry {
     pub st: Arc<Store>,
-    pub row: EntryRow,
+    // The row stays in the shared row set: a record object is three words.
+    pub rows: Arc<Vec<EntryRow>>,
+    pub i: usize,
+}
+
+impl PyCallLogEntry {
+    #[inline]
+    fn row(&self) -> &EntryRow {
+        &self.rows[self.i]
+    }
 }
 record_methods!(PyCallLogEntry {
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row.ts)
+        datetime(py, &self.row().ts)
     }
     /// The time-zone abbreviation as written, e.g. `EDT`.
     #[getter]
     fn zone<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.zone))
+        PyString::new(py, self.st.get(self.row().zone))
     }
     /// The module, e.g. `tel`.
     #[getter]
     fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.module))
+        PyString::new(py, self.st.get(self.row().module))
     }
     /// The entry type, e.g. `EVENT`.
     #[getter]
     fn level<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.level))
+        PyString::new(py, self.st.get(self.row().level))
     }
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.message))
+        PyString::new(py, self.st.get(self.row().message))
     }
     fn __str__(&self) -> String {
-        self.row.record(&self.st).to_string()
+        self.row().record(&self.st).to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row.record(&self.st);
+        let r = self.row().record(&self.st);
         let mut o = Repr::new(py, "CallLogEntry");
         o.s("timestamp", &r.timestamp.to_string())?;
         o.s("zone", &r.zone)?;
@@ -319,41 +346,50 @@ record_methods!(PyCallLogEntry {
 #[pyclass(module = "plumlogs._native", name = "CallSummary", frozen)]
 pub struct PyCallSummary {
     pub st: Arc<Store>,
-    pub row: SummaryRow,
+    // The row stays in the shared row set: a record object is three words.
+    pub rows: Arc<Vec<SummaryRow>>,
+    pub i: usize,
+}
+
+impl PyCallSummary {
+    #[inline]
+    fn row(&self) -> &SummaryRow {
+        &self.rows[self.i]
+    }
 }
 record_methods!(PyCallSummary {
     /// The id to fetch the detailed log with (`Client.call_log`).
     #[getter]
     fn log_id(&self) -> u64 {
-        self.row.log_id
+        self.row().log_id
     }
     /// The called number.
     #[getter]
     fn dest<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.dest))
+        PyString::new(py, self.st.get(self.row().dest))
     }
     /// The call type (`type` in the canonical JSON; `type` is a Python builtin).
     #[getter(r#type)]
     fn call_type<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.call_type))
+        PyString::new(py, self.st.get(self.row().call_type))
     }
     /// The calling number.
     #[getter]
     fn src<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row.src))
+        PyString::new(py, self.st.get(self.row().src))
     }
     /// Call start, UNIX seconds.
     #[getter]
     fn start(&self) -> i64 {
-        self.row.start
+        self.row().start
     }
     /// Call end, UNIX seconds.
     #[getter]
     fn end(&self) -> i64 {
-        self.row.end
+        self.row().end
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row.record(&self.st);
+        let r = self.row().record(&self.st);
         let mut o = Repr::new(py, "CallSummary");
         o.n("log_id", r.log_id);
         o.s("session_id", r.session_id.as_str())?;
@@ -406,10 +442,10 @@ impl Rows {
 pub fn make_record(py: Python<'_>, st: &Arc<Store>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
     let st = st.clone();
     let obj = match rows {
-        Rows::Sessions(r) => Py::new(py, PySessionRecord { st, row: r[i] })?.into_any(),
-        Rows::Errors(r) => Py::new(py, PyErrorRecord { st, row: r[i] })?.into_any(),
-        Rows::Entries(r) => Py::new(py, PyCallLogEntry { st, row: r[i] })?.into_any(),
-        Rows::Summaries(r) => Py::new(py, PyCallSummary { st, row: r[i] })?.into_any(),
+        Rows::Sessions(r) => Py::new(py, PySessionRecord { st, rows: r.clone(), i })?.into_any(),
+        Rows::Errors(r) => Py::new(py, PyErrorRecord { st, rows: r.clone(), i })?.into_any(),
+        Rows::Entries(r) => Py::new(py, PyCallLogEntry { st, rows: r.clone(), i })?.into_any(),
+        Rows::Summaries(r) => Py::new(py, PyCallSummary { st, rows: r.clone(), i })?.into_any(),
     };
     // Every #[pyclass] is a GC type, but a record holds no Python reference and so
     // can never be part of a cycle: untracked (as CPython does for tuples and dicts
