@@ -128,8 +128,16 @@ where
     T: Copy + Send,
     I: Iterator<Item = Result<R, ParseError>>,
 {
-    let counts: Vec<usize> =
-        bounds.windows(2).map(|w| memchr::memchr_iter(b'\n', &base[w[0]..w[1]]).count() + 1).collect();
+    // Lines per chunk: its newlines, plus one for a last line without a newline. Every
+    // chunk but the last ends with one, so the stretches meet without a gap and
+    // nothing has to move below unless a line is blank or bad.
+    let newlines: Vec<usize> =
+        bounds.windows(2).map(|w| memchr::memchr_iter(b'\n', &base[w[0]..w[1]]).count()).collect();
+    let counts: Vec<usize> = bounds
+        .windows(2)
+        .zip(&newlines)
+        .map(|(w, &nl)| nl + usize::from(w[1] > w[0] && base[w[1] - 1] != b'\n'))
+        .collect();
     let total: usize = counts.iter().sum();
     let mut out: Vec<T> = Vec::with_capacity(total);
     let results: Vec<(usize, Vec<ParseError>, bool)> = {
@@ -198,7 +206,7 @@ where
             p.offset += bounds[k];
             problems.push(p);
         }
-        line_base += counts[k] - 1;
+        line_base += newlines[k];
         if strict && !problems.is_empty() {
             problems.truncate(1);
             break;
