@@ -34,7 +34,7 @@ def test_sessions_page_by_themselves(fresh_emu: plumlogs.Emulator) -> None:
 
 def test_limit_caps_the_total(fresh_emu: plumlogs.Emulator) -> None:
     client = make_client(fresh_emu)
-    start, end = window(fresh_emu)
+    start, end = window(fresh_emu, 5 * DAY)  # error lines are sparse: a few days hold dozens
     got = list(client.errors(start, end, limit=7, page_size=5))
     assert len(got) == 7
     asked = [parse_qs(r["query"])["limit"][0] for r in fresh_emu.requests()]
@@ -111,7 +111,7 @@ def test_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch, fresh
     monkeypatch.setenv("PLUM_BASE_URL", fresh_emu.base_url)
     client = plumlogs.Client()
     assert client.base_url == fresh_emu.base_url and client.username == fresh_emu.username
-    assert len(client.call_logs(*window(fresh_emu, 3600 * 4)).collect()) >= 0
+    client.call_logs(*window(fresh_emu, 3600 * 4)).collect()
     assert fresh_emu.requests()[-1]["username"] == fresh_emu.username
     assert "password" not in repr(client) and fresh_emu.password not in repr(client)
 
