@@ -158,6 +158,9 @@ fn call_logs_concurrency(quick: bool) {
 }
 
 fn main() {
+    if !plumlogs_benches::selected_by_filter("client") {
+        return;
+    }
     // `cargo bench` passes `--bench`; nothing else is understood.
     let quick = std::env::var_os("CLIENT_BENCH_QUICK").is_some();
     sessions_throughput(quick);

@@ -162,6 +162,9 @@ fn report(name: &str, r: &Run) -> (f64, Duration) {
 }
 
 fn main() {
+    if !plumlogs_benches::selected_by_filter("emulator_load") {
+        return;
+    }
     let clients = env("LOAD_CLIENTS", 50);
     let requests = env("LOAD_REQUESTS", 200);
     let page = env("LOAD_PAGE", 1000);

@@ -135,3 +135,11 @@ pub fn call_log_corpus(entries: usize, seed: u64) -> String {
     }
     out
 }
+
+/// For the plain `fn main` benches: `cargo bench --workspace -- FILTER` passes the
+/// filter to every bench binary; run only when no filter is given or it names us,
+/// as criterion and libtest do.
+pub fn selected_by_filter(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
