@@ -57,14 +57,34 @@ fn is_blank_line(line: &[u8]) -> bool {
     line.iter().all(|&b| scan::is_blank(b))
 }
 
+/// A record type read one line at a time. Dispatching on the type, not through a
+/// function pointer, lets the whole line grammar inline into the bulk loop.
+pub trait LineRecord<'a>: Sized {
+    fn parse_line(line: &'a [u8]) -> Result<Self, LineError>;
+}
+
+impl<'a> LineRecord<'a> for SessionRecord<'a> {
+    #[inline(always)]
+    fn parse_line(line: &'a [u8]) -> Result<Self, LineError> {
+        parse_session_line(line)
+    }
+}
+
+impl<'a> LineRecord<'a> for ErrorRecord<'a> {
+    #[inline(always)]
+    fn parse_line(line: &'a [u8]) -> Result<Self, LineError> {
+        parse_error_line(line)
+    }
+}
+
 /// The records of a line-per-record text, skipping blank lines. Each item is a
 /// record or the [`ParseError`] of one line; iteration may go on after an error.
 pub struct Records<'a, R> {
     lines: LineSplitter<'a>,
-    parse: fn(&'a [u8]) -> Result<R, LineError>,
+    record: std::marker::PhantomData<fn() -> R>,
 }
 
-impl<'a, R> Iterator for Records<'a, R> {
+impl<'a, R: LineRecord<'a>> Iterator for Records<'a, R> {
     type Item = Result<R, ParseError>;
 
     #[inline]
@@ -75,7 +95,7 @@ impl<'a, R> Iterator for Records<'a, R> {
                 continue;
             }
             return Some(
-                (self.parse)(line.bytes)
+                R::parse_line(line.bytes)
                     .map_err(|e| ParseError::from_line(e, line.bytes, line.number, line.start)),
             );
         }
@@ -84,12 +104,12 @@ impl<'a, R> Iterator for Records<'a, R> {
 
 /// Iterate over the session records of a text.
 pub fn sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, SessionRecord<'_>> {
-    Records { lines: LineSplitter::new(text.as_ref()), parse: parse_session_line::<[u8]> }
+    Records { lines: LineSplitter::new(text.as_ref()), record: std::marker::PhantomData }
 }
 
 /// Iterate over the error records of a text.
 pub fn errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, ErrorRecord<'_>> {
-    Records { lines: LineSplitter::new(text.as_ref()), parse: parse_error_line::<[u8]> }
+    Records { lines: LineSplitter::new(text.as_ref()), record: std::marker::PhantomData }
 }
 
 /// Every session record of a text, or the first bad line.

@@ -81,6 +81,7 @@ fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
 }
 
 /// Parse one error log line (a trailing `\r\n` or `\n` is ignored).
+#[inline]
 pub fn parse_error_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<ErrorRecord<'_>, LineError> {
     let line = scan::strip_line_end(line.as_ref());
     scan::run(line, error_line)

@@ -71,13 +71,22 @@ pub fn strip_line_end(line: &[u8]) -> &[u8] {
 }
 
 /// Index of the first blank (space or tab) in `s`, or `s.len()`.
-///
-/// Eight bytes at a time (SWAR): fields are 2–20 bytes long, so this takes one to
-/// three word steps where a byte loop takes up to twenty compare-and-branch rounds.
 #[inline(always)]
 pub fn find_blank(s: &[u8]) -> usize {
+    blank_and_ascii(s).0
+}
+
+/// Index of the first blank (space or tab) in `s` (or `s.len()`), and whether every
+/// byte before it is ASCII.
+///
+/// Eight bytes at a time (SWAR): fields are 2–20 bytes long, so this takes one to
+/// three word steps where a byte loop takes up to twenty compare-and-branch rounds,
+/// and the ASCII check rides along instead of taking a second pass.
+#[inline(always)]
+pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
+    let mut seen = 0u64; // OR of every byte before the blank: its high bits say non-ASCII
     let mut i = 0;
     while i + 8 <= s.len() {
         let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
@@ -87,17 +96,22 @@ pub fn find_blank(s: &[u8]) -> usize {
         // exact (borrows only propagate upwards), which is the one we want.
         let hits = (space.wrapping_sub(LO) & !space & HI) | (tab.wrapping_sub(LO) & !tab & HI);
         if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+            let k = hits.trailing_zeros() / 8;
+            let before = if k == 0 { 0 } else { w & (u64::MAX >> (64 - 8 * k)) };
+            return (i + k as usize, (seen | before) & HI == 0);
         }
+        seen |= w;
         i += 8;
     }
+    let mut high = (seen & HI) != 0;
     while i < s.len() {
         if is_blank(s[i]) {
-            return i;
+            return (i, !high);
         }
+        high |= s[i] >= 0x80;
         i += 1;
     }
-    s.len()
+    (s.len(), !high)
 }
 
 /// Skip a run of zero or more blanks.
@@ -129,14 +143,13 @@ pub fn utf8<'a>(bytes: &'a [u8], at: &'a [u8]) -> Result<&'a str, nom::Err<Fail>
 /// A run of one or more non-blank bytes, as text.
 #[inline(always)]
 pub fn token(input: &[u8]) -> PResult<'_, &str> {
-    let n = find_blank(input);
+    let (n, ascii) = blank_and_ascii(input);
     if n == 0 {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
     let (field, rest) = input.split_at(n);
-    // Everything before a non-ASCII byte is ASCII, so only a field with a high bit set
-    // needs the full UTF-8 check.
-    let text = if field.is_ascii() {
+    // Only a field with a high bit set needs the full UTF-8 check.
+    let text = if ascii {
         // SAFETY: every byte is ASCII, hence valid UTF-8.
         unsafe { std::str::from_utf8_unchecked(field) }
     } else {
@@ -261,5 +274,25 @@ pub fn rest_text<'a>(input: &'a [u8]) -> Result<&'a str, nom::Err<Fail>> {
         Ok(unsafe { std::str::from_utf8_unchecked(input) })
     } else {
         utf8(input, input)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_search_agrees_with_a_byte_loop() {
+        let samples: [&[u8]; 9] = [
+            b"", b" ", b"abc", b"abcdefgh ijk", b"abcdefghijklmnop\t", b"\xc3\xa9t\xc3\xa9 x",
+            b"abcdefg\xff rest", b"abcdefgh\xffz", b"0123456\t\x80",
+        ];
+        for s in samples {
+            for start in 0..s.len().max(1) {
+                let s = &s[start.min(s.len())..];
+                let n = s.iter().position(|&b| is_blank(b)).unwrap_or(s.len());
+                assert_eq!(blank_and_ascii(s), (n, s[..n].is_ascii()), "{s:?}");
+            }
+        }
     }
 }

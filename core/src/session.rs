@@ -274,6 +274,7 @@ fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
 }
 
 /// Parse one session log line (a trailing `\r\n` or `\n` is ignored).
+#[inline]
 pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<SessionRecord<'_>, LineError> {
