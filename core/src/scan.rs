@@ -212,17 +212,50 @@ pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
     Some(value)
 }
 
+/// The run of ASCII digits at the start of `input`: its length, and its value
+/// (`None` when it does not fit in a u64). One pass, no separate field split.
+#[inline(always)]
+pub fn leading_digits(input: &[u8]) -> (usize, Option<u64>) {
+    let mut value: u64 = 0;
+    let mut n = 0;
+    // Up to 19 digits cannot overflow: no checked arithmetic on the common path.
+    while n < input.len() && n < 19 {
+        let d = input[n].wrapping_sub(b'0');
+        if d > 9 {
+            return (n, Some(value));
+        }
+        value = value * 10 + d as u64;
+        n += 1;
+    }
+    let mut fits = Some(value);
+    while n < input.len() {
+        let d = input[n].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        fits = fits.and_then(|v| v.checked_mul(10)?.checked_add(d as u64));
+        n += 1;
+    }
+    (n, fits)
+}
+
+/// A whole field of digits (ending at a blank or the end of the line).
+#[inline(always)]
+fn number_field(input: &[u8], not_digits: ErrorKind) -> Result<(&[u8], Option<u64>), nom::Err<Fail>> {
+    let (n, value) = leading_digits(input);
+    match input.get(n) {
+        _ if n == 0 && input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
+        Some(&b) if !is_blank(b) => Err(Fail::at(not_digits, input)),
+        _ if n == 0 => Err(Fail::at(not_digits, input)),
+        _ => Ok((&input[n..], value)),
+    }
+}
+
 /// Non-blank field of digits as a channel number.
 #[inline(always)]
 pub fn channel(input: &[u8]) -> PResult<'_, u32> {
-    let (rest, field) = raw_token(input);
-    if field.is_empty() {
-        return Err(Fail::at(ErrorKind::Truncated, input));
-    }
-    if !field.iter().all(u8::is_ascii_digit) {
-        return Err(Fail::at(ErrorKind::BadChannel, input));
-    }
-    match digits_u64(field).and_then(|v| u32::try_from(v).ok()) {
+    let (rest, value) = number_field(input, ErrorKind::BadChannel)?;
+    match value.and_then(|v| u32::try_from(v).ok()) {
         Some(v) => Ok((rest, v)),
         None => Err(Fail::at(ErrorKind::ChannelOverflow, input)),
     }
@@ -231,11 +264,8 @@ pub fn channel(input: &[u8]) -> PResult<'_, u32> {
 /// Non-blank field of digits as UNIX seconds.
 #[inline(always)]
 pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
-    let (rest, field) = raw_token(input);
-    if field.is_empty() {
-        return Err(Fail::at(ErrorKind::Truncated, input));
-    }
-    match digits_u64(field).and_then(|v| i64::try_from(v).ok()) {
+    let (rest, value) = number_field(input, ErrorKind::BadUnixTime)?;
+    match value.and_then(|v| i64::try_from(v).ok()) {
         Some(v) => Ok((rest, v)),
         None => Err(Fail::at(ErrorKind::BadUnixTime, input)),
     }

@@ -1,7 +1,7 @@
 //! Session ids: `serverid;channel;starttime`, kept as written.
 
 use crate::error::ErrorKind;
-use crate::scan::{digits_u64, Fail, PResult};
+use crate::scan::{Fail, PResult};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -58,32 +58,45 @@ impl fmt::Display for SessionId<'_> {
     }
 }
 
-/// `server;channel;start` → its parts, or `None` if malformed.
+/// A session id at the start of `input`, ending at a blank or the end: its length
+/// and parts, or `None` if malformed. One pass; the one rule for every caller.
 #[inline(always)]
-fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
-    // Ids are ~21 bytes: a plain loop beats memchr's call overhead here.
-    let first = raw.iter().position(|&b| b == b';')?;
-    let server = &raw[..first];
-    if server.is_empty() {
+fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
+    let server_len = input
+        .iter()
+        .position(|&b| b == b';' || crate::scan::is_blank(b))
+        .filter(|&n| n > 0 && input[n] == b';')?;
+    let after_server = &input[server_len + 1..];
+    let (channel_len, channel) = crate::scan::leading_digits(after_server);
+    if channel_len == 0 || after_server.get(channel_len) != Some(&b';') {
         return None;
     }
-    let rest = &raw[first + 1..];
-    let second = rest.iter().position(|&b| b == b';')?;
-    let channel = u32::try_from(digits_u64(&rest[..second])?).ok()?;
-    let start = i64::try_from(digits_u64(&rest[second + 1..])?).ok()?;
-    Some((server, channel, start))
+    let channel = u32::try_from(channel?).ok()?;
+    let after_channel = &after_server[channel_len + 1..];
+    let (start_len, start) = crate::scan::leading_digits(after_channel);
+    if start_len == 0 || after_channel.get(start_len).is_some_and(|&b| !crate::scan::is_blank(b)) {
+        return None;
+    }
+    let start = i64::try_from(start?).ok()?;
+    Some((server_len + 1 + channel_len + 1 + start_len, &input[..server_len], channel, start))
+}
+
+/// `server;channel;start` as a whole → its parts, or `None` if malformed.
+fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
+    match scan_id(raw)? {
+        (len, server, channel, start) if len == raw.len() => Some((server, channel, start)),
+        _ => None,
+    }
 }
 
 /// A session-id field of a line (a non-blank token, validated).
 #[inline(always)]
 pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
-    let (rest, raw) = crate::scan::raw_token(input);
-    if raw.is_empty() {
+    if input.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
-    let Some((server, _, _)) = split(raw) else {
-        return Err(Fail::at(ErrorKind::BadSessionId, input));
-    };
+    let (len, server, _, _) = scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
+    let raw = &input[..len];
     // Past the server part there are only digits and `;`, so only the server part
     // can hold non-ASCII text needing a UTF-8 check.
     let text = if server.is_ascii() {
@@ -92,7 +105,7 @@ pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
     } else {
         crate::scan::utf8(raw, input)?
     };
-    Ok((rest, SessionId(Cow::Borrowed(text))))
+    Ok((&input[len..], SessionId(Cow::Borrowed(text))))
 }
 
 #[cfg(test)]
@@ -111,7 +124,7 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for bad in ["", ";1;2", "1;2", "1;x;2", "1;2;", "1;2;3;4", "a;99999999999;1"] {
+        for bad in ["", ";1;2", "1;2", "1;x;2", "1;2;", "1;2;3;4", "a;99999999999;1", "a;1;2 ", "a b;1;2", "a;1;99999999999999999999"] {
             assert_eq!(SessionId::parse(bad), Err(ErrorKind::BadSessionId), "{bad}");
         }
     }
