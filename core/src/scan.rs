@@ -298,7 +298,7 @@ pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", 
 
 /// The rest of the line as text (a message: may be empty, spaces kept as written).
 #[inline(always)]
-pub fn rest_text<'a>(input: &'a [u8]) -> Result<&'a str, nom::Err<Fail>> {
+pub fn rest_text(input: &[u8]) -> Result<&str, nom::Err<Fail>> {
     if input.is_ascii() {
         // SAFETY: ASCII is valid UTF-8.
         Ok(unsafe { std::str::from_utf8_unchecked(input) })
