@@ -5,22 +5,16 @@ use plumlogs::{ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp};
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// SplitMix64: a tiny deterministic generator, so every run benches the same text.
-pub struct Rng(u64);
+/// A seeded generator, so every run benches the same text.
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
-        Rng(seed)
+        Rng(fastrand::Rng::with_seed(seed))
     }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
+    /// Uniform in `0..n`.
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
+        self.0.u64(0..n)
     }
 }
 
