@@ -10,7 +10,7 @@
 use crate::bulk::{LineSplitter, RawLine};
 use crate::error::{ErrorKind, LineError, ParseError};
 use crate::scan::{self, Fail, PResult, MONTH_NAMES, WEEKDAY_NAMES};
-use crate::session_id::{SessionId};
+use crate::session_id::SessionId;
 use crate::timestamp::{weekday_number, zone_offset, Timestamp};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -105,8 +105,9 @@ fn delimited(input: &[u8], open: u8, close: u8, kind: ErrorKind) -> PResult<'_, 
 /// The first line of an entry. Returns the entry with its one-line message.
 fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     let i = input;
-    let weekday = weekday_number(&i[..3.min(i.len())]).ok_or_else(|| Fail::at(ErrorKind::BadWeekday, i))?;
-    let _ = weekday; // the weekday is checked for form, not against the date: keep as written
+    // The weekday is checked for form only, not against the date: Plum's text is kept
+    // as written, and the date fields are what the timestamp is built from.
+    weekday_number(&i[..3.min(i.len())]).ok_or_else(|| Fail::at(ErrorKind::BadWeekday, i))?;
     let (i, ()) = scan::sep(&i[3..])?;
     let (i, day) = one_or_two_digits(i, ErrorKind::BadDay)?;
     let (i, ()) = scan::sep(i)?;
