@@ -2,7 +2,8 @@
 
 use crate::errors::{invalid_argument, to_pyerr, PlumErr};
 use crate::records::{frames, make_record, RecordList, Rows};
-use crate::store::{Builder, Store};
+use crate::parse::{fill, table_of};
+use crate::store::{Table, Text};
 use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
 use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
 use pyo3::exceptions::PyTypeError;
@@ -32,15 +33,21 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     )))
 }
 
-/// A page of owned records as spans into one store.
-fn page_rows(page: AnyPage) -> (Arc<Store>, Rows) {
-    let mut b = Builder::new(&[]);
-    let rows = match page {
-        AnyPage::Sessions(v) => Rows::Sessions(Arc::new(v.iter().map(|r| b.session(r)).collect())),
-        AnyPage::Errors(v) => Rows::Errors(Arc::new(v.iter().map(|r| b.error(r)).collect())),
-        AnyPage::Summaries(v) => Rows::Summaries(Arc::new(v.iter().map(|r| b.summary(r)).collect())),
-    };
-    (Arc::new(Store::owned(b.extra)), rows)
+/// Columns of owned records: their text is copied once into the table's store.
+fn owned_table<C, R>(records: &[R]) -> PyResult<Table<C>>
+where
+    C: crate::store::Columns + crate::columns::FromRecords<R>,
+{
+    table_of(Text::default(), |_, v| fill(v, records))
+}
+
+/// A fetched page as rows.
+fn page_rows(page: AnyPage) -> PyResult<Rows> {
+    Ok(match page {
+        AnyPage::Sessions(v) => Rows::Sessions(Arc::new(owned_table(&v)?)),
+        AnyPage::Errors(v) => Rows::Errors(Arc::new(owned_table(&v)?)),
+        AnyPage::Summaries(v) => Rows::Summaries(Arc::new(owned_table(&v)?)),
+    })
 }
 
 enum AnyPages {
@@ -74,17 +81,19 @@ impl AnyPages {
 
 struct ListingState {
     pages: AnyPages,
-    page: Option<(Arc<Store>, Rows)>,
+    page: Option<Rows>,
     pos: usize,
     done: bool,
 }
 
 /// What one step of a listing produced, outside the lock.
 enum Step {
-    Item(Arc<Store>, Rows, usize),
+    Item(Rows, usize),
     NewPage { n: usize, total: Option<u64> },
     End,
     Failed(Error),
+    /// A page that could not be held (a field too long for a string view).
+    Unstored(PyErr),
 }
 
 /// The records of one listing (`Client.sessions`, `.errors`, `.call_logs`): an
@@ -104,10 +113,10 @@ impl Listing {
     fn step(&self, py: Python<'_>) -> Step {
         py.detach(|| {
             let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((st, rows)) = &g.page
+            if let Some(rows) = &g.page
                 && g.pos < rows.len()
             {
-                let out = Step::Item(st.clone(), rows.clone(), g.pos);
+                let out = Step::Item(rows.clone(), g.pos);
                 g.pos += 1;
                 return out;
             }
@@ -126,11 +135,18 @@ impl Listing {
                     Step::Failed(e)
                 }
                 Some(Ok(page)) => {
-                    let (st, rows) = page_rows(page);
-                    let n = rows.len();
-                    g.page = Some((st, rows));
-                    g.pos = 0;
-                    Step::NewPage { n, total: g.pages.total_hint() }
+                    match page_rows(page) {
+                        Ok(rows) => {
+                            let n = rows.len();
+                            g.page = Some(rows);
+                            g.pos = 0;
+                            Step::NewPage { n, total: g.pages.total_hint() }
+                        }
+                        Err(e) => {
+                            g.done = true;
+                            Step::Unstored(e)
+                        }
+                    }
                 }
             }
         })
@@ -156,10 +172,9 @@ impl Listing {
         Ok(())
     }
 
-    /// Every remaining record as one store and one row set.
+    /// Every remaining record: the pages are joined as parts of one table, not copied.
     fn rest(&self, py: Python<'_>) -> PyResult<RecordList> {
-        let mut b = Builder::new(&[]);
-        let (mut sessions, mut errors, mut summaries) = (Vec::new(), Vec::new(), Vec::new());
+        let mut pages = Vec::new();
         // The unread part of the current page first.
         let (leftover, kind) = py.detach(|| {
             let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
@@ -169,15 +184,10 @@ impl Listing {
                 AnyPages::Summaries(_) => 2,
             };
             let pos = std::mem::take(&mut g.pos);
-            (g.page.take().map(|(st, rows)| (st, rows, pos)), kind)
+            (g.page.take().map(|rows| (rows, pos)), kind)
         });
-        if let Some((st, rows, pos)) = leftover {
-            match &rows {
-                Rows::Sessions(r) => r[pos..].iter().for_each(|row| sessions.push(b.session(&row.record(&st)))),
-                Rows::Errors(r) => r[pos..].iter().for_each(|row| errors.push(b.error(&row.record(&st)))),
-                Rows::Summaries(r) => r[pos..].iter().for_each(|row| summaries.push(b.summary(&row.record(&st)))),
-                Rows::Entries(_) => {}
-            }
+        if let Some((rows, pos)) = leftover {
+            pages.push(rows.pick(pos..rows.len()));
         }
         loop {
             let step = py.detach(|| {
@@ -204,31 +214,32 @@ impl Listing {
                     return Err(PlumErr(e).into());
                 }
                 Ok(Some((page, total))) => {
-                    let n = match page {
-                        AnyPage::Sessions(v) => {
-                            sessions.extend(v.iter().map(|r| b.session(r)));
-                            v.len()
-                        }
-                        AnyPage::Errors(v) => {
-                            errors.extend(v.iter().map(|r| b.error(r)));
-                            v.len()
-                        }
-                        AnyPage::Summaries(v) => {
-                            summaries.extend(v.iter().map(|r| b.summary(r)));
-                            v.len()
-                        }
-                    };
+                    let rows = page_rows(page)?;
+                    let n = rows.len();
+                    pages.push(rows);
                     self.progress(py, n, total)?;
                 }
             }
         }
         self.close_bar(py)?;
-        let rows = match kind {
-            0 => Rows::Sessions(Arc::new(sessions)),
-            1 => Rows::Errors(Arc::new(errors)),
-            _ => Rows::Summaries(Arc::new(summaries)),
+        Ok(RecordList::new(join(kind, pages), None))
+    }
+}
+
+/// Pages of one listing (all of the record type `kind`) as one row set.
+fn join(kind: u8, pages: Vec<Rows>) -> Rows {
+    macro_rules! join {
+        ($v:ident) => {
+            Rows::$v(Arc::new(Table::concat(pages.into_iter().filter_map(|p| match p {
+                Rows::$v(t) => Some(t),
+                _ => None,
+            }))))
         };
-        Ok(RecordList::new(Arc::new(Store::owned(b.extra)), rows, None))
+    }
+    match kind {
+        0 => join!(Sessions),
+        1 => join!(Errors),
+        _ => join!(Summaries),
     }
 }
 
@@ -241,7 +252,7 @@ impl Listing {
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
         loop {
             match self.step(py) {
-                Step::Item(st, rows, i) => return make_record(py, &st, &rows, i).map(Some),
+                Step::Item(rows, i) => return make_record(py, &rows, i).map(Some),
                 Step::NewPage { n, total } => self.progress(py, n, total)?,
                 Step::End => {
                     self.close_bar(py)?;
@@ -250,6 +261,10 @@ impl Listing {
                 Step::Failed(e) => {
                     self.close_bar(py)?;
                     return Err(PlumErr(e).into());
+                }
+                Step::Unstored(e) => {
+                    self.close_bar(py)?;
+                    return Err(e);
                 }
             }
         }
@@ -275,7 +290,7 @@ impl Listing {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let _ = requested_schema;
         let l = self.rest(py)?;
-        crate::arrow::capsule(py, l.st.clone(), l.rows.clone())
+        crate::arrow::capsule(py, l.rows.clone())
     }
 
     /// `collect().to_arrow()`: a `pyarrow.Table` of every remaining record.
@@ -312,13 +327,11 @@ impl PyCallLog {
         text: &str,
         entries: &[plumlogs::CallLogEntry<'_>],
     ) -> PyResult<PyCallLog> {
-        let mut b = Builder::new(&[]);
-        let rows: Arc<Vec<_>> = Arc::new(entries.iter().map(|e| b.entry(e)).collect());
-        let st = Arc::new(Store::owned(b.extra));
+        let rows = Rows::Entries(Arc::new(owned_table(entries)?));
         Ok(PyCallLog {
             log_id,
             text: PyString::new(py, text).unbind(),
-            entries: Py::new(py, RecordList::new(st, Rows::Entries(rows), None))?,
+            entries: Py::new(py, RecordList::new(rows, None))?,
         })
     }
 
@@ -403,10 +416,7 @@ impl PyCallLogsWithText {
         if let Some(bar) = &self.bar {
             bar.bind(py).call_method1("update", (1,))?;
         }
-        let mut b = Builder::new(&[]);
-        let row = b.summary(&summary);
-        let st = Arc::new(Store::owned(b.extra));
-        let summary = make_record(py, &st, &Rows::Summaries(Arc::new(vec![row])), 0)?;
+        let summary = make_record(py, &Rows::Summaries(Arc::new(owned_table(std::slice::from_ref(&summary))?)), 0)?;
         let second = match result {
             Ok(log) => Py::new(py, PyCallLog::from_rust(py, &log)?)?.into_any(),
             Err(e) if self.on_error == OnError::Return => to_pyerr(py, e, None).into_value(py).into_any(),

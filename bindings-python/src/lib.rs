@@ -6,6 +6,7 @@
 
 mod arrow;
 mod client;
+mod columns;
 mod emulator;
 mod errors;
 mod parse;
@@ -15,17 +16,18 @@ mod time;
 
 use parse::{bulk, Grammar};
 use pyo3::prelude::*;
+use std::sync::Arc;
 
 /// Parse one session log line (`str` or `bytes`) into a `SessionRecord`.
 #[pyfunction]
-fn parse_session_line(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<records::PySessionRecord> {
-    parse::one_session(py, line)
+fn parse_session_line(line: &Bound<'_, PyAny>) -> PyResult<records::PySessionRecord> {
+    parse::one_session(line)
 }
 
 /// Parse one error log line (`str` or `bytes`) into an `ErrorRecord`.
 #[pyfunction]
-fn parse_error_line(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<records::PyErrorRecord> {
-    parse::one_error(py, line)
+fn parse_error_line(line: &Bound<'_, PyAny>) -> PyResult<records::PyErrorRecord> {
+    parse::one_error(line)
 }
 
 /// Parse every non-blank line of a session log text.
@@ -49,6 +51,14 @@ fn parse_call_log<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) 
     bulk(py, text, strict, Grammar::CallLog)
 }
 
+/// The columns of a decoded body, before its text moves into their store.
+enum Built {
+    Sessions(columns::SessionCols),
+    Errors(columns::ErrorCols),
+    Summaries(columns::SummaryCols),
+    Entries(columns::EntryCols),
+}
+
 /// Decode a response body (`str` or `bytes`, JSON or XML, told apart by its first
 /// non-blank byte) of `service` (`"sessions"`, `"errors"`, `"logs"` or `"log"`):
 /// a `RecordList` for the three list services (`.total` holds the `total_*` count
@@ -61,23 +71,34 @@ fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str
     })?;
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
-        let mut b = store::Builder::new(&base);
-        plumlogs::decode::decode_response(&base, service).map(|d| match d {
-            Decoded::Sessions(v) => (records::Rows::Sessions(std::sync::Arc::new(v.iter().map(|r| b.session(r)).collect())), None, None, b.extra),
-            Decoded::Errors(v) => (records::Rows::Errors(std::sync::Arc::new(v.iter().map(|r| b.error(r)).collect())), None, None, b.extra),
-            Decoded::Logs { total, items } => {
-                (records::Rows::Summaries(std::sync::Arc::new(items.iter().map(|r| b.summary(r)).collect())), total, None, b.extra)
-            }
-            Decoded::Log { text, entries } => {
-                (records::Rows::Entries(std::sync::Arc::new(entries.iter().map(|r| b.entry(r)).collect())), None, Some(text.into_owned()), b.extra)
-            }
+        let mut v = store::Views::new(&base);
+        plumlogs::decode::decode_response(&base, service).map(|d| {
+            let rows = match &d {
+                Decoded::Sessions(r) => Built::Sessions(parse::fill(&mut v, r)),
+                Decoded::Errors(r) => Built::Errors(parse::fill(&mut v, r)),
+                Decoded::Logs { items, .. } => Built::Summaries(parse::fill(&mut v, items)),
+                Decoded::Log { entries, .. } => Built::Entries(parse::fill(&mut v, entries)),
+            };
+            let (total, log_text) = match d {
+                Decoded::Logs { total, .. } => (total, None),
+                Decoded::Log { text, .. } => (None, Some(text.into_owned())),
+                _ => (None, None),
+            };
+            (rows, total, log_text, v.finish())
         })
     });
-    let (rows, total, log_text, extra) = match decoded {
+    let (built, total, log_text, extra) = match decoded {
         Ok(d) => d,
         Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
     };
-    let list = records::RecordList::new(std::sync::Arc::new(store::Store::new(base, extra)), rows, total);
+    let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
+    let rows = match built {
+        Built::Sessions(c) => records::Rows::Sessions(Arc::new(store::Table::single(st, c))),
+        Built::Errors(c) => records::Rows::Errors(Arc::new(store::Table::single(st, c))),
+        Built::Summaries(c) => records::Rows::Summaries(Arc::new(store::Table::single(st, c))),
+        Built::Entries(c) => records::Rows::Entries(Arc::new(store::Table::single(st, c))),
+    };
+    let list = records::RecordList::new(rows, total);
     match log_text {
         Some(text) => Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any()),
         None => Ok(Bound::new(py, list)?.into_any()),

@@ -1,19 +1,21 @@
 //! The parse functions: text in, records out, with the GIL released while Rust parses.
 
+use crate::columns::{EntryCols, ErrorCols, FromRecords, SessionCols};
 use crate::errors::{parse_error_instance, PlumErr};
-use crate::records::{PyErrorRecord, PySessionRecord, RecordList, Rows};
-use crate::store::{Builder, Store, Text};
+use crate::records::{At, PyErrorRecord, PySessionRecord, RecordList, Rows};
+use crate::store::{Columns, Part, Store, Table, Text, Views, MAX_FIELD};
 use plumlogs::ParseError;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-/// The bytes of a `str` or `bytes` argument, read in place (a `str` is encoded to
-/// UTF-8 once); anything else is a `TypeError` naming the argument.
+/// The bytes of a `str` or `bytes` argument, read in place (an ASCII `str` is not
+/// even copied); anything else is a `TypeError` naming the argument.
 pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Text> {
     if let Ok(s) = arg.cast::<PyString>() {
-        return Ok(Text::from_bytes(&s.encode_utf8()?));
+        return Text::from_str(s);
     }
     if let Ok(b) = arg.cast::<PyBytes>() {
         return Ok(Text::from_bytes(b));
@@ -24,10 +26,36 @@ pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Text> {
     )))
 }
 
+/// A field too long for a string view: an `InvalidArgument`, never a truncation.
+pub fn too_long(len: usize) -> PyErr {
+    crate::errors::invalid_argument(format!(
+        "a field of {len} bytes is longer than the {MAX_FIELD} bytes one record field can hold"
+    ))
+}
+
+/// The columns `records` writes (views into `base`, or built text) as a one-part
+/// table whose store owns `base`.
+pub fn table_of<C: Columns>(base: Text, records: impl FnOnce(&[u8], &mut Views<'_>) -> C) -> PyResult<Table<C>> {
+    let (cols, extra) = {
+        let mut v = Views::new(&base);
+        let cols = records(&base, &mut v);
+        (cols, v.finish())
+    };
+    let extra = extra.map_err(too_long)?;
+    Ok(Table::single(Arc::new(Store::new(base, extra)), cols))
+}
+
+/// `records` as columns (their views made by `v`).
+pub fn fill<C: Columns + FromRecords<R>, R>(v: &mut Views<'_>, records: &[R]) -> C {
+    let mut cols = C::with_capacity(records.len());
+    for r in records {
+        cols.push_record(v, r);
+    }
+    cols
+}
+
 /// What a bulk parse produced, before any Python object exists.
 pub struct Parsed {
-    pub base: Text,
-    pub extra: String,
     pub rows: Rows,
     pub problems: Vec<ParseError>,
 }
@@ -42,55 +70,73 @@ pub enum Grammar {
 /// Texts at least this long are parsed on several threads (when there are cores).
 const PARALLEL_MIN_BYTES: usize = 4 << 20;
 
-/// Parse `base` in Rust only (no Python calls: this runs with the GIL released).
+/// Parse `base` in Rust only (no Python objects: this runs with the GIL released).
 /// Strict mode stops at the first bad line, which becomes the only problem.
-pub fn parse_rows(base: Text, grammar: Grammar, strict: bool) -> Parsed {
-    if let Some(p) = parse_parallel(&base, grammar, strict) {
-        let (rows, problems) = p;
-        return Parsed { base, extra: String::new(), rows, problems };
+pub fn parse_rows(base: Text, grammar: Grammar, strict: bool) -> PyResult<Parsed> {
+    if let Some(parsed) = parse_parallel(&base, grammar, strict) {
+        let (parts, problems) = parsed;
+        let st = Arc::new(Store::new(base, Vec::new()));
+        let rows = match parts {
+            Chunks::Sessions(c) => Rows::Sessions(Arc::new(Table::new(parts_of(&st, c)))),
+            Chunks::Errors(c) => Rows::Errors(Arc::new(Table::new(parts_of(&st, c)))),
+        };
+        return Ok(Parsed { rows, problems });
     }
     let mut problems = Vec::new();
-    let (extra, rows) = {
-        let mut b = Builder::new(&base);
-        let rows = parse_slice(&mut b, &base, grammar, strict, &mut problems);
-        (b.extra, rows)
+    let lines = memchr::memchr_iter(b'\n', &base).count() + 1;
+    let rows = match grammar {
+        Grammar::Sessions => Rows::Sessions(Arc::new(table_of(base, |t, v| {
+            collect(plumlogs::sessions(t), SessionCols::with_capacity(lines), strict, &mut problems, |c, r| {
+                c.push(v, &r)
+            })
+        })?)),
+        Grammar::Errors => Rows::Errors(Arc::new(table_of(base, |t, v| {
+            collect(plumlogs::errors(t), ErrorCols::with_capacity(lines), strict, &mut problems, |c, r| c.push(v, &r))
+        })?)),
+        // Entries can span lines: the line count is only an upper bound here.
+        Grammar::CallLog => Rows::Entries(Arc::new(table_of(base, |t, v| {
+            collect(
+                plumlogs::CallLogEntries::new(t),
+                EntryCols::with_capacity(lines.min(1 << 16)),
+                strict,
+                &mut problems,
+                |c, r| c.push(v, &r),
+            )
+        })?)),
     };
-    Parsed { base, extra, rows, problems }
+    Ok(Parsed { rows, problems })
 }
 
-fn parse_slice(b: &mut Builder<'_>, text: &[u8], grammar: Grammar, strict: bool, problems: &mut Vec<ParseError>) -> Rows {
-    let lines = memchr::memchr_iter(b'\n', text).count() + 1;
-    match grammar {
-        Grammar::Sessions => Rows::Sessions(collect(plumlogs::sessions(text), lines, strict, problems, |r| b.session(&r))),
-        Grammar::Errors => Rows::Errors(collect(plumlogs::errors(text), lines, strict, problems, |r| b.error(&r))),
-        // Entries can span lines: the line count is only an upper bound here.
-        Grammar::CallLog => Rows::Entries(collect(
-            plumlogs::CallLogEntries::new(text),
-            lines.min(1 << 16),
-            strict,
-            problems,
-            |r| b.entry(&r),
-        )),
-    }
+fn parts_of<C>(st: &Arc<Store>, chunks: Vec<C>) -> Vec<Part<C>> {
+    chunks.into_iter().map(|c| Part { st: st.clone(), cols: Arc::new(c) }).collect()
+}
+
+/// The columns each parse thread wrote, in text order.
+enum Chunks {
+    Sessions(Vec<SessionCols>),
+    Errors(Vec<ErrorCols>),
 }
 
 /// Session and error lines are independent, so a big text is cut at line ends into
-/// one chunk per core. Chunks report line numbers and offsets from their own start;
-/// they are moved back to the whole text here, so errors read exactly as in a
-/// sequential parse (strict mode: the first bad line of the text wins).
-/// `None` = parse sequentially (small text, one core, call logs, or a field that
-/// needed its own storage).
-fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Rows, Vec<ParseError>)> {
+/// chunks, parsed by one worker per core (the calling thread among them), each chunk
+/// into columns of its own: the chunks become the parts of one table, never copied
+/// together. Chunks report line numbers and offsets from their own start; they are
+/// moved back to the whole text here, so errors read exactly as in a sequential
+/// parse (strict mode: the first bad line of the text wins). `None` = parse
+/// sequentially (small text, one core, call logs, or a field that needed building
+/// or was too long).
+fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Chunks, Vec<ParseError>)> {
     if base.len() < PARALLEL_MIN_BYTES || matches!(grammar, Grammar::CallLog) {
         return None;
     }
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if cores < 2 {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if workers < 2 {
         return None;
     }
+    let pieces = workers * CHUNKS_PER_WORKER;
     let mut bounds = vec![0];
-    for k in 1..cores {
-        let guess = (base.len() * k / cores).max(*bounds.last().unwrap());
+    for k in 1..pieces {
+        let guess = (base.len() * k / pieces).max(*bounds.last().unwrap());
         match memchr::memchr(b'\n', &base[guess..]) {
             Some(n) if guess + n + 1 < base.len() => bounds.push(guess + n + 1),
             _ => break,
@@ -98,137 +144,128 @@ fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Rows, 
     }
     bounds.push(base.len());
     bounds.dedup();
-    fn sessions(t: &[u8]) -> plumlogs::bulk::Records<'_, plumlogs::SessionRecord<'_>> {
-        plumlogs::sessions(t)
-    }
-    fn errors(t: &[u8]) -> plumlogs::bulk::Records<'_, plumlogs::ErrorRecord<'_>> {
-        plumlogs::errors(t)
-    }
     match grammar {
-        Grammar::Sessions => parallel(base, &bounds, strict, sessions, |b, r| b.session(r))
-            .map(|(v, p)| (Rows::Sessions(Arc::new(v)), p)),
-        Grammar::Errors => {
-            parallel(base, &bounds, strict, errors, |b, r| b.error(r)).map(|(v, p)| (Rows::Errors(Arc::new(v)), p))
-        }
+        Grammar::Sessions => parallel(base, &bounds, workers, strict, plumlogs::sessions::<[u8]>, SessionCols::with_capacity, |c, v, r| {
+            c.push(v, r)
+        })
+        .map(|(c, p)| (Chunks::Sessions(c), p)),
+        Grammar::Errors => parallel(base, &bounds, workers, strict, plumlogs::errors::<[u8]>, ErrorCols::with_capacity, |c, v, r| {
+            c.push(v, r)
+        })
+        .map(|(c, p)| (Chunks::Errors(c), p)),
         Grammar::CallLog => None,
     }
 }
 
-/// Parse the chunks `bounds` of `base` on one thread each, every thread writing its
-/// rows straight into its own stretch of one allocation (sized by the chunk's line
-/// count, an upper bound), then close the gaps left by blank or bad lines.
-fn parallel<'a, T, R, I>(
+/// Chunks per worker. Workers take the next chunk as they finish one, so on a
+/// shared machine a worker whose core is taken away holds the others up by one
+/// small chunk, not by half the text.
+const CHUNKS_PER_WORKER: usize = 4;
+
+/// What a worker made of one chunk.
+struct Chunk<C> {
+    index: usize,
+    cols: C,
+    problems: Vec<ParseError>,
+    newlines: usize,
+    /// Every view points into the input (no built text, no field too long).
+    plain: bool,
+}
+
+/// Parse the chunks `bounds` of `base` on `workers` threads, each chunk into its own
+/// columns (sized by the chunk's line count, an upper bound: no regrowth).
+fn parallel<'a, C, R, I>(
     base: &'a [u8],
     bounds: &[usize],
+    workers: usize,
     strict: bool,
     iter: fn(&'a [u8]) -> I,
-    row: fn(&mut Builder<'a>, &R) -> T,
-) -> Option<(Vec<T>, Vec<ParseError>)>
+    with_capacity: fn(usize) -> C,
+    // A generic closure, not a fn pointer: it inlines into the parse loop.
+    push: impl Fn(&mut C, &mut Views<'a>, &R) + Copy + Send + Sync,
+) -> Option<(Vec<C>, Vec<ParseError>)>
 where
-    T: Copy + Send,
+    C: Send,
     I: Iterator<Item = Result<R, ParseError>>,
 {
-    // Lines per chunk: its newlines, plus one for a last line without a newline. Every
-    // chunk but the last ends with one, so the stretches meet without a gap and
-    // nothing has to move below unless a line is blank or bad.
-    let newlines: Vec<usize> =
-        bounds.windows(2).map(|w| memchr::memchr_iter(b'\n', &base[w[0]..w[1]]).count()).collect();
-    let counts: Vec<usize> = bounds
-        .windows(2)
-        .zip(&newlines)
-        .map(|(w, &nl)| nl + usize::from(w[1] > w[0] && base[w[1] - 1] != b'\n'))
-        .collect();
-    let total: usize = counts.iter().sum();
-    let mut out: Vec<T> = Vec::with_capacity(total);
-    let results: Vec<(usize, Vec<ParseError>, bool)> = {
-        let mut spare = &mut out.spare_capacity_mut()[..total];
-        let mut slices = Vec::with_capacity(counts.len());
-        for &c in &counts {
-            let (mine, rest) = spare.split_at_mut(c);
-            slices.push(mine);
-            spare = rest;
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = slices
-                .into_iter()
-                .zip(bounds.windows(2))
-                .map(|(slots, w)| {
-                    let (lo, hi) = (w[0], w[1]);
-                    scope.spawn(move || {
-                        let mut b = Builder::new(base);
-                        let mut problems = Vec::new();
-                        let (mut n, mut fits) = (0, true);
-                        for item in iter(&base[lo..hi]) {
-                            match item {
-                                Ok(r) if n < slots.len() => {
-                                    slots[n].write(row(&mut b, &r));
-                                    n += 1;
-                                }
-                                // Cannot happen (a record takes at least one line); if it
-                                // did, the sequential parse is the answer.
-                                Ok(_) => {
-                                    fits = false;
-                                    break;
-                                }
-                                Err(e) => {
-                                    problems.push(e);
-                                    if strict {
-                                        break;
-                                    }
-                                }
-                            }
+    let chunks = bounds.len() - 1;
+    let next = AtomicUsize::new(0);
+    // Strict mode: chunks after one with a bad line cannot matter.
+    let first_bad = AtomicUsize::new(usize::MAX);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            if k >= chunks || k > first_bad.load(Ordering::Relaxed) {
+                return done;
+            }
+            let text = &base[bounds[k]..bounds[k + 1]];
+            let newlines = memchr::memchr_iter(b'\n', text).count();
+            let mut v = Views::new(base);
+            let mut cols = with_capacity(newlines + 1);
+            let mut problems = Vec::new();
+            for item in iter(text) {
+                match item {
+                    Ok(r) => push(&mut cols, &mut v, &r),
+                    Err(e) => {
+                        problems.push(e);
+                        if strict {
+                            first_bad.fetch_min(k, Ordering::Relaxed);
+                            break;
                         }
-                        (n, problems, fits && b.extra.is_empty())
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a parse thread panicked")).collect()
-        })
+                    }
+                }
+            }
+            // Views into the input only: built text would need one shared store.
+            let plain = !v.built_any() && v.finish().is_ok();
+            done.push(Chunk { index: k, cols, problems, newlines, plain });
+        }
     };
-    if results.iter().any(|r| !r.2) {
+    let mut done: Vec<Chunk<C>> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut done = work();
+        for h in helpers {
+            done.extend(h.join().expect("a parse thread panicked"));
+        }
+        done
+    });
+    if done.iter().any(|c| !c.plain) {
         return None;
     }
-    let (mut filled, mut start, mut line_base) = (0, 0, 0);
+    done.sort_unstable_by_key(|c| c.index);
+    let mut line_base = 0;
+    let mut parts = Vec::with_capacity(done.len());
     let mut problems = Vec::new();
-    for (k, (n, probs, _)) in results.into_iter().enumerate() {
-        if start != filled {
-            // SAFETY: slots start..start+n were written by chunk k; moving them down to
-            // `filled` (<= start) keeps 0..filled+n initialised. T is Copy: no drops.
-            unsafe {
-                let p = out.as_mut_ptr();
-                std::ptr::copy(p.add(start), p.add(filled), n);
-            }
+    for (k, chunk) in done.into_iter().enumerate() {
+        // In strict mode chunks after the first bad one may be missing: stop there.
+        if chunk.index != k {
+            break;
         }
-        filled += n;
-        start += counts[k];
-        for mut p in probs {
+        parts.push(chunk.cols);
+        for mut p in chunk.problems {
             p.line += line_base;
             p.offset += bounds[k];
             problems.push(p);
         }
-        line_base += newlines[k];
+        line_base += chunk.newlines;
         if strict && !problems.is_empty() {
             problems.truncate(1);
             break;
         }
     }
-    // SAFETY: 0..filled is initialised (see above) and within the capacity.
-    unsafe { out.set_len(filled) };
-    Some((out, problems))
+    Some((parts, problems))
 }
 
-fn collect<R, T>(
+fn collect<R, C>(
     it: impl Iterator<Item = Result<R, ParseError>>,
-    lines: usize,
+    mut cols: C,
     strict: bool,
     problems: &mut Vec<ParseError>,
-    mut row: impl FnMut(R) -> T,
-) -> Arc<Vec<T>> {
-    // One allocation, sized by the line count (a fast SIMD count), not log2(n) regrowths.
-    let mut out = Vec::with_capacity(lines);
+    mut push: impl FnMut(&mut C, R),
+) -> C {
     for item in it {
         match item {
-            Ok(r) => out.push(row(r)),
+            Ok(r) => push(&mut cols, r),
             Err(e) => {
                 problems.push(e);
                 if strict {
@@ -237,7 +274,7 @@ fn collect<R, T>(
             }
         }
     }
-    Arc::new(out)
+    cols
 }
 
 /// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient).
@@ -248,12 +285,11 @@ pub fn bulk<'py>(
     grammar: Grammar,
 ) -> PyResult<Bound<'py, PyAny>> {
     let base = text_bytes(text, "text")?;
-    let parsed = py.detach(move || parse_rows(base, grammar, strict));
-    let Parsed { base, extra, rows, mut problems } = parsed;
+    let Parsed { rows, mut problems } = py.detach(move || parse_rows(base, grammar, strict))?;
     if strict && let Some(e) = problems.pop() {
         return Err(PlumErr::from(e).into());
     }
-    let list = RecordList::new(Arc::new(Store::new(base, extra)), rows, None);
+    let list = RecordList::new(rows, None);
     if strict {
         return Ok(Bound::new(py, list)?.into_any());
     }
@@ -313,7 +349,7 @@ impl ParseResult {
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let r = self.records.get();
         let _ = requested_schema;
-        crate::arrow::capsule(py, r.st.clone(), r.rows.clone())
+        crate::arrow::capsule(py, r.rows.clone())
     }
     /// `records.to_arrow()`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -330,28 +366,37 @@ impl ParseResult {
 }
 
 /// One line, parsed; `line` is `str` or `bytes`.
-pub fn one_session(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<PySessionRecord> {
-    let base = text_bytes(line, "line")?;
-    let mut b = Builder::new(&base);
-    let row = match plumlogs::parse_session_line(&base) {
-        Ok(r) => b.session(&r),
-        Err(e) => return Err(PlumErr::from(ParseError::from_line(e, strip(&base), 1, 0)).into()),
-    };
-    let extra = std::mem::take(&mut b.extra);
-    let _ = py;
-    Ok(PySessionRecord { st: Arc::new(Store::new(base, extra)), rows: Arc::new(vec![row]), i: 0 })
+pub fn one_session(line: &Bound<'_, PyAny>) -> PyResult<PySessionRecord> {
+    let mut failed = None;
+    let table = table_of(text_bytes(line, "line")?, |t, v| {
+        let mut cols = SessionCols::with_capacity(1);
+        match plumlogs::parse_session_line(t) {
+            Ok(r) => cols.push(v, &r),
+            Err(e) => failed = Some(ParseError::from_line(e, strip(t), 1, 0)),
+        }
+        cols
+    })?;
+    match failed {
+        Some(e) => Err(PlumErr::from(e).into()),
+        None => Ok(PySessionRecord { at: At::new(Arc::new(table), 0) }),
+    }
 }
 
-pub fn one_error(py: Python<'_>, line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
-    let base = text_bytes(line, "line")?;
-    let mut b = Builder::new(&base);
-    let row = match plumlogs::parse_error_line(&base) {
-        Ok(r) => b.error(&r),
-        Err(e) => return Err(PlumErr::from(ParseError::from_line(e, strip(&base), 1, 0)).into()),
-    };
-    let extra = std::mem::take(&mut b.extra);
-    let _ = py;
-    Ok(PyErrorRecord { st: Arc::new(Store::new(base, extra)), rows: Arc::new(vec![row]), i: 0 })
+/// One error line, parsed; `line` is `str` or `bytes`.
+pub fn one_error(line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
+    let mut failed = None;
+    let table = table_of(text_bytes(line, "line")?, |t, v| {
+        let mut cols = ErrorCols::with_capacity(1);
+        match plumlogs::parse_error_line(t) {
+            Ok(r) => cols.push(v, &r),
+            Err(e) => failed = Some(ParseError::from_line(e, strip(t), 1, 0)),
+        }
+        cols
+    })?;
+    match failed {
+        Some(e) => Err(PlumErr::from(e).into()),
+        None => Ok(PyErrorRecord { at: At::new(Arc::new(table), 0) }),
+    }
 }
 
 /// The line without its `\n` / `\r\n`, as the core parsers see it.

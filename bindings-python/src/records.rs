@@ -1,11 +1,12 @@
 //! The record classes and the list-like result of a bulk parse.
 //!
-//! A record object is an `Arc` of the shared text plus a row of spans and numbers;
-//! attribute values are built when read. A `RecordList` holds rows only and makes
-//! record objects on access, so `to_arrow()` never creates a Python object per record.
+//! A record object is an `Arc` of the shared columns plus a row index; attribute
+//! values are built when read. A `RecordList` holds columns only and makes record
+//! objects on access, so `to_arrow()` never creates a Python object per record.
 
 use crate::arrow;
-use crate::store::{Detail, EntryRow, ErrorRow, SessionRow, Store, SummaryRow};
+use crate::columns::{EntryCols, ErrorCols, SessionCols, SummaryCols};
+use crate::store::{Columns, Store, Table, View};
 use crate::time::datetime;
 use pyo3::exceptions::{PyIndexError, PyTypeError};
 use pyo3::prelude::*;
@@ -97,23 +98,23 @@ macro_rules! record_methods {
             /// The record as the canonical JSON object of surface.md (timestamp as an
             /// ISO 8601 string with the line's own offset).
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                canonical_dict(py, &self.row().record(&self.st))
+                canonical_dict(py, &self.at.record())
             }
             fn __eq__(&self, other: &Self) -> bool {
-                self.row().record(&self.st) == other.row().record(&other.st)
+                self.at.record() == other.at.record()
             }
             fn __hash__(&self) -> u64 {
-                hash_of(&self.row().record(&self.st))
+                hash_of(&self.at.record())
             }
             /// `SessionIdParts(server, channel, start)` of `session_id`.
             #[getter]
             fn session_id_parts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                parts(py, self.st.get(self.row().sid))
+                parts(py, self.at.text(|c| &c.sid))
             }
             /// The raw session id `serverid;channel;starttime`, leading zeros kept.
             #[getter]
             fn session_id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-                PyString::new(py, self.st.get(self.row().sid))
+                PyString::new(py, self.at.text(|c| &c.sid))
             }
         }
     };
@@ -122,90 +123,76 @@ macro_rules! record_methods {
 /// One session log line.
 #[pyclass(module = "plumlogs._native", name = "SessionRecord", frozen)]
 pub struct PySessionRecord {
-    pub st: Arc<Store>,
-    // The row stays in the shared row set: a record object is three words.
-    pub rows: Arc<Vec<SessionRow>>,
-    pub i: usize,
+    pub at: At<SessionCols>,
 }
 
 impl PySessionRecord {
-    #[inline]
-    fn row(&self) -> &SessionRow {
-        &self.rows[self.i]
+    /// A call column's value, `None` on a `local` line.
+    fn call<T: Copy>(&self, col: fn(&SessionCols) -> &Vec<T>) -> Option<T> {
+        self.at.get(|c| &c.is_call).then(|| self.at.get(col))
+    }
+    /// A tag column's text, `None` on a call line.
+    fn tag(&self, col: fn(&SessionCols) -> &Vec<View>) -> Option<&str> {
+        (!self.at.get(|c| &c.is_call)).then(|| self.at.text(col))
     }
 }
 record_methods!(PySessionRecord {
     /// `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().kind))
+        PyString::new(py, self.at.text(|c| &c.kind))
     }
     /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().ani))
+        PyString::new(py, self.at.text(|c| &c.ani))
     }
     /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
-        self.row().channel
+        self.at.get(|c| &c.channel)
     }
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row().ts)
+        datetime(py, &self.at.get(|c| &c.ts))
     }
     /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().dnis))
+        PyString::new(py, self.at.text(|c| &c.dnis))
     }
     /// Call start, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_start(&self) -> Option<i64> {
-        match self.row().detail {
-            Detail::Call { start, .. } => Some(start),
-            Detail::Tag { .. } => None,
-        }
+        self.call(|c| &c.start)
     }
     /// Call end, UNIX seconds (`None` on `local` lines).
     #[getter]
     fn call_end(&self) -> Option<i64> {
-        match self.row().detail {
-            Detail::Call { end, .. } => Some(end),
-            Detail::Tag { .. } => None,
-        }
+        self.call(|c| &c.end)
     }
     /// The call length in seconds, as written (`None` on `local` lines).
     #[getter]
     fn duration(&self) -> Option<u64> {
-        match self.row().detail {
-            Detail::Call { duration, .. } => Some(duration),
-            Detail::Tag { .. } => None,
-        }
+        self.call(|c| &c.duration)
     }
     /// The `<log>` tag's label, or `fetchurl` (`None` on call lines).
     #[getter]
     fn label<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        match self.row().detail {
-            Detail::Tag { label, .. } => Some(PyString::new(py, self.st.get(label))),
-            Detail::Call { .. } => None,
-        }
+        self.tag(|c| &c.label).map(|s| PyString::new(py, s))
     }
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
-        match self.row().detail {
-            Detail::Tag { message, .. } => Some(PyString::new(py, self.st.get(message))),
-            Detail::Call { .. } => None,
-        }
+        self.tag(|c| &c.message).map(|s| PyString::new(py, s))
     }
     /// The line in the service's own format.
     fn __str__(&self) -> String {
-        self.row().record(&self.st).to_string()
+        self.at.record().to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row().record(&self.st);
+        let r = self.at.record();
         let mut o = Repr::new(py, "SessionRecord");
         o.s("kind", &r.kind)?;
         o.s("ani", &r.ani)?;
@@ -213,13 +200,13 @@ record_methods!(PySessionRecord {
         o.s("timestamp", &r.timestamp.to_string())?;
         o.s("dnis", &r.dnis)?;
         o.s("session_id", r.session_id.as_str())?;
-        match &self.row().detail {
-            Detail::Call { start, end, duration } => {
+        match (r.call_start(), r.call_end(), r.duration()) {
+            (Some(start), Some(end), Some(duration)) => {
                 o.n("call_start", start);
                 o.n("call_end", end);
                 o.n("duration", duration);
             }
-            Detail::Tag { .. } => {
+            _ => {
                 o.s("label", r.label().unwrap_or(""))?;
                 o.s("message", r.message().unwrap_or(""))?;
             }
@@ -231,49 +218,39 @@ record_methods!(PySessionRecord {
 /// One error log line.
 #[pyclass(module = "plumlogs._native", name = "ErrorRecord", frozen)]
 pub struct PyErrorRecord {
-    pub st: Arc<Store>,
-    // The row stays in the shared row set: a record object is three words.
-    pub rows: Arc<Vec<ErrorRow>>,
-    pub i: usize,
-}
-
-impl PyErrorRecord {
-    #[inline]
-    fn row(&self) -> &ErrorRow {
-        &self.rows[self.i]
-    }
+    pub at: At<ErrorCols>,
 }
 record_methods!(PyErrorRecord {
     /// The calling number (for outbound calls, the dialled number).
     #[getter]
     fn ani<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().ani))
+        PyString::new(py, self.at.text(|c| &c.ani))
     }
     /// The hardware channel number.
     #[getter]
     fn channel(&self) -> u32 {
-        self.row().channel
+        self.at.get(|c| &c.channel)
     }
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row().ts)
+        datetime(py, &self.at.get(|c| &c.ts))
     }
     /// The called number (for outbound calls, the login that placed the call).
     #[getter]
     fn dnis<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().dnis))
+        PyString::new(py, self.at.text(|c| &c.dnis))
     }
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().message))
+        PyString::new(py, self.at.text(|c| &c.message))
     }
     fn __str__(&self) -> String {
-        self.row().record(&self.st).to_string()
+        self.at.record().to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row().record(&self.st);
+        let r = self.at.record();
         let mut o = Repr::new(py, "ErrorRecord");
         o.s("ani", &r.ani)?;
         o.n("channel", r.channel);
@@ -288,49 +265,39 @@ record_methods!(PyErrorRecord {
 /// One entry of a call log.
 #[pyclass(module = "plumlogs._native", name = "CallLogEntry", frozen)]
 pub struct PyCallLogEntry {
-    pub st: Arc<Store>,
-    // The row stays in the shared row set: a record object is three words.
-    pub rows: Arc<Vec<EntryRow>>,
-    pub i: usize,
-}
-
-impl PyCallLogEntry {
-    #[inline]
-    fn row(&self) -> &EntryRow {
-        &self.rows[self.i]
-    }
+    pub at: At<EntryCols>,
 }
 record_methods!(PyCallLogEntry {
     /// An aware `datetime` at the line's own UTC offset (naive when the zone is unknown).
     #[getter]
     fn timestamp<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, &self.row().ts)
+        datetime(py, &self.at.get(|c| &c.ts))
     }
     /// The time-zone abbreviation as written, e.g. `EDT`.
     #[getter]
     fn zone<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().zone))
+        PyString::new(py, self.at.text(|c| &c.zone))
     }
     /// The module, e.g. `tel`.
     #[getter]
     fn module<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().module))
+        PyString::new(py, self.at.text(|c| &c.module))
     }
     /// The entry type, e.g. `EVENT`.
     #[getter]
     fn level<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().level))
+        PyString::new(py, self.at.text(|c| &c.level))
     }
     /// The message, the rest of the line as written.
     #[getter]
     fn message<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().message))
+        PyString::new(py, self.at.text(|c| &c.message))
     }
     fn __str__(&self) -> String {
-        self.row().record(&self.st).to_string()
+        self.at.record().to_string()
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row().record(&self.st);
+        let r = self.at.record();
         let mut o = Repr::new(py, "CallLogEntry");
         o.s("timestamp", &r.timestamp.to_string())?;
         o.s("zone", &r.zone)?;
@@ -345,51 +312,41 @@ record_methods!(PyCallLogEntry {
 /// One item of the `calls/logs` listing.
 #[pyclass(module = "plumlogs._native", name = "CallSummary", frozen)]
 pub struct PyCallSummary {
-    pub st: Arc<Store>,
-    // The row stays in the shared row set: a record object is three words.
-    pub rows: Arc<Vec<SummaryRow>>,
-    pub i: usize,
-}
-
-impl PyCallSummary {
-    #[inline]
-    fn row(&self) -> &SummaryRow {
-        &self.rows[self.i]
-    }
+    pub at: At<SummaryCols>,
 }
 record_methods!(PyCallSummary {
     /// The id to fetch the detailed log with (`Client.call_log`).
     #[getter]
     fn log_id(&self) -> u64 {
-        self.row().log_id
+        self.at.get(|c| &c.log_id)
     }
     /// The called number.
     #[getter]
     fn dest<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().dest))
+        PyString::new(py, self.at.text(|c| &c.dest))
     }
     /// The call type (`type` in the canonical JSON; `type` is a Python builtin).
     #[getter(r#type)]
     fn call_type<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().call_type))
+        PyString::new(py, self.at.text(|c| &c.call_type))
     }
     /// The calling number.
     #[getter]
     fn src<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        PyString::new(py, self.st.get(self.row().src))
+        PyString::new(py, self.at.text(|c| &c.src))
     }
     /// Call start, UNIX seconds.
     #[getter]
     fn start(&self) -> i64 {
-        self.row().start
+        self.at.get(|c| &c.start)
     }
     /// Call end, UNIX seconds.
     #[getter]
     fn end(&self) -> i64 {
-        self.row().end
+        self.at.get(|c| &c.end)
     }
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let r = self.row().record(&self.st);
+        let r = self.at.record();
         let mut o = Repr::new(py, "CallSummary");
         o.n("log_id", r.log_id);
         o.s("session_id", r.session_id.as_str())?;
@@ -402,14 +359,74 @@ record_methods!(PyCallSummary {
     }
 });
 
-/// The rows of one bulk result, all of one record type.
+/// One row of a table: what a record object holds (the table is shared).
+pub struct At<C> {
+    t: Arc<Table<C>>,
+    part: usize,
+    i: usize,
+}
+
+impl<C: Columns> At<C> {
+    pub fn new(t: Arc<Table<C>>, i: usize) -> Self {
+        let (part, i) = t.locate(i);
+        At { t, part, i }
+    }
+    #[inline]
+    fn st(&self) -> &Store {
+        &self.t.parts[self.part].st
+    }
+    #[inline]
+    fn cols(&self) -> &C {
+        &self.t.parts[self.part].cols
+    }
+    /// A number column's value.
+    #[inline]
+    fn get<T: Copy>(&self, col: fn(&C) -> &Vec<T>) -> T {
+        col(self.cols())[self.i]
+    }
+    /// A text column's value.
+    #[inline]
+    fn text(&self, col: fn(&C) -> &Vec<View>) -> &str {
+        self.st().get(&col(self.cols())[self.i])
+    }
+}
+
+/// The core record a row stands for, borrowing its text.
+pub trait Record {
+    type Core<'s>
+    where
+        Self: 's;
+    fn record<'s>(&'s self, st: &'s Store, i: usize) -> Self::Core<'s>;
+}
+
+macro_rules! record_of {
+    ($cols:ty, $core:ident) => {
+        impl Record for $cols {
+            type Core<'s> = plumlogs::$core<'s>;
+            fn record<'s>(&'s self, st: &'s Store, i: usize) -> Self::Core<'s> {
+                <$cols>::record(self, st, i)
+            }
+        }
+    };
+}
+record_of!(SessionCols, SessionRecord);
+record_of!(ErrorCols, ErrorRecord);
+record_of!(EntryCols, CallLogEntry);
+record_of!(SummaryCols, CallSummary);
+
+impl<C: Columns + Record> At<C> {
+    fn record(&self) -> C::Core<'_> {
+        self.cols().record(self.st(), self.i)
+    }
+}
+
+/// The rows of one result, all of one record type.
 #[derive(Clone)]
 pub enum Rows {
-    // Arc<Vec<_>>, not Arc<[_]>: turning a Vec into a slice Arc copies every row.
-    Sessions(Arc<Vec<SessionRow>>),
-    Errors(Arc<Vec<ErrorRow>>),
-    Entries(Arc<Vec<EntryRow>>),
-    Summaries(Arc<Vec<SummaryRow>>),
+    Sessions(Arc<Table<SessionCols>>),
+    Errors(Arc<Table<ErrorCols>>),
+    Entries(Arc<Table<EntryCols>>),
+    Summaries(Arc<Table<SummaryCols>>),
 }
 
 impl Rows {
@@ -421,12 +438,12 @@ impl Rows {
             Rows::Summaries(r) => r.len(),
         }
     }
-    fn pick(&self, idx: impl Iterator<Item = usize> + Clone) -> Rows {
+    pub fn pick(&self, idx: impl Iterator<Item = usize>) -> Rows {
         match self {
-            Rows::Sessions(r) => Rows::Sessions(Arc::new(idx.map(|i| r[i]).collect())),
-            Rows::Errors(r) => Rows::Errors(Arc::new(idx.map(|i| r[i]).collect())),
-            Rows::Entries(r) => Rows::Entries(Arc::new(idx.map(|i| r[i]).collect())),
-            Rows::Summaries(r) => Rows::Summaries(Arc::new(idx.map(|i| r[i]).collect())),
+            Rows::Sessions(r) => Rows::Sessions(Arc::new(r.pick(idx))),
+            Rows::Errors(r) => Rows::Errors(Arc::new(r.pick(idx))),
+            Rows::Entries(r) => Rows::Entries(Arc::new(r.pick(idx))),
+            Rows::Summaries(r) => Rows::Summaries(Arc::new(r.pick(idx))),
         }
     }
     fn record_type(&self) -> &'static str {
@@ -439,13 +456,12 @@ impl Rows {
     }
 }
 
-pub fn make_record(py: Python<'_>, st: &Arc<Store>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
-    let st = st.clone();
+pub fn make_record(py: Python<'_>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
     let obj = match rows {
-        Rows::Sessions(r) => Py::new(py, PySessionRecord { st, rows: r.clone(), i })?.into_any(),
-        Rows::Errors(r) => Py::new(py, PyErrorRecord { st, rows: r.clone(), i })?.into_any(),
-        Rows::Entries(r) => Py::new(py, PyCallLogEntry { st, rows: r.clone(), i })?.into_any(),
-        Rows::Summaries(r) => Py::new(py, PyCallSummary { st, rows: r.clone(), i })?.into_any(),
+        Rows::Sessions(t) => Py::new(py, PySessionRecord { at: At::new(t.clone(), i) })?.into_any(),
+        Rows::Errors(t) => Py::new(py, PyErrorRecord { at: At::new(t.clone(), i) })?.into_any(),
+        Rows::Entries(t) => Py::new(py, PyCallLogEntry { at: At::new(t.clone(), i) })?.into_any(),
+        Rows::Summaries(t) => Py::new(py, PyCallSummary { at: At::new(t.clone(), i) })?.into_any(),
     };
     // Every #[pyclass] is a GC type, but a record holds no Python reference and so
     // can never be part of a cycle: untracked (as CPython does for tuples and dicts
@@ -458,23 +474,22 @@ pub fn make_record(py: Python<'_>, st: &Arc<Store>, rows: &Rows, i: usize) -> Py
 /// An immutable sequence of records of one type, as a bulk parse, a decoded page or
 /// a collected listing returns them. Records are made on access; `to_arrow()`,
 /// `to_pandas()`, `to_polars()` and the Arrow PyCapsule stream protocol
-/// (`__arrow_c_stream__`) go straight from the Rust rows to Arrow columns.
+/// (`__arrow_c_stream__`) share the Rust columns with Arrow.
 #[pyclass(module = "plumlogs._native", name = "RecordList", frozen, sequence)]
 pub struct RecordList {
-    pub st: Arc<Store>,
     pub rows: Rows,
     pub total: Option<u64>,
 }
 
 impl RecordList {
-    pub fn new(st: Arc<Store>, rows: Rows, total: Option<u64>) -> Self {
-        RecordList { st, rows, total }
+    pub fn new(rows: Rows, total: Option<u64>) -> Self {
+        RecordList { rows, total }
     }
     pub fn list<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let n = self.rows.len();
         let mut items = Vec::with_capacity(n);
         for i in 0..n {
-            items.push(make_record(py, &self.st, &self.rows, i)?);
+            items.push(make_record(py, &self.rows, i)?);
         }
         PyList::new(py, items)
     }
@@ -493,7 +508,7 @@ impl RecordList {
             let (start, step, len) = (ind.start, ind.step, ind.slicelength);
             let idx = (0..len).map(move |k| (start + k as isize * step) as usize);
             let rows = self.rows.pick(idx);
-            return Ok(Py::new(py, RecordList::new(self.st.clone(), rows, None))?.into_any());
+            return Ok(Py::new(py, RecordList::new(rows, None))?.into_any());
         }
         let i: isize = index.extract().map_err(|_| {
             PyTypeError::new_err(format!(
@@ -505,7 +520,7 @@ impl RecordList {
         if j < 0 || j as usize >= n {
             return Err(PyIndexError::new_err("RecordList index out of range"));
         }
-        make_record(py, &self.st, &self.rows, j as usize)
+        make_record(py, &self.rows, j as usize)
     }
 
     /// Records are made a chunk at a time and handed out by a C-level iterator
@@ -539,7 +554,7 @@ impl RecordList {
         let shown = n.min(3);
         let mut parts = Vec::with_capacity(shown + 1);
         for i in 0..shown {
-            parts.push(make_record(py, &self.st, &self.rows, i)?.bind(py).repr()?.to_string());
+            parts.push(make_record(py, &self.rows, i)?.bind(py).repr()?.to_string());
         }
         if n > shown {
             parts.push(format!("... {} more", n - shown));
@@ -584,11 +599,13 @@ impl RecordList {
         // The protocol lets a producer ignore a schema it cannot cast to; the
         // consumer then sees our schema and casts (or refuses) itself.
         let _ = requested_schema;
-        arrow::capsule(py, self.st.clone(), self.rows.clone())
+        arrow::capsule(py, self.rows.clone())
     }
 
     /// A `pyarrow.Table` (needs pyarrow). Timestamps are Arrow `timestamp[s, UTC]`,
-    /// each line's own UTC offset is in `utc_offset_minutes`.
+    /// each line's own UTC offset is in `utc_offset_minutes`. Text columns are
+    /// `string_view` over the parsed text itself: nothing is copied, and the table
+    /// keeps that text alive.
     fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         frames(slf.py())?.call_method1("to_arrow", (slf,))
     }
@@ -630,7 +647,7 @@ impl RecordChunks {
         let hi = (self.pos + CHUNK).min(n);
         let mut items = Vec::with_capacity(hi - self.pos);
         for i in self.pos..hi {
-            items.push(make_record(py, &list.st, &list.rows, i)?);
+            items.push(make_record(py, &list.rows, i)?);
         }
         self.pos = hi;
         PyList::new(py, items).map(Some)

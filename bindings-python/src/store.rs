@@ -1,44 +1,68 @@
-//! Compact record storage: every text field of a bulk result is a span into one shared
-//! buffer, so a parsed record is a few machine words and no Python object exists until
-//! someone asks for one.
+//! Where the text of a bulk result lives, and how a record field points at it.
+//!
+//! A text field is an Arrow string *view* (`u128`): up to 12 bytes are held inside
+//! the view, longer ones are (buffer, offset, length) into the caller's own input or
+//! into a few buffers of text the parser had to build. The columns of
+//! [`crate::columns`] hold these views, so the Arrow export hands the very same
+//! memory to pyarrow or polars: no string is copied, and no Python object exists
+//! until someone asks for one.
 
-use plumlogs::{
-    CallLogEntry, CallSummary, ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp,
-};
+use plumlogs::Timestamp;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
-use std::borrow::Cow;
+use pyo3::types::{PyBytes, PyString};
+use std::panic::RefUnwindSafe;
+use std::sync::Arc;
 
-/// Where a text field lives: `start` indexes the concatenation `base ++ extra`.
-#[derive(Clone, Copy, Debug)]
-pub struct Span {
-    start: usize,
-    len: usize,
-}
+#[cfg(not(target_endian = "little"))]
+compile_error!("Arrow string views are read in place: a little-endian target is assumed");
 
-impl Span {
-    #[inline]
-    pub fn len(self) -> usize {
-        self.len
-    }
-}
+/// An Arrow `string_view` view: length, first 4 bytes, buffer index, offset (or, for
+/// 12 bytes or fewer, the length and the bytes themselves).
+pub type View = u128;
 
-/// The caller's input: a Python `bytes` object kept alive and read in place (a `str`
-/// argument is encoded once into one), or bytes we own.
+/// Views address a buffer with a signed 32-bit offset. The input is exposed as
+/// overlapping windows starting every 1 GiB and up to 2 GiB long, so any field that
+/// starts in window `k` and is shorter than 1 GiB lies wholly inside it.
+const WINDOW_SHIFT: u32 = 30;
+const WINDOW_LEN: usize = i32::MAX as usize;
+/// The longest field a view can point at.
+pub const MAX_FIELD: usize = (1 << WINDOW_SHIFT) - 1;
+
+/// The caller's input: a Python `str` or `bytes` read in place, or bytes we own.
 pub enum Text {
     Owned(Vec<u8>),
-    Py { _owner: Py<PyBytes>, ptr: *const u8, len: usize },
+    Py { _owner: Py<PyAny>, ptr: *const u8, len: usize },
 }
 
-// SAFETY: a `bytes` object is immutable and `_owner` keeps it alive for as long as
+// SAFETY: `str` and `bytes` are immutable, the UTF-8 form of a `str` is cached in
+// the object for its lifetime, and `_owner` keeps the object alive for as long as
 // the pointer is used; reading it needs no GIL.
 unsafe impl Send for Text {}
 unsafe impl Sync for Text {}
+impl RefUnwindSafe for Text {}
+
+// `PyUnicode_AsUTF8AndSize` is exported by every CPython 3 and part of the stable ABI
+// from 3.10; pyo3's abi3-py39 declarations leave it out, so it is declared here. For
+// an ASCII `str` (what logs are) it returns the object's own bytes: no copy at all.
+unsafe extern "C" {
+    fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const std::os::raw::c_char;
+}
 
 impl Text {
     pub fn from_bytes(b: &Bound<'_, PyBytes>) -> Text {
         let s = b.as_bytes();
-        Text::Py { ptr: s.as_ptr(), len: s.len(), _owner: b.clone().unbind() }
+        Text::Py { ptr: s.as_ptr(), len: s.len(), _owner: b.clone().into_any().unbind() }
+    }
+
+    /// The UTF-8 bytes of a `str`, in place (a `str` with surrogates is an error).
+    pub fn from_str(s: &Bound<'_, PyString>) -> PyResult<Text> {
+        let mut len: pyo3::ffi::Py_ssize_t = 0;
+        // SAFETY: `s` is a live `str`; the pointer stays valid while `_owner` holds it.
+        let ptr = unsafe { PyUnicode_AsUTF8AndSize(s.as_ptr(), &mut len) };
+        if ptr.is_null() {
+            return Err(PyErr::fetch(s.py()));
+        }
+        Ok(Text::Py { ptr: ptr.cast(), len: len as usize, _owner: s.clone().into_any().unbind() })
     }
 }
 
@@ -53,236 +77,267 @@ impl std::ops::Deref for Text {
     }
 }
 
-impl AsRef<[u8]> for Text {
-    fn as_ref(&self) -> &[u8] {
-        self
-    }
-}
-
 impl Default for Text {
     fn default() -> Self {
         Text::Owned(Vec::new())
     }
 }
 
-/// The text behind a batch of records: the caller's input (`base`), plus `extra` for
-/// any field the parser had to build (an unescaped JSON string, a joined message).
-#[derive(Default)]
+fn windows(len: usize) -> u32 {
+    len.div_ceil(1 << WINDOW_SHIFT).max(1) as u32
+}
+
+/// The text behind a set of views: the input (as windows) and the built buffers.
 pub struct Store {
     base: Text,
-    extra: String,
+    extra: Vec<Vec<u8>>,
+    windows: u32,
 }
 
 impl Store {
-    #[inline]
-    pub fn get(&self, s: Span) -> &str {
-        if s.start < self.base.len() {
-            // SAFETY: base spans are only made from `&str` fields the core parser
-            // borrowed out of `base` (see `Builder::span`), so they are valid UTF-8.
-            unsafe { std::str::from_utf8_unchecked(&self.base[s.start..s.start + s.len]) }
-        } else {
-            let at = s.start - self.base.len();
-            &self.extra[at..at + s.len]
-        }
-    }
-
-    pub fn new(base: Text, extra: String) -> Store {
-        Store { base, extra }
+    pub fn new(base: Text, extra: Vec<Vec<u8>>) -> Store {
+        let windows = windows(base.len());
+        Store { base, extra, windows }
     }
 
     /// A store holding only built text (client pages, owned records).
-    pub fn owned(extra: String) -> Store {
-        Store { base: Text::default(), extra }
-    }
-}
-
-/// Turns the borrowed fields of core records into spans while `base` is borrowed.
-pub struct Builder<'b> {
-    base: &'b [u8],
-    pub extra: String,
-}
-
-impl<'b> Builder<'b> {
-    pub fn new(base: &'b [u8]) -> Self {
-        Builder { base, extra: String::new() }
+    pub fn owned(extra: Vec<Vec<u8>>) -> Store {
+        Store::new(Text::default(), extra)
     }
 
+    /// The text a view stands for.
     #[inline]
-    pub fn span(&mut self, s: &str) -> Span {
-        let b = self.base.as_ptr() as usize;
-        let p = s.as_ptr() as usize;
-        if p >= b && p + s.len() <= b + self.base.len() {
-            Span { start: p - b, len: s.len() }
+    pub fn get<'a>(&'a self, v: &'a View) -> &'a str {
+        let len = *v as u32 as usize;
+        let bytes: &[u8] = if len <= 12 {
+            // SAFETY: a u128 is 16 plain bytes; on a little-endian target bytes 4..16
+            // are the inline text.
+            let all = unsafe { &*(v as *const View as *const [u8; 16]) };
+            &all[4..4 + len]
         } else {
-            let start = self.base.len() + self.extra.len();
-            self.extra.push_str(s);
-            Span { start, len: s.len() }
-        }
+            let index = (*v >> 64) as u32;
+            let offset = (*v >> 96) as u32 as usize;
+            if index < self.windows {
+                &self.base[((index as usize) << WINDOW_SHIFT) + offset..][..len]
+            } else {
+                &self.extra[(index - self.windows) as usize][offset..offset + len]
+            }
+        };
+        // SAFETY: views are only made from whole `&str`s (`Views::view`).
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
-    pub fn session(&mut self, r: &SessionRecord<'_>) -> SessionRow {
-        SessionRow {
-            kind: self.span(&r.kind),
-            ani: self.span(&r.ani),
-            channel: r.channel,
-            ts: r.timestamp,
-            dnis: self.span(&r.dnis),
-            sid: self.span(r.session_id.as_str()),
-            detail: match &r.detail {
-                SessionDetail::Call { start, end, duration } => {
-                    Detail::Call { start: *start, end: *end, duration: *duration }
-                }
-                SessionDetail::Tag { label, message } => {
-                    Detail::Tag { label: self.span(label), message: self.span(message) }
-                }
-            },
+    /// The Arrow data buffers the views index, in order, sharing this store's memory.
+    pub fn arrow_buffers(self: &Arc<Self>) -> Arc<[arrow_buffer::Buffer]> {
+        let base: &[u8] = &self.base;
+        let mut out = Vec::with_capacity(self.windows as usize + self.extra.len());
+        for k in 0..self.windows as usize {
+            let start = (k << WINDOW_SHIFT).min(base.len());
+            let end = (start + WINDOW_LEN).min(base.len());
+            out.push(shared_buffer(&base[start..end], self.clone()));
         }
-    }
-
-    pub fn error(&mut self, r: &ErrorRecord<'_>) -> ErrorRow {
-        ErrorRow {
-            ani: self.span(&r.ani),
-            channel: r.channel,
-            ts: r.timestamp,
-            dnis: self.span(&r.dnis),
-            sid: self.span(r.session_id.as_str()),
-            message: self.span(&r.message),
+        for chunk in &self.extra {
+            out.push(shared_buffer(chunk, self.clone()));
         }
-    }
-
-    pub fn entry(&mut self, r: &CallLogEntry<'_>) -> EntryRow {
-        EntryRow {
-            ts: r.timestamp,
-            zone: self.span(&r.zone),
-            module: self.span(&r.module),
-            sid: self.span(r.session_id.as_str()),
-            level: self.span(&r.level),
-            message: self.span(&r.message),
-        }
-    }
-
-    pub fn summary(&mut self, r: &CallSummary<'_>) -> SummaryRow {
-        SummaryRow {
-            log_id: r.log_id,
-            sid: self.span(r.session_id.as_str()),
-            dest: self.span(&r.dest),
-            call_type: self.span(&r.call_type),
-            src: self.span(&r.src),
-            start: r.start,
-            end: r.end,
-        }
+        out.into()
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub enum Detail {
-    Call { start: i64, end: i64, duration: u64 },
-    Tag { label: Span, message: Span },
+/// An Arrow buffer over memory that `owner` keeps alive: zero copy.
+pub fn shared_buffer<T: Send + Sync + RefUnwindSafe + 'static>(bytes: &[u8], owner: Arc<T>) -> arrow_buffer::Buffer {
+    let ptr = std::ptr::NonNull::new(bytes.as_ptr() as *mut u8).expect("a slice pointer is never null");
+    // SAFETY: `bytes` lies in memory owned (directly or not) by `owner`, which is never
+    // mutated once shared and is kept alive by the buffer.
+    unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes.len(), owner) }
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct SessionRow {
-    pub kind: Span,
-    pub ani: Span,
-    pub channel: u32,
-    pub ts: Timestamp,
-    pub dnis: Span,
-    pub sid: Span,
-    pub detail: Detail,
+/// UNIX seconds of line timestamps, remembering the last day's number: log lines
+/// come in time order, so nearly every line falls on the same day as the one before
+/// and the calendar arithmetic runs once a day, not once a line.
+#[derive(Default)]
+pub struct DayCache {
+    day: Option<(u16, u8, u8)>,
+    midnight: i64,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct ErrorRow {
-    pub ani: Span,
-    pub channel: u32,
-    pub ts: Timestamp,
-    pub dnis: Span,
-    pub sid: Span,
-    pub message: Span,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct EntryRow {
-    pub ts: Timestamp,
-    pub zone: Span,
-    pub module: Span,
-    pub sid: Span,
-    pub level: Span,
-    pub message: Span,
-}
-
-#[derive(Clone, Copy, Debug)]
-pub struct SummaryRow {
-    pub log_id: u64,
-    pub sid: Span,
-    pub dest: Span,
-    pub call_type: Span,
-    pub src: Span,
-    pub start: i64,
-    pub end: i64,
-}
-
-// Rows back into borrowed core records: serialisation, `Display` and equality are
-// the core's, never re-implemented here.
-fn b(s: &str) -> Cow<'_, str> {
-    Cow::Borrowed(s)
-}
-
-impl SessionRow {
-    pub fn record<'s>(&self, st: &'s Store) -> SessionRecord<'s> {
-        SessionRecord {
-            kind: b(st.get(self.kind)),
-            ani: b(st.get(self.ani)),
-            channel: self.channel,
-            timestamp: self.ts,
-            dnis: b(st.get(self.dnis)),
-            session_id: SessionId(b(st.get(self.sid))),
-            detail: match self.detail {
-                Detail::Call { start, end, duration } => SessionDetail::Call { start, end, duration },
-                Detail::Tag { label, message } => {
-                    SessionDetail::Tag { label: b(st.get(label)), message: b(st.get(message)) }
-                }
-            },
+impl DayCache {
+    /// Seconds since the epoch of `t`'s wall-clock reading, ignoring its offset
+    /// (`Timestamp::local_seconds`).
+    #[inline(always)]
+    pub fn local_seconds(&mut self, t: &Timestamp) -> i64 {
+        let day = (t.year, t.month, t.day);
+        if self.day != Some(day) {
+            self.midnight = Timestamp { hour: 0, minute: 0, second: 0, ..*t }.local_seconds();
+            self.day = Some(day);
         }
+        self.midnight + t.hour as i64 * 3600 + t.minute as i64 * 60 + t.second as i64
+    }
+
+    /// `Timestamp::unix_seconds`: `None` when the offset is unknown.
+    #[inline(always)]
+    pub fn unix_seconds(&mut self, t: &Timestamp) -> Option<i64> {
+        let offset = t.offset_minutes? as i64;
+        Some(self.local_seconds(t) - offset * 60)
     }
 }
 
-impl ErrorRow {
-    pub fn record<'s>(&self, st: &'s Store) -> ErrorRecord<'s> {
-        ErrorRecord {
-            ani: b(st.get(self.ani)),
-            channel: self.channel,
-            timestamp: self.ts,
-            dnis: b(st.get(self.dnis)),
-            session_id: SessionId(b(st.get(self.sid))),
-            message: b(st.get(self.message)),
-        }
+/// `INLINE_MASK[n]`: the low `4 + n` bytes of a view, its length and `n` bytes of text.
+const INLINE_MASK: [u128; 13] = {
+    let mut m = [0u128; 13];
+    let mut n = 0;
+    while n < 13 {
+        m[n] = u128::MAX >> (128 - 8 * (4 + n));
+        n += 1;
     }
+    m
+};
+
+/// Built text is kept in buffers of at most this many bytes (a view's offset is i32).
+const EXTRA_CHUNK: usize = i32::MAX as usize;
+
+/// Makes views while the input is borrowed: a field inside the input points into it,
+/// any other field is copied once into the built buffers.
+pub struct Views<'b> {
+    base: &'b [u8],
+    windows: u32,
+    extra: Vec<Vec<u8>>,
+    too_long: Option<usize>,
+    /// The timestamp columns of the same rows are written alongside.
+    pub days: DayCache,
 }
 
-impl EntryRow {
-    pub fn record<'s>(&self, st: &'s Store) -> CallLogEntry<'s> {
-        CallLogEntry {
-            timestamp: self.ts,
-            zone: b(st.get(self.zone)),
-            module: b(st.get(self.module)),
-            session_id: SessionId(b(st.get(self.sid))),
-            level: b(st.get(self.level)),
-            message: b(st.get(self.message)),
+impl<'b> Views<'b> {
+    pub fn new(base: &'b [u8]) -> Self {
+        Views { base, windows: windows(base.len()), extra: Vec::new(), too_long: None, days: DayCache::default() }
+    }
+
+    /// Whether any field had to be copied into a built buffer.
+    pub fn built_any(&self) -> bool {
+        !self.extra.is_empty()
+    }
+
+    #[inline(always)]
+    pub fn view(&mut self, s: &str) -> View {
+        let len = s.len();
+        let at = (s.as_ptr() as usize).wrapping_sub(self.base.as_ptr() as usize);
+        let in_base = at <= self.base.len() && len <= self.base.len() - at;
+        // The first 16 bytes in one unaligned load when the input has them, else a copy.
+        let head = if in_base && at + 16 <= self.base.len() {
+            // SAFETY: at..at + 16 is inside `base` (checked just above).
+            u128::from_le_bytes(unsafe { self.base.as_ptr().add(at).cast::<[u8; 16]>().read_unaligned() })
+        } else {
+            let mut b = [0u8; 16];
+            let n = len.min(16);
+            b[..n].copy_from_slice(&s.as_bytes()[..n]);
+            u128::from_le_bytes(b)
+        };
+        if len <= 12 {
+            return (len as u128 | head << 32) & INLINE_MASK[len];
+        }
+        if len > MAX_FIELD {
+            self.too_long.get_or_insert(len);
+            return 0;
+        }
+        let (index, offset) = if in_base {
+            ((at >> WINDOW_SHIFT) as u32, at & ((1 << WINDOW_SHIFT) - 1))
+        } else {
+            if self.extra.last().is_none_or(|c| c.len() + len > EXTRA_CHUNK) {
+                self.extra.push(Vec::with_capacity(len.max(1 << 16)));
+            }
+            let chunk = self.extra.last_mut().expect("pushed above");
+            let offset = chunk.len();
+            chunk.extend_from_slice(s.as_bytes());
+            (self.windows + self.extra.len() as u32 - 1, offset)
+        };
+        len as u128 | (head as u32 as u128) << 32 | (index as u128) << 64 | (offset as u128) << 96
+    }
+
+    /// The built buffers, or the length of a field too long for a view.
+    pub fn finish(self) -> Result<Vec<Vec<u8>>, usize> {
+        match self.too_long {
+            Some(n) => Err(n),
+            None => Ok(self.extra),
         }
     }
 }
 
-impl SummaryRow {
-    pub fn record<'s>(&self, st: &'s Store) -> CallSummary<'s> {
-        CallSummary {
-            log_id: self.log_id,
-            session_id: SessionId(b(st.get(self.sid))),
-            dest: b(st.get(self.dest)),
-            call_type: b(st.get(self.call_type)),
-            src: b(st.get(self.src)),
-            start: self.start,
-            end: self.end,
+/// One stretch of rows: its columns and the text they point into.
+pub struct Part<C> {
+    pub st: Arc<Store>,
+    pub cols: Arc<C>,
+}
+
+impl<C> Clone for Part<C> {
+    fn clone(&self) -> Self {
+        Part { st: self.st.clone(), cols: self.cols.clone() }
+    }
+}
+
+/// The rows of a result, as one or more parts (one per parse thread, or one per
+/// fetched page): parts are never copied together.
+pub struct Table<C> {
+    pub parts: Vec<Part<C>>,
+    /// `ends[k]`: rows in parts `0..=k`.
+    ends: Vec<usize>,
+}
+
+/// What every column set offers (see `crate::columns`).
+pub trait Columns: Send + Sync + RefUnwindSafe + Sized + 'static {
+    fn with_capacity(n: usize) -> Self;
+    fn len(&self) -> usize;
+    fn copy_row(&mut self, from: &Self, i: usize);
+}
+
+impl<C: Columns> Table<C> {
+    pub fn new(parts: Vec<Part<C>>) -> Self {
+        let parts: Vec<Part<C>> = parts.into_iter().filter(|p| p.cols.len() > 0).collect();
+        let ends = parts
+            .iter()
+            .scan(0, |n, p| {
+                *n += p.cols.len();
+                Some(*n)
+            })
+            .collect();
+        Table { parts, ends }
+    }
+
+    pub fn single(st: Arc<Store>, cols: C) -> Self {
+        Table::new(vec![Part { st, cols: Arc::new(cols) }])
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+
+    /// The part holding row `i`, and the row's index in it.
+    #[inline]
+    pub fn locate(&self, i: usize) -> (usize, usize) {
+        let k = self.ends.partition_point(|&end| end <= i);
+        (k, i - if k == 0 { 0 } else { self.ends[k - 1] })
+    }
+
+    /// The rows at `idx`, in that order (their views still point into the same text).
+    pub fn pick(&self, idx: impl Iterator<Item = usize>) -> Table<C> {
+        let mut parts: Vec<(usize, C)> = Vec::new();
+        for i in idx {
+            let (k, j) = self.locate(i);
+            if parts.last().is_none_or(|(p, _)| *p != k) {
+                parts.push((k, C::with_capacity(0)));
+            }
+            parts.last_mut().expect("pushed above").1.copy_row(&self.parts[k].cols, j);
         }
+        Table::new(
+            parts.into_iter().map(|(k, cols)| Part { st: self.parts[k].st.clone(), cols: Arc::new(cols) }).collect(),
+        )
+    }
+
+    /// Rows `from..` as a table of their own.
+    pub fn tail(&self, from: usize) -> Table<C> {
+        self.pick(from..self.len())
+    }
+
+    /// Several tables' rows, one after another (the parts are shared, not copied).
+    pub fn concat(tables: impl IntoIterator<Item = Arc<Table<C>>>) -> Table<C> {
+        Table::new(tables.into_iter().flat_map(|t| t.parts.clone()).collect())
     }
 }

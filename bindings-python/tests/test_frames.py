@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 
 import pytest
@@ -21,6 +22,8 @@ def test_arrow_schema_and_values() -> None:
     assert table.num_rows == len(records) == 9
     assert table.schema.field("timestamp").type == pa.timestamp("s", tz="UTC")
     assert table.schema.field("utc_offset_minutes").type == pa.int16()
+    for name in ("kind", "ani", "dnis", "session_id", "label", "message"):
+        assert table.schema.field(name).type == pa.string_view(), name
     rows = table.to_pylist()
     for rec, row in zip(records, rows):
         d = rec.to_dict()
@@ -50,6 +53,44 @@ def test_pyarrow_reads_the_capsule_directly() -> None:
         assert t.num_rows == n and len(t.to_batches()) >= 2
         assert t.column("channel").to_pylist() == [r.channel for r in many]
         assert t.column("label").null_count == n - (n + 2) // 3
+
+
+def test_tables_share_the_parsed_text_and_outlive_it() -> None:
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    import gc
+
+    # Long and short fields (views hold up to 12 bytes themselves), non-ASCII text
+    # (read through the str's cached UTF-8), and more than one parse chunk.
+    local = LOCAL_LINE.replace("billing", "facturación ünïcödé")
+    text = "\n".join([SESSION_LINE, local] * 30_000)
+    assert len(text.encode()) > 4 << 20
+    records = plumlogs.parse_sessions(text)
+    expected = {name: [getattr(r, name) for r in records] for name in ("kind", "ani", "session_id", "message")}
+    table = records.to_arrow()
+    del records, text
+    gc.collect()
+    for name, values in expected.items():
+        assert table.column(name).to_pylist() == values, name
+    assert pa.table(table.slice(59_990)).column("message").to_pylist()[-1] == "caller pressed [1]: facturación ünïcödé"
+
+
+def test_slices_across_parts_and_built_text_convert() -> None:
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    lines = [SESSION_LINE.replace(" 3 [", f" {i % 97} [") for i in range(50_000)]
+    many = plumlogs.parse_sessions("\n".join(lines))  # > 4 MB: several parts
+    picked = many[49_990:5:-7919]
+    assert picked.to_arrow().column("channel").to_pylist() == [r.channel for r in picked]
+    # An item with escapes (`\/` in a URL) is unescaped into text of its own, not
+    # borrowed from the body: its views point into a second buffer.
+    url_line = LOCAL_LINE.replace("menu: caller pressed [1]: billing", "fetchurl: https://ivr.example/vxml/start.php")
+    body = json.dumps({"status": "success", "error": "", "result": {"total_sessions": "2", "sessions": [
+        url_line.replace("/", "\\/"), SESSION_LINE.replace("/", "\\/")]}}).replace("\\\\/", "\\/")
+    assert "https:\\/\\/ivr" in body
+    decoded = plumlogs.decode_response(body, "sessions")
+    assert decoded[0].message == "https://ivr.example/vxml/start.php"
+    table = decoded.to_arrow()
+    for name in ("message", "session_id", "dnis"):
+        assert table.column(name).to_pylist() == [getattr(r, name) for r in decoded], name
 
 
 def test_lenient_result_converts_its_records() -> None:
