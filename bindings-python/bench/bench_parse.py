@@ -14,6 +14,8 @@ the whole process, which counts every thread). Only the ratios mean anything.
 - parse_sessions + read 3 fields: the same, reading ``kind``, ``timestamp`` and
   ``duration`` of every record (the cost the lazy getters defer).
 - to_arrow: ``plumlogs.parse_sessions(text).to_arrow()``, text to a ``pyarrow.Table``.
+- to_polars / to_pandas: the same to a ``polars`` / ``pandas`` DataFrame (for the
+  record: pandas builds a Python ``str`` per text value).
 """
 
 from __future__ import annotations
@@ -138,6 +140,13 @@ def main() -> None:
         cases.append(("parse_sessions(...).to_arrow()", lambda: plumlogs.parse_sessions(text).to_arrow()))
     except ImportError:
         print("pyarrow not installed: to_arrow not measured")
+    for module, method in (("polars", "to_polars"), ("pandas", "to_pandas")):
+        try:
+            __import__(module)
+        except ImportError:
+            print(f"{module} not installed: {method} not measured")
+            continue
+        cases.append((f"parse_sessions(...).{method}()", lambda m=method: getattr(plumlogs.parse_sessions(text), m)()))
 
     # Same answers, or the comparison means nothing.
     base = baseline(text)
