@@ -4,7 +4,7 @@ use crate::columns::{EntryCols, ErrorCols, FromRecords, SessionCols};
 use crate::errors::{parse_error_instance, PlumErr};
 use crate::records::{At, PyErrorRecord, PySessionRecord, RecordList, Rows};
 use crate::store::{Columns, Part, Store, Table, Text, Views, MAX_FIELD};
-use plumlogs::ParseError;
+use plumlogs::{LineError, ParseError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
@@ -365,38 +365,35 @@ impl ParseResult {
     }
 }
 
-/// One line, parsed; `line` is `str` or `bytes`.
-pub fn one_session(line: &Bound<'_, PyAny>) -> PyResult<PySessionRecord> {
+/// One line (`str` or `bytes`) as a one-row table, or the line's `ParseError`.
+fn one_line<C: Columns>(
+    line: &Bound<'_, PyAny>,
+    parse_into: impl FnOnce(&[u8], &mut Views<'_>, &mut C) -> Result<(), LineError>,
+) -> PyResult<Arc<Table<C>>> {
     let mut failed = None;
     let table = table_of(text_bytes(line, "line")?, |t, v| {
-        let mut cols = SessionCols::with_capacity(1);
-        match plumlogs::parse_session_line(t) {
-            Ok(r) => cols.push(v, &r),
-            Err(e) => failed = Some(ParseError::from_line(e, strip(t), 1, 0)),
+        let mut cols = C::with_capacity(1);
+        if let Err(e) = parse_into(t, v, &mut cols) {
+            failed = Some(ParseError::from_line(e, strip(t), 1, 0));
         }
         cols
     })?;
     match failed {
         Some(e) => Err(PlumErr::from(e).into()),
-        None => Ok(PySessionRecord { at: At::new(Arc::new(table), 0) }),
+        None => Ok(Arc::new(table)),
     }
 }
 
-/// One error line, parsed; `line` is `str` or `bytes`.
+/// One session line, parsed.
+pub fn one_session(line: &Bound<'_, PyAny>) -> PyResult<PySessionRecord> {
+    let table = one_line(line, |t, v, c: &mut SessionCols| plumlogs::parse_session_line(t).map(|r| c.push(v, &r)))?;
+    Ok(PySessionRecord { at: At::new(table, 0) })
+}
+
+/// One error line, parsed.
 pub fn one_error(line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
-    let mut failed = None;
-    let table = table_of(text_bytes(line, "line")?, |t, v| {
-        let mut cols = ErrorCols::with_capacity(1);
-        match plumlogs::parse_error_line(t) {
-            Ok(r) => cols.push(v, &r),
-            Err(e) => failed = Some(ParseError::from_line(e, strip(t), 1, 0)),
-        }
-        cols
-    })?;
-    match failed {
-        Some(e) => Err(PlumErr::from(e).into()),
-        None => Ok(PyErrorRecord { at: At::new(Arc::new(table), 0) }),
-    }
+    let table = one_line(line, |t, v, c: &mut ErrorCols| plumlogs::parse_error_line(t).map(|r| c.push(v, &r)))?;
+    Ok(PyErrorRecord { at: At::new(table, 0) })
 }
 
 /// The line without its `\n` / `\r\n`, as the core parsers see it.
