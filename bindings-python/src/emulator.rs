@@ -155,6 +155,15 @@ impl PyEmulator {
     fn inject_malformed(&self, count: u32, path_prefix: Option<String>) -> PyResult<()> {
         self.push(FaultKind::Malformed, count, path_prefix)
     }
+    /// Answer `status` with a failure body laid out as Plum's docs print it (in JSON,
+    /// with the trailing comma that makes it invalid JSON).
+    #[pyo3(signature = (status, *, count = 1, path_prefix = None))]
+    fn inject_documented_failure(&self, status: u16, count: u32, path_prefix: Option<String>) -> PyResult<()> {
+        if !(100..=599).contains(&status) {
+            return Err(invalid_argument(format!("status {status} is not an HTTP status")));
+        }
+        self.push(FaultKind::DocumentedFailure { status }, count, path_prefix)
+    }
     /// Close the connection without answering.
     #[pyo3(signature = (*, count = 1, path_prefix = None))]
     fn inject_drop(&self, count: u32, path_prefix: Option<String>) -> PyResult<()> {

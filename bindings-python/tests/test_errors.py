@@ -146,6 +146,22 @@ def test_server_errors_after_retries_are_api_errors(fresh_emu: plumlogs.Emulator
     # A listing is done after its error: iterating again yields nothing.
 
 
+def test_failure_bodies_as_the_docs_print_them_still_give_the_message(fresh_emu: plumlogs.Emulator) -> None:
+    # The docs' JSON failure body has a trailing comma: invalid JSON, yet the
+    # server's message is what the exception carries.
+    client = make_client(fresh_emu, max_retries=1)
+    fresh_emu.inject_documented_failure(503, count=2)
+    with pytest.raises(plumlogs.ApiError) as info:
+        client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
+    assert (info.value.http_status, info.value.message) == (503, "Service temporarily unavailable (emulated HTTP 503)")
+    fresh_emu.inject_documented_failure(403)
+    with pytest.raises(plumlogs.AuthError) as auth:
+        client.errors(fresh_emu.now - 3600, fresh_emu.now).collect()
+    assert auth.value.http_status == 403 and "emulated HTTP 403" in auth.value.message
+    with pytest.raises(plumlogs.InvalidArgument):
+        fresh_emu.inject_documented_failure(42)
+
+
 @pytest.mark.parametrize("fault", ["drop", "truncated", "malformed"])
 def test_broken_transport_after_retries(fresh_emu: plumlogs.Emulator, fault: str) -> None:
     client = make_client(fresh_emu, max_retries=1)

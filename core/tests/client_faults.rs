@@ -26,6 +26,7 @@ fn every_fault() -> Vec<FaultKind> {
         FaultKind::Slow { delay_ms: 3000 },
         FaultKind::Truncated,
         FaultKind::Malformed,
+        FaultKind::DocumentedFailure { status: 503 },
         FaultKind::Drop,
     ]
 }
@@ -86,6 +87,11 @@ fn each_fault_past_the_retries_is_a_typed_error() {
             (FaultKind::Malformed, Error::Transport { message }) => {
                 assert!(message.contains("broken sessions body"), "{message}");
             }
+            (FaultKind::DocumentedFailure { status }, Error::Api { http_status, message }) => {
+                // Read out of the docs' invalid JSON (its trailing comma), not a syntax error.
+                assert_eq!(http_status, status);
+                assert_eq!(message, "Service temporarily unavailable (emulated HTTP 503)");
+            }
             _ => panic!("{kind:?} gave {err:?}"),
         }
     }
@@ -121,6 +127,13 @@ fn client_errors_are_not_retried() {
             other => panic!("{code}: {other:?}"),
         }
         emu.clear_faults();
+    }
+    emu.inject(Fault::once(FaultKind::DocumentedFailure { status: 401 }).on_path(SESSIONS));
+    match c.sessions(&query()).unwrap().next().unwrap().unwrap_err() {
+        Error::Auth { http_status: 401, message } => {
+            assert_eq!(message, "Service temporarily unavailable (emulated HTTP 401)")
+        }
+        other => panic!("documented 401: {other:?}"),
     }
     // The emulator's own 400 (a start just past its retention, inside the client's grace)
     // and 404 (an unknown log id) are answers, not failures to retry.

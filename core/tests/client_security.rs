@@ -177,6 +177,7 @@ fn the_password_never_appears_in_any_formatted_output() {
         FaultKind::Slow { delay_ms: 3000 },
         FaultKind::Truncated,
         FaultKind::Malformed,
+        FaultKind::DocumentedFailure { status: 403 },
         FaultKind::Drop,
     ] {
         errors.push(first_err(&c, Some(f)));

@@ -444,6 +444,20 @@ impl App {
     }
 }
 
+/// The service a path names, for the root element of an XML failure.
+fn service_of(path: &str) -> Service {
+    match route(path) {
+        Route::List(s, ..) | Route::Unknown(s) => s,
+        Route::One(_) => Service::Log,
+    }
+}
+
+/// A JSON failure body laid out as the docs print it, trailing comma included.
+fn documented_json_failure(message: &str) -> Vec<u8> {
+    let quoted = serde_json::to_string(message).unwrap_or_else(|_| "\"\"".to_string());
+    format!("{{\n  \"status\":\"failure\",\n  \"error\":{quoted},\n}}").into_bytes()
+}
+
 /// Stand-in for a broken upstream: a PHP fatal error, neither JSON nor XML.
 const MALFORMED_BODY: &[u8] =
     b"PHP Fatal error:  Allowed memory size of 134217728 bytes exhausted in /var/www/ws/calls.php on line 212\n";
@@ -462,10 +476,7 @@ impl Handler for App {
                 Outcome::Respond(self.serve(req, wire))
             }
             Some(FaultKind::Status { status, retry_after }) => {
-                let service = match route(&req.path) {
-                    Route::List(s, ..) | Route::Unknown(s) => s,
-                    Route::One(_) => Service::Log,
-                };
+                let service = service_of(&req.path);
                 let status = if (100..=999).contains(&status) { status } else { 500 };
                 let mut r = failure(status, wire, service, &format!("Service temporarily unavailable (emulated HTTP {status})"));
                 if let Some(s) = retry_after {
@@ -474,6 +485,15 @@ impl Handler for App {
                 Outcome::Respond(r)
             }
             Some(FaultKind::Truncated) => Outcome::Truncate(self.serve(req, wire)),
+            Some(FaultKind::DocumentedFailure { status }) => {
+                let status = if (100..=999).contains(&status) { status } else { 500 };
+                let message = format!("Service temporarily unavailable (emulated HTTP {status})");
+                let mut r = failure(status, wire, service_of(&req.path), &message);
+                if wire == Wire::Json {
+                    r.body = documented_json_failure(&message);
+                }
+                Outcome::Respond(r)
+            }
             Some(FaultKind::Malformed) => Outcome::Respond(Response {
                 status: 200,
                 headers: vec![("Content-Type", wire.media_type().to_string())],

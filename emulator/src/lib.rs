@@ -138,6 +138,10 @@ pub enum FaultKind {
     Truncated,
     /// 200 with a body that is neither JSON nor XML.
     Malformed,
+    /// This status with a failure body written exactly as Plum's docs print one: in
+    /// JSON with the trailing comma that makes it invalid JSON (a client must still
+    /// read the message out of it); in XML the documented form.
+    DocumentedFailure { status: u16 },
     /// Close the connection without answering.
     Drop,
 }

@@ -98,6 +98,25 @@ fn malformed_bodies_are_neither_json_nor_xml() {
 }
 
 #[test]
+fn documented_failures_are_served_as_the_docs_print_them() {
+    let emu = start(7, 200);
+    let url = sessions_url(&emu);
+    let r = control(&emu, "POST", "faults", Some(r#"{"kind":"documented_failure","status":401,"count":2}"#));
+    assert_eq!(r.status, 204, "{}", r.text());
+    let json = curl(&["-u", &user(&emu), &url]);
+    assert_eq!(json.status, 401);
+    assert_eq!(
+        json.text(),
+        "{\n  \"status\":\"failure\",\n  \"error\":\"Service temporarily unavailable (emulated HTTP 401)\",\n}"
+    );
+    assert!(serde_json::from_slice::<serde_json::Value>(&json.body).is_err(), "the trailing comma is kept");
+    let xml = curl(&["-u", &user(&emu), "-HAccept: application/xml", &url]);
+    assert_eq!(xml.status, 401);
+    assert!(xml.text().contains("<status>failure</status><error>Service temporarily unavailable (emulated HTTP 401)</error>"), "{}", xml.text());
+    assert_eq!(curl(&["-u", &user(&emu), &url]).status, 200, "the fault is used up");
+}
+
+#[test]
 fn dropped_connections_get_no_answer() {
     let emu = start(7, 200);
     let url = sessions_url(&emu);
