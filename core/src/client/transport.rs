@@ -164,8 +164,7 @@ impl Client {
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .and_then(|v| retry_after(v, std::time::SystemTime::now()));
         let location = response
             .headers()
             .get("location")
@@ -267,6 +266,17 @@ fn describe(e: &ureq::Error) -> String {
     }
 }
 
+/// A `Retry-After` value: delay-seconds, or an HTTP date (a date already past is no
+/// wait at all). `None` when it is neither.
+fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +338,22 @@ mod tests {
         assert!(!tls.disable_verification());
         assert!(matches!(tls.root_certs(), ureq::tls::RootCerts::WebPki));
         assert_eq!(agent.config().max_redirects(), 0);
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        use std::time::UNIX_EPOCH;
+        // Sun, 06 Nov 1994 08:49:37 GMT
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
+        // The two obsolete forms HTTP still asks recipients to read.
+        assert_eq!(retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now), Some(Duration::from_secs(10)));
+        assert_eq!(retry_after("Sun Nov  6 08:49:38 1994", now), Some(Duration::from_secs(1)));
+        assert_eq!(retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO), "already past");
+        for bad in ["", "soon", "-5", "1.5", "Sun, 06 Nov 1994"] {
+            assert_eq!(retry_after(bad, now), None, "{bad:?}");
+        }
     }
 
     #[test]
