@@ -130,7 +130,8 @@ struct ParseArgs {
     #[arg(value_name = "FILE|-")]
     files: Vec<PathBuf>,
     /// Report every bad line on stderr (file:line:column: reason) and go on,
-    /// instead of stopping at the first one.
+    /// instead of stopping at the first one. Every good record is written; the exit
+    /// status is still 2 if any line was bad.
     #[arg(long)]
     lenient: bool,
     #[command(flatten)]

@@ -92,6 +92,9 @@ pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, format: Format) -> Resu
                 plural(records),
                 plural(problems)
             )?;
+            // Bad input is exit 2 (the spec's status), lenient or not: a script sees
+            // that lines were skipped even though every good record was written.
+            return Err(Fail::Silent(2));
         }
         return Ok(());
     }

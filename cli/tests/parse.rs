@@ -195,7 +195,8 @@ fn strict_stops_at_the_first_bad_line_prints_nothing_exits_2() {
 fn lenient_reports_every_bad_line_and_goes_on() {
     let input = format!("{GOOD_SESSION}\n\n{BAD_MONTH}\nnot a line\n{GOOD_LOCAL}\n");
     let out = run_with_stdin(&["parse", "sessions", "--lenient", "-o", "jsonl"], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // Every good record is written, and the status still says the input was bad.
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let expected = format!(
         "{}\n{}\n",
         canonical(&plumlogs::parse_session_line(GOOD_SESSION).unwrap()),
@@ -208,13 +209,16 @@ fn lenient_reports_every_bad_line_and_goes_on() {
     assert!(problems[0].starts_with("<stdin>:3:") && problems[0].contains("[bad_month]"), "{err}");
     assert!(problems[1].starts_with("<stdin>:4:") && problems[1].contains("\"not a line\""), "{err}");
     assert!(err.contains("2 records written, 2 bad lines"), "{err}");
+    let clean = run_with_stdin(&["parse", "sessions", "--lenient"], format!("{GOOD_SESSION}\n{GOOD_LOCAL}\n").as_bytes());
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    assert!(clean.stderr.is_empty());
 }
 
 #[test]
 fn lenient_calllog_reports_an_orphan_continuation() {
     let input = format!("orphan before any entry\n{CALL_LOG}");
     let out = run_with_stdin(&["parse", "calllog", "--lenient"], input.as_bytes());
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout).lines().count(), 3);
     assert!(text(&out.stderr).contains("<stdin>:1:1: continuation line before the first entry"), "{}", text(&out.stderr));
     let out = run_with_stdin(&["parse", "calllog"], input.as_bytes());
@@ -226,7 +230,7 @@ fn invalid_utf8_is_a_reported_bad_line() {
     let mut input = GOOD_SESSION.as_bytes().to_vec();
     input.extend_from_slice(b"\nerror 1 2 [03/Nov/2017:14:38:30 -0500] 3 1;2;3 caf\xe9\n");
     let out = run_with_stdin(&["parse", "errors", "--lenient"], &input);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert_eq!(err.lines().filter(|l| l.starts_with("<stdin>:")).count(), 2, "{err}");
     assert!(err.contains("<stdin>:2:") && err.contains("invalid_utf8"), "{err}");
