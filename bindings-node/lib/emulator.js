@@ -6,7 +6,7 @@ const { callNative, awaitNative, invalidArgument } = require('./errors.js')
 const { describe, optionsArg, optional, wholeNumber, unixSeconds } = require('./args.js')
 
 const START_OPTIONS = ['seed', 'callsPerDay', 'username', 'password', 'port', 'clock']
-const FAULT_KINDS = ['status', 'slow', 'truncated', 'malformed', 'drop']
+const FAULT_KINDS = ['status', 'documentedFailure', 'slow', 'truncated', 'malformed', 'drop']
 const FAULT_KEYS = ['kind', 'status', 'retryAfter', 'delayMs', 'count', 'pathPrefix']
 const TOKEN = Symbol('plumlogs.Emulator')
 
@@ -21,12 +21,16 @@ function faultJson(fault) {
   if (!FAULT_KINDS.includes(f.kind)) {
     throw invalidArgument(`fault.kind must be one of ${FAULT_KINDS.join(', ')}, got ${typeof f.kind === 'string' ? JSON.stringify(f.kind) : describe(f.kind)}`)
   }
-  const out = { kind: f.kind }
-  if (f.kind === 'status') {
+  const out = { kind: f.kind === 'documentedFailure' ? 'documented_failure' : f.kind }
+  if (f.kind === 'status' || f.kind === 'documentedFailure') {
     out.status = wholeNumber(f.status, 'fault.status', { min: 100 })
+  } else if (f.status !== undefined) {
+    throw invalidArgument(`fault.status belongs to kinds "status" and "documentedFailure", not ${JSON.stringify(f.kind)}`)
+  }
+  if (f.kind === 'status') {
     if (f.retryAfter !== undefined && f.retryAfter !== null) out.retry_after = wholeNumber(f.retryAfter, 'fault.retryAfter', { min: 0 })
-  } else if (f.status !== undefined || f.retryAfter !== undefined) {
-    throw invalidArgument(`fault.status and fault.retryAfter belong to kind "status", not ${JSON.stringify(f.kind)}`)
+  } else if (f.retryAfter !== undefined) {
+    throw invalidArgument(`fault.retryAfter belongs to kind "status", not ${JSON.stringify(f.kind)}`)
   }
   if (f.kind === 'slow') {
     out.delay_ms = wholeNumber(f.delayMs, 'fault.delayMs', { min: 0 })

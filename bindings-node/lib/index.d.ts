@@ -195,6 +195,15 @@ export declare function decodeResponse(
   body: Text,
   service: Service,
 ): SessionRecord[] | ErrorRecord[] | CallSummary[] | CallLog
+/** `decodeResponse` off the event loop (on the libuv pool), for big bodies. */
+export declare function decodeResponseAsync(body: Text, service: 'sessions'): Promise<SessionRecord[]>
+export declare function decodeResponseAsync(body: Text, service: 'errors'): Promise<ErrorRecord[]>
+export declare function decodeResponseAsync(body: Text, service: 'logs'): Promise<CallSummary[]>
+export declare function decodeResponseAsync(body: Text, service: 'log'): Promise<CallLog>
+export declare function decodeResponseAsync(
+  body: Text,
+  service: Service,
+): Promise<SessionRecord[] | ErrorRecord[] | CallSummary[] | CallLog>
 
 /** Split `serverid;channel;starttime`. */
 export declare function sessionIdParts(sessionId: string): SessionIdParts
@@ -299,6 +308,8 @@ export interface EmulatorOptions {
 
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number; count?: number; pathPrefix?: string }
+  /** `status` with a failure body laid out as Plum's docs print it (JSON: with the trailing comma). */
+  | { kind: 'documentedFailure'; status: number; count?: number; pathPrefix?: string }
   | { kind: 'slow'; delayMs: number; count?: number; pathPrefix?: string }
   | { kind: 'truncated' | 'malformed' | 'drop'; count?: number; pathPrefix?: string }
 

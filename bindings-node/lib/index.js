@@ -16,6 +16,7 @@ module.exports = {
   parseErrorsAsync: parse.parseErrorsAsync,
   parseCallLogAsync: parse.parseCallLogAsync,
   decodeResponse: parse.decodeResponse,
+  decodeResponseAsync: parse.decodeResponseAsync,
   sessionIdParts: parse.sessionIdParts,
   Client,
   Emulator,

@@ -11,6 +11,7 @@ export const {
   parseErrorsAsync,
   parseCallLogAsync,
   decodeResponse,
+  decodeResponseAsync,
   sessionIdParts,
   Client,
   Emulator,

@@ -67,18 +67,34 @@ function sessionIdParts(sessionId) {
 
 const SERVICES = ['sessions', 'errors', 'logs', 'log']
 
-/** A response body (JSON or XML) of `service` into its records. */
-function decodeResponse(body, service) {
-  body = textArg(body, 'body')
+function serviceArg(service) {
   if (!SERVICES.includes(service)) {
     throw invalidArgument(`service must be one of ${SERVICES.join(', ')}, got ${typeof service === 'string' ? JSON.stringify(service) : describe(service)}`)
   }
-  const out = callNative(() => native.nativeDecodeResponse(body, service))
+  return service
+}
+
+function fromDecoded(out) {
   return typeof out === 'string' ? parseBatch(out) : fromColumns(out)
+}
+
+/** A response body (JSON or XML) of `service` into its records. */
+function decodeResponse(body, service) {
+  body = textArg(body, 'body')
+  service = serviceArg(service)
+  return fromDecoded(callNative(() => native.nativeDecodeResponse(body, service)))
+}
+
+/** `decodeResponse` off the event loop (the libuv pool). */
+async function decodeResponseAsync(body, service) {
+  body = textArg(body, 'body')
+  service = serviceArg(service)
+  return fromDecoded(await awaitNative(native.nativeDecodeResponseAsync(body, service)))
 }
 
 module.exports = {
   decodeResponse,
+  decodeResponseAsync,
   parseSessionLine,
   parseErrorLine,
   parseSessions,

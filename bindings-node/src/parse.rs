@@ -182,21 +182,58 @@ pub fn bench_parse_sessions_json(#[napi(ts_arg_type = "string | Buffer")] text: 
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
 #[napi(js_name = "nativeDecodeResponse")]
 pub fn decode_response(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<Either<Columns, String>> {
+    Ok(match decoded(body.bytes(), service_arg(&service)?)? {
+        Either::A(raw) => Either::A(raw.into()),
+        Either::B(json) => Either::B(json),
+    })
+}
+
+/// `decode_response` on the libuv pool, for bodies large enough to stall the event loop.
+#[napi(js_name = "nativeDecodeResponseAsync", ts_return_type = "Promise<Columns | string>")]
+pub fn decode_response_async(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<AsyncTask<DecodeTask>> {
+    Ok(AsyncTask::new(DecodeTask { body: body.into_vec(), service: service_arg(&service)? }))
+}
+
+pub struct DecodeTask {
+    body: Vec<u8>,
+    service: plumlogs::Service,
+}
+
+#[napi]
+impl Task for DecodeTask {
+    type Output = Either<RawColumns, String>;
+    type JsValue = Either<Columns, String>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        decoded(&self.body, self.service)
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(match output {
+            Either::A(raw) => Either::A(raw.into()),
+            Either::B(json) => Either::B(json),
+        })
+    }
+}
+
+fn service_arg(service: &str) -> napi::Result<plumlogs::Service> {
+    service.parse().map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string())).js()
+}
+
+/// A decoded body as it crosses into JS (see `decode_response`).
+fn decoded(body: &[u8], service: plumlogs::Service) -> napi::Result<Either<RawColumns, String>> {
     use plumlogs::decode::Decoded;
-    let service: plumlogs::Service =
-        service.parse().map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string())).js()?;
-    let body = body.bytes();
     let decoded = plumlogs::decode::decode_response(body, service).map_err(|e| to_napi_in(&e, body))?;
     let out = match decoded {
         Decoded::Sessions(recs) => {
             let mut b = ColumnsBuilder::sessions(body.len());
             recs.iter().for_each(|r| b.push_session(r));
-            Either::A(b.finish().js()?.into())
+            Either::A(b.finish().js()?)
         }
         Decoded::Errors(recs) => {
             let mut b = ColumnsBuilder::errors(body.len());
             recs.iter().for_each(|r| b.push_error(r));
-            Either::A(b.finish().js()?.into())
+            Either::A(b.finish().js()?)
         }
         Decoded::Logs { items, .. } => {
             let mut out = Vec::with_capacity(body.len());

@@ -169,6 +169,17 @@ test('faults: retried 503s succeed; spent retries give API_ERROR / TRANSPORT_ERR
   })
   emu.clearFaults()
 
+  // The docs' JSON failure body (trailing comma, invalid JSON) still gives its message.
+  emu.injectFault({ kind: 'documentedFailure', status: 503, count: 2 })
+  await assert.rejects(client({ maxRetries: 1 }).sessions(start, end), (e) => {
+    assert.equal(e.code, 'API_ERROR')
+    assert.equal(e.httpStatus, 503)
+    assert.equal(e.message, 'Service temporarily unavailable (emulated HTTP 503)')
+    return true
+  })
+  emu.clearFaults()
+  assert.throws(() => emu.injectFault({ kind: 'drop', status: 503 }), { code: 'INVALID_ARGUMENT' })
+
   for (const kind of ['malformed', 'truncated', 'drop']) {
     emu.injectFault({ kind, count: 5 })
     await assert.rejects(client({ maxRetries: 1 }).errors(start, end), (e) => {

@@ -7,7 +7,7 @@ const require = createRequire(import.meta.url)
 const cjs = require('../lib/index.js')
 const {
   parseSessionLine, parseErrorLine, parseSessions, parseErrors, parseCallLog,
-  parseSessionsAsync, parseErrorsAsync, parseCallLogAsync, decodeResponse, sessionIdParts,
+  parseSessionsAsync, parseErrorsAsync, parseCallLogAsync, decodeResponse, decodeResponseAsync, sessionIdParts,
   PlumError, ParseError, InvalidArgument,
 } = esm
 
@@ -201,6 +201,18 @@ test('decodeResponse: a broken body is a PARSE_ERROR that says where', () => {
     return true
   })
   assert.throws(() => decodeResponse('hello', 'logs'), { code: 'PARSE_ERROR', line: 1 })
+})
+
+test('decodeResponseAsync rejects as decodeResponse throws, and decodes a log body', async () => {
+  await assert.rejects(decodeResponseAsync('{"status":"success",\n"result": [1, 2', 'sessions'), (e) => {
+    assert.equal(e.code, 'PARSE_ERROR')
+    assert.equal(typeof e.offset, 'number')
+    return true
+  })
+  await assert.rejects(decodeResponseAsync('{}', 'calls'), { code: 'INVALID_ARGUMENT' })
+  await assert.rejects(decodeResponseAsync(7, 'logs'), { code: 'INVALID_ARGUMENT' })
+  const body = JSON.stringify({ status: 'success', error: '', result: { log: CALL_LOG } })
+  assert.deepEqual(await decodeResponseAsync(body, 'log'), decodeResponse(body, 'log'))
 })
 
 test('decodeResponse: a log body gives its text and entries', () => {

@@ -4,7 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { parseSessions, parseErrors, parseSessionLine, parseErrorLine, decodeResponse } from '../lib/index.mjs'
+import { parseSessions, parseErrors, parseSessionLine, parseErrorLine, decodeResponse, decodeResponseAsync } from '../lib/index.mjs'
 
 const dir = fileURLToPath(new URL('../../core/tests/vectors/', import.meta.url))
 const read = (p) => readFileSync(dir + p, 'utf8')
@@ -38,6 +38,17 @@ for (const wire of ['json', 'xml']) {
     for (const service of ['sessions', 'errors', 'logs']) {
       assert.deepEqual(decodeResponse(read(`docs/success-empty.${wire}`), service), [])
     }
+  })
+
+  test(`decodeResponseAsync: documented ${wire} bodies, the same records off the event loop`, async () => {
+    assert.deepEqual(await decodeResponseAsync(read(`docs/logs.${wire}`), 'logs'), jsonl('docs/logs.expected.jsonl'))
+    assert.deepEqual(await decodeResponseAsync(readBuf(`docs/sessions.canonical.${wire}`), 'sessions'), jsonl('lines/sessions.expected.jsonl'))
+    assert.deepEqual(await decodeResponseAsync(read(`docs/errors.canonical.${wire}`), 'errors'), jsonl('lines/errors.expected.jsonl'))
+    await assert.rejects(decodeResponseAsync(read(`docs/failure.${wire}`), 'sessions'), (e) => {
+      assert.ok(['API_ERROR', 'AUTH_ERROR'].includes(e.code), e.code)
+      assert.equal(e.message, 'Unauthorized access to sample service')
+      return true
+    })
   })
 
   test(`decodeResponse: documented ${wire} failure body is an API_ERROR with the server's text`, () => {

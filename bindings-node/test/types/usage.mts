@@ -2,7 +2,7 @@
 // describe what the package returns, and reject what it rejects.
 import {
   parseSessionLine, parseErrorLine, parseSessions, parseErrors, parseCallLog,
-  parseSessionsAsync, parseErrorsAsync, parseCallLogAsync, decodeResponse, sessionIdParts,
+  parseSessionsAsync, parseErrorsAsync, parseCallLogAsync, decodeResponse, decodeResponseAsync, sessionIdParts,
   Client, Emulator, PlumError, ParseError, InvalidArgument, ApiError, AuthError, TransportError,
 } from 'plumlogs'
 import type {
@@ -41,6 +41,10 @@ async function asyncParsing() {
   check<Equal<typeof b, Lenient<ErrorRecord>>>()
   const c = await parseCallLogAsync(line)
   check<Equal<typeof c, CallLogEntry[]>>()
+  const d = await decodeResponseAsync('{}', 'sessions')
+  check<Equal<typeof d, SessionRecord[]>>()
+  const e = await decodeResponseAsync(Buffer.from('{}'), 'log')
+  check<Equal<typeof e, CallLog>>()
 }
 
 const logs = decodeResponse('{}', 'logs')
