@@ -2,7 +2,7 @@
 
 use crate::errors::{invalid_argument, to_pyerr, PlumErr};
 use crate::records::{frames, make_record, RecordList, Rows};
-use crate::parse::{fill, table_of};
+use crate::parse::{fill, table_of, too_long};
 use crate::store::{Table, Text};
 use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
 use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
@@ -222,25 +222,32 @@ impl Listing {
             }
         }
         self.close_bar(py)?;
-        Ok(RecordList::new(join(kind, pages), None))
+        Ok(RecordList::new(py.detach(|| join(kind, pages))?, None))
     }
 }
 
-/// Pages of one listing (all of the record type `kind`) as one row set.
-fn join(kind: u8, pages: Vec<Rows>) -> Rows {
+/// Pages of one listing (all of the record type `kind`) as one row set with one
+/// part, so that a DataFrame of it has big batches, not one per page.
+fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
     macro_rules! join {
-        ($v:ident) => {
-            Rows::$v(Arc::new(Table::concat(pages.into_iter().filter_map(|p| match p {
+        ($v:ident) => {{
+            let all = Table::concat(pages.into_iter().filter_map(|p| match p {
                 Rows::$v(t) => Some(t),
                 _ => None,
-            }))))
-        };
+            }));
+            let one = if all.parts.len() > 1 {
+                all.merged(|out, v, st, cols, i| out.push(v, &cols.record(st, i))).map_err(too_long)?
+            } else {
+                all
+            };
+            Rows::$v(Arc::new(one))
+        }};
     }
-    match kind {
+    Ok(match kind {
         0 => join!(Sessions),
         1 => join!(Errors),
         _ => join!(Summaries),
-    }
+    })
 }
 
 #[pymethods]

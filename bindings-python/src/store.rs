@@ -336,6 +336,22 @@ impl<C: Columns> Table<C> {
         self.pick(from..self.len())
     }
 
+    /// All rows as one part over one store, their text copied once: for a table of
+    /// many small parts (a listing's pages), which would otherwise become as many
+    /// small Arrow batches. `copy` appends row `i` of a part to the new columns.
+    /// `Err` = the length of a field too long for a view.
+    pub fn merged(&self, copy: impl Fn(&mut C, &mut Views<'_>, &Store, &C, usize)) -> Result<Table<C>, usize> {
+        let mut v = Views::new(&[]);
+        let mut out = C::with_capacity(self.len());
+        for p in &self.parts {
+            for i in 0..p.cols.len() {
+                copy(&mut out, &mut v, &p.st, &p.cols, i);
+            }
+        }
+        let extra = v.finish()?;
+        Ok(Table::single(Arc::new(Store::owned(extra)), out))
+    }
+
     /// Several tables' rows, one after another (the parts are shared, not copied).
     pub fn concat(tables: impl IntoIterator<Item = Arc<Table<C>>>) -> Table<C> {
         Table::new(tables.into_iter().flat_map(|t| t.parts.clone()).collect())

@@ -128,6 +128,11 @@ def test_listing_to_dataframes(client: plumlogs.Client, fresh_emu: plumlogs.Emul
     assert first == everything[0]
     assert table.schema.field("start").type == pa.timestamp("s", tz="UTC")
     assert listing.collect() == []  # consumed
+    # Pages are joined into one set of columns: one batch, not one per page.
+    assert len(everything) > 100 and table.num_rows < 64 * 1024
+    assert len(table.to_batches()) == 1
+    sessions = client.sessions(start, end, page_size=100).collect()
+    assert sessions.to_arrow().column("message").to_pylist() == [r.message for r in sessions]
 
 
 def test_progress_bar(client: plumlogs.Client, fresh_emu: plumlogs.Emulator, capsys: pytest.CaptureFixture[str]) -> None:
