@@ -74,6 +74,30 @@ def test_tables_share_the_parsed_text_and_outlive_it() -> None:
     assert pa.table(table.slice(59_990)).column("message").to_pylist()[-1] == "caller pressed [1]: facturación ünïcödé"
 
 
+def test_text_of_every_length_survives_the_views() -> None:
+    # A view holds up to 12 bytes itself and points into the text beyond that; a
+    # field near the end of the text cannot be read 16 bytes at a time. Every
+    # length around those edges, ASCII and not, read back through records and Arrow.
+    pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    lines, expected = [], []
+    for n in range(0, 30):
+        ani = "9" * (n + 1)
+        dnis = ("d" * n + "é")[: n + 1]
+        message = ("ü" * n)[:n]
+        lines.append(f"local {ani} 1 [03/Nov/2017:14:38:31 -0500] {dnis} 1;2;3 l{n}: {message}")
+        expected.append((ani, dnis, f"l{n}", message))
+    for text in ("\n".join(lines), "\n".join(lines[::-1]), lines[-1], lines[0]):
+        want = [e for line, e in zip(lines, expected) if line in text.split("\n")]
+        want.sort(key=lambda e: text.index(f" {e[2]}: "))
+        records = plumlogs.parse_sessions(text)
+        got = [(r.ani, r.dnis, r.label, r.message) for r in records]
+        assert got == want
+        table = records.to_arrow()
+        assert list(zip(*(table.column(c).to_pylist() for c in ("ani", "dnis", "label", "message")))) == want
+        one = plumlogs.parse_session_line(text.split("\n")[-1].encode())
+        assert (one.ani, one.dnis, one.label, one.message) == want[-1]
+
+
 def test_slices_across_parts_and_built_text_convert() -> None:
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
     lines = [SESSION_LINE.replace(" 3 [", f" {i % 97} [") for i in range(50_000)]
