@@ -11,8 +11,12 @@ use crate::records::Rows;
 use crate::store::{shared_buffer, Columns, Part, Table, View};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::types::{Int16Type, TimestampSecondType, UInt32Type, UInt64Type};
-use arrow_array::{ArrayRef, ArrowPrimitiveType, PrimitiveArray, RecordBatch, RecordBatchIterator, StringViewArray};
+use arrow_array::{
+    ArrayRef, ArrowPrimitiveType, LargeStringArray, PrimitiveArray, RecordBatch, RecordBatchIterator, StringArray,
+    StringViewArray,
+};
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
+use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
@@ -208,8 +212,13 @@ fn batches<C: Columns>(
     out
 }
 
-/// An `arrow_array_stream` PyCapsule over the rows.
-pub fn capsule<'py>(py: Python<'py>, rows: Rows) -> PyResult<Bound<'py, PyCapsule>> {
+/// An `arrow_array_stream` PyCapsule over the rows, honouring a requested schema
+/// as far as `plain_text` does.
+pub fn capsule<'py>(
+    py: Python<'py>,
+    rows: Rows,
+    requested_schema: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyCapsule>> {
     let schema = schema(&rows);
     let batches = match &rows {
         Rows::Sessions(t) => batches(t, &schema, session_columns),
@@ -217,6 +226,78 @@ pub fn capsule<'py>(py: Python<'py>, rows: Rows) -> PyResult<Bound<'py, PyCapsul
         Rows::Entries(t) => batches(t, &schema, entry_columns),
         Rows::Summaries(t) => batches(t, &schema, summary_columns),
     };
-    let stream = FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(batches, schema)));
+    let stream = match requested(requested_schema)?.and_then(|r| plain_text(&schema, &r)) {
+        None => FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(batches, schema))),
+        Some((asked, casts)) => {
+            let asked = Arc::new(asked);
+            let out: Vec<_> = batches.into_iter().map(|b| cast_text(b?, &asked, &casts)).collect();
+            FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(out, asked)))
+        }
+    };
     PyCapsule::new_with_value(py, stream, c"arrow_array_stream")
+}
+
+/// The `requested_schema` argument of the PyCapsule protocol: `None`, or a capsule
+/// named `arrow_schema`.
+fn requested(arg: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Schema>> {
+    let Some(arg) = arg.filter(|a| !a.is_none()) else {
+        return Ok(None);
+    };
+    let capsule = arg.cast::<PyCapsule>().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err("requested_schema must be an 'arrow_schema' PyCapsule or None")
+    })?;
+    let ptr = capsule.pointer_checked(Some(c"arrow_schema"))?;
+    // SAFETY: a capsule named `arrow_schema` holds an `ArrowSchema` (the protocol),
+    // read here at once, before any Python code runs.
+    let ffi = unsafe { ptr.cast::<FFI_ArrowSchema>().as_ref() };
+    Ok(Schema::try_from(ffi).ok())
+}
+
+/// Which of our `string_view` columns the consumer asked for as `string` or
+/// `large_string` (engines without view support ask so), and the schema that gives.
+/// Any other difference is not honoured, as the protocol allows: the consumer sees
+/// our type and casts or refuses it itself. `None` when nothing is to change.
+fn plain_text(ours: &Schema, asked: &Schema) -> Option<(Schema, Vec<(usize, DataType)>)> {
+    let casts: Vec<(usize, DataType)> = ours
+        .fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.data_type() == &DataType::Utf8View)
+        .filter_map(|(i, f)| {
+            let want = asked.field_with_name(f.name()).ok()?.data_type();
+            matches!(want, DataType::Utf8 | DataType::LargeUtf8).then(|| (i, want.clone()))
+        })
+        .collect();
+    if casts.is_empty() {
+        return None;
+    }
+    let mut fields: Vec<Field> = ours.fields().iter().map(|f| f.as_ref().clone()).collect();
+    for (i, t) in &casts {
+        fields[*i] = fields[*i].clone().with_data_type(t.clone());
+    }
+    Some((Schema::new(fields), casts))
+}
+
+/// `batch` with the columns `casts` names copied from views into `string`/`large_string`.
+fn cast_text(batch: RecordBatch, schema: &SchemaRef, casts: &[(usize, DataType)]) -> Result<RecordBatch, ArrowError> {
+    let mut cols = batch.columns().to_vec();
+    for (i, t) in casts {
+        let views = cols[*i].as_any().downcast_ref::<StringViewArray>().expect("a string_view column");
+        cols[*i] = match t {
+            DataType::LargeUtf8 => Arc::new(views.iter().collect::<LargeStringArray>()),
+            _ => {
+                // `string` offsets are i32: more text than that in one batch is an
+                // error here, not an overflow in the builder.
+                let bytes: usize = views.views().iter().map(|v| *v as u32 as usize).sum();
+                if bytes > i32::MAX as usize {
+                    return Err(ArrowError::ComputeError(format!(
+                        "column {:?} holds {bytes} bytes of text in one batch, more than `string` can; ask for `large_string`",
+                        schema.field(*i).name()
+                    )));
+                }
+                Arc::new(views.iter().collect::<StringArray>())
+            }
+        };
+    }
+    RecordBatch::try_new(schema.clone(), cols)
 }

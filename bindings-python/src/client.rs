@@ -295,9 +295,8 @@ impl Listing {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        let _ = requested_schema;
         let l = self.rest(py)?;
-        crate::arrow::capsule(py, l.rows.clone())
+        crate::arrow::capsule(py, l.rows.clone(), requested_schema.as_ref())
     }
 
     /// `collect().to_arrow()`: a `pyarrow.Table` of every remaining record.

@@ -348,8 +348,7 @@ impl ParseResult {
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
         let r = self.records.get();
-        let _ = requested_schema;
-        crate::arrow::capsule(py, r.rows.clone())
+        crate::arrow::capsule(py, r.rows.clone(), requested_schema.as_ref())
     }
     /// `records.to_arrow()`.
     fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -596,10 +596,7 @@ impl RecordList {
         py: Python<'py>,
         requested_schema: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyCapsule>> {
-        // The protocol lets a producer ignore a schema it cannot cast to; the
-        // consumer then sees our schema and casts (or refuses) itself.
-        let _ = requested_schema;
-        arrow::capsule(py, self.rows.clone())
+        arrow::capsule(py, self.rows.clone(), requested_schema.as_ref())
     }
 
     /// A `pyarrow.Table` (needs pyarrow). Timestamps are Arrow `timestamp[s, UTC]`,

@@ -117,6 +117,25 @@ def test_slices_across_parts_and_built_text_convert() -> None:
         assert table.column(name).to_pylist() == [getattr(r, name) for r in decoded], name
 
 
+def test_a_requested_plain_string_schema_is_honoured() -> None:
+    # Engines without string_view support ask for `string` through the protocol's
+    # requested_schema; they get it (copied), every other column as it is.
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    records = plumlogs.parse_sessions(SESSIONS)
+    ours = records.to_arrow().schema
+    for text_type in (pa.string(), pa.large_string()):
+        asked = pa.schema([f.with_type(text_type) if f.type == pa.string_view() else f for f in ours])
+        table = pa.RecordBatchReader.from_stream(records, schema=asked).read_all()
+        assert table.schema == asked
+        assert table.column("message").to_pylist() == [r.message for r in records]
+        assert table.column("channel").to_pylist() == [r.channel for r in records]
+    # A request for some other change is left to the consumer, as the protocol allows.
+    other = pa.schema([f.with_type(pa.int64()) if f.name == "channel" else f for f in ours])
+    assert pa.RecordBatchReader.from_stream(records, schema=other).schema == ours
+    with pytest.raises(TypeError, match="requested_schema"):
+        records.__arrow_c_stream__("string please")
+
+
 def test_lenient_result_converts_its_records() -> None:
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
     res = plumlogs.parse_sessions(SESSIONS + "\nnot a line", strict=False)
