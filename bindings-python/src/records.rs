@@ -495,6 +495,40 @@ impl RecordList {
     }
 }
 
+impl RecordList {
+    /// Indices in `range` of the rows equal to `item` (a record of this list's type;
+    /// anything else equals no row), compared as core records: no Python object per
+    /// row. Only the first when `first_only`.
+    fn equal_rows(&self, item: &Bound<'_, PyAny>, range: std::ops::Range<usize>, first_only: bool) -> Vec<usize> {
+        macro_rules! scan {
+            ($t:expr, $class:ty) => {{
+                let Ok(wanted) = item.cast::<$class>() else {
+                    return Vec::new();
+                };
+                let want = wanted.get().at.record();
+                let mut out = Vec::new();
+                for i in range {
+                    let (k, j) = $t.locate(i);
+                    let part = &$t.parts[k];
+                    if part.cols.record(&part.st, j) == want {
+                        out.push(i);
+                        if first_only {
+                            break;
+                        }
+                    }
+                }
+                out
+            }};
+        }
+        match &self.rows {
+            Rows::Sessions(t) => scan!(t, PySessionRecord),
+            Rows::Errors(t) => scan!(t, PyErrorRecord),
+            Rows::Entries(t) => scan!(t, PyCallLogEntry),
+            Rows::Summaries(t) => scan!(t, PyCallSummary),
+        }
+    }
+}
+
 #[pymethods]
 impl RecordList {
     fn __len__(&self) -> usize {
@@ -560,6 +594,28 @@ impl RecordList {
             parts.push(format!("... {} more", n - shown));
         }
         Ok(format!("RecordList[{}]({} records: [{}])", self.rows.record_type(), n, parts.join(", ")))
+    }
+
+    fn __contains__(&self, item: &Bound<'_, PyAny>) -> bool {
+        !self.equal_rows(item, 0..self.rows.len(), true).is_empty()
+    }
+
+    /// The index of the first record equal to `value` (within `start:stop`, read as a
+    /// slice), as `list.index`; `ValueError` when there is none.
+    #[pyo3(signature = (value, start = 0, stop = None))]
+    fn index(&self, value: &Bound<'_, PyAny>, start: isize, stop: Option<isize>) -> PyResult<usize> {
+        let n = self.rows.len() as isize;
+        let clamp = |i: isize| (if i < 0 { i + n } else { i }).clamp(0, n) as usize;
+        let (lo, hi) = (clamp(start), clamp(stop.unwrap_or(n)));
+        match self.equal_rows(value, lo..hi.max(lo), true).first() {
+            Some(&i) => Ok(i),
+            None => Err(pyo3::exceptions::PyValueError::new_err("record is not in the RecordList")),
+        }
+    }
+
+    /// How many records equal `value`.
+    fn count(&self, value: &Bound<'_, PyAny>) -> usize {
+        self.equal_rows(value, 0..self.rows.len(), false).len()
     }
 
     /// The class name of the records held: `SessionRecord`, `ErrorRecord`,

@@ -174,6 +174,9 @@ def test_polars_round_trip() -> None:
     assert df["timestamp"].to_list() == [r.timestamp for r in records]
     errs = plumlogs.parse_errors(ERROR_LINE).to_polars()
     assert errs["session_id"].to_list() == ["000020;000;1483968637"]
+    # The DataFrame constructor itself reads the records through the Arrow stream.
+    direct = pl.DataFrame(records)
+    assert direct.shape == (9, 12) and direct["ani"].to_list() == df["ani"].to_list()
 
 
 def test_empty_results_keep_their_schema() -> None:

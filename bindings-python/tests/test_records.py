@@ -79,12 +79,17 @@ def test_equality_and_hash() -> None:
 
 
 def test_record_list_is_a_sequence() -> None:
-    from collections.abc import Sequence
-
     text = "\n".join([SESSION_LINE, LOCAL_LINE, SESSION_LINE])
     lst = plumlogs.parse_sessions(text)
-    assert isinstance(lst, Sequence)
     assert len(lst) == 3
+    first, local = lst[0], lst[1]
+    assert first in lst and local in lst and plumlogs.parse_session_line(SESSION_LINE) in lst
+    assert "inbound" not in lst and plumlogs.parse_error_line(ERROR_LINE) not in lst
+    assert (lst.index(first), lst.index(local), lst.index(first, 1), lst.index(first, -1)) == (0, 1, 2, 2)
+    assert (lst.count(first), lst.count(local), lst.count(None)) == (2, 1, 0)
+    with pytest.raises(ValueError):
+        lst.index(local, 2)
+    assert [r.kind for r in reversed(lst)] == ["inbound", "local", "inbound"]
     assert lst[-1] == lst[0]
     assert [r.kind for r in lst[1:]] == ["local", "inbound"]
     assert [r.kind for r in lst[::-2]] == ["inbound", "inbound"]

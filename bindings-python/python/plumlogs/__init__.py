@@ -13,7 +13,6 @@ are Rust; this package gives them Pythonic names, exceptions and DataFrame exits
 
 from __future__ import annotations
 
-import collections.abc as _abc
 from typing import Optional
 
 from . import _native
@@ -76,8 +75,10 @@ __all__ = [
     "split_session_id",
 ]
 
-# RecordList implements the whole read-only sequence protocol natively.
-_abc.Sequence.register(RecordList)
+# RecordList implements the whole read-only sequence protocol natively, but is not
+# registered as a `collections.abc.Sequence`: polars' DataFrame constructor reads a
+# registered Sequence row by row into one column of objects, and an unregistered one
+# through the Arrow stream protocol, column by column without a copy.
 
 
 def split_session_id(session_id: str) -> Optional[SessionIdParts]:
