@@ -7,7 +7,7 @@ const { callNative, awaitNative, invalidArgument, abortError, fromPayload } = re
 const { optionsArg, optional, wholeNumber, unixSeconds, signalArg } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
-const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
+const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
 const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal']
 const WITH_TEXT_OPTIONS = [...QUERY_OPTIONS, 'concurrency']
 
@@ -117,6 +117,7 @@ class Client {
       baseUrl: optional(o, 'baseUrl', 'string'),
       format,
       timeoutMs: nonNegative(o, 'timeoutMs'),
+      deadlineMs: nonNegative(o, 'deadlineMs'),
       maxRetries,
       retryBaseMs: nonNegative(o, 'retryBaseMs'),
       retryMaxMs: nonNegative(o, 'retryMaxMs'),

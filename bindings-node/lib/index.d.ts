@@ -221,6 +221,8 @@ export interface ClientOptions {
   format?: 'json' | 'xml'
   /** Per request (default 30000). */
   timeoutMs?: number
+  /** One call with all its retries (a page, a call log): the last attempt's timeout is cut to fit, no retry starts past it. Off by default. */
+  deadlineMs?: number
   /** Retries of a failed request (default 3). */
   maxRetries?: number
   /** First backoff step between retries (default 500). */

@@ -25,6 +25,8 @@ pub struct ClientOptions {
     /// `json` or `xml`.
     pub format: Option<String>,
     pub timeout_ms: Option<f64>,
+    /// One call with all its retries (a page, a call log).
+    pub deadline_ms: Option<f64>,
     pub max_retries: Option<u32>,
     pub retry_base_ms: Option<f64>,
     pub retry_max_ms: Option<f64>,
@@ -149,6 +151,9 @@ impl NativeClient {
             }
             if let Some(t) = options.timeout_ms {
                 b = b.timeout(millis(t, "timeoutMs")?);
+            }
+            if let Some(d) = options.deadline_ms {
+                b = b.deadline(millis(d, "deadlineMs")?);
             }
             if let Some(n) = options.max_retries {
                 b = b.max_retries(n);

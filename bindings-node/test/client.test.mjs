@@ -192,6 +192,20 @@ test('faults: retried 503s succeed; spent retries give API_ERROR / TRANSPORT_ERR
 
   emu.injectFault({ kind: 'slow', delayMs: 1500, count: 1 })
   await assert.rejects(client({ maxRetries: 0, timeoutMs: 200 }).sessions(start, end), { code: 'TRANSPORT_ERROR' })
+  emu.clearFaults()
+
+  // A deadline bounds a call with its retries: ten retries of a 300 ms timeout would
+  // take three seconds.
+  emu.injectFault({ kind: 'slow', delayMs: 1500, count: 20 })
+  const t = Date.now()
+  await assert.rejects(client({ maxRetries: 10, timeoutMs: 300, deadlineMs: 700 }).sessions(start, end), (e) => {
+    assert.equal(e.code, 'TRANSPORT_ERROR')
+    assert.match(e.message, /700ms deadline/)
+    return true
+  })
+  assert.ok(Date.now() - t < 2500, `took ${Date.now() - t} ms`)
+  emu.clearFaults()
+  assert.throws(() => client({ deadlineMs: -1 }), { code: 'INVALID_ARGUMENT' })
 })
 
 test('auth: wrong password, no credentials, credentials from the environment', async () => {

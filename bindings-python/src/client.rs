@@ -473,7 +473,7 @@ fn query(
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = 30.0, max_retries = 3, backoff = None, user_agent = None))]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = 30.0, max_retries = 3, backoff = None, user_agent = None, deadline = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         username: Option<String>,
@@ -484,6 +484,7 @@ impl PyClient {
         max_retries: u32,
         backoff: Option<(f64, f64)>,
         user_agent: Option<String>,
+        deadline: Option<f64>,
     ) -> PyResult<Self> {
         let wire: Wire = format
             .parse()
@@ -492,6 +493,12 @@ impl PyClient {
             return Err(invalid_argument(format!("timeout must be a positive number of seconds, not {timeout}")));
         }
         let mut b = Client::builder().wire(wire).timeout(Duration::from_secs_f64(timeout)).max_retries(max_retries);
+        if let Some(d) = deadline {
+            if !(d.is_finite() && d > 0.0) {
+                return Err(invalid_argument(format!("deadline must be a positive number of seconds, not {d}")));
+            }
+            b = b.deadline(Duration::from_secs_f64(d));
+        }
         if let Some((base, cap)) = backoff {
             let ok = |v: f64| v.is_finite() && v >= 0.0;
             if !(ok(base) && ok(cap) && base <= cap) {

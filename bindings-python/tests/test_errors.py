@@ -173,6 +173,25 @@ def test_broken_transport_after_retries(fresh_emu: plumlogs.Emulator, fault: str
     assert list(listing) == []  # after an error the listing is finished
 
 
+def test_a_deadline_bounds_a_call_with_its_retries(fresh_emu: plumlogs.Emulator) -> None:
+    import time
+
+    client = plumlogs.Client(
+        fresh_emu.username, fresh_emu.password, base_url=fresh_emu.base_url,
+        timeout=1.0, max_retries=10, backoff=(0.001, 0.01), deadline=1.5,
+    )
+    fresh_emu.inject_slow(3000, count=20)
+    t = time.monotonic()
+    with pytest.raises(plumlogs.TransportError, match="1.5s deadline"):
+        client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
+    # Ten retries of a 1 s timeout would take over ten seconds.
+    assert time.monotonic() - t < 4.0
+    fresh_emu.clear_faults()
+    for bad in (0, -1.0, float("nan")):
+        with pytest.raises(plumlogs.InvalidArgument, match="deadline"):
+            plumlogs.Client("u", "p", base_url=fresh_emu.base_url, deadline=bad)
+
+
 def test_one_transient_fault_is_retried(fresh_emu: plumlogs.Emulator) -> None:
     client = make_client(fresh_emu, max_retries=2)
     fresh_emu.inject_drop(count=1)

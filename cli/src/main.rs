@@ -75,6 +75,10 @@ pub struct ConnArgs {
     /// Retries of a failed request (connection errors, 5xx, 429).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub max_retries: u32,
+    /// Seconds one request may take with all its retries (the last attempt's
+    /// timeout is cut to fit; no retry starts past it). No limit by default.
+    #[arg(long, value_name = "SECONDS")]
+    pub deadline: Option<f64>,
 }
 
 #[derive(Args, Debug)]

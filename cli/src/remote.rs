@@ -81,6 +81,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
     if let Some(url) = conn.base_url.as_ref().filter(|u| !u.is_empty()) {
         b = b.base_url(url.clone());
     }
+    if let Some(d) = conn.deadline {
+        if !(d.is_finite() && d > 0.0) {
+            return Err(Fail::Usage(format!("--deadline must be a positive number of seconds, not {d}")));
+        }
+        b = b.deadline(Duration::from_secs_f64(d));
+    }
     if conn.allow_insecure_http {
         b = b.allow_insecure_http(true);
     }

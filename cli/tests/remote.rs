@@ -249,6 +249,7 @@ fn missing_credentials_and_bad_arguments_exit_2() {
         (vec!["calls", "--wire", "yaml"], "possible values: json, xml"),
         (vec!["log", "not-a-number"], "invalid digit"),
         (vec!["sessions", "--timeout", "0"], "--timeout must be a positive number"),
+        (vec!["sessions", "--deadline", "0"], "--deadline must be a positive number"),
     ] {
         let out = run(cli(emu), &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -113,6 +113,41 @@ fn retry_after_is_honoured() {
 }
 
 #[test]
+fn a_deadline_bounds_a_call_and_its_retries() {
+    let emu = emulator(2000);
+    // Every attempt would time out (1 s) and ten retries are allowed: without a
+    // deadline this call takes over ten seconds.
+    let c = builder(&emu)
+        .timeout(Duration::from_secs(1))
+        .max_retries(10)
+        .deadline(Duration::from_millis(2500))
+        .build()
+        .unwrap();
+    assert_eq!(c.deadline(), Some(Duration::from_millis(2500)));
+    emu.inject(Fault::times(FaultKind::Slow { delay_ms: 4000 }, 20).on_path(SESSIONS));
+    let t = Instant::now();
+    let err = c.sessions(&query()).unwrap().next().unwrap().unwrap_err();
+    let took = t.elapsed();
+    match &err {
+        Error::Transport { message } => assert!(message.contains("2.5s deadline"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    // The last attempt's timeout was cut to what was left: done at the deadline,
+    // give or take a loaded machine, not a whole timeout after it.
+    assert!(took >= Duration::from_millis(2400) && took < Duration::from_millis(3400), "took {took:?}");
+    assert!((2..=4).contains(&requests_to(&emu, SESSIONS).len()));
+    emu.clear_faults();
+    // A Retry-After beyond the deadline is not waited for: the answer stands.
+    emu.clear_requests();
+    emu.inject(Fault::once(status(503, Some(30))).on_path(SESSIONS));
+    let t = Instant::now();
+    assert!(matches!(c.sessions(&query()).unwrap().next().unwrap(), Err(Error::Api { http_status: 503, .. })));
+    assert!(t.elapsed() < Duration::from_secs(2), "waited {:?}", t.elapsed());
+    assert_eq!(requests_to(&emu, SESSIONS).len(), 1);
+    assert!(matches!(builder(&emu).deadline(Duration::ZERO).build(), Err(Error::InvalidArgument(_))));
+}
+
+#[test]
 fn client_errors_are_not_retried() {
     let emu = emulator(2000);
     let c = client(&emu, Wire::Json);

@@ -239,6 +239,7 @@ class Client:
         max_retries: int = 3,
         backoff: tuple[float, float] | None = None,
         user_agent: str | None = None,
+        deadline: float | None = None,
     ) -> Client: ...
     @property
     def base_url(self) -> str: ...

@@ -25,7 +25,8 @@
 //!   message (or, when the body has none, the status and a short excerpt) and the real
 //!   HTTP status. For 429/500/502/503/504 this is the error of the last attempt.
 //! - Connection errors, timeouts, and broken bodies (cut short, or not JSON/XML) are
-//!   retried; when the retries are spent: `Error::Transport`.
+//!   retried; when the retries (or the [`deadline`](ClientBuilder::deadline)) are
+//!   spent: `Error::Transport`.
 //! - A line on a page that does not parse: `Error::Parse`, its `line` counted from the
 //!   first record of the walk (1-based). Not retried: the server would send it again.
 
@@ -71,6 +72,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     wire: Wire,
     timeout: Option<Duration>,
+    deadline: Option<Duration>,
     max_retries: Option<u32>,
     backoff: Option<(Duration, Duration)>,
     user_agent: Option<String>,
@@ -86,6 +88,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("wire", &self.wire)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("backoff", &self.backoff)
             .field("user_agent", &self.user_agent)
@@ -120,6 +123,14 @@ impl ClientBuilder {
     /// The whole of one attempt (connect, send, headers and body); default 30 s.
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
+        self
+    }
+    /// A limit on one call with all its retries (one page of a listing, one call
+    /// log): an attempt's timeout is cut to what is left of it, and no retry starts
+    /// (nor any backoff is waited) past it. Off by default: then a call can take up
+    /// to `(max_retries + 1) × timeout` plus the backoff.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = Some(d);
         self
     }
     /// Retries after the first attempt; default 3 (so at most 4 requests per call).
@@ -188,6 +199,9 @@ impl ClientBuilder {
         if timeout.is_zero() {
             return Err(Error::InvalidArgument("the timeout must be more than zero".into()));
         }
+        if self.deadline.is_some_and(|d| d.is_zero()) {
+            return Err(Error::InvalidArgument("the deadline must be more than zero".into()));
+        }
         let (backoff_base, backoff_cap) = self.backoff.unwrap_or(DEFAULT_BACKOFF);
         if backoff_cap < backoff_base {
             return Err(Error::InvalidArgument(format!(
@@ -205,6 +219,7 @@ impl ClientBuilder {
                 base_url,
                 wire: self.wire,
                 timeout,
+                deadline: self.deadline,
                 max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
                 backoff_base,
                 backoff_cap,
@@ -231,6 +246,7 @@ pub(crate) struct Inner {
     base_url: String,
     wire: Wire,
     timeout: Duration,
+    deadline: Option<Duration>,
     max_retries: u32,
     backoff_base: Duration,
     backoff_cap: Duration,
@@ -248,6 +264,7 @@ impl fmt::Debug for Client {
             .field("base_url", &i.base_url)
             .field("wire", &i.wire)
             .field("timeout", &i.timeout)
+            .field("deadline", &i.deadline)
             .field("max_retries", &i.max_retries)
             .field("backoff", &(i.backoff_base, i.backoff_cap))
             .field("user_agent", &i.user_agent)
@@ -285,6 +302,9 @@ impl Client {
     }
     pub fn max_retries(&self) -> u32 {
         self.inner.max_retries
+    }
+    pub fn deadline(&self) -> Option<Duration> {
+        self.inner.deadline
     }
 }
 

@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::service::Service;
 use base64::Engine as _;
 use std::net::IpAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The most a response body may hold. A page of 10,000 session lines is about 2 MB;
 /// this leaves room for long call logs while stopping a runaway body.
@@ -103,20 +103,30 @@ impl Client {
     ) -> Result<R, Error> {
         let inner = &self.inner;
         let url = format!("{}{}", inner.base_url, path_and_query);
+        let started = Instant::now();
         let mut attempt = 0u32;
         loop {
-            match self.attempt(service, &url, &mut decode) {
+            let left = inner.deadline.map(|d| d.saturating_sub(started.elapsed()));
+            match self.attempt(service, &url, &mut decode, left) {
                 Attempt::Done(r) => return r,
                 Attempt::Retry { error, retry_after } => {
-                    if attempt >= inner.max_retries {
+                    let wait = self.delay(attempt, retry_after);
+                    let deadline = inner.deadline.filter(|&d| started.elapsed() + wait >= d);
+                    if attempt >= inner.max_retries || deadline.is_some() {
                         return Err(match error {
                             Error::Transport { message } => Error::Transport {
-                                message: format!("{message} (gave up after {} attempts)", attempt + 1),
+                                message: match deadline {
+                                    Some(d) => format!(
+                                        "{message} (gave up after {} attempts, at the {d:?} deadline)",
+                                        attempt + 1
+                                    ),
+                                    None => format!("{message} (gave up after {} attempts)", attempt + 1),
+                                },
                             },
                             other => other,
                         });
                     }
-                    std::thread::sleep(self.delay(attempt, retry_after));
+                    std::thread::sleep(wait);
                     attempt += 1;
                 }
             }
@@ -140,16 +150,20 @@ impl Client {
         }
     }
 
+    /// One request; `left` is what remains of the deadline, if there is one.
     fn attempt<R>(
         &self,
         service: Service,
         url: &str,
         decode: &mut impl FnMut(&[u8]) -> Result<R, Error>,
+        left: Option<Duration>,
     ) -> Attempt<R> {
         let inner = &self.inner;
-        let sent = inner
-            .agent
-            .get(url)
+        let request = match left {
+            Some(left) if left < inner.timeout => inner.agent.get(url).config().timeout_global(Some(left)).build(),
+            _ => inner.agent.get(url),
+        };
+        let sent = request
             .header("Authorization", &inner.authorization)
             .header("Accept", inner.wire.media_type())
             // The documentation lists it for these GETs; harmless without a body.
