@@ -35,7 +35,7 @@ mod pages;
 mod query;
 mod transport;
 
-pub use call_logs::{CallLog, CallLogsWithText};
+pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
 pub use pages::Pages;
 pub use query::Query;
 
