@@ -4,7 +4,7 @@
 //! page at a time (each request on its own thread, see `spawn.rs`), so it can stop
 //! between pages when an `AbortSignal` fires and hand pages to an async iterator.
 
-use crate::columns::{Columns, ColumnsBuilder, RawColumns};
+use crate::columns::{to_js, Columns, ColumnsBuilder, RawColumns};
 use crate::error::IntoNapi;
 use crate::parse::{into_string, write_json};
 use crate::spawn::spawn_promise;
@@ -87,10 +87,7 @@ type PageOut = Option<Either<Columns, String>>;
 type RawPage = Option<Either<RawColumns, String>>;
 
 fn page_to_js(p: RawPage) -> PageOut {
-    p.map(|p| match p {
-        Either::A(raw) => Either::A(raw.into()),
-        Either::B(json) => Either::B(json),
-    })
+    p.map(to_js)
 }
 
 impl AnyPages {

@@ -58,6 +58,16 @@ pub struct RawColumns {
     pub(crate) problems: Option<String>,
 }
 
+/// A batch as it crosses: columns (built off the JS thread as `RawColumns`) or a
+/// JSON string (call-log entries, summaries).
+pub fn to_js(out: napi::bindgen_prelude::Either<RawColumns, String>) -> napi::bindgen_prelude::Either<Columns, String> {
+    use napi::bindgen_prelude::Either;
+    match out {
+        Either::A(raw) => Either::A(raw.into()),
+        Either::B(json) => Either::B(json),
+    }
+}
+
 impl From<RawColumns> for Columns {
     fn from(r: RawColumns) -> Columns {
         let text = r.text;

@@ -1,7 +1,7 @@
 //! The parse functions. Session and error batches cross as columns (`columns.rs`);
 //! call logs and single records as one JSON string.
 
-use crate::columns::{columns_of, part, Columns, ColumnsBuilder, Part, RawColumns};
+use crate::columns::{columns_of, part, to_js, Columns, ColumnsBuilder, Part, RawColumns};
 use crate::error::{parse_error_fields, to_napi, to_napi_in, IntoNapi};
 use crate::text::Text;
 use napi::bindgen_prelude::{AsyncTask, Either};
@@ -143,10 +143,7 @@ impl Task for ParseTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(match output {
-            Either::A(raw) => Either::A(raw.into()),
-            Either::B(json) => Either::B(json),
-        })
+        Ok(to_js(output))
     }
 }
 
@@ -182,10 +179,7 @@ pub fn bench_parse_sessions_json(#[napi(ts_arg_type = "string | Buffer")] text: 
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
 #[napi(js_name = "nativeDecodeResponse")]
 pub fn decode_response(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<Either<Columns, String>> {
-    Ok(match decoded(body.bytes(), service_arg(&service)?)? {
-        Either::A(raw) => Either::A(raw.into()),
-        Either::B(json) => Either::B(json),
-    })
+    Ok(to_js(decoded(body.bytes(), service_arg(&service)?)?))
 }
 
 /// `decode_response` on the libuv pool, for bodies large enough to stall the event loop.
@@ -209,10 +203,7 @@ impl Task for DecodeTask {
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
-        Ok(match output {
-            Either::A(raw) => Either::A(raw.into()),
-            Either::B(json) => Either::B(json),
-        })
+        Ok(to_js(output))
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::errors::{invalid_argument, to_pyerr, PlumErr};
 use crate::records::{frames, make_record, RecordList, Rows};
 use crate::parse::{fill, table_of, too_long};
-use crate::store::{Table, Text};
+use crate::store::{Columns, Table, Text};
 use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
 use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
 use pyo3::exceptions::PyTypeError;
@@ -34,10 +34,7 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
 }
 
 /// Columns of owned records: their text is copied once into the table's store.
-fn owned_table<C, R>(records: &[R]) -> PyResult<Table<C>>
-where
-    C: crate::store::Columns + crate::columns::FromRecords<R>,
-{
+fn owned_table<C: Columns>(records: &[C::Record<'_>]) -> PyResult<Table<C>> {
     table_of(Text::default(), |_, v| fill(v, records))
 }
 
@@ -236,7 +233,7 @@ fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
                 _ => None,
             }));
             let one = if all.parts.len() > 1 {
-                all.merged(|out, v, st, cols, i| out.push(v, &cols.record(st, i))).map_err(too_long)?
+                all.merged().map_err(too_long)?
             } else {
                 all
             };
@@ -470,6 +467,15 @@ fn query(
     Ok(q)
 }
 
+/// A `timeout`/`deadline` argument: seconds, finite and above zero.
+fn positive_seconds(seconds: f64, name: &str) -> PyResult<Duration> {
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(invalid_argument(format!("{name} must be a positive number of seconds, not {seconds}")))
+    }
+}
+
 #[pymethods]
 impl PyClient {
     #[new]
@@ -489,15 +495,9 @@ impl PyClient {
         let wire: Wire = format
             .parse()
             .map_err(|_| invalid_argument(format!("format must be \"json\" or \"xml\", not {format:?}")))?;
-        if !(timeout.is_finite() && timeout > 0.0) {
-            return Err(invalid_argument(format!("timeout must be a positive number of seconds, not {timeout}")));
-        }
-        let mut b = Client::builder().wire(wire).timeout(Duration::from_secs_f64(timeout)).max_retries(max_retries);
+        let mut b = Client::builder().wire(wire).timeout(positive_seconds(timeout, "timeout")?).max_retries(max_retries);
         if let Some(d) = deadline {
-            if !(d.is_finite() && d > 0.0) {
-                return Err(invalid_argument(format!("deadline must be a positive number of seconds, not {d}")));
-            }
-            b = b.deadline(Duration::from_secs_f64(d));
+            b = b.deadline(positive_seconds(d, "deadline")?);
         }
         if let Some((base, cap)) = backoff {
             let ok = |v: f64| v.is_finite() && v >= 0.0;

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 /// A struct of one `Vec` per column, and the row-wise operations on it. Every
 /// column always holds the same number of rows, so one capacity check covers a row.
 macro_rules! columns {
-    ($(#[$doc:meta])* $name:ident { $first:ident: $first_ty:ty, $($col:ident: $t:ty),* $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident => $record:ident { $first:ident: $first_ty:ty, $($col:ident: $t:ty),* $(,)? }) => {
         $(#[$doc])*
         pub struct $name {
             pub $first: Vec<$first_ty>,
@@ -52,7 +52,16 @@ macro_rules! columns {
             }
         }
 
+        // The type's own `push` and `record` (below each `columns!`) are the trait's.
         impl Columns for $name {
+            type Record<'s> = $record<'s>;
+            #[inline(always)]
+            fn push_record(&mut self, v: &mut Views<'_>, r: &$record<'_>) {
+                <$name>::push(self, v, r)
+            }
+            fn record<'s>(&'s self, st: &'s Store, i: usize) -> $record<'s> {
+                <$name>::record(self, st, i)
+            }
             fn with_capacity(n: usize) -> Self {
                 let mut c = $name { $first: Vec::with_capacity(n), $($col: Vec::with_capacity(n),)* room: 0 };
                 c.room = c.$first.capacity() $(.min(c.$col.capacity()))*;
@@ -75,7 +84,7 @@ fn b(s: &str) -> Cow<'_, str> {
 columns!(
     /// Session lines. `label`/`message` are empty views on call lines and the call
     /// columns are 0 on `local` lines: `is_call` says which half is real.
-    SessionCols {
+    SessionCols => SessionRecord {
         kind: View,
         ani: View,
         channel: u32,
@@ -138,7 +147,7 @@ impl SessionCols {
 
 columns!(
     /// Error lines.
-    ErrorCols {
+    ErrorCols => ErrorRecord {
         ani: View,
         channel: u32,
         ts: Timestamp,
@@ -181,7 +190,7 @@ impl ErrorCols {
 columns!(
     /// Call-log entries. `unix`/`offset` are 0 where the zone is unknown
     /// (`has_offset` false); `local` is the wall-clock reading either way.
-    EntryCols {
+    EntryCols => CallLogEntry {
         ts: Timestamp,
         unix: i64,
         offset: i16,
@@ -228,7 +237,7 @@ impl EntryCols {
 
 columns!(
     /// Items of the `calls/logs` listing.
-    SummaryCols {
+    SummaryCols => CallSummary {
         log_id: u64,
         sid: View,
         dest: View,
@@ -258,23 +267,3 @@ impl SummaryCols {
         }
     }
 }
-
-/// Columns filled from core records of type `R` (a decoded page, a listing's page).
-pub trait FromRecords<R> {
-    fn push_record(&mut self, v: &mut Views<'_>, r: &R);
-}
-
-macro_rules! from_records {
-    ($cols:ty, $rec:ident) => {
-        impl<'a> FromRecords<$rec<'a>> for $cols {
-            #[inline(always)]
-            fn push_record(&mut self, v: &mut Views<'_>, r: &$rec<'a>) {
-                self.push(v, r)
-            }
-        }
-    };
-}
-from_records!(SessionCols, SessionRecord);
-from_records!(ErrorCols, ErrorRecord);
-from_records!(EntryCols, CallLogEntry);
-from_records!(SummaryCols, CallSummary);

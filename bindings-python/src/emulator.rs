@@ -135,10 +135,7 @@ impl PyEmulator {
     /// envelope (and `Retry-After: retry_after` when given).
     #[pyo3(signature = (status, *, count = 1, retry_after = None, path_prefix = None))]
     fn inject_status(&self, status: u16, count: u32, retry_after: Option<u32>, path_prefix: Option<String>) -> PyResult<()> {
-        if !(100..=599).contains(&status) {
-            return Err(invalid_argument(format!("status {status} is not an HTTP status")));
-        }
-        self.push(FaultKind::Status { status, retry_after }, count, path_prefix)
+        self.push(FaultKind::Status { status: http_status(status)?, retry_after }, count, path_prefix)
     }
     /// Answer correctly, after `delay_ms` milliseconds.
     #[pyo3(signature = (delay_ms, *, count = 1, path_prefix = None))]
@@ -159,10 +156,7 @@ impl PyEmulator {
     /// with the trailing comma that makes it invalid JSON).
     #[pyo3(signature = (status, *, count = 1, path_prefix = None))]
     fn inject_documented_failure(&self, status: u16, count: u32, path_prefix: Option<String>) -> PyResult<()> {
-        if !(100..=599).contains(&status) {
-            return Err(invalid_argument(format!("status {status} is not an HTTP status")));
-        }
-        self.push(FaultKind::DocumentedFailure { status }, count, path_prefix)
+        self.push(FaultKind::DocumentedFailure { status: http_status(status)? }, count, path_prefix)
     }
     /// Close the connection without answering.
     #[pyo3(signature = (*, count = 1, path_prefix = None))]
@@ -228,5 +222,14 @@ impl PyEmulator {
             self.username,
             self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
         )
+    }
+}
+
+/// A status argument of the fault methods: 100..=599.
+fn http_status(status: u16) -> PyResult<u16> {
+    if (100..=599).contains(&status) {
+        Ok(status)
+    } else {
+        Err(invalid_argument(format!("status {status} is not an HTTP status")))
     }
 }

@@ -391,31 +391,8 @@ impl<C: Columns> At<C> {
     }
 }
 
-/// The core record a row stands for, borrowing its text.
-pub trait Record {
-    type Core<'s>
-    where
-        Self: 's;
-    fn record<'s>(&'s self, st: &'s Store, i: usize) -> Self::Core<'s>;
-}
-
-macro_rules! record_of {
-    ($cols:ty, $core:ident) => {
-        impl Record for $cols {
-            type Core<'s> = plumlogs::$core<'s>;
-            fn record<'s>(&'s self, st: &'s Store, i: usize) -> Self::Core<'s> {
-                <$cols>::record(self, st, i)
-            }
-        }
-    };
-}
-record_of!(SessionCols, SessionRecord);
-record_of!(ErrorCols, ErrorRecord);
-record_of!(EntryCols, CallLogEntry);
-record_of!(SummaryCols, CallSummary);
-
-impl<C: Columns + Record> At<C> {
-    fn record(&self) -> C::Core<'_> {
+impl<C: Columns> At<C> {
+    fn record(&self) -> C::Record<'_> {
         self.cols().record(self.st(), self.i)
     }
 }

@@ -28,9 +28,12 @@ const WINDOW_LEN: usize = i32::MAX as usize;
 /// The longest field a view can point at.
 pub const MAX_FIELD: usize = (1 << WINDOW_SHIFT) - 1;
 
-/// The caller's input: a Python `str` or `bytes` read in place, or bytes we own.
+/// The caller's input: a Python `str` or `bytes` read in place, or none (a store of
+/// built text only).
+#[derive(Default)]
 pub enum Text {
-    Owned(Vec<u8>),
+    #[default]
+    Empty,
     Py { _owner: Py<PyAny>, ptr: *const u8, len: usize },
 }
 
@@ -70,16 +73,10 @@ impl std::ops::Deref for Text {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
         match self {
-            Text::Owned(v) => v,
+            Text::Empty => &[],
             // SAFETY: see the Send/Sync note above.
             Text::Py { ptr, len, .. } => unsafe { std::slice::from_raw_parts(*ptr, *len) },
         }
-    }
-}
-
-impl Default for Text {
-    fn default() -> Self {
-        Text::Owned(Vec::new())
     }
 }
 
@@ -283,9 +280,15 @@ pub struct Table<C> {
 
 /// What every column set offers (see `crate::columns`).
 pub trait Columns: Send + Sync + RefUnwindSafe + Sized + 'static {
+    /// The core record one row stands for.
+    type Record<'s>;
     fn with_capacity(n: usize) -> Self;
     fn len(&self) -> usize;
     fn copy_row(&mut self, from: &Self, i: usize);
+    /// Append `r`, its text as views made by `v`.
+    fn push_record(&mut self, v: &mut Views<'_>, r: &Self::Record<'_>);
+    /// Row `i` as a core record borrowing its text from the columns and `st`.
+    fn record<'s>(&'s self, st: &'s Store, i: usize) -> Self::Record<'s>;
 }
 
 impl<C: Columns> Table<C> {
@@ -331,21 +334,15 @@ impl<C: Columns> Table<C> {
         )
     }
 
-    /// Rows `from..` as a table of their own.
-    pub fn tail(&self, from: usize) -> Table<C> {
-        self.pick(from..self.len())
-    }
-
     /// All rows as one part over one store, their text copied once: for a table of
     /// many small parts (a listing's pages), which would otherwise become as many
-    /// small Arrow batches. `copy` appends row `i` of a part to the new columns.
-    /// `Err` = the length of a field too long for a view.
-    pub fn merged(&self, copy: impl Fn(&mut C, &mut Views<'_>, &Store, &C, usize)) -> Result<Table<C>, usize> {
+    /// small Arrow batches. `Err` = the length of a field too long for a view.
+    pub fn merged(&self) -> Result<Table<C>, usize> {
         let mut v = Views::new(&[]);
         let mut out = C::with_capacity(self.len());
         for p in &self.parts {
             for i in 0..p.cols.len() {
-                copy(&mut out, &mut v, &p.st, &p.cols, i);
+                out.push_record(&mut v, &p.cols.record(&p.st, i));
             }
         }
         let extra = v.finish()?;

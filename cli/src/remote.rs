@@ -67,14 +67,11 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
             )));
         }
     };
-    if !(conn.timeout.is_finite() && conn.timeout > 0.0) {
-        return Err(Fail::Usage(format!("--timeout must be a positive number of seconds, not {}", conn.timeout)));
-    }
     let mut b = Client::builder()
         .username(username)
         .password(password)
         .wire(wire)
-        .timeout(Duration::from_secs_f64(conn.timeout))
+        .timeout(positive_seconds(conn.timeout, "--timeout")?)
         .max_retries(conn.max_retries)
         .user_agent(concat!("plumlogs-cli/", env!("CARGO_PKG_VERSION")));
     // An empty PLUM_BASE_URL means "not set", as for the credentials.
@@ -82,10 +79,7 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
         b = b.base_url(url.clone());
     }
     if let Some(d) = conn.deadline {
-        if !(d.is_finite() && d > 0.0) {
-            return Err(Fail::Usage(format!("--deadline must be a positive number of seconds, not {d}")));
-        }
-        b = b.deadline(Duration::from_secs_f64(d));
+        b = b.deadline(positive_seconds(d, "--deadline")?);
     }
     if conn.allow_insecure_http {
         b = b.allow_insecure_http(true);
@@ -203,4 +197,13 @@ pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
     }
     sink.finish()?;
     Ok(())
+}
+
+/// A `--timeout`/`--deadline` value: seconds, finite and above zero.
+fn positive_seconds(seconds: f64, flag: &str) -> Result<Duration, Fail> {
+    if seconds.is_finite() && seconds > 0.0 {
+        Ok(Duration::from_secs_f64(seconds))
+    } else {
+        Err(Fail::Usage(format!("{flag} must be a positive number of seconds, not {seconds}")))
+    }
 }

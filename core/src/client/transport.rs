@@ -114,15 +114,10 @@ impl Client {
                     let deadline = inner.deadline.filter(|&d| started.elapsed() + wait >= d);
                     if attempt >= inner.max_retries || deadline.is_some() {
                         return Err(match error {
-                            Error::Transport { message } => Error::Transport {
-                                message: match deadline {
-                                    Some(d) => format!(
-                                        "{message} (gave up after {} attempts, at the {d:?} deadline)",
-                                        attempt + 1
-                                    ),
-                                    None => format!("{message} (gave up after {} attempts)", attempt + 1),
-                                },
-                            },
+                            Error::Transport { message } => {
+                                let at = deadline.map(|d| format!(", at the {d:?} deadline")).unwrap_or_default();
+                                Error::Transport { message: format!("{message} (gave up after {} attempts{at})", attempt + 1) }
+                            }
                             other => other,
                         });
                     }
