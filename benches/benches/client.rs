@@ -47,7 +47,11 @@ fn raw_pages(emu: &Emulator, wire: Wire, start: i64, end: i64, expected: usize) 
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
-        assert!(raw.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&raw[..head_end]));
+        assert!(
+            raw.starts_with(b"HTTP/1.1 200"),
+            "{}",
+            String::from_utf8_lossy(&raw[..head_end])
+        );
         pages.push(raw.split_off(head_end));
         offset += 10_000;
         if offset >= expected {
@@ -61,7 +65,10 @@ fn b64(input: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, &b)| acc | (b as u32) << (16 - 8 * i));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
@@ -97,7 +104,12 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 
 fn sessions_throughput(quick: bool) {
     let days = if quick { 2 } else { 10 };
-    let emu = Emulator::start(EmulatorConfig { calls_per_day: 10_000, clock: Some(NOW), ..Default::default() }).unwrap();
+    let emu = Emulator::start(EmulatorConfig {
+        calls_per_day: 10_000,
+        clock: Some(NOW),
+        ..Default::default()
+    })
+    .unwrap();
     let (start, end) = (NOW - days * DAY, NOW);
     let q = Query::new(start, end).page_size(10_000);
     println!("sessions, 10,000-item pages, {days} days at 10,000 calls/day");
@@ -136,25 +148,49 @@ fn sessions_throughput(quick: bool) {
 fn call_logs_concurrency(quick: bool) {
     let logs: u64 = if quick { 200 } else { 1000 };
     let delay_ms = 20;
-    let emu = Emulator::start(EmulatorConfig { calls_per_day: 10_000, clock: Some(NOW), ..Default::default() }).unwrap();
+    let emu = Emulator::start(EmulatorConfig {
+        calls_per_day: 10_000,
+        clock: Some(NOW),
+        ..Default::default()
+    })
+    .unwrap();
     let c = client(&emu, Wire::Json);
     let q = Query::new(NOW - 4 * DAY, NOW).limit(logs);
     // Warm-up (day generation) without the delay.
-    assert_eq!(c.call_logs_with_text(&q, 8).unwrap().filter(|(_, r)| r.is_ok()).count() as u64, logs);
+    assert_eq!(
+        c.call_logs_with_text(&q, 8)
+            .unwrap()
+            .filter(|(_, r)| r.is_ok())
+            .count() as u64,
+        logs
+    );
     println!("{logs} call logs, each answered after {delay_ms} ms (emulated network latency)");
     let mut times = Vec::new();
     for concurrency in [1usize, 8] {
         emu.clear_faults();
-        emu.inject(Fault::times(FaultKind::Slow { delay_ms }, logs as u32).on_path("/ws/calls/log/"));
+        emu.inject(
+            Fault::times(FaultKind::Slow { delay_ms }, logs as u32).on_path("/ws/calls/log/"),
+        );
         let t = Instant::now();
-        let ok = c.call_logs_with_text(&q, concurrency).unwrap().filter(|(_, r)| r.is_ok()).count() as u64;
+        let ok = c
+            .call_logs_with_text(&q, concurrency)
+            .unwrap()
+            .filter(|(_, r)| r.is_ok())
+            .count() as u64;
         let d = t.elapsed();
         assert_eq!(ok, logs);
         assert!(emu.faults().is_empty(), "every log request was delayed");
-        println!("  concurrency {concurrency}: {:.2} s ({:.0} logs/s)", d.as_secs_f64(), logs as f64 / d.as_secs_f64());
+        println!(
+            "  concurrency {concurrency}: {:.2} s ({:.0} logs/s)",
+            d.as_secs_f64(),
+            logs as f64 / d.as_secs_f64()
+        );
         times.push(d);
     }
-    println!("  speed-up 8 vs 1: {:.2}x", times[0].as_secs_f64() / times[1].as_secs_f64());
+    println!(
+        "  speed-up 8 vs 1: {:.2}x",
+        times[0].as_secs_f64() / times[1].as_secs_f64()
+    );
 }
 
 fn main() {

@@ -23,14 +23,21 @@ const NOW: i64 = 1_780_000_000;
 const DAY: i64 = 86_400;
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn base64(input: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
         for i in 0..4 {
             if i <= chunk.len() {
@@ -46,11 +53,16 @@ fn base64(input: &[u8]) -> String {
 /// One request on a kept-alive connection: (status, body).
 fn get(conn: &mut BufReader<TcpStream>, path: &str, auth: &str) -> std::io::Result<(u16, Vec<u8>)> {
     // One write per request: several small ones would meet Nagle and delayed ACKs.
-    let request = format!("GET {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Basic {auth}\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Basic {auth}\r\n\r\n");
     conn.get_mut().write_all(request.as_bytes())?;
     let mut line = String::new();
     conn.read_line(&mut line)?;
-    let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let status = line
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let mut len = None;
     loop {
         line.clear();
@@ -76,11 +88,23 @@ struct Run {
     bytes: u64,
 }
 
-fn run(addr: &str, auth: &str, clients: usize, requests: usize, path_of: Arc<dyn Fn(usize, usize) -> String + Send + Sync>, check: Arc<dyn Fn(usize, &[u8]) -> Result<(), String> + Send + Sync>) -> Run {
+fn run(
+    addr: &str,
+    auth: &str,
+    clients: usize,
+    requests: usize,
+    path_of: Arc<dyn Fn(usize, usize) -> String + Send + Sync>,
+    check: Arc<dyn Fn(usize, &[u8]) -> Result<(), String> + Send + Sync>,
+) -> Run {
     let start = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|c| {
-            let (addr, auth, path_of, check) = (addr.to_string(), auth.to_string(), path_of.clone(), check.clone());
+            let (addr, auth, path_of, check) = (
+                addr.to_string(),
+                auth.to_string(),
+                path_of.clone(),
+                check.clone(),
+            );
             std::thread::spawn(move || {
                 let mut lat = Vec::with_capacity(requests);
                 let mut errors = Vec::new();
@@ -111,7 +135,10 @@ fn run(addr: &str, auth: &str, clients: usize, requests: usize, path_of: Arc<dyn
                                 errors.push(format!("{path}: {e}"));
                             }
                         }
-                        Ok((status, body)) => errors.push(format!("{path}: HTTP {status}: {}", String::from_utf8_lossy(&body))),
+                        Ok((status, body)) => errors.push(format!(
+                            "{path}: HTTP {status}: {}",
+                            String::from_utf8_lossy(&body)
+                        )),
                         Err(e) => {
                             errors.push(format!("{path}: {e}"));
                             conn = None;
@@ -122,7 +149,12 @@ fn run(addr: &str, auth: &str, clients: usize, requests: usize, path_of: Arc<dyn
             })
         })
         .collect();
-    let mut out = Run { wall: Duration::ZERO, latencies: Vec::new(), errors: Vec::new(), bytes: 0 };
+    let mut out = Run {
+        wall: Duration::ZERO,
+        latencies: Vec::new(),
+        errors: Vec::new(),
+        bytes: 0,
+    };
     for h in handles {
         let (lat, errors, bytes) = h.join().expect("client thread");
         out.latencies.extend(lat);
@@ -168,7 +200,11 @@ fn main() {
     let clients = env("LOAD_CLIENTS", 50);
     let requests = env("LOAD_REQUESTS", 200);
     let page = env("LOAD_PAGE", 1000);
-    let emu = Emulator::start(EmulatorConfig { clock: Some(NOW), ..Default::default() }).expect("emulator starts");
+    let emu = Emulator::start(EmulatorConfig {
+        clock: Some(NOW),
+        ..Default::default()
+    })
+    .expect("emulator starts");
     let addr = emu.base_url().trim_start_matches("http://").to_string();
     let auth = base64(format!("{}:{}", emu.username(), emu.password()).as_bytes());
     println!(
@@ -182,7 +218,13 @@ fn main() {
         clients,
         requests,
         Arc::new(|_, _| "/__emulator/health".to_string()),
-        Arc::new(|_, body: &[u8]| if body == br#"{"ok":true}"# { Ok(()) } else { Err("unexpected health body".into()) }),
+        Arc::new(|_, body: &[u8]| {
+            if body == br#"{"ok":true}"# {
+                Ok(())
+            } else {
+                Err("unexpected health body".into())
+            }
+        }),
     );
     // Each client pages through its own 30-day window (clients' windows overlap),
     // as a real client walking `offset`/`limit` would.
@@ -193,10 +235,15 @@ fn main() {
         requests,
         Arc::new(move |c, i| {
             let end = NOW - (c as i64 % 300) * DAY;
-            format!("/ws/calls/sessions/{}/{end}?offset={}&limit={page}", end - 30 * DAY, i * page)
+            format!(
+                "/ws/calls/sessions/{}/{end}?offset={}&limit={page}",
+                end - 30 * DAY,
+                i * page
+            )
         }),
         Arc::new(move |i, body: &[u8]| {
-            let decoded = plumlogs::decode_lines(body, Service::Sessions).map_err(|e| e.to_string())?;
+            let decoded =
+                plumlogs::decode_lines(body, Service::Sessions).map_err(|e| e.to_string())?;
             if decoded.items.len() != page {
                 return Err(format!("{} items, expected {page}", decoded.items.len()));
             }

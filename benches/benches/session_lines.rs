@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --workspace -- session_lines`
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use plumlogs_benches::{call_log_corpus, error_corpus, session_corpus};
 use regex::bytes::Regex;
 use std::hint::black_box;
@@ -42,7 +42,10 @@ impl RegexBaseline {
     fn new() -> Self {
         let head = r"^([a-z]+)[ \t]+(\S+)[ \t]+(\d+)[ \t]+\[(\d{2})\\?/([A-Z][a-z]{2})\\?/(\d{4}):(\d{2}):(\d{2}):(\d{2})[ \t]+([+-]\d{4})\][ \t]+(\S+)[ \t]+(\S+;\d+;\d+)[ \t]+";
         RegexBaseline {
-            call: Regex::new(&format!(r"{head}(\d+)[ \t]+(\d+)[ \t]+(\d+):(\d{{2}}):(\d{{2}})[ \t]*$")).unwrap(),
+            call: Regex::new(&format!(
+                r"{head}(\d+)[ \t]+(\d+)[ \t]+(\d+):(\d{{2}}):(\d{{2}})[ \t]*$"
+            ))
+            .unwrap(),
             local: Regex::new(&format!(r"{head}([^:\s]*):[ \t]*(.*)$")).unwrap(),
         }
     }
@@ -54,15 +57,33 @@ impl RegexBaseline {
         };
         let g = |i: usize| c.get(i).map(|m| m.as_bytes()).unwrap_or(b"");
         let month = match g(5) {
-            b"Jan" => 1, b"Feb" => 2, b"Mar" => 3, b"Apr" => 4, b"May" => 5, b"Jun" => 6,
-            b"Jul" => 7, b"Aug" => 8, b"Sep" => 9, b"Oct" => 10, b"Nov" => 11, b"Dec" => 12,
+            b"Jan" => 1,
+            b"Feb" => 2,
+            b"Mar" => 3,
+            b"Apr" => 4,
+            b"May" => 5,
+            b"Jun" => 6,
+            b"Jul" => 7,
+            b"Aug" => 8,
+            b"Sep" => 9,
+            b"Oct" => 10,
+            b"Nov" => 11,
+            b"Dec" => 12,
             _ => return None,
         };
         let mut f = Fields {
             kind: g(1),
             ani: g(2),
             channel: num(g(3)),
-            ts: (num(g(4)), month, num(g(6)), num(g(7)), num(g(8)), num(g(9)), num::<i32>(g(10))),
+            ts: (
+                num(g(4)),
+                month,
+                num(g(6)),
+                num(g(7)),
+                num(g(8)),
+                num(g(9)),
+                num::<i32>(g(10)),
+            ),
             dnis: g(11),
             sid: g(12),
             ..Default::default()
@@ -87,7 +108,9 @@ fn session_lines(c: &mut Criterion) {
     let parsed = plumlogs::parse_sessions(bytes).expect("corpus parses");
     assert_eq!(parsed.len(), 200_000);
     for (line, rec) in corpus.lines().zip(&parsed).take(2000) {
-        let f = baseline.parse(line.as_bytes()).expect("baseline parses corpus");
+        let f = baseline
+            .parse(line.as_bytes())
+            .expect("baseline parses corpus");
         assert_eq!(f.kind, rec.kind.as_bytes());
         assert_eq!(f.sid, rec.session_id.as_str().as_bytes());
         assert_eq!(f.duration, rec.duration().unwrap_or(0));
@@ -109,13 +132,11 @@ fn session_lines(c: &mut Criterion) {
     g.bench_function("regex_baseline", |b| {
         b.iter(|| {
             let mut n = 0usize;
-            for line in memchr::memchr_iter(b'\n', black_box(bytes))
-                .scan(0usize, |start, end| {
-                    let l = &bytes[*start..end];
-                    *start = end + 1;
-                    Some(l)
-                })
-            {
+            for line in memchr::memchr_iter(b'\n', black_box(bytes)).scan(0usize, |start, end| {
+                let l = &bytes[*start..end];
+                *start = end + 1;
+                Some(l)
+            }) {
                 let f = baseline.parse(line).unwrap();
                 n += f.channel as usize;
                 black_box(&f);
@@ -136,7 +157,11 @@ fn error_lines(c: &mut Criterion) {
     let mut g = c.benchmark_group("error_lines");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("plumlogs", |b| {
-        b.iter(|| plumlogs::errors(black_box(bytes)).map(|r| r.unwrap().channel as usize).sum::<usize>())
+        b.iter(|| {
+            plumlogs::errors(black_box(bytes))
+                .map(|r| r.unwrap().channel as usize)
+                .sum::<usize>()
+        })
     });
     g.finish();
 }
@@ -148,7 +173,11 @@ fn call_log_text(c: &mut Criterion) {
     let mut g = c.benchmark_group("call_log_text");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     g.bench_function("plumlogs", |b| {
-        b.iter(|| plumlogs::CallLogEntries::new(black_box(bytes)).map(|r| r.unwrap().message.len()).sum::<usize>())
+        b.iter(|| {
+            plumlogs::CallLogEntries::new(black_box(bytes))
+                .map(|r| r.unwrap().message.len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

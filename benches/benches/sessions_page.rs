@@ -7,9 +7,9 @@
 //!
 //! `cargo bench -p plumlogs-benches --bench sessions_page -- sessions_page`
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use plumlogs::encode::encode_lines;
-use plumlogs::{decode_lines, parse_sessions, Service, Wire};
+use plumlogs::{Service, Wire, decode_lines, parse_sessions};
 use plumlogs_benches::session_corpus;
 use std::hint::black_box;
 
@@ -20,8 +20,11 @@ const LINES: usize = 10_000;
 fn fold<'a, R: 'a>(records: impl Iterator<Item = Result<plumlogs::SessionRecord<'a>, R>>) -> u64 {
     let mut acc = 0u64;
     for rec in records {
-        let Ok(rec) = rec else { panic!("the corpus is valid") };
-        acc = acc.wrapping_add(rec.channel as u64 + rec.dnis.len() as u64 + rec.timestamp.second as u64);
+        let Ok(rec) = rec else {
+            panic!("the corpus is valid")
+        };
+        acc = acc
+            .wrapping_add(rec.channel as u64 + rec.dnis.len() as u64 + rec.timestamp.second as u64);
     }
     acc
 }

@@ -19,8 +19,18 @@ impl Rng {
 }
 
 const DNIS: [&str; 4] = ["6177123000", "8009957586", "8885550100", "2125550199"];
-const LOGINS: [&str; 3] = ["test@login.com", "ops@acme-ivr.example", "dialer@plumlogs.test"];
-const LABELS: [&str; 5] = ["fetchurl", "menu", "caller_input", "debug", "transfer_target"];
+const LOGINS: [&str; 3] = [
+    "test@login.com",
+    "ops@acme-ivr.example",
+    "dialer@plumlogs.test",
+];
+const LABELS: [&str; 5] = [
+    "fetchurl",
+    "menu",
+    "caller_input",
+    "debug",
+    "transfer_target",
+];
 const ERRORS: [&str; 5] = [
     "Max Disconnect Count Exceeded",
     "errno: 210 message Maximum loop count exceeded",
@@ -30,7 +40,12 @@ const ERRORS: [&str; 5] = [
 ];
 
 fn phone(rng: &mut Rng) -> String {
-    format!("{}{:03}555{:04}", 1 + rng.below(9), 200 + rng.below(799), rng.below(10_000))
+    format!(
+        "{}{:03}555{:04}",
+        1 + rng.below(9),
+        200 + rng.below(799),
+        rng.below(10_000)
+    )
 }
 
 /// `lines` session log lines: calls of every kind plus `local` fetchurl/tag lines,
@@ -61,12 +76,23 @@ pub fn session_corpus(lines: usize, seed: u64) -> String {
             let message = if label == "fetchurl" {
                 format!("http://apps.example.com/ivr/start.vxml?dnis={dnis}")
             } else {
-                format!("caller chose option {} [attempt {}]", rng.below(9), rng.below(3))
+                format!(
+                    "caller chose option {} [attempt {}]",
+                    rng.below(9),
+                    rng.below(3)
+                )
             };
-            SessionDetail::Tag { label: Cow::Owned(label.into()), message: Cow::Owned(message) }
+            SessionDetail::Tag {
+                label: Cow::Owned(label.into()),
+                message: Cow::Owned(message),
+            }
         } else {
             let len = rng.below(900) as i64;
-            SessionDetail::Call { start: t + 5, end: t + 5 + len, duration: len as u64 }
+            SessionDetail::Call {
+                start: t + 5,
+                end: t + 5 + len,
+                duration: len as u64,
+            }
         };
         let rec = SessionRecord {
             kind: Cow::Borrowed(kind),
@@ -95,7 +121,12 @@ pub fn error_corpus(lines: usize, seed: u64) -> String {
             channel,
             timestamp: Timestamp::from_unix(t, if rng.below(2) == 0 { -300 } else { -240 }),
             dnis: Cow::Borrowed(DNIS[rng.below(4) as usize]),
-            session_id: SessionId(Cow::Owned(format!("{:06};{:03};{}", rng.below(500_000), channel, t))),
+            session_id: SessionId(Cow::Owned(format!(
+                "{:06};{:03};{}",
+                rng.below(500_000),
+                channel,
+                t
+            ))),
             message: Cow::Borrowed(ERRORS[rng.below(5) as usize]),
         };
         writeln!(out, "{rec}").unwrap();
@@ -117,7 +148,10 @@ pub fn call_log_corpus(entries: usize, seed: u64) -> String {
             timestamp: ts,
             zone: Cow::Borrowed("EDT"),
             module: Cow::Borrowed(modules[rng.below(8) as usize]),
-            session_id: SessionId(Cow::Owned(format!("100025;006;{}", 1_030_544_200 + n as i64 / 50))),
+            session_id: SessionId(Cow::Owned(format!(
+                "100025;006;{}",
+                1_030_544_200 + n as i64 / 50
+            ))),
             level: Cow::Borrowed(levels[rng.below(5) as usize]),
             message: Cow::Owned(if rng.below(10) == 0 {
                 "fetch http://apps.example.com/ivr/main.vxml\n  status 200\n  bytes 5121".into()
@@ -134,6 +168,9 @@ pub fn call_log_corpus(entries: usize, seed: u64) -> String {
 /// filter to every bench binary; run only when no filter is given or it names us,
 /// as criterion and libtest do.
 pub fn selected_by_filter(name: &str) -> bool {
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
 }

@@ -4,15 +4,15 @@
 //! page at a time (each request on its own thread, see `spawn.rs`), so it can stop
 //! between pages when an `AbortSignal` fires and hand pages to an async iterator.
 
-use crate::columns::{to_js, Columns, ColumnsBuilder, RawColumns};
+use crate::columns::{Columns, ColumnsBuilder, RawColumns, to_js};
 use crate::error::IntoNapi;
 use crate::parse::{into_string, write_json};
 use crate::spawn::spawn_promise;
-use napi::bindgen_prelude::{Either, Object};
 use napi::Env;
+use napi::bindgen_prelude::{Either, Object};
 use napi_derive::napi;
 use plumlogs::client::{CallLog, CallLogsWithText};
-use plumlogs::{CallSummary, Client, ErrorRecord, Error, Pages, Query, SessionRecord, Wire};
+use plumlogs::{CallSummary, Client, Error, ErrorRecord, Pages, Query, SessionRecord, Wire};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -48,7 +48,9 @@ fn millis(ms: f64, what: &str) -> Result<Duration, Error> {
     if ms.is_finite() && ms >= 0.0 {
         Ok(Duration::from_secs_f64(ms / 1000.0))
     } else {
-        Err(Error::InvalidArgument(format!("{what} must be a non-negative number of milliseconds, got {ms}")))
+        Err(Error::InvalidArgument(format!(
+            "{what} must be a non-negative number of milliseconds, got {ms}"
+        )))
     }
 }
 
@@ -56,7 +58,9 @@ fn whole(v: f64, what: &str) -> Result<i64, Error> {
     if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e15 {
         Ok(v as i64)
     } else {
-        Err(Error::InvalidArgument(format!("{what} must be a whole number, got {v}")))
+        Err(Error::InvalidArgument(format!(
+            "{what} must be a whole number, got {v}"
+        )))
     }
 }
 
@@ -67,7 +71,8 @@ fn query(q: QueryOptions) -> Result<Query, Error> {
     }
     if let Some(l) = q.limit {
         let l = whole(l, "limit")?;
-        let l = u64::try_from(l).map_err(|_| Error::InvalidArgument(format!("limit must be positive, got {l}")))?;
+        let l = u64::try_from(l)
+            .map_err(|_| Error::InvalidArgument(format!("limit must be positive, got {l}")))?;
         query = query.limit(l);
     }
     if let Some(p) = q.page_size {
@@ -168,7 +173,9 @@ impl NativeClient {
             }
             b.build()
         };
-        Ok(NativeClient { inner: build().js()? })
+        Ok(NativeClient {
+            inner: build().js()?,
+        })
     }
 
     #[napi(getter)]
@@ -202,7 +209,9 @@ impl NativeClient {
                 .js();
             }
         };
-        Ok(NativePages { inner: Arc::new(Mutex::new(pages)) })
+        Ok(NativePages {
+            inner: Arc::new(Mutex::new(pages)),
+        })
     }
 
     /// One call's log as JSON `{log_id, text, entries}`.
@@ -243,7 +252,8 @@ impl NativeClient {
 
 fn log_id_arg(v: f64) -> Result<u64, Error> {
     let id = whole(v, "logId")?;
-    u64::try_from(id).map_err(|_| Error::InvalidArgument(format!("logId must be positive, got {id}")))
+    u64::try_from(id)
+        .map_err(|_| Error::InvalidArgument(format!("logId must be positive, got {id}")))
 }
 
 fn call_log_json(log: &CallLog) -> Result<String, Error> {
@@ -254,7 +264,14 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
         entries: &'a [plumlogs::CallLogEntry<'static>],
     }
     let mut out = Vec::with_capacity(log.text.len() * 3);
-    write_json(&mut out, &Out { log_id: log.log_id, text: &log.text, entries: &log.entries })?;
+    write_json(
+        &mut out,
+        &Out {
+            log_id: log.log_id,
+            text: &log.text,
+            entries: &log.entries,
+        },
+    )?;
     into_string(out)
 }
 
@@ -304,13 +321,18 @@ pub struct NativeCallLogsWithText {
     closed: Arc<AtomicBool>,
 }
 
-fn next_with_text(it: &Mutex<Option<CallLogsWithText>>, closed: &AtomicBool) -> Result<Option<String>, Error> {
+fn next_with_text(
+    it: &Mutex<Option<CallLogsWithText>>,
+    closed: &AtomicBool,
+) -> Result<Option<String>, Error> {
     let mut guard = locked(it);
     if closed.load(Ordering::SeqCst) {
         // Dropping the core iterator lets its workers go.
         *guard = None;
     }
-    let Some(iter) = guard.as_mut() else { return Ok(None) };
+    let Some(iter) = guard.as_mut() else {
+        return Ok(None);
+    };
     let Some((summary, log)) = iter.next() else {
         *guard = None;
         return Ok(None);
@@ -344,7 +366,9 @@ impl NativeCallLogsWithText {
 
     #[napi(getter)]
     pub fn total(&self) -> u32 {
-        locked(&self.inner).as_ref().map_or(0, |it| it.total() as u32)
+        locked(&self.inner)
+            .as_ref()
+            .map_or(0, |it| it.total() as u32)
     }
 
     /// Stop fetching (the workers finish their current request and go).

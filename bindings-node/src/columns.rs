@@ -16,7 +16,7 @@
 //! Errors, `ERROR_SLOTS` u32 per record:
 //!   channel, end of ani, timestamp, dnis, session_id, message; no numbers.
 
-use crate::text::{output_buffer, Blob};
+use crate::text::{Blob, output_buffer};
 use napi::bindgen_prelude::{Float64Array, Uint32Array};
 use napi_derive::napi;
 use plumlogs::{ErrorRecord, ParseError, SessionDetail, SessionRecord};
@@ -60,7 +60,9 @@ pub struct RawColumns {
 
 /// A batch as it crosses: columns (built off the JS thread as `RawColumns`) or a
 /// JSON string (call-log entries, summaries).
-pub fn to_js(out: napi::bindgen_prelude::Either<RawColumns, String>) -> napi::bindgen_prelude::Either<Columns, String> {
+pub fn to_js(
+    out: napi::bindgen_prelude::Either<RawColumns, String>,
+) -> napi::bindgen_prelude::Either<Columns, String> {
     use napi::bindgen_prelude::Either;
     match out {
         Either::A(raw) => Either::A(raw.into()),
@@ -75,7 +77,10 @@ impl From<RawColumns> for Columns {
             shape: r.shape.to_owned(),
             count: r.count,
             dict: r.dict,
-            text: Blob { text, ascii: r.ascii },
+            text: Blob {
+                text,
+                ascii: r.ascii,
+            },
             slots: Uint32Array::new(r.slots),
             numbers: Float64Array::new(r.numbers),
             problems: r.problems,
@@ -144,7 +149,9 @@ impl ColumnsBuilder {
             s.encode_utf16().count()
         };
         // Saturates instead of wrapping: `finish` refuses anything past MAX_JS_STRING.
-        self.pos = self.pos.saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
+        self.pos = self
+            .pos
+            .saturating_add(u32::try_from(units).unwrap_or(u32::MAX));
         self.raw.slots.push(self.pos);
     }
 
@@ -170,11 +177,19 @@ impl ColumnsBuilder {
                 let l = self.word(label);
                 self.raw.slots.push(l);
                 self.text(message);
-                self.raw.numbers.extend_from_slice(&[f64::NAN; SESSION_NUMS]);
+                self.raw
+                    .numbers
+                    .extend_from_slice(&[f64::NAN; SESSION_NUMS]);
             }
-            SessionDetail::Call { start, end, duration } => {
+            SessionDetail::Call {
+                start,
+                end,
+                duration,
+            } => {
                 self.raw.slots.extend_from_slice(&[NULL, NULL]);
-                self.raw.numbers.extend_from_slice(&[*start as f64, *end as f64, *duration as f64]);
+                self.raw
+                    .numbers
+                    .extend_from_slice(&[*start as f64, *end as f64, *duration as f64]);
             }
         }
     }
@@ -185,8 +200,18 @@ impl ColumnsBuilder {
         let words: Vec<u32> = other.raw.dict.iter().map(|w| self.word(w)).collect();
         let word = |i: u32| words.get(i as usize).copied().unwrap_or(NULL);
         // Past MAX_JS_STRING the offsets are refused by `finish`; saturate, never wrap.
-        let text = |end: u32| if end == NULL { NULL } else { end.saturating_add(base) };
-        let per = if self.raw.shape == "sessions" { SESSION_SLOTS } else { ERROR_SLOTS };
+        let text = |end: u32| {
+            if end == NULL {
+                NULL
+            } else {
+                end.saturating_add(base)
+            }
+        };
+        let per = if self.raw.shape == "sessions" {
+            SESSION_SLOTS
+        } else {
+            ERROR_SLOTS
+        };
         self.raw.slots.reserve(other.raw.slots.len());
         for rec in other.raw.slots.chunks_exact(per) {
             if per == SESSION_SLOTS {
@@ -201,7 +226,14 @@ impl ColumnsBuilder {
                     text(rec[7]),
                 ]);
             } else {
-                self.raw.slots.extend_from_slice(&[rec[0], text(rec[1]), text(rec[2]), text(rec[3]), text(rec[4]), text(rec[5])]);
+                self.raw.slots.extend_from_slice(&[
+                    rec[0],
+                    text(rec[1]),
+                    text(rec[2]),
+                    text(rec[3]),
+                    text(rec[4]),
+                    text(rec[5]),
+                ]);
             }
         }
         self.raw.text.push_str(&other.raw.text);
@@ -226,8 +258,11 @@ impl ColumnsBuilder {
                  ({MAX_JS_STRING} UTF-16 units); parse it in parts"
             )));
         }
-        let (slots, nums) =
-            if self.raw.shape == "sessions" { (SESSION_SLOTS, SESSION_NUMS) } else { (ERROR_SLOTS, 0) };
+        let (slots, nums) = if self.raw.shape == "sessions" {
+            (SESSION_SLOTS, SESSION_NUMS)
+        } else {
+            (ERROR_SLOTS, 0)
+        };
         debug_assert_eq!(self.raw.slots.len(), self.raw.count as usize * slots);
         debug_assert_eq!(self.raw.numbers.len(), self.raw.count as usize * nums);
         let mut raw = self.raw;
@@ -273,7 +308,9 @@ pub(crate) fn columns_of(
     parse: fn(&[u8], bool) -> Result<Part, ParseError>,
 ) -> Result<RawColumns, plumlogs::Error> {
     let mid = if text.len() >= PARALLEL_MIN {
-        memchr::memchr(b'\n', &text[text.len() / 2..]).map(|i| text.len() / 2 + i + 1).filter(|&m| m < text.len())
+        memchr::memchr(b'\n', &text[text.len() / 2..])
+            .map(|i| text.len() / 2 + i + 1)
+            .filter(|&m| m < text.len())
     } else {
         None
     };
@@ -285,7 +322,9 @@ pub(crate) fn columns_of(
                 let later = s.spawn(move || parse(b, strict));
                 let first = parse(a, strict);
                 // A panic there is one here, as it would be on one thread.
-                let second = later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                let second = later
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 (first, second)
             });
             // `a` ends with a line end: the second half's line 1 is line `lines + 1`.
@@ -298,14 +337,19 @@ pub(crate) fn columns_of(
             let mut first = first.map_err(plumlogs::Error::Parse)?;
             let second = second.map_err(|e| plumlogs::Error::Parse(rebase(e)))?;
             first.columns.append(second.columns);
-            first.problems.extend(second.problems.into_iter().map(rebase));
+            first
+                .problems
+                .extend(second.problems.into_iter().map(rebase));
             first
         }
     };
     let Part { columns, problems } = whole;
     let mut raw = columns.finish()?;
     if !strict {
-        let list: Vec<_> = problems.iter().map(|e| serde_json::Value::Object(crate::error::parse_error_fields(e))).collect();
+        let list: Vec<_> = problems
+            .iter()
+            .map(|e| serde_json::Value::Object(crate::error::parse_error_fields(e)))
+            .collect();
         raw.problems = Some(serde_json::Value::from(list).to_string());
     }
     Ok(raw)

@@ -24,7 +24,9 @@ fn config(o: EmulatorOptions) -> Result<EmulatorConfig, Error> {
     let mut c = EmulatorConfig::default();
     if let Some(seed) = o.seed {
         if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9.0e15) {
-            return Err(Error::InvalidArgument(format!("seed must be a whole number >= 0, got {seed}")));
+            return Err(Error::InvalidArgument(format!(
+                "seed must be a whole number >= 0, got {seed}"
+            )));
         }
         c.seed = seed as u64;
     }
@@ -44,7 +46,8 @@ fn config(o: EmulatorOptions) -> Result<EmulatorConfig, Error> {
         c.password = p;
     }
     if let Some(p) = o.port {
-        c.port = u16::try_from(p).map_err(|_| Error::InvalidArgument(format!("port must be 0..65535, got {p}")))?;
+        c.port = u16::try_from(p)
+            .map_err(|_| Error::InvalidArgument(format!("port must be 0..65535, got {p}")))?;
     }
     c.clock = o.clock.map(|t| unix(t, "clock")).transpose()?;
     Ok(c)
@@ -54,12 +57,16 @@ fn unix(t: f64, what: &str) -> Result<i64, Error> {
     if t.is_finite() && t.fract() == 0.0 && t.abs() < 9.0e15 {
         Ok(t as i64)
     } else {
-        Err(Error::InvalidArgument(format!("{what} must be whole UNIX seconds, got {t}")))
+        Err(Error::InvalidArgument(format!(
+            "{what} must be whole UNIX seconds, got {t}"
+        )))
     }
 }
 
 fn io_error(e: std::io::Error) -> Error {
-    Error::Transport { message: format!("cannot start the emulator: {e}") }
+    Error::Transport {
+        message: format!("cannot start the emulator: {e}"),
+    }
 }
 
 /// Binding the socket and starting the server threads, off the JS thread.
@@ -89,7 +96,9 @@ impl Task for StartTask {
 
 #[napi]
 pub fn native_start_emulator(options: EmulatorOptions) -> napi::Result<AsyncTask<StartTask>> {
-    Ok(AsyncTask::new(StartTask { config: Some(config(options).js()?) }))
+    Ok(AsyncTask::new(StartTask {
+        config: Some(config(options).js()?),
+    }))
 }
 
 #[napi]

@@ -6,7 +6,7 @@
 //! `lib/errors.js` rebuilds a proper `Error` with `code` and fields from it.
 
 use plumlogs::{DecodeError, Error, ParseError};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// Prefix of a message that carries a structured error payload.
 pub(crate) const MARKER: &str = "\u{0}plumlogs-error:";
@@ -41,9 +41,20 @@ pub(crate) fn payload_in(e: &Error, body: Option<&[u8]>) -> Value {
             m.insert("message".into(), json!(msg));
             m
         }
-        Error::Api { message, http_status } | Error::Auth { message, http_status } => {
+        Error::Api {
+            message,
+            http_status,
+        }
+        | Error::Auth {
+            message,
+            http_status,
+        } => {
             let mut m = Map::new();
-            let code = if matches!(e, Error::Auth { .. }) { "AUTH_ERROR" } else { "API_ERROR" };
+            let code = if matches!(e, Error::Auth { .. }) {
+                "AUTH_ERROR"
+            } else {
+                "API_ERROR"
+            };
             m.insert("code".into(), json!(code));
             // surface.md: `.message` is the server's own text.
             m.insert("message".into(), json!(message));
@@ -62,10 +73,15 @@ pub(crate) fn payload_in(e: &Error, body: Option<&[u8]>) -> Value {
         // retries broken bodies and reports them as `Transport`.
         Error::Decode(d) => {
             let (offset, reason, kind, excerpt) = match d {
-                DecodeError::Syntax { offset, reason, excerpt, .. } => {
-                    (*offset, reason.clone(), "malformed_body", excerpt.clone())
+                DecodeError::Syntax {
+                    offset,
+                    reason,
+                    excerpt,
+                    ..
+                } => (*offset, reason.clone(), "malformed_body", excerpt.clone()),
+                DecodeError::Shape { offset, reason, .. } => {
+                    (*offset, reason.clone(), "unexpected_shape", String::new())
                 }
-                DecodeError::Shape { offset, reason, .. } => (*offset, reason.clone(), "unexpected_shape", String::new()),
                 other => (0, other.to_string(), "malformed_body", String::new()),
             };
             let mut m = Map::new();
@@ -120,12 +136,21 @@ fn locate(body: &[u8], offset: usize) -> (usize, usize, String) {
     let offset = offset.min(body.len());
     let before = &body[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let end = body[offset..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| offset + p);
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = body[offset..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(body.len(), |p| offset + p);
     let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    (line, column, String::from_utf8_lossy(&body[start..end]).into_owned())
+    (
+        line,
+        column,
+        String::from_utf8_lossy(&body[start..end]).into_owned(),
+    )
 }
-
 
 pub(crate) type NResult<T> = napi::Result<T>;
 

@@ -1,8 +1,8 @@
 //! The parse functions. Session and error batches cross as columns (`columns.rs`);
 //! call logs and single records as one JSON string.
 
-use crate::columns::{columns_of, part, to_js, Columns, ColumnsBuilder, Part, RawColumns};
-use crate::error::{parse_error_fields, to_napi, to_napi_in, IntoNapi};
+use crate::columns::{Columns, ColumnsBuilder, Part, RawColumns, columns_of, part, to_js};
+use crate::error::{IntoNapi, parse_error_fields, to_napi, to_napi_in};
 use crate::text::Text;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi::{Env, Task};
@@ -11,11 +11,21 @@ use plumlogs::{Error, ParseError};
 use serde::Serialize;
 
 fn sessions_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(ColumnsBuilder::sessions(text.len()), plumlogs::sessions(text), strict, |b, r| b.push_session(r))
+    part(
+        ColumnsBuilder::sessions(text.len()),
+        plumlogs::sessions(text),
+        strict,
+        |b, r| b.push_session(r),
+    )
 }
 
 fn errors_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(ColumnsBuilder::errors(text.len()), plumlogs::errors(text), strict, |b, r| b.push_error(r))
+    part(
+        ColumnsBuilder::errors(text.len()),
+        plumlogs::errors(text),
+        strict,
+        |b, r| b.push_error(r),
+    )
 }
 
 pub(crate) fn sessions_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
@@ -61,19 +71,30 @@ pub(crate) fn json_batch<R: Serialize>(
 
 pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> {
     // Serialising records into a Vec cannot fail; say so if it ever does.
-    serde_json::to_writer(out, v).map_err(|e| Error::InvalidArgument(format!("cannot serialise: {e}")))
+    serde_json::to_writer(out, v)
+        .map_err(|e| Error::InvalidArgument(format!("cannot serialise: {e}")))
 }
 
 pub(crate) fn into_string(out: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(out).map_err(|e| Error::InvalidArgument(format!("serialised JSON is not UTF-8: {e}")))
+    String::from_utf8(out)
+        .map_err(|e| Error::InvalidArgument(format!("serialised JSON is not UTF-8: {e}")))
 }
 
 fn call_log_json(text: &[u8], strict: bool) -> Result<String, Error> {
-    json_batch(plumlogs::CallLogEntries::new(text), strict, text.len().saturating_mul(2))
+    json_batch(
+        plumlogs::CallLogEntries::new(text),
+        strict,
+        text.len().saturating_mul(2),
+    )
 }
 
-fn line_json<R: Serialize>(line: &str, parsed: Result<R, plumlogs::LineError>) -> napi::Result<String> {
-    let rec = parsed.map_err(|e| Error::Parse(ParseError::from_line(e, line.as_bytes(), 1, 0))).js()?;
+fn line_json<R: Serialize>(
+    line: &str,
+    parsed: Result<R, plumlogs::LineError>,
+) -> napi::Result<String> {
+    let rec = parsed
+        .map_err(|e| Error::Parse(ParseError::from_line(e, line.as_bytes(), 1, 0)))
+        .js()?;
     let mut out = Vec::with_capacity(256);
     write_json(&mut out, &rec).js()?;
     into_string(out).js()
@@ -90,24 +111,43 @@ pub fn parse_error_line(line: String) -> napi::Result<String> {
 }
 
 #[napi(js_name = "nativeParseSessions")]
-pub fn parse_sessions(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<Columns> {
-    sessions_columns(text.bytes(), strict).map(Columns::from).js()
+pub fn parse_sessions(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> napi::Result<Columns> {
+    sessions_columns(text.bytes(), strict)
+        .map(Columns::from)
+        .js()
 }
 
 #[napi(js_name = "nativeParseErrors")]
-pub fn parse_errors(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<Columns> {
+pub fn parse_errors(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> napi::Result<Columns> {
     errors_columns(text.bytes(), strict).map(Columns::from).js()
 }
 
 #[napi(js_name = "nativeParseCallLog")]
-pub fn parse_call_log(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> napi::Result<String> {
+pub fn parse_call_log(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> napi::Result<String> {
     call_log_json(text.bytes(), strict).js()
 }
 
 /// `server;channel;start` split into its parts, as JSON `{"server","channel","start"}`.
 #[napi(js_name = "nativeSessionIdParts")]
 pub fn session_id_parts(id: String) -> napi::Result<String> {
-    let bad = |kind| Error::Parse(ParseError { kind, line: 1, column: 1, offset: 0, input: id.clone() });
+    let bad = |kind| {
+        Error::Parse(ParseError {
+            kind,
+            line: 1,
+            column: 1,
+            offset: 0,
+            input: id.clone(),
+        })
+    };
     let sid = plumlogs::SessionId::parse(&id).map_err(bad).js()?;
     let parts = sid.parts().map_err(bad).js()?;
     Ok(serde_json::json!({ "server": parts.server, "channel": parts.channel, "start": parts.start }).to_string())
@@ -148,21 +188,43 @@ impl Task for ParseTask {
 }
 
 fn task(grammar: Grammar, text: Text, strict: bool) -> AsyncTask<ParseTask> {
-    AsyncTask::new(ParseTask { grammar, text: text.into_vec(), strict })
+    AsyncTask::new(ParseTask {
+        grammar,
+        text: text.into_vec(),
+        strict,
+    })
 }
 
-#[napi(js_name = "nativeParseSessionsAsync", ts_return_type = "Promise<Columns>")]
-pub fn parse_sessions_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
+#[napi(
+    js_name = "nativeParseSessionsAsync",
+    ts_return_type = "Promise<Columns>"
+)]
+pub fn parse_sessions_async(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> AsyncTask<ParseTask> {
     task(Grammar::Sessions, text, strict)
 }
 
-#[napi(js_name = "nativeParseErrorsAsync", ts_return_type = "Promise<Columns>")]
-pub fn parse_errors_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
+#[napi(
+    js_name = "nativeParseErrorsAsync",
+    ts_return_type = "Promise<Columns>"
+)]
+pub fn parse_errors_async(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> AsyncTask<ParseTask> {
     task(Grammar::Errors, text, strict)
 }
 
-#[napi(js_name = "nativeParseCallLogAsync", ts_return_type = "Promise<string>")]
-pub fn parse_call_log_async(#[napi(ts_arg_type = "string | Buffer")] text: Text, strict: bool) -> AsyncTask<ParseTask> {
+#[napi(
+    js_name = "nativeParseCallLogAsync",
+    ts_return_type = "Promise<string>"
+)]
+pub fn parse_call_log_async(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+    strict: bool,
+) -> AsyncTask<ParseTask> {
     task(Grammar::CallLog, text, strict)
 }
 
@@ -170,7 +232,9 @@ pub fn parse_call_log_async(#[napi(ts_arg_type = "string | Buffer")] text: Text,
 /// for `JSON.parse`. Not used by the package (columns measured faster); kept so the
 /// comparison can be re-run.
 #[napi(js_name = "benchParseSessionsJson")]
-pub fn bench_parse_sessions_json(#[napi(ts_arg_type = "string | Buffer")] text: Text) -> napi::Result<String> {
+pub fn bench_parse_sessions_json(
+    #[napi(ts_arg_type = "string | Buffer")] text: Text,
+) -> napi::Result<String> {
     let text = text.bytes();
     json_batch(plumlogs::sessions(text), true, text.len().saturating_mul(2)).js()
 }
@@ -178,14 +242,26 @@ pub fn bench_parse_sessions_json(#[napi(ts_arg_type = "string | Buffer")] text: 
 /// A response body of `service` as records: columns for sessions and errors, JSON
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
 #[napi(js_name = "nativeDecodeResponse")]
-pub fn decode_response(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<Either<Columns, String>> {
+pub fn decode_response(
+    #[napi(ts_arg_type = "string | Buffer")] body: Text,
+    service: String,
+) -> napi::Result<Either<Columns, String>> {
     Ok(to_js(decoded(body.bytes(), service_arg(&service)?)?))
 }
 
 /// `decode_response` on the libuv pool, for bodies large enough to stall the event loop.
-#[napi(js_name = "nativeDecodeResponseAsync", ts_return_type = "Promise<Columns | string>")]
-pub fn decode_response_async(#[napi(ts_arg_type = "string | Buffer")] body: Text, service: String) -> napi::Result<AsyncTask<DecodeTask>> {
-    Ok(AsyncTask::new(DecodeTask { body: body.into_vec(), service: service_arg(&service)? }))
+#[napi(
+    js_name = "nativeDecodeResponseAsync",
+    ts_return_type = "Promise<Columns | string>"
+)]
+pub fn decode_response_async(
+    #[napi(ts_arg_type = "string | Buffer")] body: Text,
+    service: String,
+) -> napi::Result<AsyncTask<DecodeTask>> {
+    Ok(AsyncTask::new(DecodeTask {
+        body: body.into_vec(),
+        service: service_arg(&service)?,
+    }))
 }
 
 pub struct DecodeTask {
@@ -208,13 +284,17 @@ impl Task for DecodeTask {
 }
 
 fn service_arg(service: &str) -> napi::Result<plumlogs::Service> {
-    service.parse().map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string())).js()
+    service
+        .parse()
+        .map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string()))
+        .js()
 }
 
 /// A decoded body as it crosses into JS (see `decode_response`).
 fn decoded(body: &[u8], service: plumlogs::Service) -> napi::Result<Either<RawColumns, String>> {
     use plumlogs::decode::Decoded;
-    let decoded = plumlogs::decode::decode_response(body, service).map_err(|e| to_napi_in(&e, body))?;
+    let decoded =
+        plumlogs::decode::decode_response(body, service).map_err(|e| to_napi_in(&e, body))?;
     let out = match decoded {
         Decoded::Sessions(recs) => {
             let mut b = ColumnsBuilder::sessions(body.len());
@@ -239,7 +319,15 @@ fn decoded(body: &[u8], service: plumlogs::Service) -> napi::Result<Either<RawCo
                 entries: &'a [plumlogs::CallLogEntry<'a>],
             }
             let mut out = Vec::with_capacity(body.len() * 2);
-            write_json(&mut out, &Log { log_id: None, text: &text, entries: &entries }).js()?;
+            write_json(
+                &mut out,
+                &Log {
+                    log_id: None,
+                    text: &text,
+                    entries: &entries,
+                },
+            )
+            .js()?;
             Either::B(into_string(out).js()?)
         }
     };

@@ -4,8 +4,8 @@
 //! threadsafe function also keeps the event loop alive until it is settled.
 
 use crate::error::to_napi;
-use napi::bindgen_prelude::{Object, ToNapiValue};
 use napi::Env;
+use napi::bindgen_prelude::{Object, ToNapiValue};
 
 type Resolver<T> = Box<dyn FnOnce(Env) -> napi::Result<T> + Send>;
 

@@ -6,7 +6,7 @@
 //! one scratch buffer of each kind instead and reuses it while it stays small enough.
 
 use napi::bindgen_prelude::{Buffer, FromNapiValue, ToNapiValue, TypeName, ValidateNapiValue};
-use napi::{check_status, sys, ValueType};
+use napi::{ValueType, check_status, sys};
 use std::cell::RefCell;
 use std::ptr;
 
@@ -69,22 +69,35 @@ impl ValidateNapiValue for Text {}
 impl FromNapiValue for Text {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
         let mut kind = 0;
-        check_status!(unsafe { sys::napi_typeof(env, value, &mut kind) }, "cannot read the type of an argument")?;
+        check_status!(
+            unsafe { sys::napi_typeof(env, value, &mut kind) },
+            "cannot read the type of an argument"
+        )?;
         if kind != sys::ValueType::napi_string {
-            return Ok(Text(Inner::Buffer(unsafe { Buffer::from_napi_value(env, value)? })));
+            return Ok(Text(Inner::Buffer(unsafe {
+                Buffer::from_napi_value(env, value)?
+            })));
         }
         let mut len = 0;
         check_status!(
             unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) },
             "cannot read a string argument"
         )?;
-        let mut buf = INPUT.try_with(|s| std::mem::take(&mut *s.borrow_mut())).unwrap_or_default();
+        let mut buf = INPUT
+            .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
+            .unwrap_or_default();
         buf.clear();
         buf.reserve(len + 1);
         let mut written = 0;
         check_status!(
             unsafe {
-                sys::napi_get_value_string_utf8(env, value, buf.as_mut_ptr().cast(), len + 1, &mut written)
+                sys::napi_get_value_string_utf8(
+                    env,
+                    value,
+                    buf.as_mut_ptr().cast(),
+                    len + 1,
+                    &mut written,
+                )
             },
             "cannot read a string argument"
         )?;
@@ -97,7 +110,9 @@ impl FromNapiValue for Text {
 
 /// An empty string with at least `bytes` of capacity, from the thread's scratch.
 pub fn output_buffer(bytes: usize) -> String {
-    let mut s = OUTPUT.try_with(|s| std::mem::take(&mut *s.borrow_mut())).unwrap_or_default();
+    let mut s = OUTPUT
+        .try_with(|s| std::mem::take(&mut *s.borrow_mut()))
+        .unwrap_or_default();
     s.clear();
     s.reserve(bytes);
     s
@@ -124,9 +139,15 @@ impl ToNapiValue for Blob {
         let mut out = ptr::null_mut();
         let (p, len) = (val.text.as_ptr().cast(), val.text.len() as isize);
         if val.ascii {
-            check_status!(unsafe { sys::napi_create_string_latin1(env, p, len, &mut out) }, "cannot create a string")?;
+            check_status!(
+                unsafe { sys::napi_create_string_latin1(env, p, len, &mut out) },
+                "cannot create a string"
+            )?;
         } else {
-            check_status!(unsafe { sys::napi_create_string_utf8(env, p, len, &mut out) }, "cannot create a string")?;
+            check_status!(
+                unsafe { sys::napi_create_string_utf8(env, p, len, &mut out) },
+                "cannot create a string"
+            )?;
         }
         // V8 has its own copy: keep the buffer for the next batch on this thread.
         let text = val.text;

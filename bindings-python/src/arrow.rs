@@ -8,12 +8,12 @@
 
 use crate::columns::{EntryCols, ErrorCols, SessionCols, SummaryCols};
 use crate::records::Rows;
-use crate::store::{shared_buffer, Columns, Part, Table, View};
+use crate::store::{Columns, Part, Table, View, shared_buffer};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::types::{Int16Type, TimestampSecondType, UInt32Type, UInt64Type};
 use arrow_array::{
-    ArrayRef, ArrowPrimitiveType, LargeStringArray, PrimitiveArray, RecordBatch, RecordBatchIterator, StringArray,
-    StringViewArray,
+    ArrayRef, ArrowPrimitiveType, LargeStringArray, PrimitiveArray, RecordBatch,
+    RecordBatchIterator, StringArray, StringViewArray,
 };
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::ffi::FFI_ArrowSchema;
@@ -95,11 +95,17 @@ struct Lend<'p, C: Columns> {
 impl<C: Columns> Lend<'_, C> {
     fn buffer<T>(&self, v: &[T]) -> Buffer {
         // SAFETY: the plain-old-data values of a column, viewed as their bytes.
-        let bytes = unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v)) };
+        let bytes = unsafe {
+            std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v))
+        };
         shared_buffer(bytes, self.cols.clone())
     }
 
-    fn prim<T: ArrowPrimitiveType>(&self, v: &[T::Native], nulls: Option<NullBuffer>) -> PrimitiveArray<T> {
+    fn prim<T: ArrowPrimitiveType>(
+        &self,
+        v: &[T::Native],
+        nulls: Option<NullBuffer>,
+    ) -> PrimitiveArray<T> {
         PrimitiveArray::new(ScalarBuffer::new(self.buffer(v), 0, v.len()), nulls)
     }
 
@@ -109,7 +115,11 @@ impl<C: Columns> Lend<'_, C> {
 
     fn time(&self, v: &[i64], nulls: Option<NullBuffer>, utc: bool) -> ArrayRef {
         let a = self.prim::<TimestampSecondType>(v, nulls);
-        if utc { Arc::new(a.with_timezone("UTC")) } else { Arc::new(a) }
+        if utc {
+            Arc::new(a.with_timezone("UTC"))
+        } else {
+            Arc::new(a)
+        }
     }
 
     fn text(&self, v: &[View], nulls: Option<NullBuffer>) -> ArrayRef {
@@ -128,12 +138,18 @@ fn valid_where(flag: &[bool], want: bool) -> Option<NullBuffer> {
 }
 
 fn lend<C: Columns>(part: &Part<C>) -> Lend<'_, C> {
-    Lend { cols: &part.cols, text: part.st.arrow_buffers() }
+    Lend {
+        cols: &part.cols,
+        text: part.st.arrow_buffers(),
+    }
 }
 
 fn session_columns(part: &Part<SessionCols>) -> Vec<ArrayRef> {
     let (a, c) = (lend(part), &*part.cols);
-    let (call, tag) = (valid_where(&c.is_call, true), valid_where(&c.is_call, false));
+    let (call, tag) = (
+        valid_where(&c.is_call, true),
+        valid_where(&c.is_call, false),
+    );
     vec![
         a.text(&c.kind, None),
         a.text(&c.ani, None),
@@ -207,7 +223,11 @@ fn batches<C: Columns>(
             }
         };
         let n = whole.num_rows();
-        out.extend((0..n).step_by(BATCH_ROWS).map(|lo| Ok(whole.slice(lo, BATCH_ROWS.min(n - lo)))));
+        out.extend(
+            (0..n)
+                .step_by(BATCH_ROWS)
+                .map(|lo| Ok(whole.slice(lo, BATCH_ROWS.min(n - lo)))),
+        );
     }
     out
 }
@@ -230,7 +250,10 @@ pub fn capsule<'py>(
         None => FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(batches, schema))),
         Some((asked, casts)) => {
             let asked = Arc::new(asked);
-            let out: Vec<_> = batches.into_iter().map(|b| cast_text(b?, &asked, &casts)).collect();
+            let out: Vec<_> = batches
+                .into_iter()
+                .map(|b| cast_text(b?, &asked, &casts))
+                .collect();
             FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(out, asked)))
         }
     };
@@ -244,7 +267,9 @@ fn requested(arg: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Schema>> {
         return Ok(None);
     };
     let capsule = arg.cast::<PyCapsule>().map_err(|_| {
-        pyo3::exceptions::PyTypeError::new_err("requested_schema must be an 'arrow_schema' PyCapsule or None")
+        pyo3::exceptions::PyTypeError::new_err(
+            "requested_schema must be an 'arrow_schema' PyCapsule or None",
+        )
     })?;
     let ptr = capsule.pointer_checked(Some(c"arrow_schema"))?;
     // SAFETY: a capsule named `arrow_schema` holds an `ArrowSchema` (the protocol),
@@ -279,10 +304,17 @@ fn plain_text(ours: &Schema, asked: &Schema) -> Option<(Schema, Vec<(usize, Data
 }
 
 /// `batch` with the columns `casts` names copied from views into `string`/`large_string`.
-fn cast_text(batch: RecordBatch, schema: &SchemaRef, casts: &[(usize, DataType)]) -> Result<RecordBatch, ArrowError> {
+fn cast_text(
+    batch: RecordBatch,
+    schema: &SchemaRef,
+    casts: &[(usize, DataType)],
+) -> Result<RecordBatch, ArrowError> {
     let mut cols = batch.columns().to_vec();
     for (i, t) in casts {
-        let views = cols[*i].as_any().downcast_ref::<StringViewArray>().expect("a string_view column");
+        let views = cols[*i]
+            .as_any()
+            .downcast_ref::<StringViewArray>()
+            .expect("a string_view column");
         cols[*i] = match t {
             DataType::LargeUtf8 => Arc::new(views.iter().collect::<LargeStringArray>()),
             _ => {

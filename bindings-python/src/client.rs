@@ -1,8 +1,8 @@
 //! `plumlogs.Client`: the core's blocking client, with the GIL released while it waits.
 
-use crate::errors::{invalid_argument, to_pyerr, PlumErr};
-use crate::records::{frames, make_record, RecordList, Rows};
+use crate::errors::{PlumErr, invalid_argument, to_pyerr};
 use crate::parse::{fill, table_of, too_long};
+use crate::records::{RecordList, Rows, frames, make_record};
 use crate::store::{Columns, Table, Text};
 use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
 use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
@@ -29,7 +29,10 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     }
     Err(PyTypeError::new_err(format!(
         "argument '{name}' must be int (UNIX seconds) or an aware datetime, not {}",
-        v.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        v.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
     )))
 }
 
@@ -86,7 +89,10 @@ struct ListingState {
 /// What one step of a listing produced, outside the lock.
 enum Step {
     Item(Rows, usize),
-    NewPage { n: usize, total: Option<u64> },
+    NewPage {
+        n: usize,
+        total: Option<u64>,
+    },
     End,
     Failed(Error),
     /// A page that could not be held (a field too long for a string view).
@@ -131,20 +137,21 @@ impl Listing {
                     g.page = None;
                     Step::Failed(e)
                 }
-                Some(Ok(page)) => {
-                    match page_rows(page) {
-                        Ok(rows) => {
-                            let n = rows.len();
-                            g.page = Some(rows);
-                            g.pos = 0;
-                            Step::NewPage { n, total: g.pages.total_hint() }
-                        }
-                        Err(e) => {
-                            g.done = true;
-                            Step::Unstored(e)
+                Some(Ok(page)) => match page_rows(page) {
+                    Ok(rows) => {
+                        let n = rows.len();
+                        g.page = Some(rows);
+                        g.pos = 0;
+                        Step::NewPage {
+                            n,
+                            total: g.pages.total_hint(),
                         }
                     }
-                }
+                    Err(e) => {
+                        g.done = true;
+                        Step::Unstored(e)
+                    }
+                },
             }
         })
     }
@@ -277,7 +284,13 @@ impl Listing {
     /// The server's `total_*` count from the last page, when it sends one.
     #[getter]
     fn total_hint(&self, py: Python<'_>) -> Option<u64> {
-        py.detach(|| self.state.lock().unwrap_or_else(|p| p.into_inner()).pages.total_hint())
+        py.detach(|| {
+            self.state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .pages
+                .total_hint()
+        })
     }
 
     /// Fetch every remaining record into a `RecordList`.
@@ -338,8 +351,17 @@ impl PyCallLog {
         })
     }
 
-    pub fn from_list(py: Python<'_>, log_id: Option<u64>, text: &str, entries: RecordList) -> PyResult<PyCallLog> {
-        Ok(PyCallLog { log_id, text: PyString::new(py, text).unbind(), entries: Py::new(py, entries)? })
+    pub fn from_list(
+        py: Python<'_>,
+        log_id: Option<u64>,
+        text: &str,
+        entries: RecordList,
+    ) -> PyResult<PyCallLog> {
+        Ok(PyCallLog {
+            log_id,
+            text: PyString::new(py, text).unbind(),
+            entries: Py::new(py, entries)?,
+        })
     }
 
     fn from_rust(py: Python<'_>, log: &RustCallLog) -> PyResult<PyCallLog> {
@@ -419,10 +441,16 @@ impl PyCallLogsWithText {
         if let Some(bar) = &self.bar {
             bar.bind(py).call_method1("update", (1,))?;
         }
-        let summary = make_record(py, &Rows::Summaries(Arc::new(owned_table(std::slice::from_ref(&summary))?)), 0)?;
+        let summary = make_record(
+            py,
+            &Rows::Summaries(Arc::new(owned_table(std::slice::from_ref(&summary))?)),
+            0,
+        )?;
         let second = match result {
             Ok(log) => Py::new(py, PyCallLog::from_rust(py, &log)?)?.into_any(),
-            Err(e) if self.on_error == OnError::Return => to_pyerr(py, e, None).into_value(py).into_any(),
+            Err(e) if self.on_error == OnError::Return => {
+                to_pyerr(py, e, None).into_value(py).into_any()
+            }
             Err(e) => {
                 // Stop the workers: the caller sees the exception, not the rest.
                 // Taken with the GIL released: another thread may hold the lock while
@@ -438,12 +466,21 @@ impl PyCallLogsWithText {
     }
 }
 
-fn progress_bar(py: Python<'_>, progress: bool, desc: &str, total: Option<usize>) -> PyResult<Option<Py<PyAny>>> {
+fn progress_bar(
+    py: Python<'_>,
+    progress: bool,
+    desc: &str,
+    total: Option<usize>,
+) -> PyResult<Option<Py<PyAny>>> {
     if !progress {
         return Ok(None);
     }
     let bar = frames(py)?.call_method1("progress_bar", (desc, total))?;
-    Ok(if bar.is_none() { None } else { Some(bar.unbind()) })
+    Ok(if bar.is_none() {
+        None
+    } else {
+        Some(bar.unbind())
+    })
 }
 
 /// A client of the Plum Call Log API. Credentials fall back to `PLUM_USERNAME` and
@@ -461,7 +498,8 @@ fn query(
     limit: Option<u64>,
     page_size: u32,
 ) -> PyResult<Query> {
-    let mut q = Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?).page_size(page_size);
+    let mut q =
+        Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?).page_size(page_size);
     q.number = number;
     q.limit = limit;
     Ok(q)
@@ -472,7 +510,9 @@ fn positive_seconds(seconds: f64, name: &str) -> PyResult<Duration> {
     if seconds.is_finite() && seconds > 0.0 {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(invalid_argument(format!("{name} must be a positive number of seconds, not {seconds}")))
+        Err(invalid_argument(format!(
+            "{name} must be a positive number of seconds, not {seconds}"
+        )))
     }
 }
 
@@ -492,10 +532,15 @@ impl PyClient {
         user_agent: Option<String>,
         deadline: Option<f64>,
     ) -> PyResult<Self> {
-        let wire: Wire = format
-            .parse()
-            .map_err(|_| invalid_argument(format!("format must be \"json\" or \"xml\", not {format:?}")))?;
-        let mut b = Client::builder().wire(wire).timeout(positive_seconds(timeout, "timeout")?).max_retries(max_retries);
+        let wire: Wire = format.parse().map_err(|_| {
+            invalid_argument(format!(
+                "format must be \"json\" or \"xml\", not {format:?}"
+            ))
+        })?;
+        let mut b = Client::builder()
+            .wire(wire)
+            .timeout(positive_seconds(timeout, "timeout")?)
+            .max_retries(max_retries);
         if let Some(d) = deadline {
             b = b.deadline(positive_seconds(d, "deadline")?);
         }
@@ -517,9 +562,12 @@ impl PyClient {
         if let Some(url) = base_url {
             b = b.base_url(url);
         }
-        let ua = user_agent.unwrap_or_else(|| format!("plumlogs-python/{}", env!("CARGO_PKG_VERSION")));
+        let ua =
+            user_agent.unwrap_or_else(|| format!("plumlogs-python/{}", env!("CARGO_PKG_VERSION")));
         b = b.user_agent(ua);
-        Ok(PyClient { client: b.build().map_err(PlumErr)? })
+        Ok(PyClient {
+            client: b.build().map_err(PlumErr)?,
+        })
     }
 
     /// The base URL requests go to.
@@ -553,7 +601,10 @@ impl PyClient {
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
         let pages = self.client.sessions(&q).map_err(PlumErr)?;
-        Ok(Listing { state: new_state(AnyPages::Sessions(pages)), bar: progress_bar(py, progress, "sessions", None)? })
+        Ok(Listing {
+            state: new_state(AnyPages::Sessions(pages)),
+            bar: progress_bar(py, progress, "sessions", None)?,
+        })
     }
 
     /// Error log lines of calls starting in `[start, end)`.
@@ -571,7 +622,10 @@ impl PyClient {
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
         let pages = self.client.errors(&q).map_err(PlumErr)?;
-        Ok(Listing { state: new_state(AnyPages::Errors(pages)), bar: progress_bar(py, progress, "errors", None)? })
+        Ok(Listing {
+            state: new_state(AnyPages::Errors(pages)),
+            bar: progress_bar(py, progress, "errors", None)?,
+        })
     }
 
     /// Calls with a detailed log, starting in `[start, end)` (5 days' retention).
@@ -589,13 +643,18 @@ impl PyClient {
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
         let pages = self.client.call_logs(&q).map_err(PlumErr)?;
-        Ok(Listing { state: new_state(AnyPages::Summaries(pages)), bar: progress_bar(py, progress, "call logs", None)? })
+        Ok(Listing {
+            state: new_state(AnyPages::Summaries(pages)),
+            bar: progress_bar(py, progress, "call logs", None)?,
+        })
     }
 
     /// The detailed log of one call (`log_id` from `call_logs`).
     fn call_log(&self, py: Python<'_>, log_id: u64) -> PyResult<PyCallLog> {
         let client = self.client.clone();
-        let log = py.detach(move || client.call_log(log_id)).map_err(PlumErr)?;
+        let log = py
+            .detach(move || client.call_log(log_id))
+            .map_err(PlumErr)?;
         PyCallLog::from_rust(py, &log)
     }
 
@@ -621,11 +680,17 @@ impl PyClient {
         let on_error = match on_error {
             "raise" => OnError::Raise,
             "return" => OnError::Return,
-            other => return Err(invalid_argument(format!("on_error must be \"raise\" or \"return\", not {other:?}"))),
+            other => {
+                return Err(invalid_argument(format!(
+                    "on_error must be \"raise\" or \"return\", not {other:?}"
+                )));
+            }
         };
         let q = query(start, end, number, limit, page_size)?;
         let client = self.client.clone();
-        let it = py.detach(move || client.call_logs_with_text(&q, concurrency)).map_err(PlumErr)?;
+        let it = py
+            .detach(move || client.call_logs_with_text(&q, concurrency))
+            .map_err(PlumErr)?;
         let total = it.total();
         Ok(PyCallLogsWithText {
             inner: Mutex::new(Some(it)),
@@ -646,5 +711,10 @@ impl PyClient {
 }
 
 fn new_state(pages: AnyPages) -> Mutex<ListingState> {
-    Mutex::new(ListingState { pages, page: None, pos: 0, done: false })
+    Mutex::new(ListingState {
+        pages,
+        page: None,
+        pos: 0,
+        done: false,
+    })
 }

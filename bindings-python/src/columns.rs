@@ -106,10 +106,21 @@ impl SessionCols {
     #[inline(always)]
     pub fn push(&mut self, v: &mut Views<'_>, r: &SessionRecord<'_>) {
         let (is_call, start, end, duration, label, message) = match &r.detail {
-            SessionDetail::Call { start, end, duration } => (true, *start, *end, *duration, 0, 0),
-            SessionDetail::Tag { label, message } => (false, 0, 0, 0, v.view(label), v.view(message)),
+            SessionDetail::Call {
+                start,
+                end,
+                duration,
+            } => (true, *start, *end, *duration, 0, 0),
+            SessionDetail::Tag { label, message } => {
+                (false, 0, 0, 0, v.view(label), v.view(message))
+            }
         };
-        let (kind, ani, dnis, sid) = (v.view(&r.kind), v.view(&r.ani), v.view(&r.dnis), v.view(r.session_id.as_str()));
+        let (kind, ani, dnis, sid) = (
+            v.view(&r.kind),
+            v.view(&r.ani),
+            v.view(&r.dnis),
+            v.view(r.session_id.as_str()),
+        );
         self.push_row(
             kind,
             ani,
@@ -137,9 +148,16 @@ impl SessionCols {
             dnis: b(st.get(&self.dnis[i])),
             session_id: SessionId(b(st.get(&self.sid[i]))),
             detail: if self.is_call[i] {
-                SessionDetail::Call { start: self.start[i], end: self.end[i], duration: self.duration[i] }
+                SessionDetail::Call {
+                    start: self.start[i],
+                    end: self.end[i],
+                    duration: self.duration[i],
+                }
             } else {
-                SessionDetail::Tag { label: b(st.get(&self.label[i])), message: b(st.get(&self.message[i])) }
+                SessionDetail::Tag {
+                    label: b(st.get(&self.label[i])),
+                    message: b(st.get(&self.message[i])),
+                }
             },
         }
     }
@@ -162,7 +180,12 @@ columns!(
 impl ErrorCols {
     #[inline(always)]
     pub fn push(&mut self, v: &mut Views<'_>, r: &ErrorRecord<'_>) {
-        let (ani, dnis, sid, message) = (v.view(&r.ani), v.view(&r.dnis), v.view(r.session_id.as_str()), v.view(&r.message));
+        let (ani, dnis, sid, message) = (
+            v.view(&r.ani),
+            v.view(&r.dnis),
+            v.view(r.session_id.as_str()),
+            v.view(&r.message),
+        );
         self.push_row(
             ani,
             r.channel,
@@ -207,8 +230,13 @@ columns!(
 impl EntryCols {
     pub fn push(&mut self, v: &mut Views<'_>, r: &CallLogEntry<'_>) {
         let t = r.timestamp;
-        let (zone, module, sid, level, message) =
-            (v.view(&r.zone), v.view(&r.module), v.view(r.session_id.as_str()), v.view(&r.level), v.view(&r.message));
+        let (zone, module, sid, level, message) = (
+            v.view(&r.zone),
+            v.view(&r.module),
+            v.view(r.session_id.as_str()),
+            v.view(&r.level),
+            v.view(&r.message),
+        );
         self.push_row(
             t,
             v.days.unix_seconds(&t).unwrap_or(0),
@@ -250,8 +278,12 @@ columns!(
 
 impl SummaryCols {
     pub fn push(&mut self, v: &mut Views<'_>, r: &CallSummary<'_>) {
-        let (sid, dest, call_type, src) =
-            (v.view(r.session_id.as_str()), v.view(&r.dest), v.view(&r.call_type), v.view(&r.src));
+        let (sid, dest, call_type, src) = (
+            v.view(r.session_id.as_str()),
+            v.view(&r.dest),
+            v.view(&r.call_type),
+            v.view(&r.src),
+        );
         self.push_row(r.log_id, sid, dest, call_type, src, r.start, r.end);
     }
 

@@ -11,7 +11,9 @@ use std::sync::Mutex;
 static JSON: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
 fn json(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
-    Ok(JSON.get_or_try_init(py, || -> PyResult<_> { Ok(py.import("json")?.unbind()) })?.bind(py))
+    Ok(JSON
+        .get_or_try_init(py, || -> PyResult<_> { Ok(py.import("json")?.unbind()) })?
+        .bind(py))
 }
 
 /// Serialise through JSON: the emulator's own serde shapes are the documented ones
@@ -47,7 +49,13 @@ impl PyEmulator {
         if count == 0 {
             return Err(invalid_argument("count must be at least 1"));
         }
-        self.with(|e| e.inject(Fault { kind, count, path_prefix }))
+        self.with(|e| {
+            e.inject(Fault {
+                kind,
+                count,
+                path_prefix,
+            })
+        })
     }
 }
 
@@ -77,10 +85,12 @@ impl PyEmulator {
             port,
             clock,
         };
-        let emu = py.detach(move || RustEmulator::start(config)).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidInput => invalid_argument(e.to_string()),
-            _ => PyOSError::new_err(format!("could not start the emulator: {e}")),
-        })?;
+        let emu = py
+            .detach(move || RustEmulator::start(config))
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => invalid_argument(e.to_string()),
+                _ => PyOSError::new_err(format!("could not start the emulator: {e}")),
+            })?;
         Ok(PyEmulator {
             base_url: emu.base_url().to_owned(),
             username: emu.username().to_owned(),
@@ -118,7 +128,10 @@ impl PyEmulator {
     /// True until `stop()` (or the end of the `with` block).
     #[getter]
     fn running(&self) -> bool {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_some()
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some()
     }
 
     /// Fix the clock (UNIX seconds or an aware datetime), or follow system time (`None`).
@@ -134,8 +147,21 @@ impl PyEmulator {
     /// Answer the next `count` matching requests with HTTP `status` and a failure
     /// envelope (and `Retry-After: retry_after` when given).
     #[pyo3(signature = (status, *, count = 1, retry_after = None, path_prefix = None))]
-    fn inject_status(&self, status: u16, count: u32, retry_after: Option<u32>, path_prefix: Option<String>) -> PyResult<()> {
-        self.push(FaultKind::Status { status: http_status(status)?, retry_after }, count, path_prefix)
+    fn inject_status(
+        &self,
+        status: u16,
+        count: u32,
+        retry_after: Option<u32>,
+        path_prefix: Option<String>,
+    ) -> PyResult<()> {
+        self.push(
+            FaultKind::Status {
+                status: http_status(status)?,
+                retry_after,
+            },
+            count,
+            path_prefix,
+        )
     }
     /// Answer correctly, after `delay_ms` milliseconds.
     #[pyo3(signature = (delay_ms, *, count = 1, path_prefix = None))]
@@ -155,8 +181,19 @@ impl PyEmulator {
     /// Answer `status` with a failure body laid out as Plum's docs print it (in JSON,
     /// with the trailing comma that makes it invalid JSON).
     #[pyo3(signature = (status, *, count = 1, path_prefix = None))]
-    fn inject_documented_failure(&self, status: u16, count: u32, path_prefix: Option<String>) -> PyResult<()> {
-        self.push(FaultKind::DocumentedFailure { status: http_status(status)? }, count, path_prefix)
+    fn inject_documented_failure(
+        &self,
+        status: u16,
+        count: u32,
+        path_prefix: Option<String>,
+    ) -> PyResult<()> {
+        self.push(
+            FaultKind::DocumentedFailure {
+                status: http_status(status)?,
+            },
+            count,
+            path_prefix,
+        )
     }
     /// Close the connection without answering.
     #[pyo3(signature = (*, count = 1, path_prefix = None))]
@@ -167,7 +204,8 @@ impl PyEmulator {
     /// `{"kind": "status", "status": 503, "retry_after": 1, "count": 2}`.
     fn inject(&self, py: Python<'_>, fault: &Bound<'_, PyDict>) -> PyResult<()> {
         let text: String = json(py)?.call_method1("dumps", (fault,))?.extract()?;
-        let fault: Fault = serde_json::from_str(&text).map_err(|e| invalid_argument(format!("not a fault: {e}")))?;
+        let fault: Fault = serde_json::from_str(&text)
+            .map_err(|e| invalid_argument(format!("not a fault: {e}")))?;
         if fault.count == 0 {
             return Err(invalid_argument("count must be at least 1"));
         }
@@ -230,6 +268,8 @@ fn http_status(status: u16) -> PyResult<u16> {
     if (100..=599).contains(&status) {
         Ok(status)
     } else {
-        Err(invalid_argument(format!("status {status} is not an HTTP status")))
+        Err(invalid_argument(format!(
+            "status {status} is not an HTTP status"
+        )))
     }
 }

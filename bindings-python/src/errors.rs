@@ -80,7 +80,10 @@ pub fn parse_error_instance<'py>(py: Python<'py>, e: &ParseError) -> PyResult<Bo
             ("line", e.line.into_pyobject(py)?.into_any().unbind()),
             ("column", e.column.into_pyobject(py)?.into_any().unbind()),
             ("offset", e.offset.into_pyobject(py)?.into_any().unbind()),
-            ("input", e.input.clone().into_pyobject(py)?.into_any().unbind()),
+            (
+                "input",
+                e.input.clone().into_pyobject(py)?.into_any().unbind(),
+            ),
             ("reason", e.reason().into_pyobject(py)?.into_any().unbind()),
             ("kind", e.kind.code().into_pyobject(py)?.into_any().unbind()),
         ],
@@ -92,8 +95,14 @@ fn line_column(body: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(body.len());
     let before = &body[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -101,20 +110,33 @@ fn line_column(body: &[u8], offset: usize) -> (usize, usize) {
 /// one the caller handed us, so that a broken body can say where (line and column).
 pub fn to_pyerr(py: Python<'_>, e: Error, body: Option<&[u8]>) -> PyErr {
     let none = || py.None();
-    let int = |v: usize| -> Py<PyAny> { v.into_pyobject(py).map(|o| o.into_any().unbind()).unwrap_or_else(|_| py.None()) };
+    let int = |v: usize| -> Py<PyAny> {
+        v.into_pyobject(py)
+            .map(|o| o.into_any().unbind())
+            .unwrap_or_else(|_| py.None())
+    };
     let text = |v: &str| -> Py<PyAny> { pyo3::types::PyString::new(py, v).into_any().unbind() };
     let message = e.to_string();
     raise(match e {
         Error::Parse(p) => parse_error_instance(py, &p),
-        Error::Decode(DecodeError::NoMessage { .. }) => {
-            instance(py, &API_ERROR, "ApiError", message, &[("http_status", none())])
-        }
+        Error::Decode(DecodeError::NoMessage { .. }) => instance(
+            py,
+            &API_ERROR,
+            "ApiError",
+            message,
+            &[("http_status", none())],
+        ),
         Error::Decode(d) => {
             let (offset, input, kind, reason) = match &d {
-                DecodeError::Syntax { offset, reason, excerpt, .. } => {
-                    (*offset, excerpt.clone(), "malformed_body", reason.clone())
+                DecodeError::Syntax {
+                    offset,
+                    reason,
+                    excerpt,
+                    ..
+                } => (*offset, excerpt.clone(), "malformed_body", reason.clone()),
+                DecodeError::Shape { offset, reason, .. } => {
+                    (*offset, String::new(), "unexpected_shape", reason.clone())
                 }
-                DecodeError::Shape { offset, reason, .. } => (*offset, String::new(), "unexpected_shape", reason.clone()),
                 other => (0, String::new(), "malformed_body", other.to_string()),
             };
             let (line, column) = match body {
@@ -128,8 +150,14 @@ pub fn to_pyerr(py: Python<'_>, e: Error, body: Option<&[u8]>) -> PyErr {
                 // The offending input of a body is the line of the body where it broke.
                 (Some(b), _) => {
                     let off = offset.min(b.len());
-                    let start = b[..off].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
-                    let end = b[off..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| off + p);
+                    let start = b[..off]
+                        .iter()
+                        .rposition(|&c| c == b'\n')
+                        .map_or(0, |p| p + 1);
+                    let end = b[off..]
+                        .iter()
+                        .position(|&c| c == b'\n')
+                        .map_or(b.len(), |p| off + p);
                     String::from_utf8_lossy(&b[start..end]).into_owned()
                 }
                 (None, _) => input,
@@ -154,25 +182,47 @@ pub fn to_pyerr(py: Python<'_>, e: Error, body: Option<&[u8]>) -> PyErr {
         // placeholder status (200) would be a guess, so the status is unknown.
         Error::Api { message: m, .. } if body.is_some() => {
             let description = format!("API error: {m}");
-            instance(py, &API_ERROR, "ApiError", m, &[("http_status", none()), ("description", text(&description))])
+            instance(
+                py,
+                &API_ERROR,
+                "ApiError",
+                m,
+                &[("http_status", none()), ("description", text(&description))],
+            )
         }
-        Error::Api { message: m, http_status } => instance(
+        Error::Api {
+            message: m,
+            http_status,
+        } => instance(
             py,
             &API_ERROR,
             "ApiError",
             m,
-            &[("http_status", int(http_status as usize)), ("description", text(&message))],
+            &[
+                ("http_status", int(http_status as usize)),
+                ("description", text(&message)),
+            ],
         ),
-        Error::Auth { message: m, http_status } => instance(
+        Error::Auth {
+            message: m,
+            http_status,
+        } => instance(
             py,
             &AUTH_ERROR,
             "AuthError",
             m,
-            &[("http_status", int(http_status as usize)), ("description", text(&message))],
+            &[
+                ("http_status", int(http_status as usize)),
+                ("description", text(&message)),
+            ],
         ),
-        Error::Transport { message: m } => {
-            instance(py, &TRANSPORT_ERROR, "TransportError", m, &[("description", text(&message))])
-        }
+        Error::Transport { message: m } => instance(
+            py,
+            &TRANSPORT_ERROR,
+            "TransportError",
+            m,
+            &[("description", text(&message))],
+        ),
         // `Error` is non-exhaustive: a variant added to core later is still a PlumError.
         _ => instance(py, &PLUM_ERROR, "PlumError", message, &[]),
     })

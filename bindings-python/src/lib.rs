@@ -14,7 +14,7 @@ mod records;
 mod store;
 mod time;
 
-use parse::{bulk, Grammar};
+use parse::{Grammar, bulk};
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -33,21 +33,33 @@ fn parse_error_line(line: &Bound<'_, PyAny>) -> PyResult<records::PyErrorRecord>
 /// Parse every non-blank line of a session log text.
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
-fn parse_sessions<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+fn parse_sessions<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    strict: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     bulk(py, text, strict, Grammar::Sessions)
 }
 
 /// Parse every non-blank line of an error log text.
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
-fn parse_errors<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+fn parse_errors<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    strict: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     bulk(py, text, strict, Grammar::Errors)
 }
 
 /// Parse a call-log text into its entries.
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
-fn parse_call_log<'py>(py: Python<'py>, text: &Bound<'py, PyAny>, strict: bool) -> PyResult<Bound<'py, PyAny>> {
+fn parse_call_log<'py>(
+    py: Python<'py>,
+    text: &Bound<'py, PyAny>,
+    strict: bool,
+) -> PyResult<Bound<'py, PyAny>> {
     bulk(py, text, strict, Grammar::CallLog)
 }
 
@@ -64,11 +76,15 @@ enum Built {
 /// a `RecordList` for the three list services (`.total` holds the `total_*` count
 /// of a `logs` page), a `CallLog` for `"log"`.
 #[pyfunction]
-fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str) -> PyResult<Bound<'py, PyAny>> {
+fn decode_response<'py>(
+    py: Python<'py>,
+    body: &Bound<'py, PyAny>,
+    service: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     use plumlogs::decode::Decoded;
-    let service: plumlogs::Service = service.parse().map_err(|e: plumlogs::service::UnknownService| {
-        errors::invalid_argument(e.to_string())
-    })?;
+    let service: plumlogs::Service = service
+        .parse()
+        .map_err(|e: plumlogs::service::UnknownService| errors::invalid_argument(e.to_string()))?;
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
@@ -100,7 +116,9 @@ fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str
     };
     let list = records::RecordList::new(rows, total);
     match log_text {
-        Some(text) => Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any()),
+        Some(text) => {
+            Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any())
+        }
         None => Ok(Bound::new(py, list)?.into_any()),
     }
 }
@@ -109,7 +127,9 @@ fn decode_response<'py>(py: Python<'py>, body: &Bound<'py, PyAny>, service: &str
 #[pyfunction]
 fn _split_session_id(session_id: &str) -> Option<(String, u32, i64)> {
     let id = plumlogs::SessionId(std::borrow::Cow::Borrowed(session_id));
-    id.parts().ok().map(|p| (p.server.to_owned(), p.channel, p.start))
+    id.parts()
+        .ok()
+        .map(|p| (p.server.to_owned(), p.channel, p.start))
 }
 
 #[pymodule(gil_used = false)]

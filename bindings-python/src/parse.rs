@@ -1,15 +1,15 @@
 //! The parse functions: text in, records out, with the GIL released while Rust parses.
 
 use crate::columns::{ErrorCols, SessionCols};
-use crate::errors::{parse_error_instance, PlumErr};
+use crate::errors::{PlumErr, parse_error_instance};
 use crate::records::{At, PyErrorRecord, PySessionRecord, RecordList, Rows};
-use crate::store::{Columns, Part, Store, Table, Text, Views, MAX_FIELD};
+use crate::store::{Columns, MAX_FIELD, Part, Store, Table, Text, Views};
 use plumlogs::{LineError, ParseError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The bytes of a `str` or `bytes` argument, read in place (an ASCII `str` is not
 /// even copied); anything else is a `TypeError` naming the argument.
@@ -22,7 +22,10 @@ pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Text> {
     }
     Err(PyTypeError::new_err(format!(
         "argument '{name}' must be str or bytes, not {}",
-        arg.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        arg.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default()
     )))
 }
 
@@ -35,7 +38,10 @@ pub fn too_long(len: usize) -> PyErr {
 
 /// The columns `records` writes (views into `base`, or built text) as a one-part
 /// table whose store owns `base`.
-pub fn table_of<C: Columns>(base: Text, records: impl FnOnce(&[u8], &mut Views<'_>) -> C) -> PyResult<Table<C>> {
+pub fn table_of<C: Columns>(
+    base: Text,
+    records: impl FnOnce(&[u8], &mut Views<'_>) -> C,
+) -> PyResult<Table<C>> {
     let (cols, extra) = {
         let mut v = Views::new(&base);
         let cols = records(&base, &mut v);
@@ -93,14 +99,26 @@ pub fn parse_rows(base: Text, grammar: Grammar, strict: bool) -> PyResult<Parsed
         })?)),
         // Entries can span lines: the line count is only an upper bound here.
         Grammar::CallLog => Rows::Entries(Arc::new(table_of(base, |t, v| {
-            collect(plumlogs::CallLogEntries::new(t), v, lines.min(1 << 16), strict, &mut problems)
+            collect(
+                plumlogs::CallLogEntries::new(t),
+                v,
+                lines.min(1 << 16),
+                strict,
+                &mut problems,
+            )
         })?)),
     };
     Ok(Parsed { rows, problems })
 }
 
 fn parts_of<C>(st: &Arc<Store>, chunks: Vec<C>) -> Vec<Part<C>> {
-    chunks.into_iter().map(|c| Part { st: st.clone(), cols: Arc::new(c) }).collect()
+    chunks
+        .into_iter()
+        .map(|c| Part {
+            st: st.clone(),
+            cols: Arc::new(c),
+        })
+        .collect()
 }
 
 /// The columns each parse thread wrote, in text order.
@@ -117,11 +135,17 @@ enum Chunks {
 /// parse (strict mode: the first bad line of the text wins). `None` = parse
 /// sequentially (small text, one core, call logs, or a field that needed building
 /// or was too long).
-fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Chunks, Vec<ParseError>)> {
+fn parse_parallel(
+    base: &[u8],
+    grammar: Grammar,
+    strict: bool,
+) -> Option<(Chunks, Vec<ParseError>)> {
     if base.len() < PARALLEL_MIN_BYTES || matches!(grammar, Grammar::CallLog) {
         return None;
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     if workers < 2 {
         return None;
     }
@@ -137,12 +161,10 @@ fn parse_parallel(base: &[u8], grammar: Grammar, strict: bool) -> Option<(Chunks
     bounds.push(base.len());
     bounds.dedup();
     match grammar {
-        Grammar::Sessions => {
-            parallel(base, &bounds, workers, strict, plumlogs::sessions::<[u8]>).map(|(c, p)| (Chunks::Sessions(c), p))
-        }
-        Grammar::Errors => {
-            parallel(base, &bounds, workers, strict, plumlogs::errors::<[u8]>).map(|(c, p)| (Chunks::Errors(c), p))
-        }
+        Grammar::Sessions => parallel(base, &bounds, workers, strict, plumlogs::sessions::<[u8]>)
+            .map(|(c, p)| (Chunks::Sessions(c), p)),
+        Grammar::Errors => parallel(base, &bounds, workers, strict, plumlogs::errors::<[u8]>)
+            .map(|(c, p)| (Chunks::Errors(c), p)),
         Grammar::CallLog => None,
     }
 }
@@ -196,7 +218,13 @@ where
             }
             // Views into the input only: built text would need one shared store.
             let plain = !v.built_any() && v.finish().is_ok();
-            done.push(Chunk { index: k, cols, problems, newlines, plain });
+            done.push(Chunk {
+                index: k,
+                cols,
+                problems,
+                newlines,
+                plain,
+            });
         }
     };
     let mut done: Vec<Chunk<C>> = std::thread::scope(|scope| {
@@ -280,7 +308,14 @@ pub fn bulk<'py>(
     for p in &problems {
         probs.append(parse_error_instance(py, p)?)?;
     }
-    Ok(Bound::new(py, ParseResult { records: Py::new(py, list)?, problems: probs.unbind() })?.into_any())
+    Ok(Bound::new(
+        py,
+        ParseResult {
+            records: Py::new(py, list)?,
+            problems: probs.unbind(),
+        },
+    )?
+    .into_any())
 }
 
 /// What `strict=False` returns: every good record and every problem, nothing dropped.
@@ -319,7 +354,11 @@ impl ParseResult {
         format!(
             "ParseResult({} {} records, {} problems)",
             self.records.get().rows.len(),
-            self.records.bind(py).getattr("record_type").map(|t| t.to_string()).unwrap_or_default(),
+            self.records
+                .bind(py)
+                .getattr("record_type")
+                .map(|t| t.to_string())
+                .unwrap_or_default(),
             self.problems.bind(py).len()
         )
     }
@@ -368,14 +407,22 @@ fn one_line<C: Columns>(
 
 /// One session line, parsed.
 pub fn one_session(line: &Bound<'_, PyAny>) -> PyResult<PySessionRecord> {
-    let table = one_line(line, |t, v, c: &mut SessionCols| plumlogs::parse_session_line(t).map(|r| c.push(v, &r)))?;
-    Ok(PySessionRecord { at: At::new(table, 0) })
+    let table = one_line(line, |t, v, c: &mut SessionCols| {
+        plumlogs::parse_session_line(t).map(|r| c.push(v, &r))
+    })?;
+    Ok(PySessionRecord {
+        at: At::new(table, 0),
+    })
 }
 
 /// One error line, parsed.
 pub fn one_error(line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
-    let table = one_line(line, |t, v, c: &mut ErrorCols| plumlogs::parse_error_line(t).map(|r| c.push(v, &r)))?;
-    Ok(PyErrorRecord { at: At::new(table, 0) })
+    let table = one_line(line, |t, v, c: &mut ErrorCols| {
+        plumlogs::parse_error_line(t).map(|r| c.push(v, &r))
+    })?;
+    Ok(PyErrorRecord {
+        at: At::new(table, 0),
+    })
 }
 
 /// The line without its `\n` / `\r\n`, as the core parsers see it.

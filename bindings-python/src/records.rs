@@ -51,7 +51,9 @@ pub fn parts<'py>(py: Python<'py>, sid: &str) -> PyResult<Bound<'py, PyAny>> {
 
 pub fn frames(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
     Ok(FRAMES
-        .get_or_try_init(py, || -> PyResult<_> { Ok(py.import("plumlogs._frames")?.unbind()) })?
+        .get_or_try_init(py, || -> PyResult<_> {
+            Ok(py.import("plumlogs._frames")?.unbind())
+        })?
         .bind(py))
 }
 
@@ -63,7 +65,10 @@ struct Repr<'py> {
 
 impl<'py> Repr<'py> {
     fn new(py: Python<'py>, class: &str) -> Self {
-        Repr { py, out: format!("{class}(") }
+        Repr {
+            py,
+            out: format!("{class}("),
+        }
     }
     fn sep(&mut self) {
         if !self.out.ends_with('(') {
@@ -435,10 +440,34 @@ impl Rows {
 
 pub fn make_record(py: Python<'_>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>> {
     let obj = match rows {
-        Rows::Sessions(t) => Py::new(py, PySessionRecord { at: At::new(t.clone(), i) })?.into_any(),
-        Rows::Errors(t) => Py::new(py, PyErrorRecord { at: At::new(t.clone(), i) })?.into_any(),
-        Rows::Entries(t) => Py::new(py, PyCallLogEntry { at: At::new(t.clone(), i) })?.into_any(),
-        Rows::Summaries(t) => Py::new(py, PyCallSummary { at: At::new(t.clone(), i) })?.into_any(),
+        Rows::Sessions(t) => Py::new(
+            py,
+            PySessionRecord {
+                at: At::new(t.clone(), i),
+            },
+        )?
+        .into_any(),
+        Rows::Errors(t) => Py::new(
+            py,
+            PyErrorRecord {
+                at: At::new(t.clone(), i),
+            },
+        )?
+        .into_any(),
+        Rows::Entries(t) => Py::new(
+            py,
+            PyCallLogEntry {
+                at: At::new(t.clone(), i),
+            },
+        )?
+        .into_any(),
+        Rows::Summaries(t) => Py::new(
+            py,
+            PyCallSummary {
+                at: At::new(t.clone(), i),
+            },
+        )?
+        .into_any(),
     };
     // Every #[pyclass] is a GC type, but a record holds no Python reference and so
     // can never be part of a cycle: untracked (as CPython does for tuples and dicts
@@ -476,7 +505,12 @@ impl RecordList {
     /// Indices in `range` of the rows equal to `item` (a record of this list's type;
     /// anything else equals no row), compared as core records: no Python object per
     /// row. Only the first when `first_only`.
-    fn equal_rows(&self, item: &Bound<'_, PyAny>, range: std::ops::Range<usize>, first_only: bool) -> Vec<usize> {
+    fn equal_rows(
+        &self,
+        item: &Bound<'_, PyAny>,
+        range: std::ops::Range<usize>,
+        first_only: bool,
+    ) -> Vec<usize> {
         macro_rules! scan {
             ($t:expr, $class:ty) => {{
                 let Ok(wanted) = item.cast::<$class>() else {
@@ -524,7 +558,11 @@ impl RecordList {
         let i: isize = index.extract().map_err(|_| {
             PyTypeError::new_err(format!(
                 "RecordList indices must be integers or slices, not {}",
-                index.get_type().name().map(|s| s.to_string()).unwrap_or_default()
+                index
+                    .get_type()
+                    .name()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
             ))
         })?;
         let j = if i < 0 { i + n as isize } else { i };
@@ -539,10 +577,20 @@ impl RecordList {
     /// while at most one chunk of records is alive at once.
     fn __iter__<'py>(slf: Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
         let py = slf.py();
-        let chunks = Bound::new(py, RecordChunks { list: slf.unbind(), pos: 0 })?;
+        let chunks = Bound::new(
+            py,
+            RecordChunks {
+                list: slf.unbind(),
+                pos: 0,
+            },
+        )?;
         CHAIN
             .get_or_try_init(py, || -> PyResult<_> {
-                Ok(py.import("itertools")?.getattr("chain")?.getattr("from_iterable")?.unbind())
+                Ok(py
+                    .import("itertools")?
+                    .getattr("chain")?
+                    .getattr("from_iterable")?
+                    .unbind())
             })?
             .bind(py)
             .call1((chunks,))
@@ -552,10 +600,20 @@ impl RecordList {
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let mine = self.list(py)?;
         if let Ok(o) = other.cast::<RecordList>() {
-            return Ok(mine.eq(o.get().list(py)?)?.into_pyobject(py)?.to_owned().into_any().unbind());
+            return Ok(mine
+                .eq(o.get().list(py)?)?
+                .into_pyobject(py)?
+                .to_owned()
+                .into_any()
+                .unbind());
         }
         if other.is_instance_of::<PyList>() {
-            return Ok(mine.eq(other)?.into_pyobject(py)?.to_owned().into_any().unbind());
+            return Ok(mine
+                .eq(other)?
+                .into_pyobject(py)?
+                .to_owned()
+                .into_any()
+                .unbind());
         }
         Ok(py.NotImplemented())
     }
@@ -570,7 +628,12 @@ impl RecordList {
         if n > shown {
             parts.push(format!("... {} more", n - shown));
         }
-        Ok(format!("RecordList[{}]({} records: [{}])", self.rows.record_type(), n, parts.join(", ")))
+        Ok(format!(
+            "RecordList[{}]({} records: [{}])",
+            self.rows.record_type(),
+            n,
+            parts.join(", ")
+        ))
     }
 
     fn __contains__(&self, item: &Bound<'_, PyAny>) -> bool {
@@ -580,13 +643,20 @@ impl RecordList {
     /// The index of the first record equal to `value` (within `start:stop`, read as a
     /// slice), as `list.index`; `ValueError` when there is none.
     #[pyo3(signature = (value, start = 0, stop = None))]
-    fn index(&self, value: &Bound<'_, PyAny>, start: isize, stop: Option<isize>) -> PyResult<usize> {
+    fn index(
+        &self,
+        value: &Bound<'_, PyAny>,
+        start: isize,
+        stop: Option<isize>,
+    ) -> PyResult<usize> {
         let n = self.rows.len() as isize;
         let clamp = |i: isize| (if i < 0 { i + n } else { i }).clamp(0, n) as usize;
         let (lo, hi) = (clamp(start), clamp(stop.unwrap_or(n)));
         match self.equal_rows(value, lo..hi.max(lo), true).first() {
             Some(&i) => Ok(i),
-            None => Err(pyo3::exceptions::PyValueError::new_err("record is not in the RecordList")),
+            None => Err(pyo3::exceptions::PyValueError::new_err(
+                "record is not in the RecordList",
+            )),
         }
     }
 

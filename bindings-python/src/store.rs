@@ -34,7 +34,11 @@ pub const MAX_FIELD: usize = (1 << WINDOW_SHIFT) - 1;
 pub enum Text {
     #[default]
     Empty,
-    Py { _owner: Py<PyAny>, ptr: *const u8, len: usize },
+    Py {
+        _owner: Py<PyAny>,
+        ptr: *const u8,
+        len: usize,
+    },
 }
 
 // SAFETY: `str` and `bytes` are immutable, the UTF-8 form of a `str` is cached in
@@ -48,13 +52,20 @@ impl RefUnwindSafe for Text {}
 // from 3.10; pyo3's abi3-py39 declarations leave it out, so it is declared here. For
 // an ASCII `str` (what logs are) it returns the object's own bytes: no copy at all.
 unsafe extern "C" {
-    fn PyUnicode_AsUTF8AndSize(unicode: *mut pyo3::ffi::PyObject, size: *mut pyo3::ffi::Py_ssize_t) -> *const std::os::raw::c_char;
+    fn PyUnicode_AsUTF8AndSize(
+        unicode: *mut pyo3::ffi::PyObject,
+        size: *mut pyo3::ffi::Py_ssize_t,
+    ) -> *const std::os::raw::c_char;
 }
 
 impl Text {
     pub fn from_bytes(b: &Bound<'_, PyBytes>) -> Text {
         let s = b.as_bytes();
-        Text::Py { ptr: s.as_ptr(), len: s.len(), _owner: b.clone().into_any().unbind() }
+        Text::Py {
+            ptr: s.as_ptr(),
+            len: s.len(),
+            _owner: b.clone().into_any().unbind(),
+        }
     }
 
     /// The UTF-8 bytes of a `str`, in place (a `str` with surrogates is an error).
@@ -65,7 +76,11 @@ impl Text {
         if ptr.is_null() {
             return Err(PyErr::fetch(s.py()));
         }
-        Ok(Text::Py { ptr: ptr.cast(), len: len as usize, _owner: s.clone().into_any().unbind() })
+        Ok(Text::Py {
+            ptr: ptr.cast(),
+            len: len as usize,
+            _owner: s.clone().into_any().unbind(),
+        })
     }
 }
 
@@ -94,7 +109,11 @@ pub struct Store {
 impl Store {
     pub fn new(base: Text, extra: Vec<Vec<u8>>) -> Store {
         let windows = windows(base.len());
-        Store { base, extra, windows }
+        Store {
+            base,
+            extra,
+            windows,
+        }
     }
 
     /// A store holding only built text (client pages, owned records).
@@ -141,8 +160,12 @@ impl Store {
 }
 
 /// An Arrow buffer over memory that `owner` keeps alive: zero copy.
-pub fn shared_buffer<T: Send + Sync + RefUnwindSafe + 'static>(bytes: &[u8], owner: Arc<T>) -> arrow_buffer::Buffer {
-    let ptr = std::ptr::NonNull::new(bytes.as_ptr() as *mut u8).expect("a slice pointer is never null");
+pub fn shared_buffer<T: Send + Sync + RefUnwindSafe + 'static>(
+    bytes: &[u8],
+    owner: Arc<T>,
+) -> arrow_buffer::Buffer {
+    let ptr =
+        std::ptr::NonNull::new(bytes.as_ptr() as *mut u8).expect("a slice pointer is never null");
     // SAFETY: `bytes` lies in memory owned (directly or not) by `owner`, which is never
     // mutated once shared and is kept alive by the buffer.
     unsafe { arrow_buffer::Buffer::from_custom_allocation(ptr, bytes.len(), owner) }
@@ -164,7 +187,13 @@ impl DayCache {
     pub fn local_seconds(&mut self, t: &Timestamp) -> i64 {
         let day = (t.year, t.month, t.day);
         if self.day != Some(day) {
-            self.midnight = Timestamp { hour: 0, minute: 0, second: 0, ..*t }.local_seconds();
+            self.midnight = Timestamp {
+                hour: 0,
+                minute: 0,
+                second: 0,
+                ..*t
+            }
+            .local_seconds();
             self.day = Some(day);
         }
         self.midnight + t.hour as i64 * 3600 + t.minute as i64 * 60 + t.second as i64
@@ -205,7 +234,13 @@ pub struct Views<'b> {
 
 impl<'b> Views<'b> {
     pub fn new(base: &'b [u8]) -> Self {
-        Views { base, windows: windows(base.len()), extra: Vec::new(), too_long: None, days: DayCache::default() }
+        Views {
+            base,
+            windows: windows(base.len()),
+            extra: Vec::new(),
+            too_long: None,
+            days: DayCache::default(),
+        }
     }
 
     /// Whether any field had to be copied into a built buffer.
@@ -221,7 +256,13 @@ impl<'b> Views<'b> {
         // The first 16 bytes in one unaligned load when the input has them, else a copy.
         let head = if in_base && at + 16 <= self.base.len() {
             // SAFETY: at..at + 16 is inside `base` (checked just above).
-            u128::from_le_bytes(unsafe { self.base.as_ptr().add(at).cast::<[u8; 16]>().read_unaligned() })
+            u128::from_le_bytes(unsafe {
+                self.base
+                    .as_ptr()
+                    .add(at)
+                    .cast::<[u8; 16]>()
+                    .read_unaligned()
+            })
         } else {
             let mut b = [0u8; 16];
             let n = len.min(16);
@@ -238,7 +279,11 @@ impl<'b> Views<'b> {
         let (index, offset) = if in_base {
             ((at >> WINDOW_SHIFT) as u32, at & ((1 << WINDOW_SHIFT) - 1))
         } else {
-            if self.extra.last().is_none_or(|c| c.len() + len > EXTRA_CHUNK) {
+            if self
+                .extra
+                .last()
+                .is_none_or(|c| c.len() + len > EXTRA_CHUNK)
+            {
                 self.extra.push(Vec::with_capacity(len.max(1 << 16)));
             }
             let chunk = self.extra.last_mut().expect("pushed above");
@@ -266,7 +311,10 @@ pub struct Part<C> {
 
 impl<C> Clone for Part<C> {
     fn clone(&self) -> Self {
-        Part { st: self.st.clone(), cols: self.cols.clone() }
+        Part {
+            st: self.st.clone(),
+            cols: self.cols.clone(),
+        }
     }
 }
 
@@ -305,7 +353,10 @@ impl<C: Columns> Table<C> {
     }
 
     pub fn single(st: Arc<Store>, cols: C) -> Self {
-        Table::new(vec![Part { st, cols: Arc::new(cols) }])
+        Table::new(vec![Part {
+            st,
+            cols: Arc::new(cols),
+        }])
     }
 
     pub fn len(&self) -> usize {
@@ -327,10 +378,20 @@ impl<C: Columns> Table<C> {
             if parts.last().is_none_or(|(p, _)| *p != k) {
                 parts.push((k, C::with_capacity(0)));
             }
-            parts.last_mut().expect("pushed above").1.copy_row(&self.parts[k].cols, j);
+            parts
+                .last_mut()
+                .expect("pushed above")
+                .1
+                .copy_row(&self.parts[k].cols, j);
         }
         Table::new(
-            parts.into_iter().map(|(k, cols)| Part { st: self.parts[k].st.clone(), cols: Arc::new(cols) }).collect(),
+            parts
+                .into_iter()
+                .map(|(k, cols)| Part {
+                    st: self.parts[k].st.clone(),
+                    cols: Arc::new(cols),
+                })
+                .collect(),
         )
     }
 

@@ -11,7 +11,11 @@ use std::sync::Mutex;
 static ZONES: Mutex<BTreeMap<i16, Py<PyTzInfo>>> = Mutex::new(BTreeMap::new());
 
 fn zone(py: Python<'_>, offset_minutes: i16) -> PyResult<Bound<'_, PyTzInfo>> {
-    if let Some(z) = ZONES.lock().unwrap_or_else(|p| p.into_inner()).get(&offset_minutes) {
+    if let Some(z) = ZONES
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&offset_minutes)
+    {
         return Ok(z.bind(py).clone());
     }
     // Built outside the lock: creating it runs Python code, which may switch threads.

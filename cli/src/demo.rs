@@ -2,8 +2,8 @@
 //! port, a day of sessions, errors and call logs pulled through the real client
 //! (HTTP, paging, decoding, parsing), a short report, and the emulator stopped.
 
-use crate::fail::Fail;
 use crate::DemoArgs;
+use crate::fail::Fail;
 use plumlogs::client::{Client, Query};
 use plumlogs::session::write_call_length;
 use plumlogs::{CallSummary, ErrorRecord, SessionRecord, Timestamp};
@@ -30,9 +30,15 @@ struct Pulled {
 }
 
 fn pull(a: &DemoArgs) -> Result<Pulled, plumlogs::Error> {
-    let config = EmulatorConfig { seed: a.seed, calls_per_day: a.calls_per_day, port: 0, ..EmulatorConfig::default() };
-    let emu = Emulator::start(config)
-        .map_err(|e| plumlogs::Error::Transport { message: format!("cannot start the emulator: {e}") })?;
+    let config = EmulatorConfig {
+        seed: a.seed,
+        calls_per_day: a.calls_per_day,
+        port: 0,
+        ..EmulatorConfig::default()
+    };
+    let emu = Emulator::start(config).map_err(|e| plumlogs::Error::Transport {
+        message: format!("cannot start the emulator: {e}"),
+    })?;
     // From here on, any early return drops `emu`, which stops it.
     let client = Client::builder()
         .base_url(emu.base_url())
@@ -46,7 +52,10 @@ fn pull(a: &DemoArgs) -> Result<Pulled, plumlogs::Error> {
     let errors = client.errors(&q)?.collect::<Result<Vec<_>, _>>()?;
     let calls = client.call_logs(&q)?.collect::<Result<Vec<_>, _>>()?;
     // The longest call has the most to show in its log.
-    let sample = match calls.iter().max_by_key(|c| (c.end - c.start, std::cmp::Reverse(c.log_id))) {
+    let sample = match calls
+        .iter()
+        .max_by_key(|c| (c.end - c.start, std::cmp::Reverse(c.log_id)))
+    {
         Some(c) => Some((c.clone(), client.call_log(c.log_id)?)),
         None => None,
     };
@@ -91,7 +100,10 @@ fn bar(value: usize, max: usize) -> String {
 fn report(p: &Pulled, elapsed: f64) -> String {
     let mut r = String::new();
     let w = &mut r;
-    let _ = writeln!(w, "plumlogs demo: a day of synthetic Plum logs, pulled through the client");
+    let _ = writeln!(
+        w,
+        "plumlogs demo: a day of synthetic Plum logs, pulled through the client"
+    );
     let _ = writeln!(w, "  emulator  {} (stopped now)", p.base_url);
     let _ = writeln!(w, "  window    {} .. {}", utc(p.start), utc(p.end));
     let _ = writeln!(
@@ -103,7 +115,11 @@ fn report(p: &Pulled, elapsed: f64) -> String {
         p.requests
     );
 
-    let calls: Vec<&SessionRecord> = p.sessions.iter().filter(|s| s.duration().is_some()).collect();
+    let calls: Vec<&SessionRecord> = p
+        .sessions
+        .iter()
+        .filter(|s| s.duration().is_some())
+        .collect();
     let mut by_kind: BTreeMap<&str, (usize, u64)> = BTreeMap::new();
     for c in &calls {
         let e = by_kind.entry(&c.kind).or_default();
@@ -117,11 +133,25 @@ fn report(p: &Pulled, elapsed: f64) -> String {
     for (kind, (n, secs)) in &kinds {
         let _ = writeln!(w, "  {kind:<10} {n:>6}   talk time {:>10}", hms(*secs));
     }
-    let _ = writeln!(w, "  {:<10} {:>6}   (`local` lines: <log> tags and start URLs)", "local", tags);
+    let _ = writeln!(
+        w,
+        "  {:<10} {:>6}   (`local` lines: <log> tags and start URLs)",
+        "local", tags
+    );
 
     let total: u64 = calls.iter().filter_map(|c| c.duration()).sum();
-    let avg = if calls.is_empty() { 0 } else { total / calls.len() as u64 };
-    let _ = writeln!(w, "\nTotal talk time  {} over {} calls (average {})", hms(total), calls.len(), hms(avg));
+    let avg = if calls.is_empty() {
+        0
+    } else {
+        total / calls.len() as u64
+    };
+    let _ = writeln!(
+        w,
+        "\nTotal talk time  {} over {} calls (average {})",
+        hms(total),
+        calls.len(),
+        hms(avg)
+    );
 
     let mut hours = [0usize; 24];
     for c in &calls {
@@ -130,8 +160,17 @@ fn report(p: &Pulled, elapsed: f64) -> String {
     let max = hours.iter().copied().max().unwrap_or(0);
     let mut ranked: Vec<usize> = (0..24).collect();
     ranked.sort_by(|&a, &b| hours[b].cmp(&hours[a]).then(a.cmp(&b)));
-    let top: Vec<String> = ranked.iter().take(3).filter(|&&h| hours[h] > 0).map(|h| format!("{h:02}:00")).collect();
-    let _ = writeln!(w, "\nCalls per hour of day (local time as logged); busiest: {}", top.join(", "));
+    let top: Vec<String> = ranked
+        .iter()
+        .take(3)
+        .filter(|&&h| hours[h] > 0)
+        .map(|h| format!("{h:02}:00"))
+        .collect();
+    let _ = writeln!(
+        w,
+        "\nCalls per hour of day (local time as logged); busiest: {}",
+        top.join(", ")
+    );
     for (h, &n) in hours.iter().enumerate() {
         let _ = writeln!(w, "  {h:02}  {n:>5}  {}", bar(n, max));
     }
@@ -142,7 +181,12 @@ fn report(p: &Pulled, elapsed: f64) -> String {
     }
     let mut messages: Vec<_> = by_message.into_iter().collect();
     messages.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let _ = writeln!(w, "\nMost frequent errors ({} error lines, {} distinct messages)", p.errors.len(), messages.len());
+    let _ = writeln!(
+        w,
+        "\nMost frequent errors ({} error lines, {} distinct messages)",
+        p.errors.len(),
+        messages.len()
+    );
     for (m, n) in messages.iter().take(5) {
         let _ = writeln!(w, "  {n:>5}  {m}");
     }
@@ -167,7 +211,12 @@ fn report(p: &Pulled, elapsed: f64) -> String {
                 let _ = writeln!(w, "  {line}");
             }
             if lines.len() > LOG_LINES_SHOWN {
-                let _ = writeln!(w, "  … {} more lines (`plumlogs log {}` prints them all)", lines.len() - LOG_LINES_SHOWN, c.log_id);
+                let _ = writeln!(
+                    w,
+                    "  … {} more lines (`plumlogs log {}` prints them all)",
+                    lines.len() - LOG_LINES_SHOWN,
+                    c.log_id
+                );
             }
         }
     }

@@ -2,8 +2,8 @@
 //! or SIGTERM. The banner goes to stdout once the port is bound, so a script (or a
 //! test) can start it on port 0 and read the URL from the `PLUM_BASE_URL=` line.
 
-use crate::fail::Fail;
 use crate::EmulatorArgs;
+use crate::fail::Fail;
 use plumlogs_emulator::{Emulator, EmulatorConfig};
 use std::io::{self, Write};
 use std::sync::mpsc;
@@ -11,8 +11,13 @@ use std::sync::mpsc;
 /// Quote a value for a POSIX shell when it needs it.
 fn sh_quote(s: &str) -> String {
     let plain = !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b));
-    if plain { s.to_owned() } else { format!("'{}'", s.replace('\'', r"'\''")) }
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"@%+=:,./_-".contains(&b));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }
 
 pub fn run(a: &EmulatorArgs) -> Result<(), Fail> {
@@ -41,7 +46,11 @@ pub fn run(a: &EmulatorArgs) -> Result<(), Fail> {
     let emu = Emulator::start(config).map_err(|e| {
         let msg = format!("cannot start the emulator on 127.0.0.1:{}: {e}", a.port);
         // A rejected setting is bad usage; a busy port or other OS refusal is not.
-        if e.kind() == io::ErrorKind::InvalidInput { Fail::Usage(msg) } else { Fail::Service(msg) }
+        if e.kind() == io::ErrorKind::InvalidInput {
+            Fail::Usage(msg)
+        } else {
+            Fail::Service(msg)
+        }
     })?;
 
     let banner = format!(

@@ -51,8 +51,13 @@ impl From<plumlogs::Error> for Fail {
         use plumlogs::Error as E;
         match e {
             E::InvalidArgument(m) => Fail::Usage(format!("invalid argument: {m}")),
-            E::Parse(p) => Fail::Service(format!("the service sent a line that does not parse: {p}")),
-            E::Auth { message, http_status } => Fail::Service(format!(
+            E::Parse(p) => {
+                Fail::Service(format!("the service sent a line that does not parse: {p}"))
+            }
+            E::Auth {
+                message,
+                http_status,
+            } => Fail::Service(format!(
                 "authentication failed (HTTP {http_status}): {message}\n\
                  hint: check PLUM_USERNAME and PLUM_PASSWORD"
             )),

@@ -61,7 +61,12 @@ struct OutputArgs {
 #[derive(Args, Debug)]
 pub struct ConnArgs {
     /// Base URL of the Call Log API.
-    #[arg(long, env = "PLUM_BASE_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "PLUM_BASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub base_url: Option<String>,
     /// Allow a plain http:// base URL that is not loopback (the password then travels in clear).
     #[arg(long)]
@@ -192,7 +197,9 @@ fn run(cli: Cli) -> Result<(), Fail> {
             let f = Format::resolve(a.out.output);
             remote::log(&a, f)
         }
-        Command::Parse(a) => parse_cmd::run(a.kind, &a.files, a.lenient, Format::resolve(a.out.output)),
+        Command::Parse(a) => {
+            parse_cmd::run(a.kind, &a.files, a.lenient, Format::resolve(a.out.output))
+        }
         Command::Emulator(a) => emulator_cmd::run(&a),
         Command::Demo(a) => demo::run(&a),
     }

@@ -6,8 +6,8 @@
 //! here, so the four formats cannot drift from the canonical schema.
 
 use clap::ValueEnum;
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::Serialize;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
@@ -28,7 +28,11 @@ impl Format {
     /// The explicit choice, else `table` on a terminal and `jsonl` in a pipe.
     pub fn resolve(choice: Option<Format>) -> Format {
         choice.unwrap_or_else(|| {
-            if io::stdout().is_terminal() { Format::Table } else { Format::Jsonl }
+            if io::stdout().is_terminal() {
+                Format::Table
+            } else {
+                Format::Jsonl
+            }
         })
     }
 }
@@ -114,7 +118,14 @@ impl<W: Write> Sink<W> {
             Format::Csv => Dest::Csv(Box::new(csv::Writer::from_writer(out))),
             _ => Dest::Raw(out),
         };
-        Sink { format, dest, count: 0, columns: None, rows: Vec::new(), numeric: Vec::new() }
+        Sink {
+            format,
+            dest,
+            count: 0,
+            columns: None,
+            rows: Vec::new(),
+            numeric: Vec::new(),
+        }
     }
 
     pub fn count(&self) -> usize {
@@ -133,14 +144,18 @@ impl<W: Write> Sink<W> {
                 out.write_all(json.as_bytes())?;
             }
             _ => {
-                let fields = serde_json::from_str::<OrderedFields>(&json).map_err(io::Error::other)?.0;
+                let fields = serde_json::from_str::<OrderedFields>(&json)
+                    .map_err(io::Error::other)?
+                    .0;
                 self.check_columns(&fields)?;
                 match &mut self.dest {
                     Dest::Csv(w) => {
                         if self.count == 0 {
-                            w.write_record(self.columns.as_deref().unwrap_or_default()).map_err(csv_err)?;
+                            w.write_record(self.columns.as_deref().unwrap_or_default())
+                                .map_err(csv_err)?;
                         }
-                        w.write_record(fields.into_iter().map(|(_, v)| cell(v))).map_err(csv_err)?;
+                        w.write_record(fields.into_iter().map(|(_, v)| cell(v)))
+                            .map_err(csv_err)?;
                     }
                     Dest::Raw(_) => {
                         for (i, (_, v)) in fields.iter().enumerate() {
@@ -148,7 +163,12 @@ impl<W: Write> Sink<W> {
                                 self.numeric[i] = false;
                             }
                         }
-                        self.rows.push(fields.into_iter().map(|(_, v)| table_cell(&cell(v))).collect());
+                        self.rows.push(
+                            fields
+                                .into_iter()
+                                .map(|(_, v)| table_cell(&cell(v)))
+                                .collect(),
+                        );
                     }
                 }
             }
@@ -180,7 +200,9 @@ impl<W: Write> Sink<W> {
     /// Write what is held back (table), close the array (json), and flush.
     pub fn finish(self) -> io::Result<W> {
         let mut out = match self.dest {
-            Dest::Csv(w) => w.into_inner().map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))?,
+            Dest::Csv(w) => w
+                .into_inner()
+                .map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))?,
             Dest::Raw(out) => out,
         };
         match self.format {
@@ -197,7 +219,12 @@ impl<W: Write> Sink<W> {
     }
 }
 
-fn write_table<W: Write>(out: &mut W, cols: &[String], rows: &[Vec<String>], numeric: &[bool]) -> io::Result<()> {
+fn write_table<W: Write>(
+    out: &mut W,
+    cols: &[String],
+    rows: &[Vec<String>],
+    numeric: &[bool],
+) -> io::Result<()> {
     let mut widths: Vec<usize> = cols.iter().map(|c| c.chars().count()).collect();
     for row in rows {
         for (w, c) in widths.iter_mut().zip(row) {
@@ -209,7 +236,10 @@ fn write_table<W: Write>(out: &mut W, cols: &[String], rows: &[Vec<String>], num
         line.clear();
         // Cells after the last non-empty one are left out, so no row ends in blanks
         // that are padding rather than data.
-        let used = cells.iter().rposition(|c| !c.is_empty()).map_or(0, |i| i + 1);
+        let used = cells
+            .iter()
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |i| i + 1);
         for (i, c) in cells[..used].iter().enumerate() {
             if i > 0 {
                 line.push_str("  ");
@@ -256,8 +286,16 @@ mod tests {
     }
 
     const RECS: [Rec<'static>; 2] = [
-        Rec { z_first: "x", a_second: Some(12345), note: "tab\there" },
-        Rec { z_first: "longer", a_second: None, note: "" },
+        Rec {
+            z_first: "x",
+            a_second: Some(12345),
+            note: "tab\there",
+        },
+        Rec {
+            z_first: "longer",
+            a_second: None,
+            note: "",
+        },
     ];
 
     #[test]
@@ -269,13 +307,19 @@ mod tests {
     #[test]
     fn table_aligns_right_for_numbers_and_escapes_controls() {
         let t = render(Format::Table, &RECS).unwrap();
-        assert_eq!(t, "z_first  a_second  note\nx           12345  tab\\there\nlonger\n");
+        assert_eq!(
+            t,
+            "z_first  a_second  note\nx           12345  tab\\there\nlonger\n"
+        );
     }
 
     #[test]
     fn json_and_jsonl_are_the_serde_json_texts() {
         let jsonl = render(Format::Jsonl, &RECS).unwrap();
-        let expected: String = RECS.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+        let expected: String = RECS
+            .iter()
+            .map(|r| serde_json::to_string(r).unwrap() + "\n")
+            .collect();
         assert_eq!(jsonl, expected);
         let json = render(Format::Json, &RECS).unwrap();
         let v: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();

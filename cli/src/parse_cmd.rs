@@ -38,7 +38,10 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>, Fail> {
                 return read_stdin();
             }
             std::fs::read(p)
-                .map(|bytes| Input { name: p.display().to_string(), bytes })
+                .map(|bytes| Input {
+                    name: p.display().to_string(),
+                    bytes,
+                })
                 .map_err(|e| Fail::Usage(format!("cannot read {}: {e}", p.display())))
         })
         .collect()
@@ -53,7 +56,10 @@ fn read_stdin() -> Result<Input, Fail> {
         .lock()
         .read_to_end(&mut bytes)
         .map_err(|e| Fail::Usage(format!("cannot read standard input: {e}")))?;
-    Ok(Input { name: "<stdin>".into(), bytes })
+    Ok(Input {
+        name: "<stdin>".into(),
+        bytes,
+    })
 }
 
 fn report(err: &mut impl Write, name: &str, p: &ParseError) -> io::Result<()> {
@@ -78,9 +84,24 @@ pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, format: Format) -> Resu
         let mut problems = 0usize;
         for input in &inputs {
             problems += match kind {
-                Kind::Sessions => lenient_one(&mut sink, &mut err, input, plumlogs::parse_sessions_lenient(&input.bytes))?,
-                Kind::Errors => lenient_one(&mut sink, &mut err, input, plumlogs::parse_errors_lenient(&input.bytes))?,
-                Kind::Calllog => lenient_one(&mut sink, &mut err, input, plumlogs::parse_call_log_lenient(&input.bytes))?,
+                Kind::Sessions => lenient_one(
+                    &mut sink,
+                    &mut err,
+                    input,
+                    plumlogs::parse_sessions_lenient(&input.bytes),
+                )?,
+                Kind::Errors => lenient_one(
+                    &mut sink,
+                    &mut err,
+                    input,
+                    plumlogs::parse_errors_lenient(&input.bytes),
+                )?,
+                Kind::Calllog => lenient_one(
+                    &mut sink,
+                    &mut err,
+                    input,
+                    plumlogs::parse_call_log_lenient(&input.bytes),
+                )?,
             };
         }
         let records = sink.count();
@@ -100,9 +121,15 @@ pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, format: Format) -> Resu
     }
     // Strict: parse everything before printing anything.
     match kind {
-        Kind::Sessions => strict(&inputs, format, stdout, &mut err, |b| plumlogs::parse_sessions(b)),
-        Kind::Errors => strict(&inputs, format, stdout, &mut err, |b| plumlogs::parse_errors(b)),
-        Kind::Calllog => strict(&inputs, format, stdout, &mut err, |b| plumlogs::parse_call_log(b)),
+        Kind::Sessions => strict(&inputs, format, stdout, &mut err, |b| {
+            plumlogs::parse_sessions(b)
+        }),
+        Kind::Errors => strict(&inputs, format, stdout, &mut err, |b| {
+            plumlogs::parse_errors(b)
+        }),
+        Kind::Calllog => strict(&inputs, format, stdout, &mut err, |b| {
+            plumlogs::parse_call_log(b)
+        }),
     }
 }
 
@@ -138,7 +165,10 @@ fn strict<'a, R: Serialize + 'a>(
             Ok(records) => all.push(records),
             Err(p) => {
                 report(err, &input.name, &p)?;
-                writeln!(err, "plumlogs parse: stopped at the first bad line; --lenient skips bad lines and goes on")?;
+                writeln!(
+                    err,
+                    "plumlogs parse: stopped at the first bad line; --lenient skips bad lines and goes on"
+                )?;
                 return Err(Fail::Silent(2));
             }
         }

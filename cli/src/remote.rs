@@ -5,8 +5,8 @@ use crate::output::{Format, Sink};
 use crate::{ConnArgs, FetchArgs, LogArgs};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use plumlogs::client::{Client, Pages, Query};
 use plumlogs::Wire;
+use plumlogs::client::{Client, Pages, Query};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Read, Write};
 use std::time::Duration;
@@ -39,7 +39,9 @@ fn password_from_stdin() -> Result<String, Fail> {
         .map_err(|e| Fail::Usage(format!("cannot read the password from standard input: {e}")))?;
     let line = text.lines().next().unwrap_or("").to_owned();
     if line.is_empty() {
-        return Err(Fail::Usage("--password-stdin: standard input holds no password".into()));
+        return Err(Fail::Usage(
+            "--password-stdin: standard input holds no password".into(),
+        ));
     }
     Ok(line)
 }
@@ -48,7 +50,11 @@ fn password_from_stdin() -> Result<String, Fail> {
 /// from a flag, so they do not land in shell history.
 pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
     let username = env_var("PLUM_USERNAME");
-    let password = if conn.password_stdin { Some(password_from_stdin()?) } else { env_var("PLUM_PASSWORD") };
+    let password = if conn.password_stdin {
+        Some(password_from_stdin()?)
+    } else {
+        env_var("PLUM_PASSWORD")
+    };
     let (username, password) = match (username, password) {
         (Some(u), Some(p)) => (u, p),
         (u, p) => {
@@ -95,7 +101,8 @@ fn progress(what: &'static str) -> ProgressBar {
     }
     let pb = ProgressBar::new_spinner();
     pb.set_style(
-        ProgressStyle::with_template("{spinner} {human_pos} {msg} ({elapsed})").expect("a valid template"),
+        ProgressStyle::with_template("{spinner} {human_pos} {msg} ({elapsed})")
+            .expect("a valid template"),
     );
     pb.set_message(what);
     pb.enable_steady_tick(Duration::from_millis(120));
@@ -108,8 +115,10 @@ fn show_total(pb: &ProgressBar, total: u64) {
     }
     if pb.length().is_none() {
         pb.set_style(
-            ProgressStyle::with_template("{wide_bar} {human_pos}/{human_len} {msg} ({elapsed}, eta {eta})")
-                .expect("a valid template"),
+            ProgressStyle::with_template(
+                "{wide_bar} {human_pos}/{human_len} {msg} ({elapsed}, eta {eta})",
+            )
+            .expect("a valid template"),
         );
     }
     pb.set_length(total);
@@ -128,7 +137,12 @@ fn query(a: &FetchArgs) -> Query {
 
 /// Print records page by page as they arrive. On a failure part-way, what arrived
 /// is still written out (and a json array closed) before the error is reported.
-fn stream<T: Serialize>(mut pages: Pages<T>, limit: Option<u64>, format: Format, what: &'static str) -> Result<(), Fail> {
+fn stream<T: Serialize>(
+    mut pages: Pages<T>,
+    limit: Option<u64>,
+    format: Format,
+    what: &'static str,
+) -> Result<(), Fail> {
     let pb = progress(what);
     let mut sink = Sink::new(format, io::BufWriter::new(io::stdout().lock()));
     let mut failure = None;
@@ -204,6 +218,8 @@ fn positive_seconds(seconds: f64, flag: &str) -> Result<Duration, Fail> {
     if seconds.is_finite() && seconds > 0.0 {
         Ok(Duration::from_secs_f64(seconds))
     } else {
-        Err(Fail::Usage(format!("{flag} must be a positive number of seconds, not {seconds}")))
+        Err(Fail::Usage(format!(
+            "{flag} must be a positive number of seconds, not {seconds}"
+        )))
     }
 }

@@ -67,7 +67,9 @@ fn parse_span(s: &str) -> Result<Option<i64>, String> {
             ));
         }
     };
-    let n: i64 = digits.parse().map_err(|_| format!("span {s:?} is too large"))?;
+    let n: i64 = digits
+        .parse()
+        .map_err(|_| format!("span {s:?} is too large"))?;
     n.checked_mul(unit_seconds)
         .map(Some)
         .ok_or_else(|| format!("span {s:?} is too large"))
@@ -93,7 +95,9 @@ impl<'a> Iso<'a> {
         if end > self.b.len() || !self.b[self.pos..end].iter().all(u8::is_ascii_digit) {
             return Err(self.err(what));
         }
-        let v = self.text[self.pos..end].parse().map_err(|_| self.err(what))?;
+        let v = self.text[self.pos..end]
+            .parse()
+            .map_err(|_| self.err(what))?;
         self.pos = end;
         Ok(v)
     }
@@ -111,7 +115,11 @@ impl<'a> Iso<'a> {
 }
 
 fn parse_iso(text: &str) -> Result<i64, String> {
-    let mut p = Iso { text, b: text.as_bytes(), pos: 0 };
+    let mut p = Iso {
+        text,
+        b: text.as_bytes(),
+        pos: 0,
+    };
     let year = p.digits(4, "a four-digit year")?;
     if !p.eat(b'-') {
         return Err(p.err("`-` after the year"));
@@ -142,9 +150,7 @@ fn parse_iso(text: &str) -> Result<i64, String> {
         if p.eat(b':') {
             ts.second = p.digits(2, "two-digit seconds")? as u8;
             if p.b.get(p.pos).is_some_and(|&c| c == b'.' || c == b',') {
-                return Err(p.err(
-                    "no fractional seconds (the API takes whole seconds)",
-                ));
+                return Err(p.err("no fractional seconds (the API takes whole seconds)"));
             }
         }
         ts.offset_minutes = Some(if p.eat(b'Z') || p.eat(b'z') {
@@ -203,16 +209,29 @@ mod tests {
         assert_eq!(parse_time("2w", NOW), Ok(NOW - 14 * 86_400));
         assert_eq!(parse_time("30s", NOW), Ok(NOW - 30));
         assert!(parse_time("5y", NOW).unwrap_err().contains("unknown unit"));
-        assert!(parse_time("99999999999999999999d", NOW).unwrap_err().contains("too large"));
+        assert!(
+            parse_time("99999999999999999999d", NOW)
+                .unwrap_err()
+                .contains("too large")
+        );
     }
 
     #[test]
     fn iso_dates_and_times() {
         assert_eq!(parse_time("2017-11-03", NOW), Ok(1_509_667_200));
-        assert_eq!(parse_time("2017-11-03T00:10:42-05:00", NOW), Ok(1_509_685_842));
+        assert_eq!(
+            parse_time("2017-11-03T00:10:42-05:00", NOW),
+            Ok(1_509_685_842)
+        );
         assert_eq!(parse_time("2017-11-03T05:10:42Z", NOW), Ok(1_509_685_842));
-        assert_eq!(parse_time("2017-11-03 05:10:42+00:00", NOW), Ok(1_509_685_842));
-        assert_eq!(parse_time("2017-11-03T00:10:42-0500", NOW), Ok(1_509_685_842));
+        assert_eq!(
+            parse_time("2017-11-03 05:10:42+00:00", NOW),
+            Ok(1_509_685_842)
+        );
+        assert_eq!(
+            parse_time("2017-11-03T00:10:42-0500", NOW),
+            Ok(1_509_685_842)
+        );
         assert_eq!(parse_time("2017-11-03T10:40+05:30", NOW), Ok(1_509_685_800));
         assert_eq!(parse_time("2017-11-03T00:10-05", NOW), Ok(1_509_685_800));
     }

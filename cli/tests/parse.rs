@@ -22,7 +22,11 @@ fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
 }
 
 fn run(args: &[&str]) -> Output {
-    bin().args(args).stdin(Stdio::null()).output().expect("run plumlogs")
+    bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run plumlogs")
 }
 
 fn text(b: &[u8]) -> String {
@@ -52,7 +56,9 @@ fn vectors_give_exactly_their_expected_lines() {
     for entry in std::fs::read_dir(vectors()).expect("core/tests/vectors/lines") {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        let Some(stem) = name.strip_suffix(".expected.jsonl") else { continue };
+        let Some(stem) = name.strip_suffix(".expected.jsonl") else {
+            continue;
+        };
         let kind = match stem {
             "sessions" | "errors" | "calllog" => stem,
             other => panic!("vector {other:?}: no parse kind for it; extend this test"),
@@ -65,12 +71,18 @@ fn vectors_give_exactly_their_expected_lines() {
         assert_eq!(text(&out.stdout), expected, "{name} (file, default format)");
         assert!(out.stderr.is_empty(), "{name}: {}", text(&out.stderr));
 
-        let out = run_with_stdin(&["parse", kind, "-", "-o", "jsonl"], &std::fs::read(&input).unwrap());
+        let out = run_with_stdin(
+            &["parse", kind, "-", "-o", "jsonl"],
+            &std::fs::read(&input).unwrap(),
+        );
         assert!(out.status.success());
         assert_eq!(text(&out.stdout), expected, "{name} (stdin, -o jsonl)");
         checked += 1;
     }
-    assert!(checked >= 2, "expected the sessions and errors vectors, found {checked}");
+    assert!(
+        checked >= 2,
+        "expected the sessions and errors vectors, found {checked}"
+    );
 }
 
 #[test]
@@ -78,12 +90,14 @@ fn json_is_one_array_of_the_canonical_records() {
     let input = vectors().join("sessions.txt");
     let out = run(&["parse", "sessions", input.to_str().unwrap(), "-o", "json"]);
     assert!(out.status.success());
-    let array: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("one JSON array");
-    let expected: Vec<serde_json::Value> = std::fs::read_to_string(vectors().join("sessions.expected.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let array: Vec<serde_json::Value> =
+        serde_json::from_slice(&out.stdout).expect("one JSON array");
+    let expected: Vec<serde_json::Value> =
+        std::fs::read_to_string(vectors().join("sessions.expected.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
     assert_eq!(array, expected);
 
     let out = run_with_stdin(&["parse", "errors", "-o", "json"], b"\n\n");
@@ -106,7 +120,8 @@ fn csv_round_trips_to_the_canonical_values() {
         let json = canonical(&rec);
         let mut keys = Vec::new();
         let mut de = serde_json::Deserializer::from_str(&json);
-        let map: serde_json::Map<String, serde_json::Value> = serde::Deserialize::deserialize(&mut de).unwrap();
+        let map: serde_json::Map<String, serde_json::Value> =
+            serde::Deserialize::deserialize(&mut de).unwrap();
         for (i, key) in header.iter().enumerate() {
             keys.push(key.clone());
             let want = match &map[key] {
@@ -117,11 +132,17 @@ fn csv_round_trips_to_the_canonical_values() {
             assert_eq!(&row[i], want, "column {key}");
         }
         let pos = |k: &str| json.find(&format!("\"{k}\":")).unwrap();
-        assert!(keys.windows(2).all(|w| pos(&w[0]) < pos(&w[1])), "columns in canonical order: {keys:?}");
+        assert!(
+            keys.windows(2).all(|w| pos(&w[0]) < pos(&w[1])),
+            "columns in canonical order: {keys:?}"
+        );
         assert_eq!(keys.len(), map.len());
     }
     // The message with a comma and quotes survives csv quoting.
-    assert_eq!(&rows[1][header.iter().position(|h| h == "message").unwrap()], "hello, \"caller\"");
+    assert_eq!(
+        &rows[1][header.iter().position(|h| h == "message").unwrap()],
+        "hello, \"caller\""
+    );
 }
 
 #[test]
@@ -139,7 +160,11 @@ fn table_is_aligned_with_a_header() {
     let col = lines[0].find("session_id").unwrap();
     assert_eq!(&lines[1][col..col + 21], "200035;003;1509734279");
     assert_eq!(&lines[2][col..col + 21], "200035;003;1509734279");
-    assert!(lines[2].ends_with("greeting  hello, \"caller\""), "{}", lines[2]);
+    assert!(
+        lines[2].ends_with("greeting  hello, \"caller\""),
+        "{}",
+        lines[2]
+    );
     assert!(lines.iter().all(|l| !l.ends_with(' ')));
 }
 
@@ -186,15 +211,24 @@ fn strict_stops_at_the_first_bad_line_prints_nothing_exits_2() {
     let err = text(&out.stderr);
     // file:line:column, the reason, its code, and the line itself.
     let col = BAD_MONTH.find("Foo").unwrap() + 1;
-    assert!(err.contains(&format!("mixed.log:3:{col}: expected a month name")), "{err}");
-    assert!(err.contains("[bad_month]") && err.contains("03/Foo/2017"), "{err}");
+    assert!(
+        err.contains(&format!("mixed.log:3:{col}: expected a month name")),
+        "{err}"
+    );
+    assert!(
+        err.contains("[bad_month]") && err.contains("03/Foo/2017"),
+        "{err}"
+    );
     assert!(!err.contains(":4:"), "only the first bad line: {err}");
 }
 
 #[test]
 fn lenient_reports_every_bad_line_and_goes_on() {
     let input = format!("{GOOD_SESSION}\n\n{BAD_MONTH}\nnot a line\n{GOOD_LOCAL}\n");
-    let out = run_with_stdin(&["parse", "sessions", "--lenient", "-o", "jsonl"], input.as_bytes());
+    let out = run_with_stdin(
+        &["parse", "sessions", "--lenient", "-o", "jsonl"],
+        input.as_bytes(),
+    );
     // Every good record is written, and the status still says the input was bad.
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     let expected = format!(
@@ -206,10 +240,19 @@ fn lenient_reports_every_bad_line_and_goes_on() {
     let err = text(&out.stderr);
     let problems: Vec<&str> = err.lines().filter(|l| l.starts_with("<stdin>:")).collect();
     assert_eq!(problems.len(), 2, "{err}");
-    assert!(problems[0].starts_with("<stdin>:3:") && problems[0].contains("[bad_month]"), "{err}");
-    assert!(problems[1].starts_with("<stdin>:4:") && problems[1].contains("\"not a line\""), "{err}");
+    assert!(
+        problems[0].starts_with("<stdin>:3:") && problems[0].contains("[bad_month]"),
+        "{err}"
+    );
+    assert!(
+        problems[1].starts_with("<stdin>:4:") && problems[1].contains("\"not a line\""),
+        "{err}"
+    );
     assert!(err.contains("2 records written, 2 bad lines"), "{err}");
-    let clean = run_with_stdin(&["parse", "sessions", "--lenient"], format!("{GOOD_SESSION}\n{GOOD_LOCAL}\n").as_bytes());
+    let clean = run_with_stdin(
+        &["parse", "sessions", "--lenient"],
+        format!("{GOOD_SESSION}\n{GOOD_LOCAL}\n").as_bytes(),
+    );
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
     assert!(clean.stderr.is_empty());
 }
@@ -220,7 +263,11 @@ fn lenient_calllog_reports_an_orphan_continuation() {
     let out = run_with_stdin(&["parse", "calllog", "--lenient"], input.as_bytes());
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout).lines().count(), 3);
-    assert!(text(&out.stderr).contains("<stdin>:1:1: continuation line before the first entry"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("<stdin>:1:1: continuation line before the first entry"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run_with_stdin(&["parse", "calllog"], input.as_bytes());
     assert_eq!(out.status.code(), Some(2));
 }
@@ -232,8 +279,15 @@ fn invalid_utf8_is_a_reported_bad_line() {
     let out = run_with_stdin(&["parse", "errors", "--lenient"], &input);
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert_eq!(err.lines().filter(|l| l.starts_with("<stdin>:")).count(), 2, "{err}");
-    assert!(err.contains("<stdin>:2:") && err.contains("invalid_utf8"), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| l.starts_with("<stdin>:")).count(),
+        2,
+        "{err}"
+    );
+    assert!(
+        err.contains("<stdin>:2:") && err.contains("invalid_utf8"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -255,15 +309,25 @@ fn unreadable_file_and_bad_usage_exit_2() {
     let out = run(&["--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = text(&out.stdout);
-    for cmd in ["sessions", "errors", "calls", "log", "parse", "emulator", "demo"] {
-        assert!(help.contains(&format!("  {cmd} ")), "help lists {cmd}: {help}");
+    for cmd in [
+        "sessions", "errors", "calls", "log", "parse", "emulator", "demo",
+    ] {
+        assert!(
+            help.contains(&format!("  {cmd} ")),
+            "help lists {cmd}: {help}"
+        );
     }
 }
 
 #[test]
 fn several_files_in_one_run() {
     let s = vectors().join("sessions.txt");
-    let out = run(&["parse", "sessions", s.to_str().unwrap(), s.to_str().unwrap()]);
+    let out = run(&[
+        "parse",
+        "sessions",
+        s.to_str().unwrap(),
+        s.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let one = std::fs::read_to_string(vectors().join("sessions.expected.jsonl")).unwrap();
     assert_eq!(text(&out.stdout), format!("{one}{one}"));
@@ -283,7 +347,11 @@ fn a_reader_that_goes_away_ends_the_run_quietly() {
     let mut stdin = child.stdin.take().unwrap();
     let feeder = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let mut first = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut first).unwrap();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
     // The reader (and the pipe) is dropped here.
     assert!(first.starts_with("{\"kind\":\"inbound\""), "{first}");
     feeder.join().unwrap().unwrap();

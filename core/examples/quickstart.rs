@@ -30,8 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(emu.base_url())
         .build()?;
     let (start, end) = (emu.now() - 86_400, emu.now());
-    let sessions: Vec<_> = client.sessions(&Query::new(start, end).page_size(10_000))?.collect::<Result<_, _>>()?;
-    let calls: Vec<_> = client.call_logs(&Query::new(start, end).limit(1))?.collect::<Result<_, _>>()?;
+    let sessions: Vec<_> = client
+        .sessions(&Query::new(start, end).page_size(10_000))?
+        .collect::<Result<_, _>>()?;
+    let calls: Vec<_> = client
+        .call_logs(&Query::new(start, end).limit(1))?
+        .collect::<Result<_, _>>()?;
     println!("{} session lines in the last day", sessions.len());
     if let Some(call) = calls.first() {
         let log = client.call_log(call.log_id)?; // .text and the parsed .entries

@@ -6,9 +6,9 @@
 
 use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::error::{LineError, ParseError};
-use crate::error_line::{parse_error_line, ErrorRecord};
+use crate::error_line::{ErrorRecord, parse_error_line};
 use crate::scan;
-use crate::session::{parse_session_line, SessionRecord};
+use crate::session::{SessionRecord, parse_session_line};
 
 /// One line of a text: its bytes (without the line end), 1-based number, byte start.
 #[derive(Clone, Copy, Debug)]
@@ -28,7 +28,11 @@ pub struct LineSplitter<'a> {
 
 impl<'a> LineSplitter<'a> {
     pub fn new(text: &'a [u8]) -> Self {
-        LineSplitter { text, pos: 0, number: 0 }
+        LineSplitter {
+            text,
+            pos: 0,
+            number: 0,
+        }
     }
 }
 
@@ -48,7 +52,11 @@ impl<'a> Iterator for LineSplitter<'a> {
         let start = self.pos;
         self.pos += advance;
         self.number += 1;
-        Some(RawLine { bytes: scan::strip_line_end(line), number: self.number, start })
+        Some(RawLine {
+            bytes: scan::strip_line_end(line),
+            number: self.number,
+            start,
+        })
     }
 }
 
@@ -104,16 +112,24 @@ impl<'a, R: LineRecord<'a>> Iterator for Records<'a, R> {
 
 /// Iterate over the session records of a text.
 pub fn sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, SessionRecord<'_>> {
-    Records { lines: LineSplitter::new(text.as_ref()), record: std::marker::PhantomData }
+    Records {
+        lines: LineSplitter::new(text.as_ref()),
+        record: std::marker::PhantomData,
+    }
 }
 
 /// Iterate over the error records of a text.
 pub fn errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, ErrorRecord<'_>> {
-    Records { lines: LineSplitter::new(text.as_ref()), record: std::marker::PhantomData }
+    Records {
+        lines: LineSplitter::new(text.as_ref()),
+        record: std::marker::PhantomData,
+    }
 }
 
 /// Every session record of a text, or the first bad line.
-pub fn parse_sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<SessionRecord<'_>>, ParseError> {
+pub fn parse_sessions<T: AsRef<[u8]> + ?Sized>(
+    text: &T,
+) -> Result<Vec<SessionRecord<'_>>, ParseError> {
     sessions(text).collect()
 }
 
@@ -123,7 +139,9 @@ pub fn parse_errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<ErrorRecord
 }
 
 /// Every entry of a call-log text, or the first bad entry.
-pub fn parse_call_log<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<CallLogEntry<'_>>, ParseError> {
+pub fn parse_call_log<T: AsRef<[u8]> + ?Sized>(
+    text: &T,
+) -> Result<Vec<CallLogEntry<'_>>, ParseError> {
     CallLogEntries::new(text).collect()
 }
 
@@ -136,7 +154,10 @@ pub struct Lenient<R> {
 
 impl<R> Default for Lenient<R> {
     fn default() -> Self {
-        Lenient { records: Vec::new(), problems: Vec::new() }
+        Lenient {
+            records: Vec::new(),
+            problems: Vec::new(),
+        }
     }
 }
 
@@ -171,5 +192,7 @@ pub fn parse_call_log_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<Call
 /// How many non-blank lines a text has: what records + problems must add up to in
 /// lenient mode for the line-per-record formats.
 pub fn count_non_blank_lines(text: &[u8]) -> usize {
-    LineSplitter::new(text).filter(|l| !is_blank_line(l.bytes)).count()
+    LineSplitter::new(text)
+        .filter(|l| !is_blank_line(l.bytes))
+        .count()
 }

@@ -9,9 +9,9 @@
 
 use crate::bulk::{LineSplitter, RawLine};
 use crate::error::{ErrorKind, LineError, ParseError};
-use crate::scan::{self, Fail, PResult, MONTH_NAMES, WEEKDAY_NAMES};
+use crate::scan::{self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES};
 use crate::session_id::SessionId;
-use crate::timestamp::{weekday_number, zone_offset, Timestamp};
+use crate::timestamp::{Timestamp, weekday_number, zone_offset};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -81,10 +81,17 @@ pub(crate) fn starts_entry(line: &[u8]) -> bool {
 }
 
 fn one_or_two_digits(input: &[u8], kind: ErrorKind) -> PResult<'_, u8> {
-    let n = input.iter().take(3).take_while(|b| b.is_ascii_digit()).count();
+    let n = input
+        .iter()
+        .take(3)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
     match n {
         0 if input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
-        1 | 2 => Ok((&input[n..], scan::digits_u64(&input[..n]).unwrap_or(0) as u8)),
+        1 | 2 => Ok((
+            &input[n..],
+            scan::digits_u64(&input[..n]).unwrap_or(0) as u8,
+        )),
         _ => Err(Fail::at(kind, input)),
     }
 }
@@ -92,7 +99,14 @@ fn one_or_two_digits(input: &[u8], kind: ErrorKind) -> PResult<'_, u8> {
 /// `[module]`, `(sessionID)`: text up to the closing delimiter.
 fn delimited(input: &[u8], open: u8, close: u8, kind: ErrorKind) -> PResult<'_, &str> {
     if input.first() != Some(&open) {
-        return Err(Fail::at(if input.is_empty() { ErrorKind::Truncated } else { kind }, input));
+        return Err(Fail::at(
+            if input.is_empty() {
+                ErrorKind::Truncated
+            } else {
+                kind
+            },
+            input,
+        ));
     }
     let body = &input[1..];
     let n = memchr::memchr(close, body).ok_or_else(|| Fail::at(kind, input))?;
@@ -111,7 +125,10 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     let (i, ()) = scan::sep(&i[3..])?;
     let (i, day) = one_or_two_digits(i, ErrorKind::BadDay)?;
     let (i, ()) = scan::sep(i)?;
-    let month = i.get(..3).and_then(scan::month_number).ok_or_else(|| Fail::at(ErrorKind::BadMonth, i))?;
+    let month = i
+        .get(..3)
+        .and_then(scan::month_number)
+        .ok_or_else(|| Fail::at(ErrorKind::BadMonth, i))?;
     let (i, ()) = scan::sep(&i[3..]).map_err(|_| Fail::at(ErrorKind::BadMonth, i))?;
     let year = scan::fixed_digits::<4>(i).ok_or_else(|| Fail::at(ErrorKind::BadYear, i))? as u16;
     let (i, ()) = scan::sep(&i[4..]).map_err(|_| Fail::at(ErrorKind::BadYear, i))?;
@@ -120,11 +137,19 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     if !(1..=12).contains(&hour12) {
         return Err(Fail::at(ErrorKind::BadHour, at_hour));
     }
-    let i = i.strip_prefix(b":").ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
-    let minute = scan::fixed_digits::<2>(i).filter(|&m| m <= 59).ok_or_else(|| Fail::at(ErrorKind::BadMinute, i))? as u8;
+    let i = i
+        .strip_prefix(b":")
+        .ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
+    let minute = scan::fixed_digits::<2>(i)
+        .filter(|&m| m <= 59)
+        .ok_or_else(|| Fail::at(ErrorKind::BadMinute, i))? as u8;
     let i = &i[2..];
-    let i = i.strip_prefix(b":").ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
-    let second = scan::fixed_digits::<2>(i).filter(|&s| s <= 60).ok_or_else(|| Fail::at(ErrorKind::BadSecond, i))? as u8;
+    let i = i
+        .strip_prefix(b":")
+        .ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
+    let second = scan::fixed_digits::<2>(i)
+        .filter(|&s| s <= 60)
+        .ok_or_else(|| Fail::at(ErrorKind::BadSecond, i))? as u8;
     let i = &i[2..];
     let (i, ()) = scan::sep(i)?;
     let (hour, i) = match i.get(..2) {
@@ -157,9 +182,13 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     let (i, ()) = scan::sep(i)?;
     let at_sid = i;
     let (i, sid) = delimited(i, b'(', b')', ErrorKind::MissingSessionId)?;
-    let session_id = SessionId::parse(sid).map_err(|_| Fail::at(ErrorKind::BadSessionId, at_sid))?;
+    let session_id =
+        SessionId::parse(sid).map_err(|_| Fail::at(ErrorKind::BadSessionId, at_sid))?;
     let (i, ()) = scan::sep(i)?;
-    let n = i.iter().position(|&b| b == b':' || scan::is_blank(b)).unwrap_or(i.len());
+    let n = i
+        .iter()
+        .position(|&b| b == b':' || scan::is_blank(b))
+        .unwrap_or(i.len());
     if n == 0 || i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::BadEntryType, i));
     }
@@ -180,7 +209,9 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
 }
 
 /// Parse the first line of one entry (no continuation lines).
-pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<CallLogEntry<'_>, LineError> {
+pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(
+    line: &T,
+) -> Result<CallLogEntry<'_>, LineError> {
     let line = scan::strip_line_end(line.as_ref());
     scan::run(line, entry_head)
 }
@@ -196,7 +227,10 @@ pub struct CallLogEntries<'a> {
 impl<'a> CallLogEntries<'a> {
     pub fn new<T: AsRef<[u8]> + ?Sized>(text: &'a T) -> Self {
         let text = text.as_ref();
-        CallLogEntries { text, lines: LineSplitter::new(text).peekable() }
+        CallLogEntries {
+            text,
+            lines: LineSplitter::new(text).peekable(),
+        }
     }
 
     /// Extend `entry`'s message over the continuation lines that follow.
@@ -269,7 +303,12 @@ impl<'a> Iterator for CallLogEntries<'a> {
                     while self.lines.peek().is_some_and(|l| !starts_entry(l.bytes)) {
                         self.lines.next();
                     }
-                    return Some(Err(ParseError::from_line(e, line.bytes, line.number, line.start)));
+                    return Some(Err(ParseError::from_line(
+                        e,
+                        line.bytes,
+                        line.number,
+                        line.start,
+                    )));
                 }
             };
             return Some(self.absorb_continuations(&mut entry).map(|()| entry));
@@ -281,7 +320,8 @@ impl<'a> Iterator for CallLogEntries<'a> {
 mod tests {
     use super::*;
 
-    const ENTRY: &str = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
+    const ENTRY: &str =
+        "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
 
     #[test]
     fn one_entry() {
@@ -297,14 +337,34 @@ mod tests {
 
     #[test]
     fn twelve_hour_clock() {
-        let at = |t: &str| parse_call_log_line(&ENTRY.replace("10:16:58 AM", t)).unwrap().timestamp.hour;
+        let at = |t: &str| {
+            parse_call_log_line(&ENTRY.replace("10:16:58 AM", t))
+                .unwrap()
+                .timestamp
+                .hour
+        };
         assert_eq!(at("12:00:00 AM"), 0);
         assert_eq!(at("12:00:00 PM"), 12);
         assert_eq!(at("1:00:00 PM"), 13);
         assert_eq!(at("11:59:59 PM"), 23);
-        assert_eq!(parse_call_log_line(&ENTRY.replace("10:16:58 AM", "13:00:00 PM")).unwrap_err().kind, ErrorKind::BadHour);
-        assert_eq!(parse_call_log_line(&ENTRY.replace("10:16:58 AM", "0:00:00 AM")).unwrap_err().kind, ErrorKind::BadHour);
-        assert_eq!(parse_call_log_line(&ENTRY.replace(" AM ", " XM ")).unwrap_err().kind, ErrorKind::BadMeridiem);
+        assert_eq!(
+            parse_call_log_line(&ENTRY.replace("10:16:58 AM", "13:00:00 PM"))
+                .unwrap_err()
+                .kind,
+            ErrorKind::BadHour
+        );
+        assert_eq!(
+            parse_call_log_line(&ENTRY.replace("10:16:58 AM", "0:00:00 AM"))
+                .unwrap_err()
+                .kind,
+            ErrorKind::BadHour
+        );
+        assert_eq!(
+            parse_call_log_line(&ENTRY.replace(" AM ", " XM "))
+                .unwrap_err()
+                .kind,
+            ErrorKind::BadMeridiem
+        );
     }
 
     #[test]
@@ -322,13 +382,23 @@ mod tests {
     #[test]
     fn continuation_lines_join_with_newline() {
         let text = format!("{ENTRY}\n  second line\nthird: [x] (y)\n\n{ENTRY}\n");
-        let entries: Vec<_> = CallLogEntries::new(&text).collect::<Result<_, _>>().unwrap();
+        let entries: Vec<_> = CallLogEntries::new(&text)
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].message, "call answered\n  second line\nthird: [x] (y)");
+        assert_eq!(
+            entries[0].message,
+            "call answered\n  second line\nthird: [x] (y)"
+        );
         assert!(matches!(entries[0].message, Cow::Borrowed(_)));
         let crlf = text.replace('\n', "\r\n");
-        let entries: Vec<_> = CallLogEntries::new(&crlf).collect::<Result<_, _>>().unwrap();
-        assert_eq!(entries[0].message, "call answered\n  second line\nthird: [x] (y)");
+        let entries: Vec<_> = CallLogEntries::new(&crlf)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            entries[0].message,
+            "call answered\n  second line\nthird: [x] (y)"
+        );
         assert_eq!(entries[1].message, "call answered");
     }
 

@@ -60,7 +60,10 @@ pub fn write_xml_text(out: &mut Vec<u8>, s: &str) {
 }
 
 fn xml_open(out: &mut Vec<u8>, root: &str) {
-    let _ = write!(out, "<?xml version=\"1.0\"?><{root}><status>success</status><error></error><result>");
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\"?><{root}><status>success</status><error></error><result>"
+    );
 }
 
 /// A success body of `calls/sessions` or `calls/errors`: one item per line record.
@@ -76,7 +79,10 @@ where
     let mut line = String::with_capacity(256);
     match wire {
         Wire::Json => {
-            let _ = write!(out, "{{\"status\":\"success\",\"error\":\"\",\"result\":{{\"total_{list}\":\"{total}\",\"{list}\":[");
+            let _ = write!(
+                out,
+                "{{\"status\":\"success\",\"error\":\"\",\"result\":{{\"total_{list}\":\"{total}\",\"{list}\":["
+            );
             for (n, record) in items.into_iter().enumerate() {
                 if n > 0 {
                     out.push(b',');
@@ -111,7 +117,10 @@ where
     let mut out = Vec::with_capacity(4096);
     match wire {
         Wire::Json => {
-            let _ = write!(out, "{{\"status\":\"success\",\"error\":\"\",\"result\":{{\"total_logs\":\"{total}\",\"logs\":[");
+            let _ = write!(
+                out,
+                "{{\"status\":\"success\",\"error\":\"\",\"result\":{{\"total_logs\":\"{total}\",\"logs\":["
+            );
             for (n, c) in items.into_iter().enumerate() {
                 if n > 0 {
                     out.push(b',');
@@ -140,7 +149,11 @@ where
                 write_xml_text(&mut out, &c.call_type);
                 out.extend_from_slice(b"</type><src>");
                 write_xml_text(&mut out, &c.src);
-                let _ = write!(out, "</src><start>{}</start><end>{}</end></log>", c.start, c.end);
+                let _ = write!(
+                    out,
+                    "</src><start>{}</start><end>{}</end></log>",
+                    c.start, c.end
+                );
             }
             out.extend_from_slice(b"</logs></result></logs>");
         }
@@ -178,7 +191,10 @@ pub fn encode_failure(wire: Wire, service: Service, message: &str) -> Vec<u8> {
         }
         Wire::Xml => {
             let root = service.name();
-            let _ = write!(out, "<?xml version=\"1.0\"?><{root}><status>failure</status><error>");
+            let _ = write!(
+                out,
+                "<?xml version=\"1.0\"?><{root}><status>failure</status><error>"
+            );
             write_xml_text(&mut out, message);
             let _ = write!(out, "</error></{root}>");
         }
@@ -197,7 +213,10 @@ mod tests {
         let mut out = Vec::new();
         write_json_string(&mut out, text);
         let json = String::from_utf8(out).unwrap();
-        assert_eq!(json, "\"a\\/b \\\"q\\\" \\\\ tab\\t nl\\n cr\\r bell\\u0007 é✓\"");
+        assert_eq!(
+            json,
+            "\"a\\/b \\\"q\\\" \\\\ tab\\t nl\\n cr\\r bell\\u0007 é✓\""
+        );
         assert_eq!(serde_json::from_str::<String>(&json).unwrap(), text);
     }
 

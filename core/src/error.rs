@@ -234,10 +234,16 @@ impl fmt::Display for Error {
             Error::Parse(e) => write!(f, "parse error: {e}"),
             Error::Decode(e) => write!(f, "{e}"),
             Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
-            Error::Api { message, http_status } => {
+            Error::Api {
+                message,
+                http_status,
+            } => {
                 write!(f, "API error (HTTP {http_status}): {message}")
             }
-            Error::Auth { message, http_status } => {
+            Error::Auth {
+                message,
+                http_status,
+            } => {
                 write!(f, "authentication failed (HTTP {http_status}): {message}")
             }
             Error::Transport { message } => write!(f, "transport error: {message}"),
@@ -264,7 +270,10 @@ impl From<ParseError> for Error {
 impl From<crate::decode::DecodeError> for Error {
     fn from(e: crate::decode::DecodeError) -> Self {
         match e {
-            crate::decode::DecodeError::Api { message } => Error::Api { message, http_status: 200 },
+            crate::decode::DecodeError::Api { message } => Error::Api {
+                message,
+                http_status: 200,
+            },
             other => Error::Decode(other),
         }
     }

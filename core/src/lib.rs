@@ -27,24 +27,24 @@ pub mod encode;
 pub mod error;
 pub mod error_line;
 mod scan;
-pub mod session;
 pub mod service;
+pub mod session;
 pub mod session_id;
 pub mod timestamp;
 
 pub use bulk::{
-    errors, parse_call_log, parse_call_log_lenient, parse_errors, parse_errors_lenient,
-    parse_sessions, parse_sessions_lenient, sessions, Lenient,
+    Lenient, errors, parse_call_log, parse_call_log_lenient, parse_errors, parse_errors_lenient,
+    parse_sessions, parse_sessions_lenient, sessions,
 };
+pub use call_log::{CallLogEntries, CallLogEntry, parse_call_log_line};
 pub use call_summary::CallSummary;
 #[cfg(feature = "client")]
 pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
-pub use service::{Service, Wire};
-pub use call_log::{parse_call_log_line, CallLogEntries, CallLogEntry};
-pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use decode::{DecodeError, LinesPage, LogsPage};
-pub use decode::{decode_lines, decode_log, decode_logs, decode_response, detect_wire, Decoded};
-pub use error_line::{parse_error_line, ErrorRecord};
-pub use session::{parse_session_line, SessionDetail, SessionRecord};
+pub use decode::{Decoded, decode_lines, decode_log, decode_logs, decode_response, detect_wire};
+pub use error::{Error, ErrorKind, LineError, ParseError};
+pub use error_line::{ErrorRecord, parse_error_line};
+pub use service::{Service, Wire};
+pub use session::{SessionDetail, SessionRecord, parse_session_line};
 pub use session_id::{SessionId, SessionIdParts};
 pub use timestamp::Timestamp;

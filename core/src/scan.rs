@@ -18,7 +18,10 @@ pub struct Fail {
 impl Fail {
     #[inline]
     pub fn at(kind: ErrorKind, input: &[u8]) -> nom::Err<Fail> {
-        nom::Err::Error(Fail { kind, remaining: input.len() })
+        nom::Err::Error(Fail {
+            kind,
+            remaining: input.len(),
+        })
     }
 
     /// Turn into a [`LineError`] for a line of `line_len` bytes.
@@ -30,7 +33,10 @@ impl Fail {
 
 impl<'a> nom::error::ParseError<&'a [u8]> for Fail {
     fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
-        Fail { kind: ErrorKind::Truncated, remaining: input.len() }
+        Fail {
+            kind: ErrorKind::Truncated,
+            remaining: input.len(),
+        }
     }
     fn append(_input: &'a [u8], _kind: nom::error::ErrorKind, other: Self) -> Self {
         other
@@ -97,7 +103,11 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
         let hits = (space.wrapping_sub(LO) & !space & HI) | (tab.wrapping_sub(LO) & !tab & HI);
         if hits != 0 {
             let k = hits.trailing_zeros() / 8;
-            let before = if k == 0 { 0 } else { w & (u64::MAX >> (64 - 8 * k)) };
+            let before = if k == 0 {
+                0
+            } else {
+                w & (u64::MAX >> (64 - 8 * k))
+            };
             return (i + k as usize, (seen | before) & HI == 0);
         }
         seen |= w;
@@ -117,7 +127,10 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
 /// Skip a run of zero or more blanks.
 #[inline(always)]
 pub fn blanks0(input: &[u8]) -> &[u8] {
-    let n = input.iter().position(|&b| !is_blank(b)).unwrap_or(input.len());
+    let n = input
+        .iter()
+        .position(|&b| !is_blank(b))
+        .unwrap_or(input.len());
     &input[n..]
 }
 
@@ -241,7 +254,10 @@ pub fn leading_digits(input: &[u8]) -> (usize, Option<u64>) {
 
 /// A whole field of digits (ending at a blank or the end of the line).
 #[inline(always)]
-fn number_field(input: &[u8], not_digits: ErrorKind) -> Result<(&[u8], Option<u64>), nom::Err<Fail>> {
+fn number_field(
+    input: &[u8],
+    not_digits: ErrorKind,
+) -> Result<(&[u8], Option<u64>), nom::Err<Fail>> {
     let (n, value) = leading_digits(input);
     match input.get(n) {
         _ if n == 0 && input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
@@ -291,8 +307,9 @@ pub fn month_number(name: &[u8]) -> Option<u8> {
     })
 }
 
-pub const MONTH_NAMES: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+pub const MONTH_NAMES: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 pub const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
@@ -314,8 +331,15 @@ mod tests {
     #[test]
     fn blank_search_agrees_with_a_byte_loop() {
         let samples: [&[u8]; 9] = [
-            b"", b" ", b"abc", b"abcdefgh ijk", b"abcdefghijklmnop\t", b"\xc3\xa9t\xc3\xa9 x",
-            b"abcdefg\xff rest", b"abcdefgh\xffz", b"0123456\t\x80",
+            b"",
+            b" ",
+            b"abc",
+            b"abcdefgh ijk",
+            b"abcdefghijklmnop\t",
+            b"\xc3\xa9t\xc3\xa9 x",
+            b"abcdefg\xff rest",
+            b"abcdefgh\xffz",
+            b"0123456\t\x80",
         ];
         for s in samples {
             for start in 0..s.len().max(1) {

@@ -57,7 +57,11 @@ pub struct UnknownService(pub String);
 
 impl fmt::Display for UnknownService {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown service {:?}: expected one of logs, log, sessions, errors", self.0)
+        write!(
+            f,
+            "unknown service {:?}: expected one of logs, log, sessions, errors",
+            self.0
+        )
     }
 }
 
@@ -105,7 +109,9 @@ impl FromStr for Wire {
         match s.to_ascii_lowercase().as_str() {
             "json" => Ok(Wire::Json),
             "xml" => Ok(Wire::Xml),
-            other => Err(format!("unknown wire format {other:?}: expected json or xml")),
+            other => Err(format!(
+                "unknown wire format {other:?}: expected json or xml"
+            )),
         }
     }
 }

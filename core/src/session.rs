@@ -6,11 +6,11 @@
 //! ```
 
 use crate::error::{ErrorKind, LineError};
-use crate::scan::{self, digits_u64, Fail, PResult};
-use crate::session_id::{session_id_field, SessionId};
-use crate::timestamp::{bracketed_timestamp, Timestamp};
-use serde::ser::SerializeMap;
+use crate::scan::{self, Fail, PResult, digits_u64};
+use crate::session_id::{SessionId, session_id_field};
+use crate::timestamp::{Timestamp, bracketed_timestamp};
 use serde::Serialize;
+use serde::ser::SerializeMap;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -89,9 +89,15 @@ impl<'a> SessionRecord<'a> {
             dnis: Cow::Owned(self.dnis.into_owned()),
             session_id: self.session_id.into_owned(),
             detail: match self.detail {
-                SessionDetail::Call { start, end, duration } => {
-                    SessionDetail::Call { start, end, duration }
-                }
+                SessionDetail::Call {
+                    start,
+                    end,
+                    duration,
+                } => SessionDetail::Call {
+                    start,
+                    end,
+                    duration,
+                },
                 SessionDetail::Tag { label, message } => SessionDetail::Tag {
                     label: Cow::Owned(label.into_owned()),
                     message: Cow::Owned(message.into_owned()),
@@ -115,7 +121,11 @@ impl fmt::Display for SessionRecord<'_> {
             self.session_id
         )?;
         match &self.detail {
-            SessionDetail::Call { start, end, duration } => {
+            SessionDetail::Call {
+                start,
+                end,
+                duration,
+            } => {
                 write!(f, "{start} {end} ")?;
                 write_call_length(f, *duration)
             }
@@ -126,7 +136,13 @@ impl fmt::Display for SessionRecord<'_> {
 
 /// `H:MM:SS` with at least two hour digits, as the service writes it (`00:01:53`).
 pub fn write_call_length(f: &mut impl fmt::Write, seconds: u64) -> fmt::Result {
-    write!(f, "{:02}:{:02}:{:02}", seconds / 3600, seconds % 3600 / 60, seconds % 60)
+    write!(
+        f,
+        "{:02}:{:02}:{:02}",
+        seconds / 3600,
+        seconds % 3600 / 60,
+        seconds % 60
+    )
 }
 
 /// The canonical JSON of surface.md: a flat object with `null` for absent fields.
@@ -151,10 +167,17 @@ impl Serialize for SessionRecord<'_> {
 /// The call type: a lowercase ASCII word.
 #[inline(always)]
 fn kind(input: &[u8]) -> PResult<'_, &str> {
-    let n = input.iter().position(|b| !b.is_ascii_lowercase()).unwrap_or(input.len());
+    let n = input
+        .iter()
+        .position(|b| !b.is_ascii_lowercase())
+        .unwrap_or(input.len());
     if n == 0 {
         return Err(Fail::at(
-            if input.is_empty() { ErrorKind::Truncated } else { ErrorKind::BadKind },
+            if input.is_empty() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::BadKind
+            },
             input,
         ));
     }
@@ -162,7 +185,9 @@ fn kind(input: &[u8]) -> PResult<'_, &str> {
         None => Err(Fail::at(ErrorKind::Truncated, &input[n..])),
         Some(&b) if scan::is_blank(b) => {
             // SAFETY: lowercase ASCII letters.
-            Ok((&input[n..], unsafe { std::str::from_utf8_unchecked(&input[..n]) }))
+            Ok((&input[n..], unsafe {
+                std::str::from_utf8_unchecked(&input[..n])
+            }))
         }
         Some(_) => Err(Fail::at(ErrorKind::BadKind, input)),
     }
@@ -171,9 +196,7 @@ fn kind(input: &[u8]) -> PResult<'_, &str> {
 /// The fields every line shape shares: `ANI channum [timestamp] DNIS sessionID`,
 /// each preceded by a separator. Also used by the error-line grammar.
 #[inline(always)]
-pub(crate) fn common_fields(
-    i: &[u8],
-) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
+pub(crate) fn common_fields(i: &[u8]) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
     let (i, ()) = scan::sep(i)?;
     let (i, ani) = scan::token(i)?;
     let (i, ()) = scan::sep(i)?;
@@ -223,7 +246,14 @@ fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     if !i.is_empty() {
         return Err(Fail::at(ErrorKind::TrailingInput, i));
     }
-    Ok((i, SessionDetail::Call { start, end, duration }))
+    Ok((
+        i,
+        SessionDetail::Call {
+            start,
+            end,
+            duration,
+        },
+    ))
 }
 
 /// `label: message` — the label runs to the first `:` of the field; the message is
@@ -242,7 +272,10 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     let message = scan::rest_text(after)?;
     Ok((
         &after[after.len()..],
-        SessionDetail::Tag { label: Cow::Borrowed(label), message: Cow::Borrowed(message) },
+        SessionDetail::Tag {
+            label: Cow::Borrowed(label),
+            message: Cow::Borrowed(message),
+        },
     ))
 }
 

@@ -74,11 +74,20 @@ fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
     let channel = u32::try_from(channel?).ok()?;
     let after_channel = &after_server[channel_len + 1..];
     let (start_len, start) = crate::scan::leading_digits(after_channel);
-    if start_len == 0 || after_channel.get(start_len).is_some_and(|&b| !crate::scan::is_blank(b)) {
+    if start_len == 0
+        || after_channel
+            .get(start_len)
+            .is_some_and(|&b| !crate::scan::is_blank(b))
+    {
         return None;
     }
     let start = i64::try_from(start?).ok()?;
-    Some((server_len + 1 + channel_len + 1 + start_len, &input[..server_len], channel, start))
+    Some((
+        server_len + 1 + channel_len + 1 + start_len,
+        &input[..server_len],
+        channel,
+        start,
+    ))
 }
 
 /// `server;channel;start` as a whole → its parts, or `None` if malformed.
@@ -95,7 +104,8 @@ pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
     if input.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
-    let (len, server, _, _) = scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
+    let (len, server, _, _) =
+        scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
     let raw = &input[..len];
     // Past the server part there are only digits and `;`, so only the server part
     // can hold non-ASCII text needing a UTF-8 check.
@@ -124,7 +134,18 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for bad in ["", ";1;2", "1;2", "1;x;2", "1;2;", "1;2;3;4", "a;99999999999;1", "a;1;2 ", "a b;1;2", "a;1;99999999999999999999"] {
+        for bad in [
+            "",
+            ";1;2",
+            "1;2",
+            "1;x;2",
+            "1;2;",
+            "1;2;3;4",
+            "a;99999999999;1",
+            "a;1;2 ",
+            "a b;1;2",
+            "a;1;99999999999999999999",
+        ] {
             assert_eq!(SessionId::parse(bad), Err(ErrorKind::BadSessionId), "{bad}");
         }
     }

@@ -7,7 +7,7 @@
 //! UNIX times on the same line, and users need to see exactly what the server wrote.
 
 use crate::error::ErrorKind;
-use crate::scan::{fixed_digits, month_number, Fail, PResult, MONTH_NAMES, WEEKDAY_NAMES};
+use crate::scan::{Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, fixed_digits, month_number};
 use std::fmt;
 
 /// A calendar date and time with the UTC offset it was written with.
@@ -260,8 +260,14 @@ pub(crate) fn utc_offset(input: &[u8]) -> PResult<'_, i16> {
 #[inline(always)]
 fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
     let b: &[u8; 28] = input.get(..28)?.try_into().ok()?;
-    if b[0] != b'[' || b[3] != b'/' || b[7] != b'/' || b[12] != b':' || b[15] != b':'
-        || b[18] != b':' || b[21] != b' ' || b[27] != b']'
+    if b[0] != b'['
+        || b[3] != b'/'
+        || b[7] != b'/'
+        || b[12] != b':'
+        || b[15] != b':'
+        || b[18] != b':'
+        || b[21] != b' '
+        || b[27] != b']'
     {
         return None;
     }
@@ -373,7 +379,11 @@ fn bracketed_slow(input: &[u8]) -> PResult<'_, Timestamp> {
     };
     if let Err(kind) = ts.validate() {
         // Only the day can still be out of range here (e.g. 31 Apr, 29 Feb 2017).
-        let at = if kind == ErrorKind::BadDay { &input[1..] } else { at_day };
+        let at = if kind == ErrorKind::BadDay {
+            &input[1..]
+        } else {
+            at_day
+        };
         return Err(Fail::at(kind, at));
     }
     Ok((i, ts))
@@ -420,7 +430,10 @@ pub fn zone_for_offset(offset_minutes: i16) -> Option<&'static str> {
 
 /// Weekday name `Mon` … `Sun` as 0..=6.
 pub(crate) fn weekday_number(name: &[u8]) -> Option<u8> {
-    WEEKDAY_NAMES.iter().position(|w| w.as_bytes() == name).map(|p| p as u8)
+    WEEKDAY_NAMES
+        .iter()
+        .position(|w| w.as_bytes() == name)
+        .map(|p| p as u8)
 }
 
 #[cfg(test)]
@@ -428,10 +441,12 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Result<Timestamp, ErrorKind> {
-        bracketed_timestamp(s.as_bytes()).map(|(_, t)| t).map_err(|e| match e {
-            nom::Err::Error(f) | nom::Err::Failure(f) => f.kind,
-            nom::Err::Incomplete(_) => ErrorKind::Truncated,
-        })
+        bracketed_timestamp(s.as_bytes())
+            .map(|(_, t)| t)
+            .map_err(|e| match e {
+                nom::Err::Error(f) | nom::Err::Failure(f) => f.kind,
+                nom::Err::Incomplete(_) => ErrorKind::Truncated,
+            })
     }
 
     #[test]
@@ -447,19 +462,55 @@ mod tests {
 
     #[test]
     fn ranges_are_checked() {
-        assert_eq!(parse("[03/Nox/2017:00:10:42 -0500]"), Err(ErrorKind::BadMonth));
-        assert_eq!(parse("[03/Nov/2017:25:10:42 -0500]"), Err(ErrorKind::BadHour));
-        assert_eq!(parse("[03/Nov/2017:23:60:42 -0500]"), Err(ErrorKind::BadMinute));
-        assert_eq!(parse("[03/Nov/2017:23:59:61 -0500]"), Err(ErrorKind::BadSecond));
-        assert_eq!(parse("[31/Apr/2017:23:59:59 -0500]"), Err(ErrorKind::BadDay));
-        assert_eq!(parse("[29/Feb/2017:23:59:59 -0500]"), Err(ErrorKind::BadDay));
+        assert_eq!(
+            parse("[03/Nox/2017:00:10:42 -0500]"),
+            Err(ErrorKind::BadMonth)
+        );
+        assert_eq!(
+            parse("[03/Nov/2017:25:10:42 -0500]"),
+            Err(ErrorKind::BadHour)
+        );
+        assert_eq!(
+            parse("[03/Nov/2017:23:60:42 -0500]"),
+            Err(ErrorKind::BadMinute)
+        );
+        assert_eq!(
+            parse("[03/Nov/2017:23:59:61 -0500]"),
+            Err(ErrorKind::BadSecond)
+        );
+        assert_eq!(
+            parse("[31/Apr/2017:23:59:59 -0500]"),
+            Err(ErrorKind::BadDay)
+        );
+        assert_eq!(
+            parse("[29/Feb/2017:23:59:59 -0500]"),
+            Err(ErrorKind::BadDay)
+        );
         assert!(parse("[29/Feb/2016:23:59:59 -0500]").is_ok());
-        assert_eq!(parse("[00/Feb/2016:23:59:59 -0500]"), Err(ErrorKind::BadDay));
-        assert_eq!(parse("[01/Feb/2016:23:59:59 -1500]"), Err(ErrorKind::BadUtcOffset));
-        assert_eq!(parse("[01/Feb/2016:23:59:59 -0500"), Err(ErrorKind::Truncated));
-        assert_eq!(parse("[01/Feb/2016:23:59:59 -0500x"), Err(ErrorKind::MissingCloseBracket));
-        assert_eq!(parse("01/Feb/2016:23:59:59 -0500]"), Err(ErrorKind::MissingOpenBracket));
-        assert_eq!(parse("[01-Feb/2016:23:59:59 -0500]"), Err(ErrorKind::BadTimestampSeparator));
+        assert_eq!(
+            parse("[00/Feb/2016:23:59:59 -0500]"),
+            Err(ErrorKind::BadDay)
+        );
+        assert_eq!(
+            parse("[01/Feb/2016:23:59:59 -1500]"),
+            Err(ErrorKind::BadUtcOffset)
+        );
+        assert_eq!(
+            parse("[01/Feb/2016:23:59:59 -0500"),
+            Err(ErrorKind::Truncated)
+        );
+        assert_eq!(
+            parse("[01/Feb/2016:23:59:59 -0500x"),
+            Err(ErrorKind::MissingCloseBracket)
+        );
+        assert_eq!(
+            parse("01/Feb/2016:23:59:59 -0500]"),
+            Err(ErrorKind::MissingOpenBracket)
+        );
+        assert_eq!(
+            parse("[01-Feb/2016:23:59:59 -0500]"),
+            Err(ErrorKind::BadTimestampSeparator)
+        );
         assert_eq!(parse("[01/Feb/16:23:59:59 -0500]"), Err(ErrorKind::BadYear));
     }
 
@@ -469,7 +520,15 @@ mod tests {
         assert_eq!(t.unix_seconds(), Some(1_509_685_842));
         assert_eq!(Timestamp::from_unix(1_509_685_842, -300), t);
         // 28 Aug 2002 was a Wednesday.
-        let w = Timestamp { year: 2002, month: 8, day: 28, hour: 0, minute: 0, second: 0, offset_minutes: None };
+        let w = Timestamp {
+            year: 2002,
+            month: 8,
+            day: 28,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            offset_minutes: None,
+        };
         assert_eq!(WEEKDAY_NAMES[w.weekday() as usize], "Wed");
         assert_eq!(w.to_string(), "2002-08-28T00:00:00");
     }

@@ -74,14 +74,21 @@ fn strict_bulk_parse_of_10k_session_lines_allocates_nothing_per_record() {
     // Collecting into a Vec allocates for the Vec only: a few doublings, not one per record.
     let (records, allocations) = allocations_during(|| plumlogs::parse_sessions(&text).unwrap());
     assert_eq!(records.len(), 10_000);
-    assert!(allocations <= 20, "{allocations} allocations for 10k records");
+    assert!(
+        allocations <= 20,
+        "{allocations} allocations for 10k records"
+    );
 }
 
 #[test]
 fn error_lines_and_call_logs_allocate_nothing_per_record() {
     let line = "error 7185551234 1 [20/Nov/2016:21:28:46 -0400] 8009957586 100037;001;1479692314 errno: 210 message Maximum loop count exceeded\n";
     let text = line.repeat(10_000);
-    let (count, allocations) = allocations_during(|| plumlogs::errors(&text).map(|r| r.unwrap().channel as usize).sum::<usize>());
+    let (count, allocations) = allocations_during(|| {
+        plumlogs::errors(&text)
+            .map(|r| r.unwrap().channel as usize)
+            .sum::<usize>()
+    });
     assert_eq!(count, 10_000);
     assert_eq!(allocations, 0);
 

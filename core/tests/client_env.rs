@@ -17,7 +17,10 @@ fn credentials_and_base_url_come_from_the_environment() {
         std::env::remove_var("PLUM_BASE_URL");
     }
     match Client::builder().base_url(emu.base_url()).build() {
-        Err(Error::Auth { http_status: 0, message }) => {
+        Err(Error::Auth {
+            http_status: 0,
+            message,
+        }) => {
             assert!(message.contains("no username and no password"), "{message}")
         }
         other => panic!("{other:?}"),
@@ -29,12 +32,31 @@ fn credentials_and_base_url_come_from_the_environment() {
     }
     let c = Client::builder().clock(|| NOW).build().unwrap();
     assert_eq!(c.base_url(), emu.base_url());
-    let n = c.sessions(&Query::new(NOW - 6 * HOUR, NOW)).unwrap().collect::<Result<Vec<_>, _>>().unwrap().len();
+    let n = c
+        .sessions(&Query::new(NOW - 6 * HOUR, NOW))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+        .len();
     assert!(n > 0);
-    assert!(emu.requests().iter().all(|r| r.username.as_deref() == Some(emu.username())));
+    assert!(
+        emu.requests()
+            .iter()
+            .all(|r| r.username.as_deref() == Some(emu.username()))
+    );
     // Explicit settings win over the environment.
-    let c = Client::builder().password("wrong").clock(|| NOW).build().unwrap();
-    assert!(matches!(c.call_log(1), Err(Error::Auth { http_status: 401, .. })));
+    let c = Client::builder()
+        .password("wrong")
+        .clock(|| NOW)
+        .build()
+        .unwrap();
+    assert!(matches!(
+        c.call_log(1),
+        Err(Error::Auth {
+            http_status: 401,
+            ..
+        })
+    ));
     unsafe {
         std::env::remove_var("PLUM_USERNAME");
         std::env::remove_var("PLUM_PASSWORD");

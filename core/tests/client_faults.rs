@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 const SESSIONS: &str = "/ws/calls/sessions";
 
 fn status(status: u16, retry_after: Option<u32>) -> FaultKind {
-    FaultKind::Status { status, retry_after }
+    FaultKind::Status {
+        status,
+        retry_after,
+    }
 }
 
 /// The kinds. `Slow` is 3× the 1 s timeout used with them, so a loaded machine
@@ -39,19 +42,41 @@ fn query() -> Query {
 fn each_fault_once_is_retried_to_the_same_answer() {
     let emu = emulator(2000);
     for wire in [Wire::Json, Wire::Xml] {
-        let c = builder(&emu).wire(wire).timeout(Duration::from_secs(1)).build().unwrap();
-        let clean: Vec<_> = c.sessions(&query()).unwrap().collect::<Result<_, _>>().unwrap();
+        let c = builder(&emu)
+            .wire(wire)
+            .timeout(Duration::from_secs(1))
+            .build()
+            .unwrap();
+        let clean: Vec<_> = c
+            .sessions(&query())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
         assert!(!clean.is_empty());
         for kind in every_fault() {
             emu.clear_requests();
             emu.inject(Fault::once(kind.clone()).on_path(SESSIONS));
             let got = c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>();
-            assert_eq!(got.as_ref().ok(), Some(&clean), "{wire:?} {kind:?}: {got:?}");
-            assert_eq!(requests_to(&emu, SESSIONS).len(), 2, "{wire:?} {kind:?}: one failure, one retry");
+            assert_eq!(
+                got.as_ref().ok(),
+                Some(&clean),
+                "{wire:?} {kind:?}: {got:?}"
+            );
+            assert_eq!(
+                requests_to(&emu, SESSIONS).len(),
+                2,
+                "{wire:?} {kind:?}: one failure, one retry"
+            );
             assert!(emu.faults().is_empty());
         }
         // call_log is a GET like the others: retried too.
-        let id = c.call_logs(&Query::new(NOW - DAY, NOW).limit(1)).unwrap().next().unwrap().unwrap().log_id;
+        let id = c
+            .call_logs(&Query::new(NOW - DAY, NOW).limit(1))
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .log_id;
         let clean_log = c.call_log(id).unwrap();
         for kind in every_fault() {
             emu.inject(Fault::once(kind.clone()).on_path("/ws/calls/log/"));
@@ -63,19 +88,35 @@ fn each_fault_once_is_retried_to_the_same_answer() {
 #[test]
 fn each_fault_past_the_retries_is_a_typed_error() {
     let emu = emulator(2000);
-    let c = builder(&emu).timeout(Duration::from_secs(1)).build().unwrap();
+    let c = builder(&emu)
+        .timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
     for kind in every_fault() {
         emu.clear_requests();
         emu.clear_faults();
         // max_retries(2): three attempts, all faulted.
         emu.inject(Fault::times(kind.clone(), 3).on_path(SESSIONS));
-        let err = c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap_err();
+        let err = c
+            .sessions(&query())
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap_err();
         assert_eq!(requests_to(&emu, SESSIONS).len(), 3, "{kind:?}");
         match (&kind, &err) {
-            (FaultKind::Status { status, .. }, Error::Api { http_status, message }) => {
+            (
+                FaultKind::Status { status, .. },
+                Error::Api {
+                    http_status,
+                    message,
+                },
+            ) => {
                 assert_eq!(http_status, status);
                 // The emulator's failure envelope carries a message; it is surfaced as is.
-                assert!(!message.is_empty() && !message.starts_with("HTTP "), "{message}");
+                assert!(
+                    !message.is_empty() && !message.starts_with("HTTP "),
+                    "{message}"
+                );
             }
             (FaultKind::Slow { .. }, Error::Transport { message }) => {
                 assert!(message.contains("timed out"), "{message}");
@@ -87,10 +128,19 @@ fn each_fault_past_the_retries_is_a_typed_error() {
             (FaultKind::Malformed, Error::Transport { message }) => {
                 assert!(message.contains("broken sessions body"), "{message}");
             }
-            (FaultKind::DocumentedFailure { status }, Error::Api { http_status, message }) => {
+            (
+                FaultKind::DocumentedFailure { status },
+                Error::Api {
+                    http_status,
+                    message,
+                },
+            ) => {
                 // Read out of the docs' invalid JSON (its trailing comma), not a syntax error.
                 assert_eq!(http_status, status);
-                assert_eq!(message, "Service temporarily unavailable (emulated HTTP 503)");
+                assert_eq!(
+                    message,
+                    "Service temporarily unavailable (emulated HTTP 503)"
+                );
             }
             _ => panic!("{kind:?} gave {err:?}"),
         }
@@ -104,12 +154,26 @@ fn retry_after_is_honoured() {
     // (The backoff steps themselves are checked in the unit tests of client::transport.)
     emu.inject(Fault::once(status(503, Some(1))).on_path(SESSIONS));
     let t = Instant::now();
-    c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
-    assert!(t.elapsed() >= Duration::from_secs(1), "waited {:?} after Retry-After: 1", t.elapsed());
+    c.sessions(&query())
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_secs(1),
+        "waited {:?} after Retry-After: 1",
+        t.elapsed()
+    );
     emu.inject(Fault::once(status(429, Some(1))).on_path(SESSIONS));
     let t = Instant::now();
-    c.sessions(&query()).unwrap().collect::<Result<Vec<_>, _>>().unwrap();
-    assert!(t.elapsed() >= Duration::from_secs(1), "waited {:?} after 429 Retry-After: 1", t.elapsed());
+    c.sessions(&query())
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_secs(1),
+        "waited {:?} after 429 Retry-After: 1",
+        t.elapsed()
+    );
 }
 
 #[test]
@@ -134,17 +198,33 @@ fn a_deadline_bounds_a_call_and_its_retries() {
     }
     // The last attempt's timeout was cut to what was left: done at the deadline,
     // give or take a loaded machine, not a whole timeout after it.
-    assert!(took >= Duration::from_millis(2400) && took < Duration::from_millis(3400), "took {took:?}");
+    assert!(
+        took >= Duration::from_millis(2400) && took < Duration::from_millis(3400),
+        "took {took:?}"
+    );
     assert!((2..=4).contains(&requests_to(&emu, SESSIONS).len()));
     emu.clear_faults();
     // A Retry-After beyond the deadline is not waited for: the answer stands.
     emu.clear_requests();
     emu.inject(Fault::once(status(503, Some(30))).on_path(SESSIONS));
     let t = Instant::now();
-    assert!(matches!(c.sessions(&query()).unwrap().next().unwrap(), Err(Error::Api { http_status: 503, .. })));
-    assert!(t.elapsed() < Duration::from_secs(2), "waited {:?}", t.elapsed());
+    assert!(matches!(
+        c.sessions(&query()).unwrap().next().unwrap(),
+        Err(Error::Api {
+            http_status: 503,
+            ..
+        })
+    ));
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "waited {:?}",
+        t.elapsed()
+    );
     assert_eq!(requests_to(&emu, SESSIONS).len(), 1);
-    assert!(matches!(builder(&emu).deadline(Duration::ZERO).build(), Err(Error::InvalidArgument(_))));
+    assert!(matches!(
+        builder(&emu).deadline(Duration::ZERO).build(),
+        Err(Error::InvalidArgument(_))
+    ));
 }
 
 #[test]
@@ -155,7 +235,11 @@ fn client_errors_are_not_retried() {
         emu.clear_requests();
         emu.inject(Fault::times(status(code, None), 3).on_path(SESSIONS));
         let err = c.sessions(&query()).unwrap().next().unwrap().unwrap_err();
-        assert_eq!(requests_to(&emu, SESSIONS).len(), 1, "{code} must not be retried");
+        assert_eq!(
+            requests_to(&emu, SESSIONS).len(),
+            1,
+            "{code} must not be retried"
+        );
         match err {
             Error::Auth { http_status, .. } => assert!(matches!(http_status, 401 | 403), "{code}"),
             Error::Api { http_status, .. } => assert_eq!(http_status, code),
@@ -165,8 +249,14 @@ fn client_errors_are_not_retried() {
     }
     emu.inject(Fault::once(FaultKind::DocumentedFailure { status: 401 }).on_path(SESSIONS));
     match c.sessions(&query()).unwrap().next().unwrap().unwrap_err() {
-        Error::Auth { http_status: 401, message } => {
-            assert_eq!(message, "Service temporarily unavailable (emulated HTTP 401)")
+        Error::Auth {
+            http_status: 401,
+            message,
+        } => {
+            assert_eq!(
+                message,
+                "Service temporarily unavailable (emulated HTTP 401)"
+            )
         }
         other => panic!("documented 401: {other:?}"),
     }
@@ -175,11 +265,17 @@ fn client_errors_are_not_retried() {
     emu.clear_requests();
     let q = Query::new(NOW - 365 * DAY - 30, NOW - 364 * DAY);
     match c.sessions(&q).unwrap().next().unwrap() {
-        Err(Error::Api { http_status: 400, message }) => assert!(message.contains("year"), "{message}"),
+        Err(Error::Api {
+            http_status: 400,
+            message,
+        }) => assert!(message.contains("year"), "{message}"),
         other => panic!("{other:?}"),
     }
     match c.call_log(999_999_999_999) {
-        Err(Error::Api { http_status: 404, message }) => assert!(message.contains("log_id"), "{message}"),
+        Err(Error::Api {
+            http_status: 404,
+            message,
+        }) => assert!(message.contains("log_id"), "{message}"),
         other => panic!("{other:?}"),
     }
     assert_eq!(requests_to(&emu, "/ws/calls/").len(), 2);
@@ -193,7 +289,12 @@ fn a_mid_walk_failure_ends_the_walk_with_an_error_never_a_short_list() {
         let q = Query::new(NOW - 6 * HOUR, NOW).page_size(500);
         let clean: Vec<_> = c.sessions(&q).unwrap().collect::<Result<_, _>>().unwrap();
         assert!(clean.len() > 1500);
-        for kind in [status(503, None), FaultKind::Drop, FaultKind::Malformed, FaultKind::Truncated] {
+        for kind in [
+            status(503, None),
+            FaultKind::Drop,
+            FaultKind::Malformed,
+            FaultKind::Truncated,
+        ] {
             // Record by record: 500 good records, then the error, then nothing.
             let mut pages = c.sessions(&q).unwrap();
             let mut got = Vec::new();
@@ -202,7 +303,16 @@ fn a_mid_walk_failure_ends_the_walk_with_an_error_never_a_short_list() {
             }
             emu.inject(Fault::times(kind.clone(), 3).on_path(SESSIONS));
             let err = pages.next().unwrap().unwrap_err();
-            assert!(matches!(err, Error::Api { http_status: 503, .. } | Error::Transport { .. }), "{kind:?}: {err:?}");
+            assert!(
+                matches!(
+                    err,
+                    Error::Api {
+                        http_status: 503,
+                        ..
+                    } | Error::Transport { .. }
+                ),
+                "{kind:?}: {err:?}"
+            );
             assert!(pages.next().is_none(), "{kind:?}: nothing after the error");
             assert_eq!(got, clean[..500]);
 
@@ -230,7 +340,11 @@ fn a_mid_walk_failure_ends_the_walk_with_an_error_never_a_short_list() {
 #[test]
 fn connection_refused_is_retried_then_a_transport_error() {
     // A port nobody listens on: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let c = plumlogs::Client::builder()
         .username("u")
         .password("p")

@@ -39,7 +39,12 @@ fn line(i: usize) -> String {
 }
 
 fn param(query: &str, name: &str) -> usize {
-    query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v.parse().unwrap()).unwrap_or(0)
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap_or(0)
 }
 
 /// `(offset, limit)` of each request, in order.
@@ -68,17 +73,27 @@ fn serve(mode: Mode) -> (String, Arc<Mutex<Asked>>) {
             let (offset, limit) = (param(query, "offset"), param(query, "limit"));
             log.lock().unwrap().push((offset, limit));
             let all: Vec<String> = (0..RECORDS)
-                .map(|i| if matches!(mode, Mode::BadLine) && i == 12 { "not a session line".into() } else { line(i) })
+                .map(|i| {
+                    if matches!(mode, Mode::BadLine) && i == 12 {
+                        "not a session line".into()
+                    } else {
+                        line(i)
+                    }
+                })
                 .collect();
             let from = offset.min(RECORDS);
             let take = |n: usize| &all[from..(from + n).min(RECORDS)];
             let body = match mode {
-                Mode::Cap3WithTotal => encode_lines(Wire::Json, Service::Sessions, RECORDS, take(limit.min(3))),
+                Mode::Cap3WithTotal => {
+                    encode_lines(Wire::Json, Service::Sessions, RECORDS, take(limit.min(3)))
+                }
                 Mode::Cap3PageTotal => {
                     let page = take(limit.min(3));
                     encode_lines(Wire::Json, Service::Sessions, page.len(), page)
                 }
-                Mode::IgnoreLimit => encode_lines(Wire::Json, Service::Sessions, RECORDS, take(RECORDS)),
+                Mode::IgnoreLimit => {
+                    encode_lines(Wire::Json, Service::Sessions, RECORDS, take(RECORDS))
+                }
                 Mode::PageTotal | Mode::BadLine => {
                     let page = take(limit);
                     encode_lines(Wire::Json, Service::Sessions, page.len(), page)
@@ -86,7 +101,11 @@ fn serve(mode: Mode) -> (String, Arc<Mutex<Asked>>) {
                 Mode::FailureOn200(m) => encode_failure(Wire::Xml, Service::Sessions, m),
                 Mode::FailureWithoutMessage => br#"{"status":"failure"}"#.to_vec(),
             };
-            let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             let _ = stream.write_all(&body);
         }
     });
@@ -147,31 +166,64 @@ fn without_a_count_saying_more_a_short_page_is_the_end() {
 fn a_server_ignoring_limit_yields_neither_more_nor_duplicates() {
     let (got, asked) = walk(Mode::IgnoreLimit, &Query::new(NOW - 100, NOW).page_size(5));
     assert_eq!(got.unwrap(), expected());
-    assert_eq!(asked.iter().map(|a| a.0).collect::<Vec<_>>(), vec![0, 5, 10, 15, 20]);
-    let (got, _) = walk(Mode::IgnoreLimit, &Query::new(NOW - 100, NOW).page_size(5).limit(7));
+    assert_eq!(
+        asked.iter().map(|a| a.0).collect::<Vec<_>>(),
+        vec![0, 5, 10, 15, 20]
+    );
+    let (got, _) = walk(
+        Mode::IgnoreLimit,
+        &Query::new(NOW - 100, NOW).page_size(5).limit(7),
+    );
     assert_eq!(got.unwrap(), expected()[..7]);
 }
 
 #[test]
 fn failures_answered_with_200() {
     let q = Query::new(NOW - 100, NOW);
-    match walk(Mode::FailureOn200("Unauthorized access to sessions service"), &q) {
-        (Err(Error::Auth { http_status: 200, message }), asked) => {
+    match walk(
+        Mode::FailureOn200("Unauthorized access to sessions service"),
+        &q,
+    ) {
+        (
+            Err(Error::Auth {
+                http_status: 200,
+                message,
+            }),
+            asked,
+        ) => {
             assert_eq!(message, "Unauthorized access to sessions service");
             assert_eq!(asked.len(), 1, "an answer, not retried");
         }
         other => panic!("{other:?}"),
     }
-    match walk(Mode::FailureOn200("start_timestamp must be within the last year"), &q) {
-        (Err(Error::Api { http_status: 200, message }), asked) => {
+    match walk(
+        Mode::FailureOn200("start_timestamp must be within the last year"),
+        &q,
+    ) {
+        (
+            Err(Error::Api {
+                http_status: 200,
+                message,
+            }),
+            asked,
+        ) => {
             assert!(message.contains("within the last year"));
             assert_eq!(asked.len(), 1);
         }
         other => panic!("{other:?}"),
     }
     match walk(Mode::FailureWithoutMessage, &q) {
-        (Err(Error::Api { http_status: 200, message }), asked) => {
-            assert!(message.contains("without a message") && message.contains("failure"), "{message}");
+        (
+            Err(Error::Api {
+                http_status: 200,
+                message,
+            }),
+            asked,
+        ) => {
+            assert!(
+                message.contains("without a message") && message.contains("failure"),
+                "{message}"
+            );
             assert_eq!(asked.len(), 1);
         }
         other => panic!("{other:?}"),

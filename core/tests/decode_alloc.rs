@@ -4,7 +4,7 @@
 //! none per record, when the JSON items' only escapes are the timestamps' `\/`.
 
 use plumlogs::encode::encode_lines;
-use plumlogs::{decode_lines, SessionDetail, SessionId, SessionRecord, Service, Timestamp, Wire};
+use plumlogs::{Service, SessionDetail, SessionId, SessionRecord, Timestamp, Wire, decode_lines};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -71,15 +71,26 @@ fn records(n: usize) -> Vec<SessionRecord<'static>> {
                 ani: Cow::Owned(format!("{}", 2_125_550_000 + i)),
                 channel,
                 timestamp: Timestamp::from_unix(t, offset),
-                dnis: if kind == "outbound" { Cow::Borrowed("test@login.com") } else { Cow::Borrowed("6177123000") },
-                session_id: SessionId(Cow::Owned(format!("{:06};{channel:03};{t}", 300_000 + i % 1000))),
+                dnis: if kind == "outbound" {
+                    Cow::Borrowed("test@login.com")
+                } else {
+                    Cow::Borrowed("6177123000")
+                },
+                session_id: SessionId(Cow::Owned(format!(
+                    "{:06};{channel:03};{t}",
+                    300_000 + i % 1000
+                ))),
                 detail: if kind == "local" {
                     SessionDetail::Tag {
                         label: Cow::Borrowed("menu"),
                         message: Cow::Owned(format!("caller chose option {} [attempt 1]", i % 9)),
                     }
                 } else {
-                    SessionDetail::Call { start: t + 3, end: t + 3 + (i % 600) as i64, duration: (i % 600) as u64 }
+                    SessionDetail::Call {
+                        start: t + 3,
+                        end: t + 3 + (i % 600) as i64,
+                        duration: (i % 600) as u64,
+                    }
                 },
             }
         })
@@ -91,7 +102,10 @@ fn a_json_sessions_page_allocates_per_page_not_per_record() {
     const N: usize = 10_000;
     let recs = records(N);
     let json = encode_lines(Wire::Json, Service::Sessions, N, &recs);
-    assert!(json.windows(2).any(|w| w == b"\\/"), "the page has `\\/` escapes");
+    assert!(
+        json.windows(2).any(|w| w == b"\\/"),
+        "the page has `\\/` escapes"
+    );
     let xml = encode_lines(Wire::Xml, Service::Sessions, N, &recs);
 
     for (wire, body, limit) in [(Wire::Json, &json, 20), (Wire::Xml, &xml, 20)] {
@@ -109,7 +123,10 @@ fn a_json_sessions_page_allocates_per_page_not_per_record() {
         assert_eq!(parsed, N);
         assert!(minutes > 0);
         eprintln!("{wire:?}: {count} allocations for {N} records");
-        assert!(count < limit, "{wire:?}: {count} allocations for a page of {N}");
+        assert!(
+            count < limit,
+            "{wire:?}: {count} allocations for a page of {N}"
+        );
     }
 
     // The records are equal to the ones encoded (checked outside the count).
@@ -119,7 +136,12 @@ fn a_json_sessions_page_allocates_per_page_not_per_record() {
     assert_eq!(back, recs);
 
     // Whole-page records (what decode_response returns): one more Vec, still O(1).
-    let (count, records) = allocations(|| decode_lines(&json, Service::Sessions).unwrap().into_sessions().unwrap());
+    let (count, records) = allocations(|| {
+        decode_lines(&json, Service::Sessions)
+            .unwrap()
+            .into_sessions()
+            .unwrap()
+    });
     assert_eq!(records.len(), N);
     eprintln!("Json into_sessions: {count} allocations for {N} records");
     assert!(count < 20, "{count}");

@@ -2,8 +2,8 @@
 //! error, plus the tolerant shapes and broken bodies the API docs leave open.
 
 use plumlogs::{
-    decode_lines, decode_log, decode_logs, decode_response, detect_wire, DecodeError, Decoded, Error,
-    Service, Wire,
+    DecodeError, Decoded, Error, Service, Wire, decode_lines, decode_log, decode_logs,
+    decode_response, detect_wire,
 };
 use std::borrow::Cow;
 
@@ -23,12 +23,18 @@ const ERRORS_EXPECTED: &str = include_str!("vectors/lines/errors.expected.jsonl"
 const LOGS_EXPECTED: &str = include_str!("vectors/docs/logs.expected.jsonl");
 
 fn jsonl<T: serde::Serialize>(records: &[T]) -> String {
-    records.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect()
+    records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect()
 }
 
 fn api_message(r: Result<Decoded<'_>, Error>) -> String {
     match r {
-        Err(Error::Api { message, http_status }) => {
+        Err(Error::Api {
+            message,
+            http_status,
+        }) => {
             assert_eq!(http_status, 200);
             message
         }
@@ -68,7 +74,9 @@ fn documented_session_items_are_borrowed_from_the_body() {
     let body = SESSIONS_JSON.as_ptr_range();
     for item in &page.items {
         // The JSON items keep their `\/` and are lent out as written.
-        let Cow::Borrowed(s) = item else { panic!("owned item {item:?}") };
+        let Cow::Borrowed(s) = item else {
+            panic!("owned item {item:?}")
+        };
         assert!(s.contains("\\/") && body.contains(&s.as_ptr()));
     }
     let page = decode_lines(SESSIONS_XML, Service::Sessions).unwrap();
@@ -110,7 +118,12 @@ fn documented_logs_decode_to_the_expected_summaries() {
 
 #[test]
 fn documented_failures_carry_the_server_message() {
-    for service in [Service::Logs, Service::Log, Service::Sessions, Service::Errors] {
+    for service in [
+        Service::Logs,
+        Service::Log,
+        Service::Sessions,
+        Service::Errors,
+    ] {
         assert_eq!(
             api_message(decode_response(FAILURE_JSON, service)),
             "Unauthorized access to sample service"
@@ -126,11 +139,15 @@ fn documented_failures_carry_the_server_message() {
     }
     assert_eq!(
         decode_lines(FAILURE_JSON, Service::Sessions).unwrap_err(),
-        DecodeError::Api { message: "Unauthorized access to sample service".into() }
+        DecodeError::Api {
+            message: "Unauthorized access to sample service".into()
+        }
     );
     assert_eq!(
         decode_logs(DOUBLED).unwrap_err(),
-        DecodeError::Api { message: "Attempt to send to unsubscribed recipient".into() }
+        DecodeError::Api {
+            message: "Attempt to send to unsubscribed recipient".into()
+        }
     );
 }
 
@@ -142,15 +159,22 @@ fn documented_empty_successes_are_zero_items() {
         assert_eq!(decode_lines(body, Service::Errors).unwrap().items.len(), 0);
         assert_eq!(decode_logs(body).unwrap().items.len(), 0);
         assert_eq!(decode_log(body).unwrap(), "");
-        assert_eq!(decode_response(body, Service::Sessions).unwrap(), Decoded::Sessions(vec![]));
+        assert_eq!(
+            decode_response(body, Service::Sessions).unwrap(),
+            Decoded::Sessions(vec![])
+        );
         assert_eq!(
             decode_response(body, Service::Log).unwrap(),
-            Decoded::Log { text: Cow::Borrowed(""), entries: vec![] }
+            Decoded::Log {
+                text: Cow::Borrowed(""),
+                entries: vec![]
+            }
         );
     }
 }
 
-const ENTRY: &str = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
+const ENTRY: &str =
+    "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
 
 #[test]
 fn call_log_text_and_entries() {
@@ -185,14 +209,20 @@ fn tolerant_json_shapes() {
     let shapes = [
         format!(r#"{{"status":"success","error":"","result":["{esc}"]}}"#),
         format!(r#"{{"result":{{"items":["{esc}"]}},"status":"success"}}"#),
-        format!(r#"{{"status":"success","error":"","result":{{"sessions":["{line}"],"total_sessions":1}}}}"#),
+        format!(
+            r#"{{"status":"success","error":"","result":{{"sessions":["{line}"],"total_sessions":1}}}}"#
+        ),
         format!(
             "{{\n  \"status\" : \"success\",\n  \"error\" : null,\n  \"result\" : {{\n    \"total_sessions\" : \"1\",\n    \"meta\" : {{\"a\": [1, 2]}},\n    \"empty\" : [],\n    \"sessions\" : [\n      \"{esc}\"\n    ]\n  }}\n}}\n"
         ),
-        format!("\u{FEFF}{{\"status\":\"success\",\"result\":[\"{}\"]}}", line.replace(' ', "\\u0020")),
+        format!(
+            "\u{FEFF}{{\"status\":\"success\",\"result\":[\"{}\"]}}",
+            line.replace(' ', "\\u0020")
+        ),
     ];
     for body in &shapes {
-        let page = decode_lines(body.as_bytes(), Service::Sessions).unwrap_or_else(|e| panic!("{body}: {e}"));
+        let page = decode_lines(body.as_bytes(), Service::Sessions)
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
         assert_eq!(page.items.len(), 1, "{body}");
         // A borrowed item may still spell its timestamp's slashes `\/`.
         assert_eq!(page.items[0].replace("\\/", "/"), line, "{body}");
@@ -202,7 +232,10 @@ fn tolerant_json_shapes() {
     let logs = r#"{"status":"success","result":[{"log_id":421752831,"session_id":"400050;000;1510159646","dest":6177123000,"type":"inbound","src":"2125551234","start":1510159657,"end":"1510159689","extra":{"x":1}}]}"#;
     let page = decode_logs(logs.as_bytes()).unwrap();
     assert_eq!(page.total, None);
-    assert_eq!(jsonl(&page.items), LOGS_EXPECTED.lines().next().unwrap().to_owned() + "\n");
+    assert_eq!(
+        jsonl(&page.items),
+        LOGS_EXPECTED.lines().next().unwrap().to_owned() + "\n"
+    );
 }
 
 #[test]
@@ -229,25 +262,34 @@ fn tolerant_xml_shapes() {
         "<r><status>success</status><result><session>local 7185551234 3 <![CDATA[[03/Nov/2017:14:38:30 -0500]]]> a@b.example 200035;003;1509734279 menu: x &lt; y <!-- note -->&amp; \"z\"</session></result></r>".to_owned(),
     ];
     for body in &shapes {
-        let page = decode_lines(body.as_bytes(), Service::Sessions).unwrap_or_else(|e| panic!("{body}: {e}"));
+        let page = decode_lines(body.as_bytes(), Service::Sessions)
+            .unwrap_or_else(|e| panic!("{body}: {e}"));
         assert_eq!(page.items, vec![Cow::<str>::Owned(line.into())], "{body}");
-        assert_eq!(page.sessions().next().unwrap().unwrap().message(), Some("x < y & \"z\""));
+        assert_eq!(
+            page.sessions().next().unwrap().unwrap().message(),
+            Some("x < y & \"z\"")
+        );
     }
 }
 
 #[test]
 fn xml_error_items_and_the_envelope_error_are_told_apart() {
-    let item = "error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max";
+    let item =
+        "error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max";
     let body = format!(
         "<errors><status>success</status><error>ignored on success</error><result><error>{item}</error><more><error>{item}</error></more></result></errors>"
     );
     let page = decode_lines(body.as_bytes(), Service::Errors).unwrap();
     assert_eq!(page.items.len(), 2);
     assert!(page.errors().all(|r| r.is_ok()));
-    let failed = format!("<errors><status>failure</status><error>Bad window</error><result><error>{item}</error></result></errors>");
+    let failed = format!(
+        "<errors><status>failure</status><error>Bad window</error><result><error>{item}</error></result></errors>"
+    );
     assert_eq!(
         decode_lines(failed.as_bytes(), Service::Errors).unwrap_err(),
-        DecodeError::Api { message: "Bad window".into() }
+        DecodeError::Api {
+            message: "Bad window".into()
+        }
     );
 }
 
@@ -263,25 +305,44 @@ fn failures_without_a_message_say_so_with_an_excerpt() {
     for body in bodies {
         match decode_lines(body, Service::Sessions) {
             Err(DecodeError::NoMessage { excerpt }) => {
-                assert!(!excerpt.is_empty() && body.starts_with(excerpt.as_bytes()), "{excerpt:?}");
+                assert!(
+                    !excerpt.is_empty() && body.starts_with(excerpt.as_bytes()),
+                    "{excerpt:?}"
+                );
             }
             other => panic!("{}: {other:?}", String::from_utf8_lossy(body)),
         }
-        assert!(matches!(decode_response(body, Service::Logs), Err(Error::Decode(DecodeError::NoMessage { .. }))));
+        assert!(matches!(
+            decode_response(body, Service::Logs),
+            Err(Error::Decode(DecodeError::NoMessage { .. }))
+        ));
     }
     // No status but a message: still the server's failure.
     assert_eq!(
         decode_logs(br#"{"error":"Invalid timestamp"}"#).unwrap_err(),
-        DecodeError::Api { message: "Invalid timestamp".into() }
+        DecodeError::Api {
+            message: "Invalid timestamp".into()
+        }
     );
     // Neither status, message nor result.
-    assert!(matches!(decode_logs(b"{}").unwrap_err(), DecodeError::NoMessage { .. }));
-    assert!(matches!(decode_logs(b"<a/>").unwrap_err(), DecodeError::NoMessage { .. }));
+    assert!(matches!(
+        decode_logs(b"{}").unwrap_err(),
+        DecodeError::NoMessage { .. }
+    ));
+    assert!(matches!(
+        decode_logs(b"<a/>").unwrap_err(),
+        DecodeError::NoMessage { .. }
+    ));
 }
 
 fn syntax_offset(e: DecodeError) -> (Option<Wire>, usize) {
     match e {
-        DecodeError::Syntax { wire, offset, reason, .. } => {
+        DecodeError::Syntax {
+            wire,
+            offset,
+            reason,
+            ..
+        } => {
             assert!(!reason.is_empty());
             (wire, offset)
         }
@@ -308,23 +369,41 @@ fn broken_bodies_are_syntax_errors_with_offsets() {
                 Err(Error::Decode(DecodeError::Syntax { offset, .. })) => assert!(offset <= cut),
                 other => panic!("cut at {cut}: {other:?}"),
             }
-            for service in [Service::Sessions, Service::Errors, Service::Logs, Service::Log] {
+            for service in [
+                Service::Sessions,
+                Service::Errors,
+                Service::Logs,
+                Service::Log,
+            ] {
                 assert!(decode_response(part, service).is_err(), "cut at {cut}");
             }
         }
     }
-    assert_eq!(syntax_offset(decode_logs(b"  Internal Server Error").unwrap_err()), (None, 2));
+    assert_eq!(
+        syntax_offset(decode_logs(b"  Internal Server Error").unwrap_err()),
+        (None, 2)
+    );
     assert_eq!(syntax_offset(decode_logs(b"").unwrap_err()), (None, 0));
-    assert_eq!(syntax_offset(decode_logs(br#"{"status":"success",}"#).unwrap_err()), (Some(Wire::Json), 20));
+    assert_eq!(
+        syntax_offset(decode_logs(br#"{"status":"success",}"#).unwrap_err()),
+        (Some(Wire::Json), 20)
+    );
     assert_eq!(
         syntax_offset(decode_logs(b"\xEF\xBB\xBF{\n\"result\": [}").unwrap_err()),
         (Some(Wire::Json), 16)
     );
-    let (wire, at) = syntax_offset(decode_logs(b"<logs><status>success</status></log>").unwrap_err());
+    let (wire, at) =
+        syntax_offset(decode_logs(b"<logs><status>success</status></log>").unwrap_err());
     assert_eq!((wire, at), (Some(Wire::Xml), 30));
     let (_, at) = syntax_offset(decode_logs(b"<logs/><logs/>").unwrap_err());
     assert_eq!(at, 7);
-    let (_, at) = syntax_offset(decode_lines(b"<a><status>success</status><result><session>x &bogus; y</session></result></a>", Service::Sessions).unwrap_err());
+    let (_, at) = syntax_offset(
+        decode_lines(
+            b"<a><status>success</status><result><session>x &bogus; y</session></result></a>",
+            Service::Sessions,
+        )
+        .unwrap_err(),
+    );
     assert_eq!(at, 46);
     assert!(matches!(
         decode_response(b"{\"status\":\"success\"} trailing", Service::Logs),
@@ -344,31 +423,47 @@ fn wrong_shapes_are_shape_errors() {
     ];
     for body in cases {
         assert!(
-            matches!(decode_lines(body, Service::Sessions), Err(DecodeError::Shape { .. })),
+            matches!(
+                decode_lines(body, Service::Sessions),
+                Err(DecodeError::Shape { .. })
+            ),
             "{}: {:?}",
             String::from_utf8_lossy(body),
             decode_lines(body, Service::Sessions)
         );
     }
     let missing = br#"{"status":"success","result":[{"log_id":"1","session_id":"1;2;3","dest":"x","type":"y","src":"z","start":"1"}]}"#;
-    assert!(matches!(decode_logs(missing), Err(DecodeError::Shape { reason, .. }) if reason.contains("`end`")));
+    assert!(
+        matches!(decode_logs(missing), Err(DecodeError::Shape { reason, .. }) if reason.contains("`end`"))
+    );
     let bad_sid = b"<logs><status>success</status><result><log><log_id>1</log_id><session_id>nope</session_id><dest/><type/><src/><start>1</start><end>2</end></log></result></logs>";
-    assert!(matches!(decode_logs(bad_sid), Err(DecodeError::Shape { reason, .. }) if reason.contains("nope")));
-    assert!(matches!(decode_lines(SESSIONS_JSON, Service::Logs), Err(DecodeError::Shape { .. })));
+    assert!(
+        matches!(decode_logs(bad_sid), Err(DecodeError::Shape { reason, .. }) if reason.contains("nope"))
+    );
+    assert!(matches!(
+        decode_lines(SESSIONS_JSON, Service::Logs),
+        Err(DecodeError::Shape { .. })
+    ));
 }
 
 #[test]
 fn bad_lines_are_parse_errors_naming_the_item() {
     let good = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
     let bad = good.replace("Nov", "Nox");
-    let body = plumlogs::encode::encode_lines(Wire::Json, Service::Sessions, 2, [good, bad.as_str()]);
+    let body =
+        plumlogs::encode::encode_lines(Wire::Json, Service::Sessions, 2, [good, bad.as_str()]);
     let page = decode_lines(&body, Service::Sessions).unwrap();
     let results: Vec<_> = page.sessions().collect();
     assert!(results[0].is_ok());
     let err = results[1].as_ref().unwrap_err();
     // Reported against the text the server meant, without the JSON `\/`.
-    assert_eq!((err.line, err.column, err.input.as_str()), (2, 26, bad.as_str()));
-    assert!(matches!(decode_response(&body, Service::Sessions), Err(Error::Parse(e)) if e.line == 2));
+    assert_eq!(
+        (err.line, err.column, err.input.as_str()),
+        (2, 26, bad.as_str())
+    );
+    assert!(
+        matches!(decode_response(&body, Service::Sessions), Err(Error::Parse(e)) if e.line == 2)
+    );
     let xml = plumlogs::encode::encode_lines(Wire::Xml, Service::Errors, 1, [good]);
     assert!(matches!(decode_response(&xml, Service::Errors), Err(Error::Parse(e)) if e.line == 1));
 }
@@ -380,14 +475,20 @@ fn xml_plain_item_runs_and_markup_items_mix() {
         "<errors><status>success</status><error/><result><errors>\n<error>{a}</error>\n  <error>{a} &amp; B</error><error>{a}</error><error>{a}<!-- c --> C</error><error>{a}</error>\r\n<error>{a}\r\n</error><error>{a}</error></errors></result></errors>"
     );
     let page = decode_lines(body.as_bytes(), Service::Errors).unwrap();
-    let messages: Vec<String> = page.errors().map(|r| r.unwrap().message.into_owned()).collect();
+    let messages: Vec<String> = page
+        .errors()
+        .map(|r| r.unwrap().message.into_owned())
+        .collect();
     assert_eq!(messages, ["A", "A & B", "A", "A C", "A", "A", "A"]);
     assert!(matches!(page.items[0], Cow::Borrowed(_)) && matches!(page.items[1], Cow::Owned(_)));
     // A run ending in a mismatched or missing closing tag is still an error.
     let prefix = "<errors><status>success</status><result>";
     let two = format!("{prefix}<error>{a}</error><error>{a}</error>");
     for (broken, at) in [
-        (format!("{prefix}<error>{a}</error><error>{a}</erro></result></errors>"), two.len() - "</error>".len()),
+        (
+            format!("{prefix}<error>{a}</error><error>{a}</erro></result></errors>"),
+            two.len() - "</error>".len(),
+        ),
         (format!("{two}</errors>"), two.len()),
         (two.clone(), two.len()),
     ] {
@@ -408,5 +509,7 @@ fn a_timestamp_shaped_span_outside_the_timestamp_is_not_trusted() {
     let err = page.sessions().next().unwrap().unwrap_err();
     assert_eq!(err.input, meant);
     assert_eq!(err.kind, plumlogs::ErrorKind::BadChannel);
-    assert!(matches!(decode_response(&body, Service::Sessions), Err(Error::Parse(e)) if e.input == meant));
+    assert!(
+        matches!(decode_response(&body, Service::Sessions), Err(Error::Parse(e)) if e.input == meant)
+    );
 }

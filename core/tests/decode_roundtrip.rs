@@ -3,10 +3,12 @@
 //! leave open (bare list, no count, numbers as numbers, pretty-printed, entities,
 //! CDATA, `\u` escapes), decode back equal in both formats.
 
-use plumlogs::encode::{encode_call_log, encode_call_summaries, encode_lines, write_json_string, write_xml_text};
+use plumlogs::encode::{
+    encode_call_log, encode_call_summaries, encode_lines, write_json_string, write_xml_text,
+};
 use plumlogs::{
-    decode_log, decode_response, CallSummary, Decoded, ErrorRecord, Service, SessionDetail, SessionId,
-    SessionRecord, Timestamp, Wire,
+    CallSummary, Decoded, ErrorRecord, Service, SessionDetail, SessionId, SessionRecord, Timestamp,
+    Wire, decode_log, decode_response,
 };
 use proptest::prelude::*;
 use std::borrow::Cow;
@@ -32,49 +34,94 @@ fn session_id() -> impl Strategy<Value = SessionId<'static>> {
 }
 
 fn session() -> impl Strategy<Value = SessionRecord<'static>> {
-    let call = (prop::sample::select(vec!["inbound", "outbound", "transfer"]), 0i64..4_000_000_000, 0i64..4_000_000_000, 0u64..1_000_000)
-        .prop_map(|(k, start, end, duration)| (k, SessionDetail::Call { start, end, duration }));
-    let tag = ("[a-z_&<>/]{1,10}", message()).prop_map(|(label, message)| {
-        ("local", SessionDetail::Tag { label: Cow::Owned(label), message: Cow::Owned(message) })
-    });
-    (prop_oneof![call, tag], token(), any::<u32>(), timestamp(), token(), session_id()).prop_map(
-        |((kind, detail), ani, channel, timestamp, dnis, session_id)| SessionRecord {
-            kind: Cow::Borrowed(kind),
-            ani: Cow::Owned(ani),
-            channel,
-            timestamp,
-            dnis: Cow::Owned(dnis),
-            session_id,
-            detail,
-        },
+    let call = (
+        prop::sample::select(vec!["inbound", "outbound", "transfer"]),
+        0i64..4_000_000_000,
+        0i64..4_000_000_000,
+        0u64..1_000_000,
     )
+        .prop_map(|(k, start, end, duration)| {
+            (
+                k,
+                SessionDetail::Call {
+                    start,
+                    end,
+                    duration,
+                },
+            )
+        });
+    let tag = ("[a-z_&<>/]{1,10}", message()).prop_map(|(label, message)| {
+        (
+            "local",
+            SessionDetail::Tag {
+                label: Cow::Owned(label),
+                message: Cow::Owned(message),
+            },
+        )
+    });
+    (
+        prop_oneof![call, tag],
+        token(),
+        any::<u32>(),
+        timestamp(),
+        token(),
+        session_id(),
+    )
+        .prop_map(
+            |((kind, detail), ani, channel, timestamp, dnis, session_id)| SessionRecord {
+                kind: Cow::Borrowed(kind),
+                ani: Cow::Owned(ani),
+                channel,
+                timestamp,
+                dnis: Cow::Owned(dnis),
+                session_id,
+                detail,
+            },
+        )
 }
 
 fn error_record() -> impl Strategy<Value = ErrorRecord<'static>> {
-    (token(), any::<u32>(), timestamp(), token(), session_id(), message()).prop_map(
-        |(ani, channel, timestamp, dnis, session_id, message)| ErrorRecord {
-            ani: Cow::Owned(ani),
-            channel,
-            timestamp,
-            dnis: Cow::Owned(dnis),
-            session_id,
-            message: Cow::Owned(message),
-        },
+    (
+        token(),
+        any::<u32>(),
+        timestamp(),
+        token(),
+        session_id(),
+        message(),
     )
+        .prop_map(
+            |(ani, channel, timestamp, dnis, session_id, message)| ErrorRecord {
+                ani: Cow::Owned(ani),
+                channel,
+                timestamp,
+                dnis: Cow::Owned(dnis),
+                session_id,
+                message: Cow::Owned(message),
+            },
+        )
 }
 
 fn summary() -> impl Strategy<Value = CallSummary<'static>> {
-    (any::<u64>(), session_id(), token(), "[a-z]{1,10}", token(), 0i64..4_000_000_000, 0i64..4_000_000_000).prop_map(
-        |(log_id, session_id, dest, kind, src, start, end)| CallSummary {
-            log_id,
-            session_id,
-            dest: Cow::Owned(dest),
-            call_type: Cow::Owned(kind),
-            src: Cow::Owned(src),
-            start,
-            end,
-        },
+    (
+        any::<u64>(),
+        session_id(),
+        token(),
+        "[a-z]{1,10}",
+        token(),
+        0i64..4_000_000_000,
+        0i64..4_000_000_000,
     )
+        .prop_map(
+            |(log_id, session_id, dest, kind, src, start, end)| CallSummary {
+                log_id,
+                session_id,
+                dest: Cow::Owned(dest),
+                call_type: Cow::Owned(kind),
+                src: Cow::Owned(src),
+                start,
+                end,
+            },
+        )
 }
 
 // ---------------------------------------------------------------------------------
@@ -162,7 +209,12 @@ fn lines_json_variants<D: Display>(service: Service, items: &[D]) -> Vec<Vec<u8>
 fn lines_xml_variants<D: Display>(service: Service, items: &[D]) -> Vec<Vec<u8>> {
     let (list, item) = (service.name(), service.item_name());
     let texts: Vec<String> = items.iter().map(|d| d.to_string()).collect();
-    let wrap = |f: &dyn Fn(&str) -> String| texts.iter().map(|t| format!("<{item}>{}</{item}>", f(t))).collect::<String>();
+    let wrap = |f: &dyn Fn(&str) -> String| {
+        texts
+            .iter()
+            .map(|t| format!("<{item}>{}</{item}>", f(t)))
+            .collect::<String>()
+    };
     let n = texts.len();
     vec![
         encode_lines(Wire::Xml, service, n, items),
@@ -195,7 +247,13 @@ fn logs_variants(items: &[CallSummary<'_>]) -> Vec<(Vec<u8>, Option<u64>)> {
     let xml_item = |c: &CallSummary<'_>, f: &dyn Fn(&str) -> String| {
         format!(
             "<log>\n  <log_id> {} </log_id><session_id>{}</session_id><dest>{}</dest><type>{}</type><src>{}</src><start>{}</start><end>{}</end><note><log_id>0</log_id></note></log>\n",
-            c.log_id, f(c.session_id.as_str()), f(&c.dest), f(&c.call_type), f(&c.src), c.start, c.end
+            c.log_id,
+            f(c.session_id.as_str()),
+            f(&c.dest),
+            f(&c.call_type),
+            f(&c.src),
+            c.start,
+            c.end
         )
     };
     vec![

@@ -9,7 +9,9 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
     let mut out = Vec::new();
     for dir in ["corpus", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(dir).join(target)) else {
+            continue;
+        };
         for entry in entries {
             let path = entry.unwrap().path();
             if path.is_file() {
@@ -23,7 +25,10 @@ fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
 #[test]
 fn line_corpora_replay_without_panics_and_round_trip() {
     let sessions = inputs("session_line");
-    assert!(!sessions.is_empty(), "the session_line seed corpus is part of the repository");
+    assert!(
+        !sessions.is_empty(),
+        "the session_line seed corpus is part of the repository"
+    );
     for (path, data) in &sessions {
         if let Ok(record) = plumlogs::parse_session_line(data) {
             if !record.message().is_some_and(|m| m.contains(['\r', '\n'])) {
@@ -50,9 +55,19 @@ fn text_corpora_replay_and_account_for_every_line() {
         for (path, data) in inputs(target) {
             let lines = plumlogs::bulk::count_non_blank_lines(&data);
             let s = plumlogs::parse_sessions_lenient(&data);
-            assert_eq!(s.records.len() + s.problems.len(), lines, "{}", path.display());
+            assert_eq!(
+                s.records.len() + s.problems.len(),
+                lines,
+                "{}",
+                path.display()
+            );
             let e = plumlogs::parse_errors_lenient(&data);
-            assert_eq!(e.records.len() + e.problems.len(), lines, "{}", path.display());
+            assert_eq!(
+                e.records.len() + e.problems.len(),
+                lines,
+                "{}",
+                path.display()
+            );
             let log = plumlogs::parse_call_log_lenient(&data);
             match plumlogs::parse_call_log(&data) {
                 Ok(entries) => assert_eq!(entries, log.records, "{}", path.display()),
@@ -65,9 +80,17 @@ fn text_corpora_replay_and_account_for_every_line() {
 fn decode_corpora_replay_without_panics() {
     for target in ["decode_json", "decode_xml"] {
         let inputs = inputs(target);
-        assert!(!inputs.is_empty(), "the {target} seed corpus is part of the repository");
+        assert!(
+            !inputs.is_empty(),
+            "the {target} seed corpus is part of the repository"
+        );
         for (_path, data) in inputs {
-            for service in [plumlogs::Service::Logs, plumlogs::Service::Log, plumlogs::Service::Sessions, plumlogs::Service::Errors] {
+            for service in [
+                plumlogs::Service::Logs,
+                plumlogs::Service::Log,
+                plumlogs::Service::Sessions,
+                plumlogs::Service::Errors,
+            ] {
                 let _ = plumlogs::decode::decode_response(&data, service);
             }
         }

@@ -2,9 +2,9 @@
 //! equal; arbitrary bytes never panic; lenient parsing accounts for every line.
 
 use plumlogs::{
-    parse_call_log, parse_call_log_lenient, parse_error_line, parse_errors_lenient,
-    parse_session_line, parse_sessions, parse_sessions_lenient, CallLogEntry, ErrorRecord,
-    SessionDetail, SessionId, SessionRecord, Timestamp,
+    CallLogEntry, ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp, parse_call_log,
+    parse_call_log_lenient, parse_error_line, parse_errors_lenient, parse_session_line,
+    parse_sessions, parse_sessions_lenient,
 };
 use proptest::prelude::*;
 use std::borrow::Cow;
@@ -26,10 +26,20 @@ fn session_id() -> impl Strategy<Value = String> {
 }
 
 fn session_record() -> impl Strategy<Value = SessionRecord<'static>> {
-    let call = (0i64..5_000_000_000, 0i64..5_000_000_000, 0u64..400_000_000)
-        .prop_map(|(start, end, duration)| SessionDetail::Call { start, end, duration });
-    let tag = ("[A-Za-z0-9_.\\-]{0,16}", "([^\\s]([^\\n\\r]{0,60})?)?")
-        .prop_map(|(label, message)| SessionDetail::Tag { label: label.into(), message: message.into() });
+    let call = (0i64..5_000_000_000, 0i64..5_000_000_000, 0u64..400_000_000).prop_map(
+        |(start, end, duration)| SessionDetail::Call {
+            start,
+            end,
+            duration,
+        },
+    );
+    let tag =
+        ("[A-Za-z0-9_.\\-]{0,16}", "([^\\s]([^\\n\\r]{0,60})?)?").prop_map(|(label, message)| {
+            SessionDetail::Tag {
+                label: label.into(),
+                message: message.into(),
+            }
+        });
     (
         prop_oneof!["inbound", "outbound", "transfer", "[a-z]{1,12}"],
         word(),
@@ -39,21 +49,25 @@ fn session_record() -> impl Strategy<Value = SessionRecord<'static>> {
         session_id(),
         prop_oneof![call, tag],
     )
-        .prop_map(|(kind, ani, channel, timestamp, dnis, sid, detail)| SessionRecord {
-            kind: Cow::Owned(kind),
-            ani: ani.into(),
-            channel,
-            timestamp,
-            dnis: dnis.into(),
-            session_id: SessionId(sid.into()),
-            detail,
-        })
+        .prop_map(
+            |(kind, ani, channel, timestamp, dnis, sid, detail)| SessionRecord {
+                kind: Cow::Owned(kind),
+                ani: ani.into(),
+                channel,
+                timestamp,
+                dnis: dnis.into(),
+                session_id: SessionId(sid.into()),
+                detail,
+            },
+        )
         // `local` lines are always tags and call types always calls; an unknown
         // kind reads as a call iff its next field starts with a digit.
         .prop_filter("shape follows kind", |r| match (&*r.kind, &r.detail) {
             ("local", SessionDetail::Call { .. }) => false,
             ("inbound" | "outbound" | "transfer", SessionDetail::Tag { .. }) => false,
-            (_, SessionDetail::Tag { label, .. }) => !label.starts_with(|c: char| c.is_ascii_digit()),
+            (_, SessionDetail::Tag { label, .. }) => {
+                !label.starts_with(|c: char| c.is_ascii_digit())
+            }
             _ => true,
         })
 }
@@ -64,7 +78,11 @@ fn separators(n: usize) -> impl Strategy<Value = Vec<String>> {
 }
 
 fn write_session(r: &SessionRecord, seps: &[String], escaped: bool, crlf: bool) -> String {
-    let mut ts = r.timestamp.bracketed().to_string().replacen(' ', &seps[9], 1);
+    let mut ts = r
+        .timestamp
+        .bracketed()
+        .to_string()
+        .replacen(' ', &seps[9], 1);
     if escaped {
         ts = ts.replace('/', "\\/");
     }
@@ -77,14 +95,27 @@ fn write_session(r: &SessionRecord, seps: &[String], escaped: bool, crlf: bool) 
         r.session_id.to_string(),
     ];
     match &r.detail {
-        SessionDetail::Call { start, end, duration } => {
+        SessionDetail::Call {
+            start,
+            end,
+            duration,
+        } => {
             fields.push(start.to_string());
             fields.push(end.to_string());
-            fields.push(format!("{:02}:{:02}:{:02}", duration / 3600, duration % 3600 / 60, duration % 60));
+            fields.push(format!(
+                "{:02}:{:02}:{:02}",
+                duration / 3600,
+                duration % 3600 / 60,
+                duration % 60
+            ));
         }
         SessionDetail::Tag { label, message } => {
             // The message is the rest of the line, so it takes a plain single blank.
-            fields.push(if message.is_empty() { format!("{label}:") } else { format!("{label}:{}{message}", seps[8]) });
+            fields.push(if message.is_empty() {
+                format!("{label}:")
+            } else {
+                format!("{label}:{}{message}", seps[8])
+            });
         }
     }
     let mut line = String::new();
@@ -101,27 +132,41 @@ fn write_session(r: &SessionRecord, seps: &[String], escaped: bool, crlf: bool) 
 }
 
 fn error_record() -> impl Strategy<Value = ErrorRecord<'static>> {
-    (word(), any::<u32>(), timestamp(), word(), session_id(), "([^\\s][^\\n\\r]{0,60})?").prop_map(
-        |(ani, channel, timestamp, dnis, sid, message)| ErrorRecord {
-            ani: ani.into(),
-            channel,
-            timestamp,
-            dnis: dnis.into(),
-            session_id: SessionId(sid.into()),
-            message: message.into(),
-        },
+    (
+        word(),
+        any::<u32>(),
+        timestamp(),
+        word(),
+        session_id(),
+        "([^\\s][^\\n\\r]{0,60})?",
     )
+        .prop_map(
+            |(ani, channel, timestamp, dnis, sid, message)| ErrorRecord {
+                ani: ani.into(),
+                channel,
+                timestamp,
+                dnis: dnis.into(),
+                session_id: SessionId(sid.into()),
+                message: message.into(),
+            },
+        )
 }
 
 fn call_log_entry() -> impl Strategy<Value = CallLogEntry<'static>> {
     (
         (631_152_000i64..4_102_444_800),
         prop_oneof!["EDT", "EST", "CDT", "PST", "UTC", "GMT", "CEST", "XYZ"],
-        prop_oneof!["client", "dxi", "inet", "jsi", "log", "prompt", "rec", "tel", "vxi", "dlg", "sip", "other"],
+        prop_oneof![
+            "client", "dxi", "inet", "jsi", "log", "prompt", "rec", "tel", "vxi", "dlg", "sip",
+            "other"
+        ],
         session_id(),
         prop_oneof!["EVENT", "DEBUG", "LOCAL", "USAGE", "ERROR", "CUSTOM"],
         // A first line, then continuation lines that cannot be mistaken for entries.
-        ("([^\\s][^\\n\\r]{0,40})?", proptest::collection::vec("[ \t]+[^\\s][^\\n\\r]{0,30}", 0..3)),
+        (
+            "([^\\s][^\\n\\r]{0,40})?",
+            proptest::collection::vec("[ \t]+[^\\s][^\\n\\r]{0,30}", 0..3),
+        ),
     )
         .prop_map(|(unix, zone, module, sid, level, (first, more))| {
             let offset = plumlogs::timestamp::zone_offset(&zone);

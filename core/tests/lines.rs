@@ -1,12 +1,15 @@
 //! The line grammar against the documented vectors and every rule of issue 2.
 
 use plumlogs::{
-    parse_call_log, parse_call_log_lenient, parse_error_line, parse_errors, parse_errors_lenient,
-    parse_session_line, parse_sessions, parse_sessions_lenient, ErrorKind,
+    ErrorKind, parse_call_log, parse_call_log_lenient, parse_error_line, parse_errors,
+    parse_errors_lenient, parse_session_line, parse_sessions, parse_sessions_lenient,
 };
 
 fn expected(jsonl: &str) -> Vec<serde_json::Value> {
-    jsonl.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    jsonl
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 #[test]
@@ -19,14 +22,19 @@ fn documented_session_lines_give_their_canonical_json() {
         assert_eq!(&serde_json::to_value(rec).unwrap(), want);
     }
     // Field order is part of the canonical JSON too.
-    let first = include_str!("vectors/lines/sessions.expected.jsonl").lines().next().unwrap();
+    let first = include_str!("vectors/lines/sessions.expected.jsonl")
+        .lines()
+        .next()
+        .unwrap();
     assert_eq!(serde_json::to_string(&got[0]).unwrap(), first);
 }
 
 #[test]
 fn documented_error_lines_give_their_canonical_json() {
     let text = include_str!("vectors/lines/errors.txt");
-    let lines: Vec<&str> = include_str!("vectors/lines/errors.expected.jsonl").lines().collect();
+    let lines: Vec<&str> = include_str!("vectors/lines/errors.expected.jsonl")
+        .lines()
+        .collect();
     let got = parse_errors(text).unwrap();
     assert_eq!(got.len(), lines.len());
     for (rec, want) in got.iter().zip(&lines) {
@@ -80,10 +88,7 @@ fn call_lengths_over_a_day_and_unknown_kinds() {
     let r = parse_session_line(&conf).unwrap();
     assert_eq!(r.kind, "conference");
     assert_eq!(r.call_end(), Some(1509734339));
-    let r = parse_session_line(
-        "note 1 2 [03/Nov/2017:18:11:07 -0500] 3 4;5;6 tag: hello",
-    )
-    .unwrap();
+    let r = parse_session_line("note 1 2 [03/Nov/2017:18:11:07 -0500] 3 4;5;6 tag: hello").unwrap();
     assert_eq!(r.kind, "note");
     assert_eq!(r.label(), Some("tag"));
 }
@@ -100,7 +105,10 @@ fn separators_tabs_runs_and_crlf() {
 #[test]
 fn escaped_slashes_in_timestamps() {
     let escaped = CALL.replace('/', "\\/");
-    assert_eq!(parse_session_line(&escaped).unwrap(), parse_session_line(CALL).unwrap());
+    assert_eq!(
+        parse_session_line(&escaped).unwrap(),
+        parse_session_line(CALL).unwrap()
+    );
 }
 
 #[test]
@@ -119,32 +127,98 @@ fn bad_input_gives_typed_errors_with_positions() {
     // (line, expected kind, the text the error must point at: its column is where
     // that text starts; "" means the end of the line).
     let cases: &[(&str, ErrorKind, &str)] = &[
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310", ErrorKind::Truncated, ""),
-        ("inbound 7185551234 3 [03/Nox/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadMonth, "Nox/"),
-        ("inbound 7185551234 3 [03/Nov/2017:25:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadHour, "25:38"),
-        ("inbound 7185551234 3 [30/Feb/2016:05:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadDay, "30/Feb"),
-        ("inbound 7185551234 3 03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::MissingOpenBracket, "03/Nov"),
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::MissingCloseBracket, " 6177123000"),
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035-003-1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadSessionId, "200035-"),
-        ("inbound 7185551234 x3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadChannel, "x3"),
-        ("inbound 7185551234 12345678901234567890 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::ChannelOverflow, "1234567890"),
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:61:29", ErrorKind::BadDuration, "00:61"),
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 15097x4310 1509734339 00:00:29", ErrorKind::BadUnixTime, "15097x"),
-        ("inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29 extra", ErrorKind::TrailingInput, "extra"),
-        ("Inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29", ErrorKind::BadKind, "Inbound"),
-        ("local 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 no label here", ErrorKind::MissingLabel, "no label"),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310",
+            ErrorKind::Truncated,
+            "",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nox/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadMonth,
+            "Nox/",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:25:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadHour,
+            "25:38",
+        ),
+        (
+            "inbound 7185551234 3 [30/Feb/2016:05:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadDay,
+            "30/Feb",
+        ),
+        (
+            "inbound 7185551234 3 03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::MissingOpenBracket,
+            "03/Nov",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::MissingCloseBracket,
+            " 6177123000",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035-003-1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadSessionId,
+            "200035-",
+        ),
+        (
+            "inbound 7185551234 x3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadChannel,
+            "x3",
+        ),
+        (
+            "inbound 7185551234 12345678901234567890 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::ChannelOverflow,
+            "1234567890",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:61:29",
+            ErrorKind::BadDuration,
+            "00:61",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 15097x4310 1509734339 00:00:29",
+            ErrorKind::BadUnixTime,
+            "15097x",
+        ),
+        (
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29 extra",
+            ErrorKind::TrailingInput,
+            "extra",
+        ),
+        (
+            "Inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            ErrorKind::BadKind,
+            "Inbound",
+        ),
+        (
+            "local 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 no label here",
+            ErrorKind::MissingLabel,
+            "no label",
+        ),
         ("\u{1}\u{2}\u{ff}binary", ErrorKind::BadKind, "\u{1}"),
     ];
     for (line, kind, at) in cases {
-        let column = if at.is_empty() { line.len() + 1 } else { line.find(at).unwrap() + 1 };
+        let column = if at.is_empty() {
+            line.len() + 1
+        } else {
+            line.find(at).unwrap() + 1
+        };
         let err = parse_sessions(line).unwrap_err();
         assert_eq!((err.kind, err.column), (*kind, column), "{line:?}: {err}");
         assert_eq!(err.line, 1);
         assert_eq!(err.input, *line);
         let shown = err.to_string();
-        assert!(shown.contains("line 1") && shown.contains(&format!("column {column}")), "{shown}");
+        assert!(
+            shown.contains("line 1") && shown.contains(&format!("column {column}")),
+            "{shown}"
+        );
     }
-    assert_eq!(parse_session_line("").unwrap_err().kind, ErrorKind::Truncated);
+    assert_eq!(
+        parse_session_line("").unwrap_err().kind,
+        ErrorKind::Truncated
+    );
     // Invalid UTF-8 in a free-text field.
     let mut bytes = CALL.as_bytes().to_vec();
     bytes[9] = 0xff;
@@ -164,7 +238,10 @@ fn strict_mode_names_the_bad_line_and_lenient_mode_keeps_going() {
 
     let lenient = parse_sessions_lenient(&text);
     assert_eq!(lenient.records.len(), 2);
-    assert_eq!(lenient.problems.iter().map(|p| p.line).collect::<Vec<_>>(), vec![3, 5]);
+    assert_eq!(
+        lenient.problems.iter().map(|p| p.line).collect::<Vec<_>>(),
+        vec![3, 5]
+    );
     assert_eq!(
         lenient.records.len() + lenient.problems.len(),
         plumlogs::bulk::count_non_blank_lines(text.as_bytes())

@@ -12,7 +12,11 @@ fn rss_kb() -> Option<u64> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize, default: u64| args.get(i).map(|a| a.parse().expect("numeric argument")).unwrap_or(default);
+    let arg = |i: usize, default: u64| {
+        args.get(i)
+            .map(|a| a.parse().expect("numeric argument"))
+            .unwrap_or(default)
+    };
     let before = rss_kb();
     let t0 = Instant::now();
     let emu = Emulator::start(EmulatorConfig {

@@ -25,7 +25,8 @@ fn status_kb(field: &str) -> u64 {
 
 fn get(conn: &mut BufReader<TcpStream>, path: &str, auth: &str) -> Vec<u8> {
     // One write per request: several small ones would meet Nagle and delayed ACKs.
-    let request = format!("GET {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Basic {auth}\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: emulator\r\nAuthorization: Basic {auth}\r\n\r\n");
     conn.get_mut().write_all(request.as_bytes()).unwrap();
     let mut line = String::new();
     conn.read_line(&mut line).unwrap();
@@ -48,23 +49,44 @@ fn get(conn: &mut BufReader<TcpStream>, path: &str, auth: &str) -> Vec<u8> {
 
 fn main() {
     use base64::Engine as _;
-    let args: Vec<u64> = std::env::args().skip(1).map(|a| a.parse().expect("numeric argument")).collect();
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .map(|a| a.parse().expect("numeric argument"))
+        .collect();
     let calls_per_day = args.first().copied().unwrap_or(2000) as u32;
     let page = args.get(1).copied().unwrap_or(1000);
     let now = 1_780_000_000;
     let t0 = Instant::now();
-    let emu = Emulator::start(EmulatorConfig { calls_per_day, clock: Some(now), ..Default::default() }).unwrap();
+    let emu = Emulator::start(EmulatorConfig {
+        calls_per_day,
+        clock: Some(now),
+        ..Default::default()
+    })
+    .unwrap();
     let startup = t0.elapsed();
     let rss_started = status_kb("VmRSS:");
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", emu.username(), emu.password()));
-    let mut conn = BufReader::new(TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap());
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        emu.username(),
+        emu.password()
+    ));
+    let mut conn =
+        BufReader::new(TcpStream::connect(emu.base_url().trim_start_matches("http://")).unwrap());
     let (start, end) = (now - 365 * 86_400, now);
     let t1 = Instant::now();
     let (mut offset, mut pages, mut total) = (0u64, 0u64, None);
     loop {
-        let body = get(&mut conn, &format!("/ws/calls/sessions/{start}/{end}?offset={offset}&limit={page}"), &auth);
+        let body = get(
+            &mut conn,
+            &format!("/ws/calls/sessions/{start}/{end}?offset={offset}&limit={page}"),
+            &auth,
+        );
         let v: serde_json::Value = serde_json::from_slice(&body).expect("JSON page");
-        let t: u64 = v["result"]["total_sessions"].as_str().unwrap().parse().unwrap();
+        let t: u64 = v["result"]["total_sessions"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(*total.get_or_insert(t), t, "total is stable across pages");
         let items = v["result"]["sessions"].as_array().unwrap();
         for item in items {
@@ -81,7 +103,10 @@ fn main() {
     assert_eq!(offset, total, "the pages add up to total_sessions");
     let peak = status_kb("VmHWM:");
     println!("calls/day {calls_per_day}, page size {page}");
-    println!("start-up {:.3} ms, VmRSS after start-up {rss_started} kB", startup.as_secs_f64() * 1e3);
+    println!(
+        "start-up {:.3} ms, VmRSS after start-up {rss_started} kB",
+        startup.as_secs_f64() * 1e3
+    );
     println!(
         "year of sessions: {total} lines in {pages} pages, {:.1} s ({:.0} lines/s, {:.2} ms/page)",
         took.as_secs_f64(),

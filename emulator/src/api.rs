@@ -73,7 +73,10 @@ impl App {
     }
 
     pub fn set_clock(&self, unix: Option<i64>) {
-        self.clock.store(unix.map(clamp_clock).unwrap_or(SYSTEM_CLOCK), Ordering::SeqCst);
+        self.clock.store(
+            unix.map(clamp_clock).unwrap_or(SYSTEM_CLOCK),
+            Ordering::SeqCst,
+        );
     }
 
     pub fn clock_is_fixed(&self) -> bool {
@@ -82,7 +85,11 @@ impl App {
 
     pub fn inject(&self, fault: Fault, every: u32) {
         if fault.count > 0 {
-            lock(&self.faults).push(Pending { fault, every: every.max(1), seen: 0 });
+            lock(&self.faults).push(Pending {
+                fault,
+                every: every.max(1),
+                seen: 0,
+            });
         }
     }
 
@@ -108,7 +115,12 @@ impl App {
         let mut faults = lock(&self.faults);
         let mut fired = None;
         for (i, p) in faults.iter_mut().enumerate() {
-            if !p.fault.path_prefix.as_deref().is_none_or(|pre| path.starts_with(pre)) {
+            if !p
+                .fault
+                .path_prefix
+                .as_deref()
+                .is_none_or(|pre| path.starts_with(pre))
+            {
                 continue;
             }
             p.seen = p.seen.wrapping_add(1);
@@ -167,7 +179,9 @@ fn clamp_clock(unix: i64) -> i64 {
 }
 
 fn decode_basic(cred: &str) -> Option<(String, String)> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(cred.trim()).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(cred.trim())
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (u, p) = text.split_once(':')?;
     Some((u.to_string(), p.to_string()))
@@ -178,7 +192,12 @@ fn decode_basic(cred: &str) -> Option<(String, String)> {
 fn wire_of(req: &Request) -> Wire {
     let accept = req.header("accept").unwrap_or("");
     for range in accept.split(',') {
-        let media = range.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let media = range
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         match media.as_str() {
             "application/xml" | "text/xml" => return Wire::Xml,
             "application/json" | "text/json" => return Wire::Json,
@@ -196,7 +215,9 @@ fn percent_decode(s: &str) -> String {
         match b[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&b[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(v) => {
                         out.push(v);
@@ -230,11 +251,19 @@ fn failure(status: u16, wire: Wire, service: Service, message: &str) -> Response
     if status == 401 {
         headers.push(("WWW-Authenticate", "Basic realm=\"Plum DEV\"".to_string()));
     }
-    Response { status, headers, body: encode_failure(wire, service, message) }
+    Response {
+        status,
+        headers,
+        body: encode_failure(wire, service, message),
+    }
 }
 
 fn success(wire: Wire, body: Vec<u8>) -> Response {
-    Response { status: 200, headers: vec![("Content-Type", wire.media_type().to_string())], body }
+    Response {
+        status: 200,
+        headers: vec![("Content-Type", wire.media_type().to_string())],
+        body,
+    }
 }
 
 fn json(status: u16, value: serde_json::Value) -> Response {
@@ -246,7 +275,11 @@ fn json(status: u16, value: serde_json::Value) -> Response {
 }
 
 fn no_content() -> Response {
-    Response { status: 204, headers: Vec::new(), body: Vec::new() }
+    Response {
+        status: 204,
+        headers: Vec::new(),
+        body: Vec::new(),
+    }
 }
 
 /// What the path names: a service and its path arguments.
@@ -288,11 +321,27 @@ impl App {
             Route::List(s, ..) => s,
             Route::One(_) => Service::Log,
             Route::Unknown(s) => {
-                return failure(404, wire, s, &format!("No such service: {} (expected /ws/calls/logs|sessions|errors/START/END or /ws/calls/log/LOG_ID)", req.path));
+                return failure(
+                    404,
+                    wire,
+                    s,
+                    &format!(
+                        "No such service: {} (expected /ws/calls/logs|sessions|errors/START/END or /ws/calls/log/LOG_ID)",
+                        req.path
+                    ),
+                );
             }
         };
         if req.method != "GET" {
-            let mut r = failure(405, wire, service, &format!("Method {} not allowed: the Call Log API answers GET only", req.method));
+            let mut r = failure(
+                405,
+                wire,
+                service,
+                &format!(
+                    "Method {} not allowed: the Call Log API answers GET only",
+                    req.method
+                ),
+            );
             r.headers.push(("Allow", "GET".to_string()));
             return r;
         }
@@ -300,21 +349,44 @@ impl App {
             .header("authorization")
             .and_then(|v| {
                 let (scheme, cred) = v.split_once(' ')?;
-                scheme.eq_ignore_ascii_case("basic").then(|| decode_basic(cred))?
+                scheme
+                    .eq_ignore_ascii_case("basic")
+                    .then(|| decode_basic(cred))?
             })
             .is_some_and(|(u, p)| u == self.username && p == self.password);
         if !authorized {
-            return failure(401, wire, service, &format!("Unauthorized access to {service} service"));
+            return failure(
+                401,
+                wire,
+                service,
+                &format!("Unauthorized access to {service} service"),
+            );
         }
         let now = self.now();
         match route {
             Route::One(raw) => {
                 let Ok(id) = raw.parse::<u64>() else {
-                    return failure(400, wire, service, &format!("log_id must be a non-negative integer, got {raw:?}"));
+                    return failure(
+                        400,
+                        wire,
+                        service,
+                        &format!("log_id must be a non-negative integer, got {raw:?}"),
+                    );
                 };
                 match self.store.call_for_log(id, now) {
-                    Some((day, i)) => success(wire, encode_call_log(wire, &self.store.view(&day, i).call_log_text())),
-                    None => failure(404, wire, service, &format!("No call log with log_id {id} (call logs are kept for {})", retention_words(service))),
+                    Some((day, i)) => success(
+                        wire,
+                        encode_call_log(wire, &self.store.view(&day, i).call_log_text()),
+                    ),
+                    None => failure(
+                        404,
+                        wire,
+                        service,
+                        &format!(
+                            "No call log with log_id {id} (call logs are kept for {})",
+                            retention_words(service)
+                        ),
+                    ),
                 }
             }
             Route::List(service, a, b) => match self.list(req, wire, service, a, b, now) {
@@ -325,11 +397,21 @@ impl App {
         }
     }
 
-    fn list(&self, req: &Request, wire: Wire, service: Service, a: &str, b: &str, now: i64) -> Result<Response, String> {
+    fn list(
+        &self,
+        req: &Request,
+        wire: Wire,
+        service: Service,
+        a: &str,
+        b: &str,
+        now: i64,
+    ) -> Result<Response, String> {
         let start = parse_timestamp("start_timestamp", a)?;
         let end = parse_timestamp("end_timestamp", b)?;
         if end <= start {
-            return Err(format!("end_timestamp ({end}) must be after start_timestamp ({start})"));
+            return Err(format!(
+                "end_timestamp ({end}) must be after start_timestamp ({start})"
+            ));
         }
         let oldest = now - service.retention_seconds();
         if start < oldest {
@@ -339,7 +421,12 @@ impl App {
             ));
         }
         let params = query_params(&req.query);
-        let get = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
         let limit = match get("limit") {
             None => LIMIT_DEFAULT,
             Some(v) => v
@@ -347,7 +434,9 @@ impl App {
                 .parse::<u64>()
                 .ok()
                 .filter(|n| (1..=LIMIT_MAX).contains(n))
-                .ok_or_else(|| format!("limit must be an integer from 1 to {LIMIT_MAX}, got {v:?}"))?,
+                .ok_or_else(|| {
+                    format!("limit must be an integer from 1 to {LIMIT_MAX}, got {v:?}")
+                })?,
         };
         let offset = match get("offset") {
             None => 0,
@@ -356,12 +445,26 @@ impl App {
                 .parse::<u64>()
                 .map_err(|_| format!("offset must be a non-negative integer, got {v:?}"))?,
         };
-        let filter = get("number").or_else(|| get("numbers")).and_then(|n| Filter::new(&self.store.account, n));
-        let sel = self.store.select(&Query { service, start, end, now, filter: filter.as_ref(), offset, limit });
+        let filter = get("number")
+            .or_else(|| get("numbers"))
+            .and_then(|n| Filter::new(&self.store.account, n));
+        let sel = self.store.select(&Query {
+            service,
+            start,
+            end,
+            now,
+            filter: filter.as_ref(),
+            offset,
+            limit,
+        });
         let total = sel.total as usize;
         let body = match service {
             Service::Sessions => {
-                let texts: Vec<_> = sel.slices.iter().map(|s| (self.store.view(&s.day, s.call).text(), s.skip, s.take)).collect();
+                let texts: Vec<_> = sel
+                    .slices
+                    .iter()
+                    .map(|s| (self.store.view(&s.day, s.call).text(), s.skip, s.take))
+                    .collect();
                 let mut records = Vec::with_capacity(limit.min(LIMIT_MAX) as usize);
                 for (text, skip, take) in &texts {
                     records.extend(text.session_records().skip(*skip).take(*take));
@@ -369,13 +472,19 @@ impl App {
                 encode_lines(wire, service, total, &records)
             }
             Service::Errors => {
-                let records: Vec<_> =
-                    sel.slices.iter().filter_map(|s| self.store.view(&s.day, s.call).error_record()).collect();
+                let records: Vec<_> = sel
+                    .slices
+                    .iter()
+                    .filter_map(|s| self.store.view(&s.day, s.call).error_record())
+                    .collect();
                 encode_lines(wire, service, total, &records)
             }
             Service::Logs | Service::Log => {
-                let items: Vec<_> =
-                    sel.slices.iter().filter_map(|s| self.store.view(&s.day, s.call).summary()).collect();
+                let items: Vec<_> = sel
+                    .slices
+                    .iter()
+                    .filter_map(|s| self.store.view(&s.day, s.call).summary())
+                    .collect();
                 encode_call_summaries(wire, total, &items)
             }
         };
@@ -396,21 +505,26 @@ impl App {
                 }
                 Err(e) => bad(format!("not a fault: {e}")),
             },
-            ("GET", "/__emulator/faults") => {
-                json(200, serde_json::to_value(lock(&self.faults).clone()).unwrap_or_default())
-            }
+            ("GET", "/__emulator/faults") => json(
+                200,
+                serde_json::to_value(lock(&self.faults).clone()).unwrap_or_default(),
+            ),
             ("DELETE", "/__emulator/faults") => {
                 self.clear_faults();
                 no_content()
             }
-            ("GET", "/__emulator/requests") => json(200, serde_json::to_value(self.requests()).unwrap_or_default()),
+            ("GET", "/__emulator/requests") => json(
+                200,
+                serde_json::to_value(self.requests()).unwrap_or_default(),
+            ),
             ("DELETE", "/__emulator/requests") => {
                 self.clear_requests();
                 no_content()
             }
-            ("GET", "/__emulator/clock") => {
-                json(200, serde_json::json!({ "now": self.now(), "fixed": self.clock_is_fixed() }))
-            }
+            ("GET", "/__emulator/clock") => json(
+                200,
+                serde_json::json!({ "now": self.now(), "fixed": self.clock_is_fixed() }),
+            ),
             ("POST", "/__emulator/clock") => {
                 #[derive(serde::Deserialize)]
                 struct Clock {
@@ -439,7 +553,10 @@ impl App {
                     "logins": self.store.account.logins,
                 }),
             ),
-            _ => json(404, serde_json::json!({ "error": format!("no control endpoint {} {}", req.method, req.path) })),
+            _ => json(
+                404,
+                serde_json::json!({ "error": format!("no control endpoint {} {}", req.method, req.path) }),
+            ),
         }
     }
 }
@@ -475,10 +592,22 @@ impl Handler for App {
                 std::thread::sleep(Duration::from_millis(delay_ms));
                 Outcome::Respond(self.serve(req, wire))
             }
-            Some(FaultKind::Status { status, retry_after }) => {
+            Some(FaultKind::Status {
+                status,
+                retry_after,
+            }) => {
                 let service = service_of(&req.path);
-                let status = if (100..=999).contains(&status) { status } else { 500 };
-                let mut r = failure(status, wire, service, &format!("Service temporarily unavailable (emulated HTTP {status})"));
+                let status = if (100..=999).contains(&status) {
+                    status
+                } else {
+                    500
+                };
+                let mut r = failure(
+                    status,
+                    wire,
+                    service,
+                    &format!("Service temporarily unavailable (emulated HTTP {status})"),
+                );
                 if let Some(s) = retry_after {
                     r.headers.push(("Retry-After", s.to_string()));
                 }
@@ -486,7 +615,11 @@ impl Handler for App {
             }
             Some(FaultKind::Truncated) => Outcome::Truncate(self.serve(req, wire)),
             Some(FaultKind::DocumentedFailure { status }) => {
-                let status = if (100..=999).contains(&status) { status } else { 500 };
+                let status = if (100..=999).contains(&status) {
+                    status
+                } else {
+                    500
+                };
                 let message = format!("Service temporarily unavailable (emulated HTTP {status})");
                 let mut r = failure(status, wire, service_of(&req.path), &message);
                 if wire == Wire::Json {

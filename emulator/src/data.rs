@@ -7,7 +7,9 @@
 //! the one log-line grammar — when a page is encoded.
 
 use plumlogs::session::write_call_length;
-use plumlogs::{CallLogEntry, CallSummary, ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp};
+use plumlogs::{
+    CallLogEntry, CallSummary, ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp,
+};
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
@@ -72,7 +74,11 @@ pub(crate) fn eastern_offset(unix: i64) -> i16 {
     // 2:00 local: 07:00 UTC in March (EST), 06:00 UTC in November (EDT).
     let begin = date(3, first_sunday(3) + 7).unix_seconds().unwrap_or(0) + 7 * 3600;
     let end = date(11, first_sunday(11)).unix_seconds().unwrap_or(0) + 6 * 3600;
-    if (begin..end).contains(&unix) { -240 } else { -300 }
+    if (begin..end).contains(&unix) {
+        -240
+    } else {
+        -300
+    }
 }
 
 pub(crate) struct Server {
@@ -97,7 +103,9 @@ const AREA_CODES: [u32; 10] = [212, 718, 617, 646, 781, 508, 860, 203, 917, 413]
 impl Account {
     pub fn new(seed: u64) -> Account {
         let mut rng = Rng::new(mix(seed, 0xACC0));
-        let number = |rng: &mut Rng, area: u32| format!("{area}{}{:04}", rng.range(201, 999), rng.below(10_000));
+        let number = |rng: &mut Rng, area: u32| {
+            format!("{area}{}{:04}", rng.range(201, 999), rng.below(10_000))
+        };
         // The two documented numbers, then two of the seed's own.
         let dnis = vec![
             "6177123000".to_string(),
@@ -105,7 +113,10 @@ impl Account {
             number(&mut rng, 617),
             number(&mut rng, 888),
         ];
-        let logins = vec!["test@login.com".to_string(), "dialer@acme-health.example".to_string()];
+        let logins = vec![
+            "test@login.com".to_string(),
+            "dialer@acme-health.example".to_string(),
+        ];
         let callers = (0..400)
             .map(|_| {
                 let area = AREA_CODES[rng.below(AREA_CODES.len() as u64) as usize];
@@ -114,12 +125,30 @@ impl Account {
             .collect();
         // Leading zeros are part of a server id; two of six have them.
         let servers = vec![
-            Server { id: format!("{:06}", 10 + rng.below(90)), stale_offset: false },
-            Server { id: format!("{:06}", 300_000 + rng.below(100)), stale_offset: true },
-            Server { id: format!("{:06}", 10_000 + rng.below(90_000)), stale_offset: false },
-            Server { id: format!("{:06}", 200_000 + rng.below(100)), stale_offset: true },
-            Server { id: format!("{:06}", 400_000 + rng.below(100)), stale_offset: false },
-            Server { id: format!("{:06}", 100_000 + rng.below(100)), stale_offset: false },
+            Server {
+                id: format!("{:06}", 10 + rng.below(90)),
+                stale_offset: false,
+            },
+            Server {
+                id: format!("{:06}", 300_000 + rng.below(100)),
+                stale_offset: true,
+            },
+            Server {
+                id: format!("{:06}", 10_000 + rng.below(90_000)),
+                stale_offset: false,
+            },
+            Server {
+                id: format!("{:06}", 200_000 + rng.below(100)),
+                stale_offset: true,
+            },
+            Server {
+                id: format!("{:06}", 400_000 + rng.below(100)),
+                stale_offset: false,
+            },
+            Server {
+                id: format!("{:06}", 100_000 + rng.below(100)),
+                stale_offset: false,
+            },
         ];
         let app_urls = vec![
             "https://ivr.acme-health.example/vxml/main.php".to_string(),
@@ -127,7 +156,14 @@ impl Account {
             "http://apps.acme-health.example/plum/survey/start.vxml".to_string(),
             "https://ivr.acme-health.example/vxml/pharmacy.php".to_string(),
         ];
-        Account { seed, dnis, logins, callers, servers, app_urls }
+        Account {
+            seed,
+            dnis,
+            logins,
+            callers,
+            servers,
+            app_urls,
+        }
     }
 }
 
@@ -200,7 +236,9 @@ pub(crate) struct Day {
 }
 
 /// Relative call volume per Eastern local hour: quiet nights, busy business hours.
-const HOUR_WEIGHTS: [u64; 24] = [1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 20, 20, 18, 19, 20, 18, 14, 10, 7, 5, 4, 3, 2, 1];
+const HOUR_WEIGHTS: [u64; 24] = [
+    1, 1, 1, 1, 1, 2, 4, 8, 14, 18, 20, 20, 18, 19, 20, 18, 14, 10, 7, 5, 4, 3, 2, 1,
+];
 
 impl Day {
     pub fn generate(account: &Account, index: i64, calls_per_day: u32) -> Day {
@@ -290,11 +328,20 @@ impl Day {
 const TAGS: [(&str, &str); 7] = [
     ("menu", "main menu selection: {d4}"),
     ("caller_lookup", "account [{acct}] found: status=active"),
-    ("transfer", "transferring to queue billing (estimated wait {w}s)"),
+    (
+        "transfer",
+        "transferring to queue billing (estimated wait {w}s)",
+    ),
     ("survey", "question {d5} answer={d10}"),
-    ("debug", "vars: lang=en-US; attempts={d3}; last_event=noinput"),
+    (
+        "debug",
+        "vars: lang=en-US; attempts={d3}; last_event=noinput",
+    ),
     ("payment", "authorization code: A{code} [approved]"),
-    ("appointment", "reminder confirmed for slot #{d10} (press 1)"),
+    (
+        "appointment",
+        "reminder confirmed for slot #{d10} (press 1)",
+    ),
 ];
 
 /// Error messages: the documented ones and others of their kind.
@@ -315,7 +362,9 @@ fn fill(template: &str, param: u32) -> String {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
         let _ = match &rest[open + 1..close] {
             "d3" => write!(out, "{}", param % 3),
             "d4" => write!(out, "{}", param % 4 + 1),
@@ -348,7 +397,11 @@ impl<'a> CallView<'a> {
     pub fn ani(&self) -> Cow<'a, str> {
         let n = &self.account.callers[self.call.ani as usize];
         // Outbound lines carry the dialled number with its country code.
-        if self.call.kind == Kind::Outbound { Cow::Owned(format!("1{n}")) } else { Cow::Borrowed(n) }
+        if self.call.kind == Kind::Outbound {
+            Cow::Owned(format!("1{n}"))
+        } else {
+            Cow::Borrowed(n)
+        }
     }
     pub fn dnis(&self) -> &'a str {
         match self.call.kind {
@@ -360,10 +413,17 @@ impl<'a> CallView<'a> {
         &self.account.servers[self.call.server as usize]
     }
     pub fn session_id(&self) -> String {
-        format!("{};{:03};{}", self.server().id, self.call.channel, self.call.session_start())
+        format!(
+            "{};{:03};{}",
+            self.server().id,
+            self.call.channel,
+            self.call.session_start()
+        )
     }
     pub fn log_id(&self) -> Option<u64> {
-        self.call.has_log.then(|| self.day as u64 * LOG_IDS_PER_DAY + self.call.seq as u64 + 1)
+        self.call
+            .has_log
+            .then(|| self.day as u64 * LOG_IDS_PER_DAY + self.call.seq as u64 + 1)
     }
     fn app_url(&self) -> &'a str {
         let urls = &self.account.app_urls;
@@ -383,13 +443,20 @@ impl<'a> CallView<'a> {
 
     /// The texts its lines share, made once per call rather than once per line.
     pub fn text(self) -> CallText<'a> {
-        CallText { ani: self.ani(), sid: self.session_id(), view: self }
+        CallText {
+            ani: self.ani(),
+            sid: self.session_id(),
+            view: self,
+        }
     }
 
     /// The call's session lines (owned), in the order the service lists them.
     #[cfg(test)]
     pub fn session_records(&self) -> Vec<SessionRecord<'static>> {
-        self.text().session_records().map(SessionRecord::into_owned).collect()
+        self.text()
+            .session_records()
+            .map(SessionRecord::into_owned)
+            .collect()
     }
 
     pub fn error_record(&self) -> Option<ErrorRecord<'static>> {
@@ -433,46 +500,107 @@ impl<'a> CallView<'a> {
             p
         };
         match c.kind {
-            Kind::Inbound => entries.push((s0, "tel", "EVENT", format!("incoming call on channel {} from {ani} to {dnis}", c.channel))),
-            Kind::Transfer => entries.push((s0, "tel", "EVENT", format!("transferred call on channel {} from {ani} to {dnis}", c.channel))),
+            Kind::Inbound => entries.push((
+                s0,
+                "tel",
+                "EVENT",
+                format!(
+                    "incoming call on channel {} from {ani} to {dnis}",
+                    c.channel
+                ),
+            )),
+            Kind::Transfer => entries.push((
+                s0,
+                "tel",
+                "EVENT",
+                format!(
+                    "transferred call on channel {} from {ani} to {dnis}",
+                    c.channel
+                ),
+            )),
             Kind::Outbound => {
-                entries.push((s0, "tel", "EVENT", format!("outbound call requested by {dnis} to {ani}")));
-                entries.push((s0, "tel", "DEBUG", format!("dialing {ani} on channel {}", c.channel)));
+                entries.push((
+                    s0,
+                    "tel",
+                    "EVENT",
+                    format!("outbound call requested by {dnis} to {ani}"),
+                ));
+                entries.push((
+                    s0,
+                    "tel",
+                    "DEBUG",
+                    format!("dialing {ani} on channel {}", c.channel),
+                ));
             }
         }
         entries.push((c.start, "tel", "EVENT", "call connected".to_string()));
         entries.push((c.start, "vxi", "EVENT", format!("fetching start URL {url}")));
-        entries.push((c.start, "inet", "DEBUG", format!("GET {url} 200 OK ({} ms)", next() % 400 + 20)));
+        entries.push((
+            c.start,
+            "inet",
+            "DEBUG",
+            format!("GET {url} 200 OK ({} ms)", next() % 400 + 20),
+        ));
         if next() % 5 == 0 {
             // A multi-line message: continuation lines do not start like an entry.
             entries.push((
                 c.start,
                 "vxi",
                 "DEBUG",
-                "document parsed:\n  <form id=\"main\">\n    <field name=\"choice\"/>\n  </form>".to_string(),
+                "document parsed:\n  <form id=\"main\">\n    <field name=\"choice\"/>\n  </form>"
+                    .to_string(),
             ));
         }
-        entries.push((c.start, "prompt", "EVENT", "playing prompt welcome.wav".to_string()));
+        entries.push((
+            c.start,
+            "prompt",
+            "EVENT",
+            "playing prompt welcome.wav".to_string(),
+        ));
         if c.duration > 10 {
             let words = ["billing", "pharmacy", "appointments", "operator"];
             entries.push((
                 c.start + (c.duration / 3) as i64,
                 "rec",
                 "EVENT",
-                format!("recognition result \"{}\" confidence 0.{:02}", words[(next() % 4) as usize], next() % 50 + 50),
+                format!(
+                    "recognition result \"{}\" confidence 0.{:02}",
+                    words[(next() % 4) as usize],
+                    next() % 50 + 50
+                ),
             ));
         }
         for t in c.tags() {
             let (label, template) = TAGS[t.template as usize];
-            entries.push((c.start + t.at as i64, "jsi", "LOCAL", format!("{label}: {}", fill(template, t.param))));
+            entries.push((
+                c.start + t.at as i64,
+                "jsi",
+                "LOCAL",
+                format!("{label}: {}", fill(template, t.param)),
+            ));
         }
         if let Some(e) = c.error {
-            entries.push((c.start + e.at as i64, "vxi", "ERROR", fill(ERRORS[e.template as usize], e.param)));
+            entries.push((
+                c.start + e.at as i64,
+                "vxi",
+                "ERROR",
+                fill(ERRORS[e.template as usize], e.param),
+            ));
         }
         let mut length = String::new();
         let _ = write_call_length(&mut length, c.duration as u64);
-        entries.push((c.end(), "tel", "EVENT", "call ended: caller hangup".to_string()));
-        entries.push((c.end(), "tel", "USAGE", format!("call length {length} ({} seconds)", c.duration)));
+        entries.push((
+            c.end(),
+            "tel",
+            "EVENT",
+            "call ended: caller hangup".to_string(),
+        ));
+        entries.push((
+            c.end(),
+            "tel",
+            "USAGE",
+            format!("call length {length} ({} seconds)", c.duration),
+        ));
         entries.sort_by_key(|e| e.0); // stable: same-second entries keep their order
         entries
             .into_iter()
@@ -507,7 +635,12 @@ pub(crate) struct CallText<'a> {
 }
 
 impl CallText<'_> {
-    fn line<'s>(&'s self, t: i64, kind: &'static str, detail: SessionDetail<'s>) -> SessionRecord<'s> {
+    fn line<'s>(
+        &'s self,
+        t: i64,
+        kind: &'static str,
+        detail: SessionDetail<'s>,
+    ) -> SessionRecord<'s> {
         let v = self.view;
         SessionRecord {
             kind: Cow::Borrowed(kind),
@@ -525,14 +658,32 @@ impl CallText<'_> {
     pub fn session_records(&self) -> impl Iterator<Item = SessionRecord<'_>> + '_ {
         let v = self.view;
         let c = v.call;
-        let call = self.line(c.start, c.kind.name(), SessionDetail::Call { start: c.start, end: c.end(), duration: c.duration as u64 });
-        let url = self.line(c.start, "local", SessionDetail::Tag { label: Cow::Borrowed("fetchurl"), message: Cow::Borrowed(v.app_url()) });
+        let call = self.line(
+            c.start,
+            c.kind.name(),
+            SessionDetail::Call {
+                start: c.start,
+                end: c.end(),
+                duration: c.duration as u64,
+            },
+        );
+        let url = self.line(
+            c.start,
+            "local",
+            SessionDetail::Tag {
+                label: Cow::Borrowed("fetchurl"),
+                message: Cow::Borrowed(v.app_url()),
+            },
+        );
         let tags = c.tags().iter().map(move |t| {
             let (label, template) = TAGS[t.template as usize];
             self.line(
                 c.start + t.at as i64,
                 "local",
-                SessionDetail::Tag { label: Cow::Borrowed(label), message: Cow::Owned(fill(template, t.param)) },
+                SessionDetail::Tag {
+                    label: Cow::Borrowed(label),
+                    message: Cow::Owned(fill(template, t.param)),
+                },
             )
         });
         [call, url].into_iter().chain(tags)
@@ -562,9 +713,16 @@ mod tests {
         let starts: Vec<i64> = d1.calls.iter().map(|c| c.start).collect();
         assert_eq!(starts, d2.calls.iter().map(|c| c.start).collect::<Vec<_>>());
         assert!(starts.windows(2).all(|w| w[0] <= w[1]));
-        assert!(starts.iter().all(|s| (20_000 * DAY..20_001 * DAY).contains(s)));
+        assert!(
+            starts
+                .iter()
+                .all(|s| (20_000 * DAY..20_001 * DAY).contains(s))
+        );
         let other = Day::generate(&a, 20_001, 500);
-        assert_ne!(starts, other.calls.iter().map(|c| c.start).collect::<Vec<_>>());
+        assert_ne!(
+            starts,
+            other.calls.iter().map(|c| c.start).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -572,7 +730,11 @@ mod tests {
         let a = Account::new(3);
         let day = Day::generate(&a, 20_500, 300);
         for call in &day.calls {
-            let v = CallView { account: &a, day: day.index, call };
+            let v = CallView {
+                account: &a,
+                day: day.index,
+                call,
+            };
             for rec in v.session_records() {
                 let line = rec.to_string();
                 assert_eq!(plumlogs::parse_session_line(&line).unwrap(), rec, "{line}");
@@ -582,7 +744,11 @@ mod tests {
                 assert_eq!(plumlogs::parse_error_line(&line).unwrap(), e, "{line}");
             }
             let text = v.call_log_text();
-            assert_eq!(plumlogs::parse_call_log(&text).unwrap(), v.call_log_entries(), "{text}");
+            assert_eq!(
+                plumlogs::parse_call_log(&text).unwrap(),
+                v.call_log_entries(),
+                "{text}"
+            );
         }
     }
 }

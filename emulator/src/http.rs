@@ -37,7 +37,10 @@ pub(crate) struct Request {
 
 impl Request {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -82,7 +85,12 @@ impl Server {
                 .name("plumlogs-emulator-accept".into())
                 .spawn(move || accept_loop(listener, handler, stop, conns))?
         };
-        Ok(Server { addr, stop, conns, accept: Some(accept) })
+        Ok(Server {
+            addr,
+            stop,
+            conns,
+            accept: Some(accept),
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -138,7 +146,10 @@ fn accept_loop(
         }
         let id = next_id.fetch_add(1, Ordering::Relaxed);
         if let Ok(clone) = stream.try_clone() {
-            conns.lock().unwrap_or_else(|e| e.into_inner()).insert(id, clone);
+            conns
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(id, clone);
         }
         active.fetch_add(1, Ordering::SeqCst);
         let handler = handler.clone();
@@ -169,7 +180,9 @@ fn plain(status: u16, text: &str) -> Response {
 }
 
 fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool) {
-    let Ok(read_half) = stream.try_clone() else { return };
+    let Ok(read_half) = stream.try_clone() else {
+        return;
+    };
     let mut reader = BufReader::with_capacity(16 * 1024, read_half);
     let mut writer = stream;
     loop {
@@ -191,7 +204,12 @@ fn serve_connection(stream: TcpStream, handler: &dyn Handler, stop: &AtomicBool)
                 // Same head as a GET, no body (RFC 9110 §9.3.2).
                 let head = response_head(&resp, keep);
                 resp.body.clear();
-                if writer.write_all(&head).and_then(|()| writer.flush()).is_err() || !keep {
+                if writer
+                    .write_all(&head)
+                    .and_then(|()| writer.flush())
+                    .is_err()
+                    || !keep
+                {
                     break;
                 }
             }
@@ -248,7 +266,10 @@ fn read_line(reader: &mut impl BufRead, budget: &mut u64) -> Result<Option<Strin
         .map_err(|_| ReadError::Bad(400, "request head is not UTF-8".into()))
 }
 
-fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Result<Option<Request>, ReadError> {
+fn read_request(
+    reader: &mut BufReader<TcpStream>,
+    writer: &mut TcpStream,
+) -> Result<Option<Request>, ReadError> {
     let mut budget = MAX_HEAD;
     // Tolerate stray blank lines between requests (RFC 9112 §2.2).
     let line = loop {
@@ -259,18 +280,29 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Re
         }
     };
     let mut parts = line.split(' ');
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
-        return Err(ReadError::Bad(400, format!("malformed request line {line:?}")));
+        return Err(ReadError::Bad(
+            400,
+            format!("malformed request line {line:?}"),
+        ));
     };
     let http10 = match version {
         "HTTP/1.1" => false,
         "HTTP/1.0" => true,
-        _ => return Err(ReadError::Bad(505, format!("unsupported version {version:?}"))),
+        _ => {
+            return Err(ReadError::Bad(
+                505,
+                format!("unsupported version {version:?}"),
+            ));
+        }
     };
     let mut headers = Vec::new();
     loop {
-        let Some(h) = read_line(reader, &mut budget)? else { return Err(ReadError::Io) };
+        let Some(h) = read_line(reader, &mut budget)? else {
+            return Err(ReadError::Io);
+        };
         if h.is_empty() {
             break;
         }
@@ -282,14 +314,20 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Re
         };
         headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
     }
-    let get = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
+    let get = |n: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.as_str())
+    };
     let connection = get("connection").unwrap_or("").to_ascii_lowercase();
     let keep_alive = if http10 {
         connection.split(',').any(|t| t.trim() == "keep-alive")
     } else {
         !connection.split(',').any(|t| t.trim() == "close")
     };
-    let chunked = get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let chunked =
+        get("transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let length = match get("content-length") {
         None => 0,
         Some(v) => v
@@ -299,7 +337,9 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Re
     if length > MAX_BODY {
         return Err(ReadError::Bad(413, "request body too large".into()));
     }
-    if (chunked || length > 0) && get("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue")) {
+    if (chunked || length > 0)
+        && get("expect").is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
         writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
     }
     let body = if chunked {
@@ -313,14 +353,23 @@ fn read_request(reader: &mut BufReader<TcpStream>, writer: &mut TcpStream) -> Re
         Some((p, q)) => (p.to_string(), q.to_string()),
         None => (target.to_string(), String::new()),
     };
-    Ok(Some(Request { method: method.to_string(), path, query, headers, body, keep_alive }))
+    Ok(Some(Request {
+        method: method.to_string(),
+        path,
+        query,
+        headers,
+        body,
+        keep_alive,
+    }))
 }
 
 fn read_chunked(reader: &mut BufReader<TcpStream>) -> Result<Vec<u8>, ReadError> {
     let mut body = Vec::new();
     let mut budget = MAX_HEAD;
     loop {
-        let Some(size_line) = read_line(reader, &mut budget)? else { return Err(ReadError::Io) };
+        let Some(size_line) = read_line(reader, &mut budget)? else {
+            return Err(ReadError::Io);
+        };
         let hex = size_line.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(hex, 16)
             .map_err(|_| ReadError::Bad(400, format!("bad chunk size {hex:?}")))?;
@@ -366,7 +415,12 @@ fn reason(status: u16) -> &'static str {
 
 fn response_head(resp: &Response, keep_alive: bool) -> Vec<u8> {
     let mut head = Vec::with_capacity(256);
-    let _ = write!(head, "HTTP/1.1 {} {}\r\nServer: plumlogs-emulator\r\n", resp.status, reason(resp.status));
+    let _ = write!(
+        head,
+        "HTTP/1.1 {} {}\r\nServer: plumlogs-emulator\r\n",
+        resp.status,
+        reason(resp.status)
+    );
     for (name, value) in &resp.headers {
         let _ = write!(head, "{name}: {value}\r\n");
     }
@@ -374,7 +428,11 @@ fn response_head(resp: &Response, keep_alive: bool) -> Vec<u8> {
     if resp.status != 204 {
         let _ = write!(head, "Content-Length: {}\r\n", resp.body.len());
     }
-    let _ = write!(head, "Connection: {}\r\n\r\n", if keep_alive { "keep-alive" } else { "close" });
+    let _ = write!(
+        head,
+        "Connection: {}\r\n\r\n",
+        if keep_alive { "keep-alive" } else { "close" }
+    );
     head
 }
 

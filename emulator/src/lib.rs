@@ -110,11 +110,19 @@ fn one() -> u32 {
 impl Fault {
     /// `kind` for the next matching request only.
     pub fn once(kind: FaultKind) -> Fault {
-        Fault { kind, count: 1, path_prefix: None }
+        Fault {
+            kind,
+            count: 1,
+            path_prefix: None,
+        }
     }
     /// `kind` for the next `count` matching requests.
     pub fn times(kind: FaultKind, count: u32) -> Fault {
-        Fault { kind, count, path_prefix: None }
+        Fault {
+            kind,
+            count,
+            path_prefix: None,
+        }
     }
     /// Only requests whose path starts with `prefix`.
     pub fn on_path(mut self, prefix: impl Into<String>) -> Fault {
@@ -165,7 +173,9 @@ pub struct RecordedRequest {
 impl RecordedRequest {
     /// A header by (case-insensitive) name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
 }
 
@@ -178,7 +188,10 @@ pub struct Emulator {
 
 impl std::fmt::Debug for Emulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Emulator").field("base_url", &self.base_url).field("username", &self.app.username).finish()
+        f.debug_struct("Emulator")
+            .field("base_url", &self.base_url)
+            .field("username", &self.app.username)
+            .finish()
     }
 }
 
@@ -187,19 +200,35 @@ impl Emulator {
     pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         let invalid = |msg: String| io::Error::new(io::ErrorKind::InvalidInput, msg);
         if config.calls_per_day > MAX_CALLS_PER_DAY {
-            return Err(invalid(format!("calls_per_day {} is above the maximum {MAX_CALLS_PER_DAY}", config.calls_per_day)));
+            return Err(invalid(format!(
+                "calls_per_day {} is above the maximum {MAX_CALLS_PER_DAY}",
+                config.calls_per_day
+            )));
         }
         if let Some(c) = config.clock.filter(|c| !api::CLOCK_RANGE.contains(c)) {
-            return Err(invalid(format!("clock {c} is outside 1970..=9999 (0..=253402300799 UNIX seconds)")));
+            return Err(invalid(format!(
+                "clock {c} is outside 1970..=9999 (0..=253402300799 UNIX seconds)"
+            )));
         }
         if config.username.contains(':') {
-            return Err(invalid("username must not contain ':' (HTTP Basic auth cannot carry it)".into()));
+            return Err(invalid(
+                "username must not contain ':' (HTTP Basic auth cannot carry it)".into(),
+            ));
         }
         let store = store::Store::new(config.seed, config.calls_per_day);
-        let app = Arc::new(api::App::new(store, config.username, config.password, config.clock));
+        let app = Arc::new(api::App::new(
+            store,
+            config.username,
+            config.password,
+            config.clock,
+        ));
         let server = http::Server::bind(config.port, app.clone())?;
         let base_url = format!("http://{}", server.addr());
-        Ok(Emulator { app, server, base_url })
+        Ok(Emulator {
+            app,
+            server,
+            base_url,
+        })
     }
 
     /// `http://127.0.0.1:PORT`, no trailing slash.

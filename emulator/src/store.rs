@@ -31,19 +31,31 @@ pub(crate) fn normalize_number(s: &str) -> String {
         return s.to_ascii_lowercase();
     }
     let digits: String = s.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() == 11 && digits.starts_with('1') { digits[1..].to_string() } else { digits }
+    if digits.len() == 11 && digits.starts_with('1') {
+        digits[1..].to_string()
+    } else {
+        digits
+    }
 }
 
 impl Filter {
     /// `None` when the parameter names no number at all (empty).
     pub fn new(account: &Account, param: &str) -> Option<Filter> {
-        let mut wanted: Vec<String> = param.split(',').map(normalize_number).filter(|n| !n.is_empty()).collect();
+        let mut wanted: Vec<String> = param
+            .split(',')
+            .map(normalize_number)
+            .filter(|n| !n.is_empty())
+            .collect();
         if wanted.is_empty() {
             return None;
         }
         wanted.sort();
         wanted.dedup();
-        let hit = |list: &[String]| list.iter().map(|n| wanted.contains(&normalize_number(n))).collect::<Vec<_>>();
+        let hit = |list: &[String]| {
+            list.iter()
+                .map(|n| wanted.contains(&normalize_number(n)))
+                .collect::<Vec<_>>()
+        };
         Some(Filter {
             key: wanted.join(","),
             callers: hit(&account.callers),
@@ -116,7 +128,13 @@ impl Store {
     }
 
     pub fn day(&self, index: i64) -> Arc<Day> {
-        if let Some(d) = self.days.lock().unwrap_or_else(|e| e.into_inner()).0.get(&index) {
+        if let Some(d) = self
+            .days
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .get(&index)
+        {
             return d.clone();
         }
         // Generated outside the lock: two racing requests may both generate the
@@ -141,13 +159,27 @@ impl Store {
     /// `filter`, in ascending `callStart`; the service's items of those calls, from
     /// `offset`, at most `limit`.
     pub fn select(&self, q: &Query<'_>) -> Selection {
-        let &Query { service, start, end, now, filter, offset, limit } = q;
+        let &Query {
+            service,
+            start,
+            end,
+            now,
+            filter,
+            offset,
+            limit,
+        } = q;
         let included = |c: &Call| {
-            c.start >= start && c.start < end && c.end() <= now && filter.is_none_or(|f| f.matches(c))
+            c.start >= start
+                && c.start < end
+                && c.end() <= now
+                && filter.is_none_or(|f| f.matches(c))
         };
         // Nothing starts at or after `now` and has also ended by then.
         let end_eff = end.min(now);
-        let mut sel = Selection { total: 0, slices: Vec::new() };
+        let mut sel = Selection {
+            total: 0,
+            slices: Vec::new(),
+        };
         if end_eff <= start {
             return sel;
         }
@@ -156,14 +188,32 @@ impl Store {
         let first = start.div_euclid(DAY).max(0);
         let last = (end_eff - 1).div_euclid(DAY);
         for d in first..=last {
-            let whole = d * DAY >= start && (d + 1) * DAY <= end_eff && (d + 1) * DAY + MAX_SPILL <= now;
-            let key = (d, service, filter.map(|f| f.key.clone()).unwrap_or_default());
-            let cached = if whole { self.counts.lock().unwrap_or_else(|e| e.into_inner()).get(&key).copied() } else { None };
+            let whole =
+                d * DAY >= start && (d + 1) * DAY <= end_eff && (d + 1) * DAY + MAX_SPILL <= now;
+            let key = (
+                d,
+                service,
+                filter.map(|f| f.key.clone()).unwrap_or_default(),
+            );
+            let cached = if whole {
+                self.counts
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get(&key)
+                    .copied()
+            } else {
+                None
+            };
             let count = match cached {
                 Some(n) => n,
                 None => {
                     let day = self.day(d);
-                    let n: u64 = day.calls.iter().filter(|c| included(c)).map(|c| items_of(service, c) as u64).sum();
+                    let n: u64 = day
+                        .calls
+                        .iter()
+                        .filter(|c| included(c))
+                        .map(|c| items_of(service, c) as u64)
+                        .sum();
                     if whole {
                         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
                         if counts.len() >= COUNT_CACHE {
@@ -196,7 +246,12 @@ impl Store {
                     continue;
                 }
                 let take = (n - skip).min(room);
-                sel.slices.push(Slice { day: day.clone(), call: i, skip: skip as usize, take: take as usize });
+                sel.slices.push(Slice {
+                    day: day.clone(),
+                    call: i,
+                    skip: skip as usize,
+                    take: take as usize,
+                });
                 room -= take;
                 skip = 0;
             }
@@ -218,11 +273,17 @@ impl Store {
         }
         let day = self.day(index);
         let call = day.calls.get(seq)?;
-        let kept = call.has_log && call.end() <= now && call.start >= now - Service::Log.retention_seconds();
+        let kept = call.has_log
+            && call.end() <= now
+            && call.start >= now - Service::Log.retention_seconds();
         kept.then_some((day, seq))
     }
 
     pub fn view<'a>(&'a self, day: &'a Day, call: usize) -> CallView<'a> {
-        CallView { account: &self.account, day: day.index, call: &day.calls[call] }
+        CallView {
+            account: &self.account,
+            day: day.index,
+            call: &day.calls[call],
+        }
     }
 }

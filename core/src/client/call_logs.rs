@@ -1,7 +1,7 @@
 //! `calls/log/{log_id}`, and the documented list-then-fetch-each loop as one call.
 
-use super::query::Query;
 use super::Client;
+use super::query::Query;
 use crate::call_log::CallLogEntry;
 use crate::call_summary::CallSummary;
 use crate::decode;
@@ -26,12 +26,23 @@ impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
         if log_id == 0 {
-            return Err(Error::InvalidArgument("log_id must be a positive integer from calls/logs".into()));
+            return Err(Error::InvalidArgument(
+                "log_id must be a positive integer from calls/logs".into(),
+            ));
         }
         let path = format!("/ws/calls/log/{log_id}");
-        let text = self.get(Service::Log, &path, |body| Ok(decode::decode_log(body)?.into_owned()))?;
-        let entries = crate::bulk::parse_call_log(&text)?.into_iter().map(CallLogEntry::into_owned).collect();
-        Ok(CallLog { log_id, text, entries })
+        let text = self.get(Service::Log, &path, |body| {
+            Ok(decode::decode_log(body)?.into_owned())
+        })?;
+        let entries = crate::bulk::parse_call_log(&text)?
+            .into_iter()
+            .map(CallLogEntry::into_owned)
+            .collect();
+        Ok(CallLog {
+            log_id,
+            text,
+            entries,
+        })
     }
 
     /// Every call with a log in the window, each with its log: lists with
@@ -42,16 +53,26 @@ impl Client {
     /// stop the others. Workers run at most `2 × concurrency` logs ahead of the
     /// consumer, so memory stays bounded; dropping the iterator stops them after
     /// their current request.
-    pub fn call_logs_with_text(&self, q: &Query, concurrency: usize) -> Result<CallLogsWithText, Error> {
+    pub fn call_logs_with_text(
+        &self,
+        q: &Query,
+        concurrency: usize,
+    ) -> Result<CallLogsWithText, Error> {
         if concurrency == 0 {
-            return Err(Error::InvalidArgument("concurrency must be at least 1".into()));
+            return Err(Error::InvalidArgument(
+                "concurrency must be at least 1".into(),
+            ));
         }
         let summaries: Vec<CallSummary<'static>> = self.call_logs(q)?.collect::<Result<_, _>>()?;
         let workers = concurrency.min(MAX_CONCURRENCY).min(summaries.len());
         let shared = Arc::new(Shared {
             ids: summaries.iter().map(|s| s.log_id).collect(),
             window: 2 * workers.max(1),
-            state: Mutex::new(State { next: 0, yielded: 0, cancelled: false }),
+            state: Mutex::new(State {
+                next: 0,
+                yielded: 0,
+                cancelled: false,
+            }),
             wake: Condvar::new(),
         });
         let (tx, rx) = mpsc::channel();
@@ -62,7 +83,9 @@ impl Client {
                 .spawn(move || worker(&client, &mine, &tx));
             if let Err(e) = spawned {
                 shared.cancel();
-                return Err(Error::Transport { message: format!("could not start a worker thread: {e}") });
+                return Err(Error::Transport {
+                    message: format!("could not start a worker thread: {e}"),
+                });
             }
         }
         Ok(CallLogsWithText {
@@ -105,7 +128,10 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
     loop {
         let index = {
             let mut st = shared.lock();
-            while !st.cancelled && st.next < shared.ids.len() && st.next >= st.yielded + shared.window {
+            while !st.cancelled
+                && st.next < shared.ids.len()
+                && st.next >= st.yielded + shared.window
+            {
                 st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
             }
             if st.cancelled || st.next >= shared.ids.len() {
@@ -165,7 +191,10 @@ impl Iterator for CallLogsWithText {
                 // Every worker is gone without sending this one: only a panic does that.
                 Err(_) => {
                     break Err(Error::Transport {
-                        message: format!("the worker fetching log {} stopped unexpectedly", summary.log_id),
+                        message: format!(
+                            "the worker fetching log {} stopped unexpectedly",
+                            summary.log_id
+                        ),
                     });
                 }
             }

@@ -52,7 +52,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries after the first attempt, by default.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// First backoff step and its ceiling, by default.
-pub const DEFAULT_BACKOFF: (Duration, Duration) = (Duration::from_millis(500), Duration::from_secs(30));
+pub const DEFAULT_BACKOFF: (Duration, Duration) =
+    (Duration::from_millis(500), Duration::from_secs(30));
 /// A `Retry-After` longer than this is waited only this long: a blocking call should
 /// not hang for an hour because a proxy said so.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -168,8 +169,14 @@ impl ClientBuilder {
     }
 
     fn build_with_env(self, env: impl Fn(&str) -> Option<String>) -> Result<Client, Error> {
-        let username = self.username.or_else(|| env("PLUM_USERNAME")).filter(|s| !s.is_empty());
-        let password = self.password.or_else(|| env("PLUM_PASSWORD")).filter(|s| !s.is_empty());
+        let username = self
+            .username
+            .or_else(|| env("PLUM_USERNAME"))
+            .filter(|s| !s.is_empty());
+        let password = self
+            .password
+            .or_else(|| env("PLUM_PASSWORD"))
+            .filter(|s| !s.is_empty());
         let (username, password) = match (username, password) {
             (Some(u), Some(p)) => (u, p),
             (u, p) => {
@@ -188,7 +195,9 @@ impl ClientBuilder {
         };
         if username.contains(':') {
             // HTTP Basic cannot carry a colon in the user part.
-            return Err(Error::InvalidArgument("the username must not contain ':'".into()));
+            return Err(Error::InvalidArgument(
+                "the username must not contain ':'".into(),
+            ));
         }
         let base_url = self
             .base_url
@@ -197,10 +206,14 @@ impl ClientBuilder {
         let base_url = transport::check_base_url(&base_url, self.allow_insecure_http)?;
         let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
         if timeout.is_zero() {
-            return Err(Error::InvalidArgument("the timeout must be more than zero".into()));
+            return Err(Error::InvalidArgument(
+                "the timeout must be more than zero".into(),
+            ));
         }
         if self.deadline.is_some_and(|d| d.is_zero()) {
-            return Err(Error::InvalidArgument("the deadline must be more than zero".into()));
+            return Err(Error::InvalidArgument(
+                "the deadline must be more than zero".into(),
+            ));
         }
         let (backoff_base, backoff_cap) = self.backoff.unwrap_or(DEFAULT_BACKOFF);
         if backoff_cap < backoff_base {
@@ -208,8 +221,9 @@ impl ClientBuilder {
                 "the backoff cap ({backoff_cap:?}) is below its base ({backoff_base:?})"
             )));
         }
-        let user_agent =
-            self.user_agent.unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
         let authorization = transport::basic_auth(&username, &password);
         let agent = transport::agent(timeout, &user_agent);
         Ok(Client {
@@ -325,7 +339,10 @@ mod tests {
             (Client::builder().username("").password("p"), "no username"),
         ] {
             match b.build_with_env(env_none) {
-                Err(Error::Auth { message, http_status: 0 }) => assert!(message.starts_with(what), "{message}"),
+                Err(Error::Auth {
+                    message,
+                    http_status: 0,
+                }) => assert!(message.starts_with(what), "{message}"),
                 other => panic!("expected Auth, got {other:?}"),
             }
         }
@@ -344,10 +361,18 @@ mod tests {
         assert_eq!(c.base_url(), "http://127.0.0.1:9/prefix");
         assert!(!format!("{c:?}").contains("env-secret"));
         // Explicit settings win over the environment.
-        let c = Client::builder().username("me").base_url("https://example.com").build_with_env(env).unwrap();
+        let c = Client::builder()
+            .username("me")
+            .base_url("https://example.com")
+            .build_with_env(env)
+            .unwrap();
         assert_eq!(c.username(), "me");
         assert_eq!(c.base_url(), "https://example.com");
-        let c = Client::builder().username("me").password("pw").build_with_env(env_none).unwrap();
+        let c = Client::builder()
+            .username("me")
+            .password("pw")
+            .build_with_env(env_none)
+            .unwrap();
         assert_eq!(c.base_url(), DEFAULT_BASE_URL);
     }
 
@@ -369,10 +394,17 @@ mod tests {
     #[test]
     fn builder_rejects_bad_settings() {
         let b = || Client::builder().username("u").password("p");
-        assert!(matches!(b().username("a:b").build_with_env(env_none), Err(Error::InvalidArgument(_))));
-        assert!(matches!(b().timeout(Duration::ZERO).build_with_env(env_none), Err(Error::InvalidArgument(_))));
         assert!(matches!(
-            b().backoff(Duration::from_secs(2), Duration::from_secs(1)).build_with_env(env_none),
+            b().username("a:b").build_with_env(env_none),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            b().timeout(Duration::ZERO).build_with_env(env_none),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            b().backoff(Duration::from_secs(2), Duration::from_secs(1))
+                .build_with_env(env_none),
             Err(Error::InvalidArgument(_))
         ));
     }

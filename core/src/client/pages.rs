@@ -1,7 +1,7 @@
 //! Walking `offset`/`limit` pages of the three list services.
 
-use super::query::{encode_component, Query};
 use super::Client;
+use super::query::{Query, encode_component};
 use crate::call_summary::CallSummary;
 use crate::decode;
 use crate::error::{Error, ParseError};
@@ -130,10 +130,16 @@ impl<T> Pages<T> {
             Some(r) => r.min(self.page_size as u64),
             None => self.page_size as u64,
         };
-        let path = format!("{}?offset={}&limit={}{}", self.path, self.offset, ask, self.number_param);
+        let path = format!(
+            "{}?offset={}&limit={}{}",
+            self.path, self.offset, ask, self.number_param
+        );
         let decode = self.decode;
         let base = self.offset;
-        let (mut items, total) = match self.client.get(self.service, &path, |body| decode(body, base)) {
+        let (mut items, total) = match self
+            .client
+            .get(self.service, &path, |body| decode(body, base))
+        {
             Ok(page) => page,
             Err(e) => {
                 self.finished = true;
@@ -186,7 +192,11 @@ impl<T> Iterator for Pages<T> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let buffered = self.buffer.len();
-        if self.finished { (buffered, Some(buffered)) } else { (buffered, None) }
+        if self.finished {
+            (buffered, Some(buffered))
+        } else {
+            (buffered, None)
+        }
     }
 }
 
@@ -197,27 +207,48 @@ fn relocate(mut e: ParseError, base: u64) -> Error {
     Error::Parse(e)
 }
 
-fn decode_sessions(body: &[u8], base: u64) -> Result<(Vec<SessionRecord<'static>>, Option<u64>), Error> {
+fn decode_sessions(
+    body: &[u8],
+    base: u64,
+) -> Result<(Vec<SessionRecord<'static>>, Option<u64>), Error> {
     let page = decode::decode_lines(body, Service::Sessions)?;
     let items = page
         .sessions()
-        .map(|r| r.map(SessionRecord::into_owned).map_err(|e| relocate(e, base)))
+        .map(|r| {
+            r.map(SessionRecord::into_owned)
+                .map_err(|e| relocate(e, base))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((items, page.total))
 }
 
-fn decode_errors(body: &[u8], base: u64) -> Result<(Vec<ErrorRecord<'static>>, Option<u64>), Error> {
+fn decode_errors(
+    body: &[u8],
+    base: u64,
+) -> Result<(Vec<ErrorRecord<'static>>, Option<u64>), Error> {
     let page = decode::decode_lines(body, Service::Errors)?;
     let items = page
         .errors()
-        .map(|r| r.map(ErrorRecord::into_owned).map_err(|e| relocate(e, base)))
+        .map(|r| {
+            r.map(ErrorRecord::into_owned)
+                .map_err(|e| relocate(e, base))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((items, page.total))
 }
 
-fn decode_summaries(body: &[u8], _base: u64) -> Result<(Vec<CallSummary<'static>>, Option<u64>), Error> {
+fn decode_summaries(
+    body: &[u8],
+    _base: u64,
+) -> Result<(Vec<CallSummary<'static>>, Option<u64>), Error> {
     let page = decode::decode_logs(body)?;
-    Ok((page.items.into_iter().map(CallSummary::into_owned).collect(), page.total))
+    Ok((
+        page.items
+            .into_iter()
+            .map(CallSummary::into_owned)
+            .collect(),
+        page.total,
+    ))
 }
 
 impl Client {

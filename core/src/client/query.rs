@@ -22,7 +22,13 @@ pub struct Query {
 
 impl Query {
     pub fn new(start: i64, end: i64) -> Self {
-        Query { start, end, number: None, limit: None, page_size: 1000 }
+        Query {
+            start,
+            end,
+            number: None,
+            limit: None,
+            page_size: 1000,
+        }
     }
     /// Only calls to this phone number.
     pub fn number(mut self, number: impl Into<String>) -> Self {
@@ -44,7 +50,10 @@ impl Query {
     pub(crate) fn validate(&self, service: Service, now: i64) -> Result<(), Error> {
         let bad = |m: String| Err(Error::InvalidArgument(m));
         if self.end <= self.start {
-            return bad(format!("end ({}) must be after start ({})", self.end, self.start));
+            return bad(format!(
+                "end ({}) must be after start ({})",
+                self.end, self.start
+            ));
         }
         let retention = service.retention_seconds();
         let oldest = now.saturating_sub(retention);
@@ -59,7 +68,10 @@ impl Query {
             ));
         }
         if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-            return bad(format!("page_size ({}) must be in 1..={MAX_PAGE_SIZE}", self.page_size));
+            return bad(format!(
+                "page_size ({}) must be in 1..={MAX_PAGE_SIZE}",
+                self.page_size
+            ));
         }
         if self.limit == Some(0) {
             return bad("limit must be at least 1 (leave it unset for no limit)".into());
@@ -83,8 +95,16 @@ pub(crate) fn encode_component(s: &str, out: &mut String) {
             out.push(b as char);
         } else {
             out.push('%');
-            out.push(char::from_digit((b >> 4) as u32, 16).unwrap().to_ascii_uppercase());
-            out.push(char::from_digit((b & 15) as u32, 16).unwrap().to_ascii_uppercase());
+            out.push(
+                char::from_digit((b >> 4) as u32, 16)
+                    .unwrap()
+                    .to_ascii_uppercase(),
+            );
+            out.push(
+                char::from_digit((b & 15) as u32, 16)
+                    .unwrap()
+                    .to_ascii_uppercase(),
+            );
         }
     }
 }
@@ -107,13 +127,27 @@ mod tests {
         assert!(err(Query::new(NOW, NOW), Service::Sessions).contains("must be after start"));
         assert!(err(Query::new(NOW, NOW - 1), Service::Sessions).contains("must be after start"));
         let year = 365 * 86_400;
-        Query::new(NOW - year, NOW).validate(Service::Sessions, NOW).unwrap();
-        Query::new(NOW - year - WINDOW_GRACE_SECONDS, NOW).validate(Service::Errors, NOW).unwrap();
-        assert!(err(Query::new(NOW - year - WINDOW_GRACE_SECONDS - 1, NOW), Service::Sessions).contains("365 days"));
+        Query::new(NOW - year, NOW)
+            .validate(Service::Sessions, NOW)
+            .unwrap();
+        Query::new(NOW - year - WINDOW_GRACE_SECONDS, NOW)
+            .validate(Service::Errors, NOW)
+            .unwrap();
+        assert!(
+            err(
+                Query::new(NOW - year - WINDOW_GRACE_SECONDS - 1, NOW),
+                Service::Sessions
+            )
+            .contains("365 days")
+        );
         // calls/logs keeps only 5 days.
-        Query::new(NOW - 5 * 86_400, NOW).validate(Service::Logs, NOW).unwrap();
+        Query::new(NOW - 5 * 86_400, NOW)
+            .validate(Service::Logs, NOW)
+            .unwrap();
         assert!(err(Query::new(NOW - 6 * 86_400, NOW), Service::Logs).contains("5 days"));
-        Query::new(NOW - 6 * 86_400, NOW).validate(Service::Sessions, NOW).unwrap();
+        Query::new(NOW - 6 * 86_400, NOW)
+            .validate(Service::Sessions, NOW)
+            .unwrap();
     }
 
     #[test]
@@ -122,14 +156,18 @@ mod tests {
         assert!(err(q().page_size(0), Service::Sessions).contains("page_size"));
         assert!(err(q().page_size(10_001), Service::Sessions).contains("page_size"));
         q().page_size(1).validate(Service::Sessions, NOW).unwrap();
-        q().page_size(10_000).validate(Service::Sessions, NOW).unwrap();
+        q().page_size(10_000)
+            .validate(Service::Sessions, NOW)
+            .unwrap();
         assert!(err(q().limit(0), Service::Errors).contains("limit"));
         q().limit(1).validate(Service::Errors, NOW).unwrap();
         q().limit(u64::MAX).validate(Service::Errors, NOW).unwrap();
         assert!(err(q().number(""), Service::Logs).contains("empty"));
         assert!(err(q().number("  "), Service::Logs).contains("empty"));
         assert!(err(q().number("617\n"), Service::Logs).contains("control"));
-        q().number("6177123000").validate(Service::Logs, NOW).unwrap();
+        q().number("6177123000")
+            .validate(Service::Logs, NOW)
+            .unwrap();
     }
 
     #[test]

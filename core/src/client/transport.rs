@@ -42,7 +42,11 @@ pub(super) fn basic_auth(username: &str, password: &str) -> String {
 /// is loopback or `allow_insecure_http`. Never echoes a URL that holds user info.
 pub(super) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<String, Error> {
     let bad = |why: &str| {
-        let shown = if url.contains('@') { "<a URL with user info>".to_owned() } else { format!("{url:?}") };
+        let shown = if url.contains('@') {
+            "<a URL with user info>".to_owned()
+        } else {
+            format!("{url:?}")
+        };
         Err(Error::InvalidArgument(format!("base URL {shown}: {why}")))
     };
     let trimmed = url.trim().trim_end_matches('/');
@@ -81,14 +85,19 @@ pub(super) fn is_loopback(host: &str) -> bool {
     if bare.eq_ignore_ascii_case("localhost") {
         return true;
     }
-    bare.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    bare.parse::<IpAddr>()
+        .map(|ip| ip.is_loopback())
+        .unwrap_or(false)
 }
 
 /// What one attempt came to.
 enum Attempt<R> {
     Done(Result<R, Error>),
     /// Worth another try; the error stands if the retries run out.
-    Retry { error: Error, retry_after: Option<Duration> },
+    Retry {
+        error: Error,
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Client {
@@ -115,8 +124,15 @@ impl Client {
                     if attempt >= inner.max_retries || deadline.is_some() {
                         return Err(match error {
                             Error::Transport { message } => {
-                                let at = deadline.map(|d| format!(", at the {d:?} deadline")).unwrap_or_default();
-                                Error::Transport { message: format!("{message} (gave up after {} attempts{at})", attempt + 1) }
+                                let at = deadline
+                                    .map(|d| format!(", at the {d:?} deadline"))
+                                    .unwrap_or_default();
+                                Error::Transport {
+                                    message: format!(
+                                        "{message} (gave up after {} attempts{at})",
+                                        attempt + 1
+                                    ),
+                                }
                             }
                             other => other,
                         });
@@ -137,7 +153,9 @@ impl Client {
             .unwrap_or(inner.backoff_cap)
             .min(inner.backoff_cap);
         let half = step / 2;
-        let jitter = Duration::from_nanos(fastrand::u64(0..=half.as_nanos().min(u64::MAX as u128) as u64));
+        let jitter = Duration::from_nanos(fastrand::u64(
+            0..=half.as_nanos().min(u64::MAX as u128) as u64,
+        ));
         let backoff = half + jitter;
         match retry_after {
             Some(ra) => backoff.max(ra.min(MAX_RETRY_AFTER)),
@@ -155,7 +173,12 @@ impl Client {
     ) -> Attempt<R> {
         let inner = &self.inner;
         let request = match left {
-            Some(left) if left < inner.timeout => inner.agent.get(url).config().timeout_global(Some(left)).build(),
+            Some(left) if left < inner.timeout => inner
+                .agent
+                .get(url)
+                .config()
+                .timeout_global(Some(left))
+                .build(),
             _ => inner.agent.get(url),
         };
         let sent = request
@@ -179,19 +202,30 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = match response.body_mut().with_config().limit(BODY_LIMIT).read_to_vec() {
+        let body = match response
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT)
+            .read_to_vec()
+        {
             Ok(b) => b,
             Err(e) => return transport_failure(e, "response body"),
         };
         if (200..300).contains(&status) {
             return match decode(&body) {
                 // A failure envelope without a message is still the server's answer.
-                Err(Error::Decode(DecodeError::NoMessage { excerpt })) => Attempt::Done(Err(api_error(
-                    format!("the server answered failure without a message; body starts {excerpt:?}"),
-                    status,
-                ))),
+                Err(Error::Decode(DecodeError::NoMessage { excerpt })) => {
+                    Attempt::Done(Err(api_error(
+                        format!(
+                            "the server answered failure without a message; body starts {excerpt:?}"
+                        ),
+                        status,
+                    )))
+                }
                 Err(Error::Decode(d)) => Attempt::Retry {
-                    error: Error::Transport { message: format!("broken {} body: {d}", service.name()) },
+                    error: Error::Transport {
+                        message: format!("broken {} body: {d}", service.name()),
+                    },
                     retry_after: None,
                 },
                 Err(Error::Api { message, .. }) => Attempt::Done(Err(api_error(message, status))),
@@ -219,10 +253,19 @@ impl Client {
 /// "Unauthorized access to sample service", status unknown), is an auth error.
 fn api_error(message: String, http_status: u16) -> Error {
     let lower = message.to_ascii_lowercase();
-    if matches!(http_status, 401 | 403) || lower.contains("unauthorized") || lower.contains("unauthorised") {
-        Error::Auth { message, http_status }
+    if matches!(http_status, 401 | 403)
+        || lower.contains("unauthorized")
+        || lower.contains("unauthorised")
+    {
+        Error::Auth {
+            message,
+            http_status,
+        }
     } else {
-        Error::Api { message, http_status }
+        Error::Api {
+            message,
+            http_status,
+        }
     }
 }
 
@@ -257,7 +300,10 @@ fn transport_failure<R>(e: ureq::Error, stage: &str) -> Attempt<R> {
             | ureq::Error::BodyStalled
     );
     if retriable {
-        Attempt::Retry { error: Error::Transport { message }, retry_after: None }
+        Attempt::Retry {
+            error: Error::Transport { message },
+            retry_after: None,
+        }
     } else {
         // TLS failures (a bad certificate), an oversized body, a bad URL: trying
         // again would only repeat them.
@@ -304,7 +350,10 @@ mod tests {
         ] {
             check_base_url(ok, false).unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
-        assert_eq!(check_base_url("https://a.example/p/", false).unwrap(), "https://a.example/p");
+        assert_eq!(
+            check_base_url("https://a.example/p/", false).unwrap(),
+            "https://a.example/p"
+        );
         for bad in [
             "http://hosting.plumvoice.com",
             "http://10.0.0.1",
@@ -316,7 +365,10 @@ mod tests {
             "https://a.example/?x=1",
             "",
         ] {
-            assert!(matches!(check_base_url(bad, false), Err(Error::InvalidArgument(_))), "{bad}");
+            assert!(
+                matches!(check_base_url(bad, false), Err(Error::InvalidArgument(_))),
+                "{bad}"
+            );
         }
         check_base_url("http://hosting.plumvoice.com", true).unwrap();
     }
@@ -331,13 +383,34 @@ mod tests {
 
     #[test]
     fn auth_mapping() {
-        assert!(matches!(api_error("x".into(), 401), Error::Auth { http_status: 401, .. }));
-        assert!(matches!(api_error("x".into(), 403), Error::Auth { http_status: 403, .. }));
+        assert!(matches!(
+            api_error("x".into(), 401),
+            Error::Auth {
+                http_status: 401,
+                ..
+            }
+        ));
+        assert!(matches!(
+            api_error("x".into(), 403),
+            Error::Auth {
+                http_status: 403,
+                ..
+            }
+        ));
         assert!(matches!(
             api_error("Unauthorized access to sample service".into(), 200),
-            Error::Auth { http_status: 200, .. }
+            Error::Auth {
+                http_status: 200,
+                ..
+            }
         ));
-        assert!(matches!(api_error("bad start".into(), 400), Error::Api { http_status: 400, .. }));
+        assert!(matches!(
+            api_error("bad start".into(), 400),
+            Error::Api {
+                http_status: 400,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -355,11 +428,24 @@ mod tests {
         // Sun, 06 Nov 1994 08:49:37 GMT
         let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
         assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
-        assert_eq!(retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:50:07 GMT", now),
+            Some(Duration::from_secs(30))
+        );
         // The two obsolete forms HTTP still asks recipients to read.
-        assert_eq!(retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now), Some(Duration::from_secs(10)));
-        assert_eq!(retry_after("Sun Nov  6 08:49:38 1994", now), Some(Duration::from_secs(1)));
-        assert_eq!(retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now), Some(Duration::ZERO), "already past");
+        assert_eq!(
+            retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now),
+            Some(Duration::from_secs(10))
+        );
+        assert_eq!(
+            retry_after("Sun Nov  6 08:49:38 1994", now),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(
+            retry_after("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "already past"
+        );
         for bad in ["", "soon", "-5", "1.5", "Sun, 06 Nov 1994"] {
             assert_eq!(retry_after(bad, now), None, "{bad:?}");
         }
@@ -395,6 +481,9 @@ mod tests {
 
     #[test]
     fn basic_auth_header() {
-        assert_eq!(basic_auth("Aladdin", "open sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            basic_auth("Aladdin", "open sesame"),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
     }
 }

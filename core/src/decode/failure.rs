@@ -31,8 +31,12 @@ pub(crate) fn excerpt(body: &[u8], at: usize) -> String {
 /// The verdict of a failure envelope: the server's message, or that it gave none.
 pub(crate) fn failure(message: Option<String>, body: &[u8]) -> DecodeError {
     match message {
-        Some(m) if !m.trim().is_empty() => DecodeError::Api { message: m.trim().to_owned() },
-        _ => DecodeError::NoMessage { excerpt: excerpt(body, 0) },
+        Some(m) if !m.trim().is_empty() => DecodeError::Api {
+            message: m.trim().to_owned(),
+        },
+        _ => DecodeError::NoMessage {
+            excerpt: excerpt(body, 0),
+        },
     }
 }
 
@@ -124,7 +128,10 @@ pub(crate) fn scan_xml_failure(b: &[u8]) -> Option<Option<String>> {
     }
     Some(xml_element_text(b, "error").map(|raw| {
         let text = String::from_utf8_lossy(raw);
-        let text = text.strip_prefix("<![CDATA[").and_then(|t| t.strip_suffix("]]>")).unwrap_or(&text);
+        let text = text
+            .strip_prefix("<![CDATA[")
+            .and_then(|t| t.strip_suffix("]]>"))
+            .unwrap_or(&text);
         match quick_xml::escape::unescape(text) {
             Ok(t) => t.into_owned(),
             Err(_) => text.to_owned(),
@@ -143,15 +150,25 @@ mod tests {
             scan_json_failure(trailing),
             Some(Some("Unauthorized access to sample service".to_owned()))
         );
-        let doubled = br#"{"status":"failure","error":""Attempt to send to unsubscribed recipient""}"#;
+        let doubled =
+            br#"{"status":"failure","error":""Attempt to send to unsubscribed recipient""}"#;
         assert_eq!(
             scan_json_failure(doubled),
             Some(Some("Attempt to send to unsubscribed recipient".to_owned()))
         );
-        assert_eq!(scan_json_failure(br#"{"status":"success","error":"x",}"#), None);
-        assert_eq!(scan_json_failure(br#"{"status":"failure","error":nul"#), Some(None));
+        assert_eq!(
+            scan_json_failure(br#"{"status":"success","error":"x",}"#),
+            None
+        );
+        assert_eq!(
+            scan_json_failure(br#"{"status":"failure","error":nul"#),
+            Some(None)
+        );
         // A quoted "status" inside a string value is not a key.
-        assert_eq!(scan_json_failure(br#"{"x":"say \"status\":\"failure\"", "#), None);
+        assert_eq!(
+            scan_json_failure(br#"{"x":"say \"status\":\"failure\"", "#),
+            None
+        );
     }
 
     #[test]

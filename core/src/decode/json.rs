@@ -6,19 +6,24 @@
 //! lent out as is: serde's own `Cow<str>` would borrow only strings with no escape
 //! at all, and every documented item has four.
 
-use super::{failure, DecodeError, Outcome, Want};
+use super::{DecodeError, Outcome, Want, failure};
 use crate::call_summary::CallSummary;
 use crate::service::Wire;
-use serde::de::{self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
 pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
-    let strict = EnvelopeSeed { want, body_len: body.len() }
-        .deserialize(&mut de)
-        .and_then(|env| de.end().map(|()| env));
+    let strict = EnvelopeSeed {
+        want,
+        body_len: body.len(),
+    }
+    .deserialize(&mut de)
+    .and_then(|env| de.end().map(|()| env));
     match strict {
         Ok(env) => verdict(env, want, body),
         Err(e) => match failure::scan_json_failure(body) {
@@ -51,7 +56,14 @@ fn raw_text(raw: &RawValue) -> Option<String> {
 fn verdict<'a>(env: Envelope<'a>, want: Want, body: &[u8]) -> Result<Outcome<'a>, DecodeError> {
     let status = env.status.and_then(raw_text);
     let message = env.error.and_then(raw_text);
-    super::verdict(Wire::Json, status.as_deref(), message, env.result, want, body)
+    super::verdict(
+        Wire::Json,
+        status.as_deref(),
+        message,
+        env.result,
+        want,
+        body,
+    )
 }
 
 /// serde_json reports the line and 1-based column of the offending byte; callers
@@ -72,7 +84,11 @@ fn convert(e: &serde_json::Error, body: &[u8]) -> DecodeError {
         None => full,
     };
     match e.classify() {
-        serde_json::error::Category::Data => DecodeError::Shape { wire: Wire::Json, offset, reason },
+        serde_json::error::Category::Data => DecodeError::Shape {
+            wire: Wire::Json,
+            offset,
+            reason,
+        },
         serde_json::error::Category::Eof => DecodeError::Syntax {
             wire: Some(Wire::Json),
             offset,
@@ -153,10 +169,14 @@ impl<'de, T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> de::Deserialize<'d
                 f.write_str("an integer, or a string of digits")
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num<T>, E> {
-                T::try_from(v).map(|n| Num(Some(n))).map_err(|_| E::custom(format!("{v} is out of range")))
+                T::try_from(v)
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("{v} is out of range")))
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num<T>, E> {
-                T::try_from(v).map(|n| Num(Some(n))).map_err(|_| E::custom(format!("{v} is out of range")))
+                T::try_from(v)
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("{v} is out of range")))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num<T>, E> {
                 Err(E::custom(format!("expected an integer, found {v}")))
@@ -166,7 +186,9 @@ impl<'de, T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> de::Deserialize<'d
                 if t.is_empty() {
                     return Ok(Num(None));
                 }
-                t.parse().map(|n| Num(Some(n))).map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
+                t.parse()
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
             }
             fn visit_unit<E: de::Error>(self) -> Result<Num<T>, E> {
                 Ok(Num(None))
@@ -223,7 +245,9 @@ fn line_item<'a, E: de::Error>(raw: &'a RawValue, index: usize) -> Result<Cow<'a
     match memchr::memchr(b'\\', inner.as_bytes()) {
         None => Ok(Cow::Borrowed(inner)),
         Some(first) if only_timestamp_slashes(inner.as_bytes(), first) => Ok(Cow::Borrowed(inner)),
-        Some(_) => serde_json::from_str::<String>(lit).map(Cow::Owned).map_err(E::custom),
+        Some(_) => serde_json::from_str::<String>(lit)
+            .map(Cow::Owned)
+            .map_err(E::custom),
     }
 }
 
@@ -249,8 +273,16 @@ fn timestamp_span_end(s: &[u8], first: usize) -> Option<usize> {
     // number, and the line parser rejects the item (whose error is then reported
     // on the unescaped text).
     if first == open + 3 {
-        if let Some(span) = s.get(open..open + 30).and_then(|t| <&[u8; 30]>::try_from(t).ok()) {
-            if span[29] == b']' && span[4] == b'/' && span[8] == b'\\' && span[9] == b'/' && span[23] == b' ' {
+        if let Some(span) = s
+            .get(open..open + 30)
+            .and_then(|t| <&[u8; 30]>::try_from(t).ok())
+        {
+            if span[29] == b']'
+                && span[4] == b'/'
+                && span[8] == b'\\'
+                && span[9] == b'/'
+                && span[23] == b' '
+            {
                 let (mut slashes, mut blanks, mut stop) = (0u8, 0u8, false);
                 for &c in &span[1..29] {
                     slashes += u8::from(c == b'\\');
@@ -310,13 +342,20 @@ impl<'de> Visitor<'de> for EnvelopeSeed {
         f.write_str("an object with `status`, `error` and `result`")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
-        let mut env = Envelope { status: None, error: None, result: None };
+        let mut env = Envelope {
+            status: None,
+            error: None,
+            result: None,
+        };
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Status => env.status = Some(map.next_value()?),
                 Key::Error => env.error = Some(map.next_value()?),
                 Key::Result if env.result.is_none() => {
-                    env.result = Some(map.next_value_seed(ResultSeed { want: self.want, body_len: self.body_len })?)
+                    env.result = Some(map.next_value_seed(ResultSeed {
+                        want: self.want,
+                        body_len: self.body_len,
+                    })?)
                 }
                 Key::Result => return Err(A::Error::custom("`result` appears twice")),
                 _ => {
@@ -337,9 +376,17 @@ struct ResultSeed {
 impl ResultSeed {
     fn empty<'a>(self) -> Outcome<'a> {
         match self.want {
-            Want::Lines { .. } => Outcome::Lines { total: None, items: Vec::new() },
-            Want::Logs => Outcome::Logs { total: None, items: Vec::new() },
-            Want::Log => Outcome::Log { text: Cow::Borrowed("") },
+            Want::Lines { .. } => Outcome::Lines {
+                total: None,
+                items: Vec::new(),
+            },
+            Want::Logs => Outcome::Logs {
+                total: None,
+                items: Vec::new(),
+            },
+            Want::Log => Outcome::Log {
+                text: Cow::Borrowed(""),
+            },
         }
     }
 
@@ -381,7 +428,9 @@ impl<'de> Visitor<'de> for ResultSeed {
 
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Outcome<'de>, E> {
         match self.want {
-            Want::Log => Ok(Outcome::Log { text: Cow::Borrowed(v) }),
+            Want::Log => Ok(Outcome::Log {
+                text: Cow::Borrowed(v),
+            }),
             _ if v.is_empty() => Ok(self.empty()),
             _ => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
         }
@@ -389,7 +438,9 @@ impl<'de> Visitor<'de> for ResultSeed {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Outcome<'de>, E> {
         match self.want {
-            Want::Log => Ok(Outcome::Log { text: Cow::Owned(v.to_owned()) }),
+            Want::Log => Ok(Outcome::Log {
+                text: Cow::Owned(v.to_owned()),
+            }),
             _ if v.is_empty() => Ok(self.empty()),
             _ => Err(E::invalid_type(de::Unexpected::Str(v), &self)),
         }
@@ -414,17 +465,28 @@ impl<'de> Visitor<'de> for ResultSeed {
                     _ => {}
                 }
             }
-            return Ok(Outcome::Log { text: text.or(other).unwrap_or(Cow::Borrowed("")) });
+            return Ok(Outcome::Log {
+                text: text.or(other).unwrap_or(Cow::Borrowed("")),
+            });
         }
-        let mut lists = Lists { total: None, outcome: self.empty(), nonempty: 0 };
+        let mut lists = Lists {
+            total: None,
+            outcome: self.empty(),
+            nonempty: 0,
+        };
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Total => lists.total = map.next_value::<Num<u64>>()?.0,
-                _ => map.next_value_seed(ListOrSkip { seed: self, lists: &mut lists })?,
+                _ => map.next_value_seed(ListOrSkip {
+                    seed: self,
+                    lists: &mut lists,
+                })?,
             }
         }
         if lists.nonempty > 1 {
-            return Err(A::Error::custom("`result` holds more than one non-empty list"));
+            return Err(A::Error::custom(
+                "`result` holds more than one non-empty list",
+            ));
         }
         let total = lists.total;
         Ok(match lists.outcome {
@@ -436,7 +498,11 @@ impl<'de> Visitor<'de> for ResultSeed {
 }
 
 impl ResultSeed {
-    fn read_list<'de, A: SeqAccess<'de>>(self, mut seq: A, total: Option<u64>) -> Result<Outcome<'de>, A::Error> {
+    fn read_list<'de, A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+        total: Option<u64>,
+    ) -> Result<Outcome<'de>, A::Error> {
         match self.want {
             Want::Lines { .. } => {
                 let mut items = Vec::with_capacity(self.capacity(total, 64));
@@ -476,7 +542,8 @@ impl<'de> DeserializeSeed<'de> for ListOrSkip<'_, 'de> {
         if !raw.starts_with('[') {
             return Ok(());
         }
-        let items = split_lines(raw, self.seed.capacity(self.lists.total, 64)).map_err(D::Error::custom)?;
+        let items =
+            split_lines(raw, self.seed.capacity(self.lists.total, 64)).map_err(D::Error::custom)?;
         if !items.is_empty() {
             self.lists.nonempty += 1;
             self.lists.outcome = Outcome::Lines { total: None, items };
@@ -501,7 +568,10 @@ fn string_end(b: &[u8], mut from: usize) -> Option<usize> {
 
 #[inline]
 fn skip_ws(b: &[u8], mut i: usize) -> usize {
-    while b.get(i).is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')) {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         i += 1;
     }
     i
@@ -524,7 +594,10 @@ fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String>
             Some(b'"') => {}
             _ => {
                 let found = failure::excerpt(&b[i.min(b.len())..], 0);
-                return Err(format!("item {} is not a string (found `{found}`)", items.len() + 1));
+                return Err(format!(
+                    "item {} is not a string (found `{found}`)",
+                    items.len() + 1
+                ));
             }
         }
         let start = i + 1;
@@ -546,12 +619,16 @@ fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String>
         }
         let end = match plain_end {
             Some(end) => end,
-            None => string_end(b, from).ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?,
+            None => string_end(b, from)
+                .ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?,
         };
         let inner = list.get(start..end).ok_or("item is not UTF-8")?;
         items.push(match plain_end {
             Some(_) => Cow::Borrowed(inner),
-            None => Cow::Owned(serde_json::from_str::<String>(&list[start - 1..=end]).map_err(|e| e.to_string())?),
+            None => Cow::Owned(
+                serde_json::from_str::<String>(&list[start - 1..=end])
+                    .map_err(|e| e.to_string())?,
+            ),
         });
         i = skip_ws(b, end + 1);
         match b.get(i) {
@@ -711,18 +788,39 @@ mod tests {
         let first = memchr::memchr(b'\\', ok).unwrap();
         assert!(only_timestamp_slashes(ok, first));
         let url = br"local 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 fetchurl: http:\/\/x";
-        assert!(!only_timestamp_slashes(url, memchr::memchr(b'\\', url).unwrap()));
+        assert!(!only_timestamp_slashes(
+            url,
+            memchr::memchr(b'\\', url).unwrap()
+        ));
         let ani = br"inbound a\/b 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
-        assert!(!only_timestamp_slashes(ani, memchr::memchr(b'\\', ani).unwrap()));
+        assert!(!only_timestamp_slashes(
+            ani,
+            memchr::memchr(b'\\', ani).unwrap()
+        ));
         let other = br"inbound 1 3 [03\\Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
-        assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
+        assert!(!only_timestamp_slashes(
+            other,
+            memchr::memchr(b'\\', other).unwrap()
+        ));
         let after = br"inbound 1 3 [03/Nov/2017:14:38:30 -0500]\/ 6 2;3;1 1 2 00:00:01";
-        assert!(!only_timestamp_slashes(after, memchr::memchr(b'\\', after).unwrap()));
+        assert!(!only_timestamp_slashes(
+            after,
+            memchr::memchr(b'\\', after).unwrap()
+        ));
         let fake = br"inbound [ab\/cde\/fghijklmnopqrstuvwx] 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
-        assert!(!only_timestamp_slashes(fake, memchr::memchr(b'\\', fake).unwrap()));
+        assert!(!only_timestamp_slashes(
+            fake,
+            memchr::memchr(b'\\', fake).unwrap()
+        ));
         let late = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01 \/";
-        assert!(!only_timestamp_slashes(late, memchr::memchr(b'\\', late).unwrap()));
-        assert!(!only_timestamp_slashes(other, memchr::memchr(b'\\', other).unwrap()));
+        assert!(!only_timestamp_slashes(
+            late,
+            memchr::memchr(b'\\', late).unwrap()
+        ));
+        assert!(!only_timestamp_slashes(
+            other,
+            memchr::memchr(b'\\', other).unwrap()
+        ));
     }
 
     use proptest::strategy::Strategy;

@@ -19,9 +19,9 @@ mod xml;
 use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::call_summary::CallSummary;
 use crate::error::{Error, LineError, ParseError};
-use crate::error_line::{parse_error_line, ErrorRecord};
+use crate::error_line::{ErrorRecord, parse_error_line};
 use crate::service::{Service, Wire};
-use crate::session::{parse_session_line, SessionRecord};
+use crate::session::{SessionRecord, parse_session_line};
 use crate::session_id::SessionId;
 use std::borrow::Cow;
 use std::fmt;
@@ -35,9 +35,18 @@ pub enum DecodeError {
     /// `status: failure` (or no usable status) and no message could be found.
     NoMessage { excerpt: String },
     /// Not well-formed JSON/XML, or cut off: `offset` is the byte where it went wrong.
-    Syntax { wire: Option<Wire>, offset: usize, reason: String, excerpt: String },
+    Syntax {
+        wire: Option<Wire>,
+        offset: usize,
+        reason: String,
+        excerpt: String,
+    },
     /// Well-formed, but not the shape of this service's answer.
-    Shape { wire: Wire, offset: usize, reason: String },
+    Shape {
+        wire: Wire,
+        offset: usize,
+        reason: String,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -45,14 +54,33 @@ impl fmt::Display for DecodeError {
         match self {
             DecodeError::Api { message } => write!(f, "the server answered failure: {message}"),
             DecodeError::NoMessage { excerpt } => {
-                write!(f, "the server answered failure without a message; body starts {excerpt:?}")
+                write!(
+                    f,
+                    "the server answered failure without a message; body starts {excerpt:?}"
+                )
             }
-            DecodeError::Syntax { wire, offset, reason, excerpt } => {
+            DecodeError::Syntax {
+                wire,
+                offset,
+                reason,
+                excerpt,
+            } => {
                 let w = wire.map(|w| w.name()).unwrap_or("body");
-                write!(f, "malformed {w} at byte {offset}: {reason} (near {excerpt:?})")
+                write!(
+                    f,
+                    "malformed {w} at byte {offset}: {reason} (near {excerpt:?})"
+                )
             }
-            DecodeError::Shape { wire, offset, reason } => {
-                write!(f, "unexpected {} shape at byte {offset}: {reason}", wire.name())
+            DecodeError::Shape {
+                wire,
+                offset,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "unexpected {} shape at byte {offset}: {reason}",
+                    wire.name()
+                )
             }
         }
     }
@@ -103,16 +131,26 @@ pub fn detect_wire(body: &[u8]) -> Option<Wire> {
 /// What the format-specific decoders hand back: the envelope's verdict and, on
 /// success, the result's parts for the service asked for.
 pub(crate) enum Outcome<'a> {
-    Lines { total: Option<u64>, items: Vec<Cow<'a, str>> },
-    Logs { total: Option<u64>, items: Vec<CallSummary<'a>> },
-    Log { text: Cow<'a, str> },
+    Lines {
+        total: Option<u64>,
+        items: Vec<Cow<'a, str>>,
+    },
+    Logs {
+        total: Option<u64>,
+        items: Vec<CallSummary<'a>>,
+    },
+    Log {
+        text: Cow<'a, str>,
+    },
 }
 
 /// Which result shape a decoder should read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Want {
     /// Text items named `item` in XML (`session` or `error`).
-    Lines { item: &'static str },
+    Lines {
+        item: &'static str,
+    },
     Logs,
     Log,
 }
@@ -120,17 +158,35 @@ pub(crate) enum Want {
 fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>), DecodeError> {
     let (inner, skipped) = strip_bom(body);
     let shift = |e: DecodeError| match e {
-        DecodeError::Syntax { wire, offset, reason, excerpt } => {
-            DecodeError::Syntax { wire, offset: offset + skipped, reason, excerpt }
-        }
-        DecodeError::Shape { wire, offset, reason } => {
-            DecodeError::Shape { wire, offset: offset + skipped, reason }
-        }
+        DecodeError::Syntax {
+            wire,
+            offset,
+            reason,
+            excerpt,
+        } => DecodeError::Syntax {
+            wire,
+            offset: offset + skipped,
+            reason,
+            excerpt,
+        },
+        DecodeError::Shape {
+            wire,
+            offset,
+            reason,
+        } => DecodeError::Shape {
+            wire,
+            offset: offset + skipped,
+            reason,
+        },
         other => other,
     };
     match detect_wire(inner) {
-        Some(Wire::Json) => json::decode(inner, want).map(|o| (Wire::Json, o)).map_err(shift),
-        Some(Wire::Xml) => xml::decode(inner, want).map(|o| (Wire::Xml, o)).map_err(shift),
+        Some(Wire::Json) => json::decode(inner, want)
+            .map(|o| (Wire::Json, o))
+            .map_err(shift),
+        Some(Wire::Xml) => xml::decode(inner, want)
+            .map(|o| (Wire::Xml, o))
+            .map_err(shift),
         None => {
             let at = inner.iter().position(|b| !b.is_ascii_whitespace());
             let reason = match at {
@@ -308,9 +364,15 @@ impl<'a> LinesPage<'a> {
 pub enum Decoded<'a> {
     Sessions(Vec<SessionRecord<'a>>),
     Errors(Vec<ErrorRecord<'a>>),
-    Logs { total: Option<u64>, items: Vec<CallSummary<'a>> },
+    Logs {
+        total: Option<u64>,
+        items: Vec<CallSummary<'a>>,
+    },
     /// The call-log text and its entries (strictly parsed).
-    Log { text: Cow<'a, str>, entries: Vec<CallLogEntry<'a>> },
+    Log {
+        text: Cow<'a, str>,
+        entries: Vec<CallLogEntry<'a>>,
+    },
 }
 
 /// Decode a body of `service` (JSON or XML, told apart by its first non-blank byte)
@@ -323,7 +385,10 @@ pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Err
         Service::Errors => Decoded::Errors(decode_lines(body, service)?.into_errors()?),
         Service::Logs => {
             let page = decode_logs(body)?;
-            Decoded::Logs { total: page.total, items: page.items }
+            Decoded::Logs {
+                total: page.total,
+                items: page.items,
+            }
         }
         Service::Log => {
             let text = decode_log(body)?;
@@ -365,7 +430,9 @@ pub(crate) fn verdict<'a>(
     if is("success") {
         return match (result, want) {
             (Some(result), _) => Ok(result),
-            (None, Want::Log) => Ok(Outcome::Log { text: Cow::Borrowed("") }),
+            (None, Want::Log) => Ok(Outcome::Log {
+                text: Cow::Borrowed(""),
+            }),
             (None, _) => Err(DecodeError::Shape {
                 wire,
                 offset: 0,

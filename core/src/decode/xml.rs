@@ -10,7 +10,7 @@
 //! read with memchr instead of three quick-xml events per item; quick-xml resumes
 //! after the run, so closing tags are matched here rather than by quick-xml.
 
-use super::{checked_session_id, failure, DecodeError, Outcome, Want};
+use super::{DecodeError, Outcome, Want, checked_session_id, failure};
 use crate::call_summary::CallSummary;
 use crate::service::Wire;
 use quick_xml::events::{BytesRef, Event};
@@ -108,11 +108,20 @@ struct Walk<'a> {
 }
 
 fn shape(offset: usize, reason: String) -> DecodeError {
-    DecodeError::Shape { wire: Wire::Xml, offset, reason }
+    DecodeError::Shape {
+        wire: Wire::Xml,
+        offset,
+        reason,
+    }
 }
 
 fn syntax(body: &[u8], offset: usize, reason: String) -> DecodeError {
-    DecodeError::Syntax { wire: Some(Wire::Xml), offset, reason, excerpt: failure::excerpt(body, offset) }
+    DecodeError::Syntax {
+        wire: Some(Wire::Xml),
+        offset,
+        reason,
+        excerpt: failure::excerpt(body, offset),
+    }
 }
 
 fn trim_cow(c: Cow<'_, str>) -> Cow<'_, str> {
@@ -142,7 +151,11 @@ fn trim_layout(c: Cow<'_, str>) -> Cow<'_, str> {
         }
         Cow::Owned(s) => {
             let (a, b) = cut(&s);
-            if a == 0 && b == s.len() { Cow::Owned(s) } else { Cow::Owned(s[a..b].to_owned()) }
+            if a == 0 && b == s.len() {
+                Cow::Owned(s)
+            } else {
+                Cow::Owned(s[a..b].to_owned())
+            }
         }
     }
 }
@@ -260,11 +273,26 @@ impl<'a> Walk<'a> {
         let status = self.status.as_deref().map(str::to_owned);
         let message = self.message.map(Cow::into_owned);
         let result = self.result_seen.then(|| match self.want {
-            Want::Lines { .. } => Outcome::Lines { total: self.total, items: self.lines },
-            Want::Logs => Outcome::Logs { total: self.total, items: self.logs },
-            Want::Log => Outcome::Log { text: self.log_text.unwrap_or(Cow::Borrowed("")) },
+            Want::Lines { .. } => Outcome::Lines {
+                total: self.total,
+                items: self.lines,
+            },
+            Want::Logs => Outcome::Logs {
+                total: self.total,
+                items: self.logs,
+            },
+            Want::Log => Outcome::Log {
+                text: self.log_text.unwrap_or(Cow::Borrowed("")),
+            },
         });
-        super::verdict(Wire::Xml, status.as_deref(), message, result, self.want, body)
+        super::verdict(
+            Wire::Xml,
+            status.as_deref(),
+            message,
+            result,
+            self.want,
+            body,
+        )
     }
 
     /// Whether a start tag named `name` opens a line item read by [`Walk::item_run`].
@@ -285,7 +313,11 @@ impl<'a> Walk<'a> {
         let mut q = at;
         loop {
             let open = &body[q..];
-            if !(open.len() > n + 1 && open[0] == b'<' && open[1..].starts_with(item) && open[n + 1] == b'>') {
+            if !(open.len() > n + 1
+                && open[0] == b'<'
+                && open[1..].starts_with(item)
+                && open[n + 1] == b'>')
+            {
                 break;
             }
             let t0 = q + n + 2;
@@ -293,7 +325,11 @@ impl<'a> Walk<'a> {
                 break;
             };
             let close = &body[t1..];
-            if !(close.len() > n + 2 && close.starts_with(b"</") && close[2..].starts_with(item) && close[n + 2] == b'>') {
+            if !(close.len() > n + 2
+                && close.starts_with(b"</")
+                && close[2..].starts_with(item)
+                && close[n + 2] == b'>')
+            {
                 break;
             }
             let Ok(text) = std::str::from_utf8(&body[t0..t1]) else {
@@ -301,7 +337,10 @@ impl<'a> Walk<'a> {
             };
             self.lines.push(trim_layout(Cow::Borrowed(text)));
             q = t1 + n + 3;
-            while body.get(q).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+            while body
+                .get(q)
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            {
                 q += 1;
             }
         }
@@ -312,24 +351,40 @@ impl<'a> Walk<'a> {
     /// quick-xml, whose reader restarts after a run of plain items).
     fn check_end(&mut self, name: &str, at: usize, body: &[u8]) -> Result<(), DecodeError> {
         let Some(end) = self.name_ends.pop() else {
-            return Err(syntax(body, at, format!("closing tag </{name}> without an opening tag")));
+            return Err(syntax(
+                body,
+                at,
+                format!("closing tag </{name}> without an opening tag"),
+            ));
         };
         let start = self.name_ends.last().copied().unwrap_or(0);
         if &self.names[start..end] != name.as_bytes() {
             let open = String::from_utf8_lossy(&self.names[start..end]).into_owned();
-            return Err(syntax(body, at, format!("expected </{open}>, found </{name}>")));
+            return Err(syntax(
+                body,
+                at,
+                format!("expected </{open}>, found </{name}>"),
+            ));
         }
         self.names.truncate(start);
         Ok(())
     }
 
     fn capture(&mut self, slot: Slot) {
-        self.capture = Some(Capture { slot, depth: self.depth, text: None });
+        self.capture = Some(Capture {
+            slot,
+            depth: self.depth,
+            text: None,
+        });
     }
 
     fn open(&mut self, name: &str, at: usize, body: &[u8]) -> Result<(), DecodeError> {
         if self.root_done {
-            return Err(syntax(body, at, format!("element <{name}> after the root element")));
+            return Err(syntax(
+                body,
+                at,
+                format!("element <{name}> after the root element"),
+            ));
         }
         self.depth += 1;
         let depth = self.depth;
@@ -338,7 +393,10 @@ impl<'a> Walk<'a> {
         }
         if let Some(c) = &self.capture {
             if c.slot == Slot::Item {
-                return Err(shape(at, format!("element <{name}> inside an item, which must be text")));
+                return Err(shape(
+                    at,
+                    format!("element <{name}> inside an item, which must be text"),
+                ));
             }
             // Markup inside a scalar (say, <error><b>x</b></error>): only the
             // scalar's own text counts.
@@ -408,7 +466,10 @@ impl<'a> Walk<'a> {
                     self.total = if t.is_empty() {
                         None
                     } else {
-                        Some(t.parse().map_err(|_| shape(at, format!("count {t:?} is not a number")))?)
+                        Some(
+                            t.parse()
+                                .map_err(|_| shape(at, format!("count {t:?} is not a number")))?,
+                        )
                     };
                     // Room for the items, bounded by what the body could hold (the
                     // count may cover every match, not just this page).
@@ -457,8 +518,18 @@ impl<'a> Walk<'a> {
         let need = |v: Option<Cow<'a, str>>, f: Field| {
             v.ok_or_else(|| shape(at, format!("log item {n} has no <{}>", f.name())))
         };
-        fn num<T: std::str::FromStr>(v: Cow<'_, str>, f: Field, n: usize, at: usize) -> Result<T, DecodeError> {
-            v.parse().map_err(|_| shape(at, format!("log item {n}: <{}> {v:?} is not an integer", f.name())))
+        fn num<T: std::str::FromStr>(
+            v: Cow<'_, str>,
+            f: Field,
+            n: usize,
+            at: usize,
+        ) -> Result<T, DecodeError> {
+            v.parse().map_err(|_| {
+                shape(
+                    at,
+                    format!("log item {n}: <{}> {v:?} is not an integer", f.name()),
+                )
+            })
         }
         let session_id = checked_session_id(need(sid, Field::SessionId)?)
             .map_err(|raw| shape(at, format!("log item {n}: bad session id {raw:?}")))?;
@@ -483,6 +554,9 @@ mod tests {
         assert_eq!(trim_layout(Cow::Borrowed("\n    a b  \n  ")), "a b  ");
         assert_eq!(trim_layout(Cow::Borrowed("  a b  ")), "  a b  ");
         assert_eq!(trim_layout(Cow::Borrowed("\n \n")), "");
-        assert!(matches!(trim_layout(Cow::Borrowed("\na\n")), Cow::Borrowed("a")));
+        assert!(matches!(
+            trim_layout(Cow::Borrowed("\na\n")),
+            Cow::Borrowed("a")
+        ));
     }
 }
