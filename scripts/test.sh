@@ -15,6 +15,10 @@ if ! command -v curl >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq curl; else sudo apt-get update -qq && sudo apt-get install -y -qq curl; fi
 fi
 
+step "Rust: formatting and lints (cargo fmt --check, clippy -D warnings)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
 step "Rust: every crate of the workspace"
 cargo test --workspace --exclude plumlogs-python --exclude plumlogs-node
 

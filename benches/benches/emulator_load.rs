@@ -88,13 +88,16 @@ struct Run {
     bytes: u64,
 }
 
+/// Checks one response body of client `i`.
+type Check = Arc<dyn Fn(usize, &[u8]) -> Result<(), String> + Send + Sync>;
+
 fn run(
     addr: &str,
     auth: &str,
     clients: usize,
     requests: usize,
     path_of: Arc<dyn Fn(usize, usize) -> String + Send + Sync>,
-    check: Arc<dyn Fn(usize, &[u8]) -> Result<(), String> + Send + Sync>,
+    check: Check,
 ) -> Run {
     let start = Instant::now();
     let handles: Vec<_> = (0..clients)

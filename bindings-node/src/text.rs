@@ -70,16 +70,19 @@ impl FromNapiValue for Text {
     unsafe fn from_napi_value(env: sys::napi_env, value: sys::napi_value) -> napi::Result<Self> {
         let mut kind = 0;
         check_status!(
+            // SAFETY: `env` and `value` are the live handles napi passed to this call.
             unsafe { sys::napi_typeof(env, value, &mut kind) },
             "cannot read the type of an argument"
         )?;
         if kind != sys::ValueType::napi_string {
+            // SAFETY: the same live handles; napi checks that the value is a Buffer.
             return Ok(Text(Inner::Buffer(unsafe {
                 Buffer::from_napi_value(env, value)?
             })));
         }
         let mut len = 0;
         check_status!(
+            // SAFETY: a null buffer of size 0 asks only for the length, written to `len`.
             unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut len) },
             "cannot read a string argument"
         )?;
@@ -90,6 +93,8 @@ impl FromNapiValue for Text {
         buf.reserve(len + 1);
         let mut written = 0;
         check_status!(
+            // SAFETY: `buf` has room for `len + 1` bytes, the size passed; napi writes at
+            // most that many and reports how many in `written`.
             unsafe {
                 sys::napi_get_value_string_utf8(
                     env,
@@ -140,11 +145,13 @@ impl ToNapiValue for Blob {
         let (p, len) = (val.text.as_ptr().cast(), val.text.len() as isize);
         if val.ascii {
             check_status!(
+                // SAFETY: `p`/`len` describe `val.text`, alive for this call; napi copies it.
                 unsafe { sys::napi_create_string_latin1(env, p, len, &mut out) },
                 "cannot create a string"
             )?;
         } else {
             check_status!(
+                // SAFETY: `p`/`len` describe `val.text`, alive for this call; napi copies it.
                 unsafe { sys::napi_create_string_utf8(env, p, len, &mut out) },
                 "cannot create a string"
             )?;

@@ -95,9 +95,7 @@ struct Lend<'p, C: Columns> {
 impl<C: Columns> Lend<'_, C> {
     fn buffer<T>(&self, v: &[T]) -> Buffer {
         // SAFETY: the plain-old-data values of a column, viewed as their bytes.
-        let bytes = unsafe {
-            std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), std::mem::size_of_val(v))
-        };
+        let bytes = unsafe { std::slice::from_raw_parts(v.as_ptr().cast::<u8>(), size_of_val(v)) };
         shared_buffer(bytes, self.cols.clone())
     }
 

@@ -473,6 +473,7 @@ pub fn make_record(py: Python<'_>, rows: &Rows, i: usize) -> PyResult<Py<PyAny>>
     // can never be part of a cycle: untracked (as CPython does for tuples and dicts
     // of atomic values), the collector does not walk a million records over and
     // over while a big result is being built. Untracking twice (at dealloc) is a no-op.
+    // SAFETY: `obj` is a live object we own, created just above with the GIL held.
     unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
     Ok(obj)
 }

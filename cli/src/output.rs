@@ -322,7 +322,7 @@ mod tests {
             .collect();
         assert_eq!(jsonl, expected);
         let json = render(Format::Json, &RECS).unwrap();
-        let v: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        let v: Vec<Value> = serde_json::from_str(&json).unwrap();
         assert_eq!(v.len(), 2);
         assert_eq!(render(Format::Json, &[] as &[Rec]).unwrap(), "[]\n");
         assert_eq!(render(Format::Table, &[] as &[Rec]).unwrap(), "");

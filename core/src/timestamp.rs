@@ -24,7 +24,7 @@ pub struct Timestamp {
 }
 
 pub(crate) const fn is_leap(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 pub(crate) const fn days_in_month(year: u16, month: u8) -> u8 {
@@ -66,10 +66,10 @@ impl Timestamp {
         if self.second > 60 {
             return Err(ErrorKind::BadSecond);
         }
-        if let Some(off) = self.offset_minutes {
-            if off.unsigned_abs() > 14 * 60 + 59 {
-                return Err(ErrorKind::BadUtcOffset);
-            }
+        if let Some(off) = self.offset_minutes
+            && off.unsigned_abs() > 14 * 60 + 59
+        {
+            return Err(ErrorKind::BadUtcOffset);
         }
         Ok(())
     }

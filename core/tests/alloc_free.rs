@@ -16,16 +16,21 @@ fn count_one() {
     let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
 }
 
+// SAFETY: every method forwards to `System`, which upholds `GlobalAlloc`'s contract;
+// the counting beside it never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         count_one();
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.alloc(layout) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         count_one();
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }

@@ -11,6 +11,7 @@ use plumlogs::{Client, Error, Query};
 fn credentials_and_base_url_come_from_the_environment() {
     let emu = emulator(100);
     // SAFETY: the only test in this binary, so no other thread reads the environment.
+    // SAFETY: as above, no other thread reads the environment.
     unsafe {
         std::env::remove_var("PLUM_USERNAME");
         std::env::remove_var("PLUM_PASSWORD");
@@ -25,6 +26,8 @@ fn credentials_and_base_url_come_from_the_environment() {
         }
         other => panic!("{other:?}"),
     }
+    // SAFETY: the only test of this binary (see the module doc): no other thread reads
+    // the environment meanwhile.
     unsafe {
         std::env::set_var("PLUM_USERNAME", emu.username());
         std::env::set_var("PLUM_PASSWORD", emu.password());
@@ -57,6 +60,7 @@ fn credentials_and_base_url_come_from_the_environment() {
             ..
         })
     ));
+    // SAFETY: as above, no other thread reads the environment.
     unsafe {
         std::env::remove_var("PLUM_USERNAME");
         std::env::remove_var("PLUM_PASSWORD");

@@ -190,7 +190,9 @@ fn page_boundaries() {
     assert_eq!(got, all);
     assert_eq!(reqs, vec![(0, n - 1), (n - 1, n - 1)]);
     // A divisor of n: n/d full pages, then an empty one.
-    let d = (2..50).find(|d| n % d == 0 && n / d > 1).unwrap_or(1);
+    let d = (2..50)
+        .find(|d| n.is_multiple_of(*d) && n / d > 1)
+        .unwrap_or(1);
     let ps = n / d;
     let (got, reqs) = walk(ps);
     assert_eq!(got, all);

@@ -25,20 +25,26 @@ fn note() {
     }
 }
 
+// SAFETY: every method forwards to `System`, which upholds `GlobalAlloc`'s contract;
+// the counting beside it never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         note();
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.alloc(layout) }
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         note();
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.alloc_zeroed(layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         note();
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's layout and pointer are passed to `System` unchanged, under the same contract.
         unsafe { System.dealloc(ptr, layout) }
     }
 }

@@ -30,21 +30,21 @@ fn line_corpora_replay_without_panics_and_round_trip() {
         "the session_line seed corpus is part of the repository"
     );
     for (path, data) in &sessions {
-        if let Ok(record) = plumlogs::parse_session_line(data) {
-            if !record.message().is_some_and(|m| m.contains(['\r', '\n'])) {
-                let line = record.to_string();
-                let again = plumlogs::parse_session_line(&line);
-                assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
-            }
+        if let Ok(record) = plumlogs::parse_session_line(data)
+            && !record.message().is_some_and(|m| m.contains(['\r', '\n']))
+        {
+            let line = record.to_string();
+            let again = plumlogs::parse_session_line(&line);
+            assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
         }
     }
     for (path, data) in inputs("error_line") {
-        if let Ok(record) = plumlogs::parse_error_line(&data) {
-            if !record.message.contains(['\r', '\n']) {
-                let line = record.to_string();
-                let again = plumlogs::parse_error_line(&line);
-                assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
-            }
+        if let Ok(record) = plumlogs::parse_error_line(&data)
+            && !record.message.contains(['\r', '\n'])
+        {
+            let line = record.to_string();
+            let again = plumlogs::parse_error_line(&line);
+            assert_eq!(again.as_ref(), Ok(&record), "{}", path.display());
         }
     }
 }

@@ -453,7 +453,7 @@ mod tests {
 
     #[test]
     fn backoff_doubles_with_jitter_up_to_the_cap_and_honours_retry_after() {
-        let c = crate::Client::builder()
+        let c = Client::builder()
             .username("u")
             .password("p")
             .backoff(Duration::from_millis(100), Duration::from_secs(1))

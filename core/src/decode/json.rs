@@ -272,27 +272,24 @@ fn timestamp_span_end(s: &[u8], first: usize) -> Option<usize> {
     // such a span began before the fourth field it would end inside the channel
     // number, and the line parser rejects the item (whose error is then reported
     // on the unescaped text).
-    if first == open + 3 {
-        if let Some(span) = s
+    if first == open + 3
+        && let Some(span) = s
             .get(open..open + 30)
             .and_then(|t| <&[u8; 30]>::try_from(t).ok())
-        {
-            if span[29] == b']'
-                && span[4] == b'/'
-                && span[8] == b'\\'
-                && span[9] == b'/'
-                && span[23] == b' '
-            {
-                let (mut slashes, mut blanks, mut stop) = (0u8, 0u8, false);
-                for &c in &span[1..29] {
-                    slashes += u8::from(c == b'\\');
-                    blanks += u8::from(c == b' ');
-                    stop |= (c == b'"') | (c == b']');
-                }
-                if slashes == 2 && blanks == 1 && !stop {
-                    return Some(open + 29);
-                }
-            }
+        && span[29] == b']'
+        && span[4] == b'/'
+        && span[8] == b'\\'
+        && span[9] == b'/'
+        && span[23] == b' '
+    {
+        let (mut slashes, mut blanks, mut stop) = (0u8, 0u8, false);
+        for &c in &span[1..29] {
+            slashes += u8::from(c == b'\\');
+            blanks += u8::from(c == b' ');
+            stop |= (c == b'"') | (c == b']');
+        }
+        if slashes == 2 && blanks == 1 && !stop {
+            return Some(open + 29);
         }
     }
     // Otherwise: the timestamp must open the fourth field (an ANI holding `[`
@@ -610,10 +607,10 @@ fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String>
                 plain_end = Some(k);
             } else if let Some(close) = timestamp_span_end(&b[start..], k - start) {
                 from = start + close;
-                if let Some(k) = memchr::memchr2(b'"', b'\\', &b[from..]).map(|n| from + n) {
-                    if b[k] == b'"' {
-                        plain_end = Some(k);
-                    }
+                if let Some(k) = memchr::memchr2(b'"', b'\\', &b[from..]).map(|n| from + n)
+                    && b[k] == b'"'
+                {
+                    plain_end = Some(k);
                 }
             }
         }

@@ -273,10 +273,10 @@ fn lift(
     err: LineError,
     reparse: fn(&[u8]) -> Option<LineError>,
 ) -> ParseError {
-    if let Some(text) = meant_text(wire, item) {
-        if let Some(e) = reparse(text.as_bytes()) {
-            return ParseError::from_line(e, text.as_bytes(), index + 1, 0);
-        }
+    if let Some(text) = meant_text(wire, item)
+        && let Some(e) = reparse(text.as_bytes())
+    {
+        return ParseError::from_line(e, text.as_bytes(), index + 1, 0);
     }
     ParseError::from_line(err, item.as_bytes(), index + 1, 0)
 }

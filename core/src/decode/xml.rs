@@ -421,10 +421,10 @@ impl<'a> Walk<'a> {
             return Ok(());
         }
         if let Some((item_depth, _)) = &self.summary {
-            if depth == item_depth + 1 {
-                if let Some(f) = Field::of(name) {
-                    self.capture(Slot::Field(f));
-                }
+            if depth == item_depth + 1
+                && let Some(f) = Field::of(name)
+            {
+                self.capture(Slot::Field(f));
             }
             return Ok(());
         }
