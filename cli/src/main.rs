@@ -14,6 +14,7 @@ mod timearg;
 use clap::{Args, Parser, Subcommand};
 use fail::Fail;
 use output::Format;
+use plumlogs::timearg::TimeArg;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -89,13 +90,13 @@ pub struct ConnArgs {
 #[derive(Args, Debug)]
 pub struct FetchArgs {
     /// Start of the window (inclusive).
-    #[arg(long, value_name = "T", default_value = "24h", value_parser = timearg::parse_time_arg,
+    #[arg(long, value_name = "T", default_value = "24h", value_parser = timearg::parse,
           long_help = format!("Start of the window (inclusive): {}", timearg::HELP))]
-    pub from: i64,
+    pub from: TimeArg,
     /// End of the window (exclusive).
-    #[arg(long, value_name = "T", default_value = "now", value_parser = timearg::parse_time_arg,
+    #[arg(long, value_name = "T", default_value = "now", value_parser = timearg::parse,
           long_help = format!("End of the window (exclusive): {}", timearg::HELP))]
-    pub to: i64,
+    pub to: TimeArg,
     /// Only calls to this phone number.
     #[arg(long, value_name = "N")]
     pub number: Option<String>,
@@ -165,8 +166,8 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 2000)]
     pub calls_per_day: u32,
     /// Freeze the emulator's clock at this time instead of following the system clock.
-    #[arg(long, value_name = "T", value_parser = timearg::parse_time_arg)]
-    pub clock: Option<i64>,
+    #[arg(long, value_name = "T", value_parser = timearg::parse)]
+    pub clock: Option<TimeArg>,
 }
 
 #[derive(Args, Debug)]

@@ -2,11 +2,12 @@
 
 use crate::fail::Fail;
 use crate::output::{Format, Sink};
+use crate::timearg;
 use crate::{ConnArgs, FetchArgs, LogArgs};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use plumlogs::Wire;
 use plumlogs::client::{Client, Pages, Query};
+use plumlogs::{Service, Wire};
 use serde::Serialize;
 use std::io::{self, IsTerminal, Read, Write};
 use std::time::Duration;
@@ -124,15 +125,18 @@ fn show_total(pb: &ProgressBar, total: u64) {
     pb.set_length(total);
 }
 
-fn query(a: &FetchArgs) -> Query {
-    let mut q = Query::new(a.from, a.to).page_size(a.page_size);
+/// The query of `--from`/`--to` and the rest, the window resolved by core against
+/// the client's clock.
+fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
+    let (start, end) = timearg::window(a.from, a.to, service, c.now())?;
+    let mut q = Query::new(start, end).page_size(a.page_size);
     if let Some(n) = &a.number {
         q = q.number(n.clone());
     }
     if let Some(l) = a.limit {
         q = q.limit(l);
     }
-    q
+    Ok(q)
 }
 
 /// Print records page by page as they arrive. On a failure part-way, what arrived
@@ -180,17 +184,32 @@ fn stream<T: Serialize>(
 
 pub fn sessions(a: &FetchArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
-    stream(c.sessions(&query(a))?, a.limit, format, "session lines")
+    stream(
+        c.sessions(&query(a, &c, Service::Sessions)?)?,
+        a.limit,
+        format,
+        "session lines",
+    )
 }
 
 pub fn errors(a: &FetchArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
-    stream(c.errors(&query(a))?, a.limit, format, "error lines")
+    stream(
+        c.errors(&query(a, &c, Service::Errors)?)?,
+        a.limit,
+        format,
+        "error lines",
+    )
 }
 
 pub fn calls(a: &FetchArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
-    stream(c.call_logs(&query(a))?, a.limit, format, "calls")
+    stream(
+        c.call_logs(&query(a, &c, Service::Logs)?)?,
+        a.limit,
+        format,
+        "calls",
+    )
 }
 
 pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
