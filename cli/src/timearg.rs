@@ -6,7 +6,7 @@ use plumlogs::Service;
 use plumlogs::timearg::{Bound, TimeArg, TimeArgError, resolve_window};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub use plumlogs::timearg::HELP;
+pub use plumlogs::timearg::{HELP, iso_utc};
 
 /// The system clock in UNIX seconds.
 pub fn system_now() -> i64 {
