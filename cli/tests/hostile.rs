@@ -78,28 +78,10 @@ fn a_huge_bad_line_gives_a_bounded_report() {
 
 #[test]
 fn table_rows_reach_the_reader_before_the_pull_ends() {
-    use plumlogs_emulator::{Fault, FaultKind};
     use std::io::{BufRead, BufReader};
     use std::time::{Duration, Instant};
     let emu = emulator(3000);
-    let (from, to) = day(&emu);
-    // Every page after the first few is slow: the whole pull would take minutes.
-    emu.inject(Fault::times(FaultKind::Slow { delay_ms: 400 }, 100).on_path("/ws/calls/sessions"));
-    let mut c = cli(&emu);
-    c.args([
-        "sessions",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "-o",
-        "table",
-        "--page-size",
-        "100",
-    ])
-    .stdout(std::process::Stdio::piped())
-    .stderr(std::process::Stdio::null());
-    let mut child = Reap(c.spawn().unwrap());
+    let mut child = slow_sessions_pull(&emu, 400, 100, "table");
     let mut stdout = BufReader::new(child.0.stdout.take().unwrap());
     let started = Instant::now();
     let mut header = String::new();

@@ -29,24 +29,7 @@ fn session_requests(emu: &Emulator) -> usize {
 #[test]
 fn ctrl_c_finishes_the_record_closes_the_json_and_exits_130() {
     let emu = emulator(2000);
-    let (from, to) = day(&emu);
-    // Slow pages: the day would take minutes to pull.
-    emu.inject(Fault::times(FaultKind::Slow { delay_ms: 300 }, 100).on_path("/ws/calls/sessions"));
-    let mut c = cli(&emu);
-    c.args([
-        "sessions",
-        "--from",
-        &from,
-        "--to",
-        &to,
-        "--page-size",
-        "20",
-        "-o",
-        "json",
-    ])
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let child = Reap(c.spawn().unwrap());
+    let child = slow_sessions_pull(&emu, 300, 20, "json");
     let waited = Instant::now();
     while session_requests(&emu) < 4 {
         assert!(

@@ -98,3 +98,18 @@ pub fn fake_server(status: u16, body: Vec<u8>, max: usize) -> String {
     });
     url
 }
+
+/// `plumlogs sessions` over the last day of `emu` in `format`, `page_size` records a
+/// page, every page `delay_ms` slow (so the whole pull would take minutes), with
+/// stdout and stderr piped.
+pub fn slow_sessions_pull(emu: &Emulator, delay_ms: u64, page_size: u32, format: &str) -> Reap {
+    use plumlogs_emulator::{Fault, FaultKind};
+    emu.inject(Fault::times(FaultKind::Slow { delay_ms }, 100).on_path("/ws/calls/sessions"));
+    let (from, to) = day(emu);
+    let mut c = cli(emu);
+    c.args(["sessions", "--from", &from, "--to", &to, "-o", format])
+        .args(["--page-size", &page_size.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    Reap(c.spawn().expect("start plumlogs"))
+}
