@@ -347,3 +347,48 @@ fn completions_and_man_pages() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("the subcommands are: sessions"));
 }
+
+#[test]
+fn parse_takes_fields_and_time_format_too() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/vectors/lines");
+    let sessions = dir.join("sessions.txt");
+    let s = sessions.to_str().unwrap();
+    let out = run(
+        bin(),
+        &[
+            "parse",
+            "sessions",
+            s,
+            "-o",
+            "csv",
+            "--fields",
+            "call_end,kind",
+            "--time-format",
+            "iso",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("call_end,kind"));
+    let bytes = std::fs::read(&sessions).unwrap();
+    let records = plumlogs::parse_sessions(&bytes).unwrap();
+    assert_eq!(csv.lines().count(), records.len() + 1);
+    for (line, rec) in lines.zip(&records) {
+        let end = rec
+            .call_end()
+            .map(plumlogs::timearg::iso_utc)
+            .unwrap_or_default();
+        assert_eq!(line, format!("{end},{}", rec.kind));
+    }
+    let out = run(
+        bin(),
+        &["parse", "calllog", "-", "-o", "table", "--fields", "when"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("the fields are: timestamp"),
+        "{}",
+        text(&out.stderr)
+    );
+}
