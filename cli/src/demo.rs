@@ -4,6 +4,7 @@
 
 use crate::DemoArgs;
 use crate::fail::Fail;
+use crate::output::escape_controls;
 use plumlogs::client::{Client, Query};
 use plumlogs::session::write_call_length;
 use plumlogs::{CallSummary, ErrorRecord, SessionRecord, Timestamp};
@@ -188,7 +189,7 @@ fn report(p: &Pulled, elapsed: f64) -> String {
         messages.len()
     );
     for (m, n) in messages.iter().take(5) {
-        let _ = writeln!(w, "  {n:>5}  {m}");
+        let _ = writeln!(w, "  {n:>5}  {}", escape_controls(m, false));
     }
 
     match &p.sample {
@@ -208,7 +209,7 @@ fn report(p: &Pulled, elapsed: f64) -> String {
             );
             let lines: Vec<&str> = log.text.lines().collect();
             for line in lines.iter().take(LOG_LINES_SHOWN) {
-                let _ = writeln!(w, "  {line}");
+                let _ = writeln!(w, "  {}", escape_controls(line, false));
             }
             if lines.len() > LOG_LINES_SHOWN {
                 let _ = writeln!(

@@ -25,7 +25,7 @@ pub fn run(a: &EmulatorArgs) -> Result<(), Fail> {
         port: a.port,
         seed: a.seed,
         calls_per_day: a.calls_per_day,
-        clock: a.clock,
+        clock: a.clock.map(crate::timearg::clock).transpose()?,
         ..EmulatorConfig::default()
     };
     if let Some(u) = &a.username {

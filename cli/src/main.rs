@@ -3,6 +3,7 @@
 //! Every command is a thin layer over the `plumlogs` crate (parsers, client) and the
 //! `plumlogs-emulator` crate; records are printed from their canonical JSON.
 
+mod columns;
 mod demo;
 mod emulator_cmd;
 mod fail;
@@ -11,9 +12,11 @@ mod parse_cmd;
 mod remote;
 mod timearg;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 use fail::Fail;
 use output::Format;
+use plumlogs::timearg::TimeArg;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,27 +38,73 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    // Usage lines are spelled out: clap's own, after a usage error, lists the flags
+    // that were given as if they were required (`plumlogs log --raw <LOG_ID>`).
     /// Session log lines (one per call, plus `local` lines) in a time window.
+    #[command(override_usage = "plumlogs sessions [--from T] [--to T] [OPTIONS]")]
     Sessions(FetchArgs),
     /// Error log lines in a time window.
+    #[command(override_usage = "plumlogs errors [--from T] [--to T] [OPTIONS]")]
     Errors(FetchArgs),
     /// Calls that have a detailed log, in a time window (the last 5 days at most).
+    #[command(override_usage = "plumlogs calls [--from T] [--to T] [OPTIONS]")]
     Calls(FetchArgs),
     /// The detailed log of one call, by the `log_id` that `calls` lists.
+    #[command(override_usage = "plumlogs log [OPTIONS] <LOG_ID>")]
     Log(LogArgs),
     /// Parse session, error or call-log text from files or standard input.
+    #[command(override_usage = "plumlogs parse [OPTIONS] <KIND> [FILE|-]...")]
     Parse(ParseArgs),
     /// Run the Call Log API emulator on loopback until interrupted.
+    #[command(override_usage = "plumlogs emulator [OPTIONS]")]
     Emulator(EmulatorArgs),
     /// Start an emulator, pull a day of logs through the client, print a report.
+    #[command(override_usage = "plumlogs demo [OPTIONS]")]
     Demo(DemoArgs),
+    /// Print a shell completion script: `plumlogs completions bash > /etc/bash_completion.d/plumlogs`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `plumlogs man > plumlogs.1`, `plumlogs man sessions`.
+    Man {
+        /// A subcommand's own page instead of the main one.
+        subcommand: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]
-struct OutputArgs {
+pub struct OutputArgs {
     /// Output format [default: table on a terminal, jsonl otherwise].
     #[arg(short = 'o', long = "output", value_enum, value_name = "FORMAT")]
     output: Option<Format>,
+    /// Columns of table/csv output, in this order, comma-separated
+    /// (e.g. `--fields timestamp,ani,duration`); an unknown name lists the valid ones.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    fields: Option<Vec<String>>,
+    /// How UNIX-second columns (sessions' call_start/call_end, calls' start/end) look
+    /// in table/csv output [default: iso in a table, for reading next to the ISO
+    /// timestamp; unix in csv, the canonical values that jsonl and json carry].
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    time_format: Option<output::TimeFormat>,
+}
+
+impl OutputArgs {
+    /// The format (explicit, or by where stdout goes) and the table/csv layout,
+    /// checked against the record type's columns before any request.
+    pub fn layout(&self, shape: columns::Shape) -> Result<(Format, output::Layout), Fail> {
+        let format = Format::resolve(self.output);
+        let layout = output::Layout::new(
+            format,
+            self.fields.as_deref(),
+            self.time_format,
+            &shape.columns,
+            shape.unix_fields,
+        )
+        .map_err(Fail::Usage)?;
+        Ok((format, layout))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -89,13 +138,13 @@ pub struct ConnArgs {
 #[derive(Args, Debug)]
 pub struct FetchArgs {
     /// Start of the window (inclusive).
-    #[arg(long, value_name = "T", default_value = "24h", value_parser = timearg::parse_time_arg,
+    #[arg(long, value_name = "T", default_value = "24h", value_parser = timearg::parse,
           long_help = format!("Start of the window (inclusive): {}", timearg::HELP))]
-    pub from: i64,
+    pub from: TimeArg,
     /// End of the window (exclusive).
-    #[arg(long, value_name = "T", default_value = "now", value_parser = timearg::parse_time_arg,
+    #[arg(long, value_name = "T", default_value = "now", value_parser = timearg::parse,
           long_help = format!("End of the window (exclusive): {}", timearg::HELP))]
-    pub to: i64,
+    pub to: TimeArg,
     /// Only calls to this phone number.
     #[arg(long, value_name = "N")]
     pub number: Option<String>,
@@ -108,10 +157,14 @@ pub struct FetchArgs {
     /// Wire format asked of the server.
     #[arg(long, value_enum, default_value_t = remote::WireArg::Json)]
     pub wire: remote::WireArg,
+    /// Print the lines exactly as the server sent them (sessions, errors), one per
+    /// line, instead of records.
+    #[arg(long, conflicts_with_all = ["output", "fields", "time_format"])]
+    pub raw: bool,
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
-    out: OutputArgs,
+    pub out: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -119,7 +172,7 @@ pub struct LogArgs {
     /// The call's `log_id`, as listed by `plumlogs calls`.
     pub log_id: u64,
     /// Print the log text exactly as the server sent it instead of records.
-    #[arg(long, conflicts_with = "output")]
+    #[arg(long, conflicts_with_all = ["output", "fields", "time_format"])]
     pub raw: bool,
     /// Wire format asked of the server.
     #[arg(long, value_enum, default_value_t = remote::WireArg::Json)]
@@ -127,7 +180,7 @@ pub struct LogArgs {
     #[command(flatten)]
     pub conn: ConnArgs,
     #[command(flatten)]
-    out: OutputArgs,
+    pub out: OutputArgs,
 }
 
 #[derive(Args, Debug)]
@@ -165,8 +218,8 @@ pub struct EmulatorArgs {
     #[arg(long, default_value_t = 2000)]
     pub calls_per_day: u32,
     /// Freeze the emulator's clock at this time instead of following the system clock.
-    #[arg(long, value_name = "T", value_parser = timearg::parse_time_arg)]
-    pub clock: Option<i64>,
+    #[arg(long, value_name = "T", value_parser = timearg::parse)]
+    pub clock: Option<TimeArg>,
 }
 
 #[derive(Args, Debug)]
@@ -181,28 +234,54 @@ pub struct DemoArgs {
 
 fn run(cli: Cli) -> Result<(), Fail> {
     match cli.command {
-        Command::Sessions(a) => {
-            let f = Format::resolve(a.out.output);
-            remote::sessions(&a, f)
-        }
-        Command::Errors(a) => {
-            let f = Format::resolve(a.out.output);
-            remote::errors(&a, f)
-        }
-        Command::Calls(a) => {
-            let f = Format::resolve(a.out.output);
-            remote::calls(&a, f)
-        }
-        Command::Log(a) => {
-            let f = Format::resolve(a.out.output);
-            remote::log(&a, f)
-        }
-        Command::Parse(a) => {
-            parse_cmd::run(a.kind, &a.files, a.lenient, Format::resolve(a.out.output))
-        }
+        Command::Sessions(a) => remote::sessions(&a),
+        Command::Errors(a) => remote::errors(&a),
+        Command::Calls(a) => remote::calls(&a),
+        Command::Log(a) => remote::log(&a),
+        Command::Parse(a) => parse_cmd::run(a.kind, &a.files, a.lenient, &a.out),
         Command::Emulator(a) => emulator_cmd::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics when its writer fails
+            // (`plumlogs completions bash | head`).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "plumlogs", &mut script);
+            let mut out = std::io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
+            Ok(())
+        }
+        Command::Man { subcommand } => man(subcommand.as_deref()),
     }
+}
+
+/// The man page of the command, or of one subcommand (`plumlogs-sessions(1)`), made
+/// by clap_mangen from the same definitions as `--help`. A subcommand rather than a
+/// build step: the page always matches the binary that prints it, and packagers run
+/// `plumlogs man > plumlogs.1` with nothing else installed.
+fn man(subcommand: Option<&str>) -> Result<(), Fail> {
+    let cli = Cli::command();
+    let cmd = match subcommand {
+        None => cli,
+        Some(name) => {
+            let names: Vec<String> = cli
+                .get_subcommands()
+                .map(|c| c.get_name().to_owned())
+                .collect();
+            let Some(sub) = cli.find_subcommand(name) else {
+                return Err(Fail::Usage(format!(
+                    "no subcommand {name:?}; the subcommands are: {}",
+                    names.join(", ")
+                )));
+            };
+            let page = format!("plumlogs-{}", sub.get_name());
+            sub.clone().name(page)
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(cmd).render(&mut out)?;
+    out.flush()?;
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -212,7 +291,8 @@ fn main() -> ExitCode {
         Err(fail) => {
             let text = fail.to_string();
             if !text.is_empty() {
-                eprintln!("plumlogs: {text}");
+                // Escaped and bounded: the message may carry the server's text.
+                output::stderr_line(&text);
             }
             ExitCode::from(fail.exit_code())
         }

@@ -3,8 +3,10 @@
 //! (exit 2) and nothing is printed. Lenient: every good record is printed, every bad
 //! line is reported on stderr, and the run goes on.
 
+use crate::OutputArgs;
+use crate::columns;
 use crate::fail::Fail;
-use crate::output::{Format, Sink};
+use crate::output::{Format, Layout, Sink, bounded};
 use clap::ValueEnum;
 use plumlogs::{Lenient, ParseError};
 use serde::Serialize;
@@ -70,17 +72,47 @@ fn report(err: &mut impl Write, name: &str, p: &ParseError) -> io::Result<()> {
         p.column,
         p.reason(),
         p.kind.code(),
-        p.input
+        // A bad line is quoted in part: a 100 MB line gives one line of stderr.
+        bounded(&p.input, 200)
     )
 }
 
-pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, format: Format) -> Result<(), Fail> {
+/// What `parse` refuses to read as log lines: JSON, which is what the CLI writes
+/// with `-o jsonl`/`-o json` (records, not the lines they came from). `None` when the
+/// first non-blank byte of the input is not `{` or `[` (a UTF-8 BOM is skipped).
+fn json_instead_of_lines(input: &Input) -> Option<String> {
+    let bytes = input
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&input.bytes);
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    if !matches!(bytes[first], b'{' | b'[') {
+        return None;
+    }
+    let line = bytes[..first].iter().filter(|b| **b == b'\n').count() + 1;
+    Some(format!(
+        "{}:{line}: this is JSON (records as `plumlogs … -o jsonl` or `-o json` writes them), \
+         not log lines: `parse` reads the lines themselves. The records are already parsed; \
+         to get lines from the service use `plumlogs sessions --raw` or `plumlogs errors --raw`",
+        input.name
+    ))
+}
+
+pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, out: &OutputArgs) -> Result<(), Fail> {
+    let (format, layout) = out.layout(match kind {
+        Kind::Sessions => columns::sessions(),
+        Kind::Errors => columns::errors(),
+        Kind::Calllog => columns::log_entries(),
+    })?;
     let inputs = read_inputs(files)?;
+    if let Some(m) = inputs.iter().find_map(json_instead_of_lines) {
+        return Err(Fail::Usage(m));
+    }
     let stdout = io::stdout().lock();
-    let stderr = io::stderr();
-    let mut err = stderr.lock();
+    // Buffered: a file of bad lines is one report line each.
+    let mut err = io::BufWriter::new(io::stderr().lock());
     if lenient {
-        let mut sink = Sink::new(format, io::BufWriter::new(stdout));
+        let mut sink = Sink::new(format, layout, io::BufWriter::new(stdout));
         let mut problems = 0usize;
         for input in &inputs {
             problems += match kind {
@@ -121,13 +153,13 @@ pub fn run(kind: Kind, files: &[PathBuf], lenient: bool, format: Format) -> Resu
     }
     // Strict: parse everything before printing anything.
     match kind {
-        Kind::Sessions => strict(&inputs, format, stdout, &mut err, |b| {
+        Kind::Sessions => strict(&inputs, format, layout, stdout, &mut err, |b| {
             plumlogs::parse_sessions(b)
         }),
-        Kind::Errors => strict(&inputs, format, stdout, &mut err, |b| {
+        Kind::Errors => strict(&inputs, format, layout, stdout, &mut err, |b| {
             plumlogs::parse_errors(b)
         }),
-        Kind::Calllog => strict(&inputs, format, stdout, &mut err, |b| {
+        Kind::Calllog => strict(&inputs, format, layout, stdout, &mut err, |b| {
             plumlogs::parse_call_log(b)
         }),
     }
@@ -155,6 +187,7 @@ fn lenient_one<R: Serialize, W: Write>(
 fn strict<'a, R: Serialize + 'a>(
     inputs: &'a [Input],
     format: Format,
+    layout: Layout,
     out: impl Write,
     err: &mut impl Write,
     parse: impl Fn(&'a [u8]) -> Result<Vec<R>, ParseError>,
@@ -173,7 +206,7 @@ fn strict<'a, R: Serialize + 'a>(
             }
         }
     }
-    let mut sink = Sink::new(format, io::BufWriter::new(out));
+    let mut sink = Sink::new(format, layout, io::BufWriter::new(out));
     for r in all.iter().flatten() {
         sink.push(r)?;
     }

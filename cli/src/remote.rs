@@ -1,14 +1,19 @@
 //! `sessions`, `errors`, `calls`, `log`: the client's records, streamed to stdout.
 
+use crate::columns::{self, Shape};
 use crate::fail::Fail;
-use crate::output::{Format, Sink};
+use crate::output::{Sink, escape_controls, stderr_line};
+use crate::timearg;
 use crate::{ConnArgs, FetchArgs, LogArgs};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use plumlogs::Wire;
 use plumlogs::client::{Client, Pages, Query};
+use plumlogs::{Service, Wire};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -124,48 +129,158 @@ fn show_total(pb: &ProgressBar, total: u64) {
     pb.set_length(total);
 }
 
-fn query(a: &FetchArgs) -> Query {
-    let mut q = Query::new(a.from, a.to).page_size(a.page_size);
+/// The query of `--from`/`--to` and the rest, the window resolved by core against
+/// the client's clock.
+fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
+    let (start, end) = timearg::window(a.from, a.to, service, c.now())?;
+    let mut q = Query::new(start, end).page_size(a.page_size);
     if let Some(n) = &a.number {
         q = q.number(n.clone());
     }
     if let Some(l) = a.limit {
         q = q.limit(l);
     }
-    q
+    Ok(q)
 }
 
-/// Print records page by page as they arrive. On a failure part-way, what arrived
-/// is still written out (and a json array closed) before the error is reported.
-fn stream<T: Serialize>(
-    mut pages: Pages<T>,
-    limit: Option<u64>,
-    format: Format,
-    what: &'static str,
-) -> Result<(), Fail> {
-    let pb = progress(what);
-    let mut sink = Sink::new(format, io::BufWriter::new(io::stdout().lock()));
-    let mut failure = None;
-    while let Some(page) = pages.next_page() {
-        match page {
-            Ok(records) => {
-                for record in &records {
-                    sink.push(record)?;
+/// What a pull writes: records in the chosen format, or lines as the server sent them.
+enum Out<W: Write> {
+    Records(Box<Sink<W>>),
+    Lines {
+        out: W,
+        count: usize,
+        /// On a terminal, control characters are shown escaped even in raw lines.
+        escape: bool,
+    },
+}
+
+/// A listing item the CLI can print: as a record, or as the line it was sent as.
+trait Item: Serialize + Send + 'static {
+    fn line(&self) -> Option<&str> {
+        None
+    }
+}
+impl Item for plumlogs::SessionRecord<'static> {}
+impl Item for plumlogs::ErrorRecord<'static> {}
+impl Item for plumlogs::CallSummary<'static> {}
+impl Item for String {
+    fn line(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl<W: Write> Out<W> {
+    fn push<T: Item>(&mut self, item: &T) -> io::Result<()> {
+        match self {
+            Out::Records(sink) => sink.push(item),
+            Out::Lines { out, count, escape } => {
+                let line = item.line().unwrap_or_default();
+                if *escape {
+                    out.write_all(escape_controls(line, false).as_bytes())?;
+                } else {
+                    out.write_all(line.as_bytes())?;
                 }
-                pb.inc(records.len() as u64);
-                if let Some(total) = pages.total_hint() {
-                    show_total(&pb, limit.map_or(total, |l| total.min(l)));
-                }
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
+                *count += 1;
+                out.write_all(b"\n")
             }
         }
     }
+    fn count(&self) -> usize {
+        match self {
+            Out::Records(sink) => sink.count(),
+            Out::Lines { count, .. } => *count,
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Out::Records(sink) => sink.flush(),
+            Out::Lines { out, .. } => out.flush(),
+        }
+    }
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Out::Records(sink) => (*sink).finish().map(drop),
+            Out::Lines { mut out, .. } => out.flush(),
+        }
+    }
+}
+
+/// Set by Ctrl-C (and SIGTERM) during a pull.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Catch Ctrl-C from now on: the pull stops between records instead of the process
+/// dying mid-record. Only one handler per process; a second call keeps the first.
+fn catch_interrupts() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// How often the printing thread looks at the interrupt flag while a request is out.
+const INTERRUPT_POLL: Duration = Duration::from_millis(50);
+
+/// Print records page by page as they arrive, flushing after each page. On a
+/// failure part-way, what arrived is still written out (and a json array closed)
+/// before the error is reported. On Ctrl-C the record being written is finished,
+/// the output closed the same way, `interrupted after N records (window … to …)`
+/// said on stderr, and the exit status is 130. The pages are fetched on a thread of
+/// their own, so Ctrl-C is answered at once even while a request is out.
+fn stream<T: Item>(
+    mut pages: Pages<T>,
+    q: &Query,
+    mut out: Out<impl Write>,
+    what: &'static str,
+) -> Result<(), Fail> {
+    catch_interrupts();
+    let pb = progress(what);
+    let (tx, rx) = mpsc::sync_channel::<(Result<Vec<T>, plumlogs::Error>, Option<u64>)>(1);
+    std::thread::spawn(move || {
+        while let Some(page) = pages.next_page() {
+            if tx.send((page, pages.total_hint())).is_err() {
+                break;
+            }
+        }
+    });
+    let mut failure = None;
+    let mut interrupted = false;
+    'pull: loop {
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            interrupted = true;
+            break;
+        }
+        match rx.recv_timeout(INTERRUPT_POLL) {
+            Ok((Ok(records), total)) => {
+                for record in &records {
+                    if INTERRUPTED.load(Ordering::SeqCst) {
+                        interrupted = true;
+                        break 'pull;
+                    }
+                    out.push(record)?;
+                    pb.inc(1);
+                }
+                out.flush()?;
+                if let Some(total) = total {
+                    show_total(&pb, q.limit.map_or(total, |l| total.min(l)));
+                }
+            }
+            Ok((Err(e), _)) => {
+                failure = Some(e);
+                break;
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+    }
     pb.finish_and_clear();
-    let count = sink.count();
-    sink.finish()?;
+    let count = out.count();
+    out.finish()?;
+    if interrupted {
+        stderr_line(&format!(
+            "interrupted after {count} record{} (window {} to {})",
+            if count == 1 { "" } else { "s" },
+            timearg::iso_utc(q.start),
+            timearg::iso_utc(q.end)
+        ));
+        return Err(Fail::Silent(130));
+    }
     match failure {
         None => Ok(()),
         Some(e) => {
@@ -178,34 +293,82 @@ fn stream<T: Serialize>(
     }
 }
 
-pub fn sessions(a: &FetchArgs, format: Format) -> Result<(), Fail> {
-    let c = client(&a.conn, a.wire.into())?;
-    stream(c.sessions(&query(a))?, a.limit, format, "session lines")
+fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+    io::BufWriter::new(io::stdout().lock())
 }
 
-pub fn errors(a: &FetchArgs, format: Format) -> Result<(), Fail> {
-    let c = client(&a.conn, a.wire.into())?;
-    stream(c.errors(&query(a))?, a.limit, format, "error lines")
+/// Records in the format and layout asked for, or raw lines with `--raw`.
+fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
+    if a.raw {
+        return Ok(Out::Lines {
+            out: stdout(),
+            count: 0,
+            escape: io::stdout().is_terminal(),
+        });
+    }
+    let (format, layout) = a.out.layout(shape)?;
+    Ok(Out::Records(Box::new(Sink::new(format, layout, stdout()))))
 }
 
-pub fn calls(a: &FetchArgs, format: Format) -> Result<(), Fail> {
+pub fn sessions(a: &FetchArgs) -> Result<(), Fail> {
+    let out = out(a, columns::sessions())?;
     let c = client(&a.conn, a.wire.into())?;
-    stream(c.call_logs(&query(a))?, a.limit, format, "calls")
+    let q = query(a, &c, Service::Sessions)?;
+    if a.raw {
+        stream(c.session_lines(&q)?, &q, out, "session lines")
+    } else {
+        stream(c.sessions(&q)?, &q, out, "session lines")
+    }
 }
 
-pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
+pub fn errors(a: &FetchArgs) -> Result<(), Fail> {
+    let out = out(a, columns::errors())?;
+    let c = client(&a.conn, a.wire.into())?;
+    let q = query(a, &c, Service::Errors)?;
+    if a.raw {
+        stream(c.error_lines(&q)?, &q, out, "error lines")
+    } else {
+        stream(c.errors(&q)?, &q, out, "error lines")
+    }
+}
+
+pub fn calls(a: &FetchArgs) -> Result<(), Fail> {
+    if a.raw {
+        return Err(Fail::Usage(
+            "--raw: calls/logs sends records, not lines; `plumlogs log LOG_ID --raw` prints \
+             one call's log text as sent"
+                .into(),
+        ));
+    }
+    let out = out(a, columns::calls())?;
+    let c = client(&a.conn, a.wire.into())?;
+    let q = query(a, &c, Service::Logs)?;
+    stream(c.call_logs(&q)?, &q, out, "calls")
+}
+
+pub fn log(a: &LogArgs) -> Result<(), Fail> {
+    let layout = if a.raw {
+        None
+    } else {
+        Some(a.out.layout(columns::log_entries())?)
+    };
     let c = client(&a.conn, a.wire.into())?;
     let log = c.call_log(a.log_id)?;
-    if a.raw {
+    let Some((format, layout)) = layout else {
         let mut out = io::stdout().lock();
-        out.write_all(log.text.as_bytes())?;
-        if !log.text.is_empty() && !log.text.ends_with('\n') {
+        let text = if out.is_terminal() {
+            escape_controls(&log.text, true)
+        } else {
+            Cow::Borrowed(log.text.as_str())
+        };
+        out.write_all(text.as_bytes())?;
+        if !text.is_empty() && !text.ends_with('\n') {
             out.write_all(b"\n")?;
         }
         out.flush()?;
         return Ok(());
-    }
-    let mut sink = Sink::new(format, io::BufWriter::new(io::stdout().lock()));
+    };
+    let mut sink = Sink::new(format, layout, stdout());
     for entry in &log.entries {
         sink.push(entry)?;
     }

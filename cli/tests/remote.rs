@@ -371,12 +371,12 @@ fn missing_credentials_and_bad_arguments_exit_2() {
         );
     }
 
-    // The client's own validation (end before start) is bad usage too, before any request.
+    // A window that ends before it starts is bad usage too, before any request.
     emu.clear_requests();
     let out = run(cli(emu), &["sessions", "--from", &to, "--to", &from]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("invalid argument"),
+        text(&out.stderr).contains("--to: the window ends"),
         "{}",
         text(&out.stderr)
     );

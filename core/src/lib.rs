@@ -30,6 +30,7 @@ mod scan;
 pub mod service;
 pub mod session;
 pub mod session_id;
+pub mod timearg;
 pub mod timestamp;
 
 pub use bulk::{

@@ -8,6 +8,7 @@ use crate::error::{Error, ParseError};
 use crate::error_line::ErrorRecord;
 use crate::service::Service;
 use crate::session::SessionRecord;
+use std::borrow::Cow;
 use std::iter::FusedIterator;
 
 /// Turns one 2xx body into owned records and the `total_*` hint. `line_base` is the
@@ -269,5 +270,36 @@ impl Client {
     pub fn call_logs(&self, q: &Query) -> Result<Pages<CallSummary<'static>>, Error> {
         q.validate(Service::Logs, self.now())?;
         Ok(Pages::new(self, Service::Logs, q, decode_summaries))
+    }
+}
+
+/// The items of a sessions or errors page as the server sent them (unescaped from
+/// JSON/XML, not parsed).
+fn decode_raw_lines(body: &[u8], service: Service) -> Result<(Vec<String>, Option<u64>), Error> {
+    let page = decode::decode_lines(body, service)?;
+    Ok((
+        page.items.into_iter().map(Cow::into_owned).collect(),
+        page.total,
+    ))
+}
+
+/// Raw lines: the same walk as the parsed listings, items kept as text.
+impl Client {
+    /// The session lines of `[q.start, q.end)` as the server sent them, unparsed
+    /// (`plumlogs sessions --raw`). Paged and checked like [`Client::sessions`].
+    pub fn session_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Sessions, self.now())?;
+        Ok(Pages::new(self, Service::Sessions, q, |body, _| {
+            decode_raw_lines(body, Service::Sessions)
+        }))
+    }
+
+    /// The error lines of `[q.start, q.end)` as the server sent them, unparsed
+    /// (`plumlogs errors --raw`). Paged and checked like [`Client::errors`].
+    pub fn error_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Errors, self.now())?;
+        Ok(Pages::new(self, Service::Errors, q, |body, _| {
+            decode_raw_lines(body, Service::Errors)
+        }))
     }
 }

@@ -129,8 +129,9 @@ impl Client {
                                     .unwrap_or_default();
                                 Error::Transport {
                                     message: format!(
-                                        "{message} (gave up after {} attempts{at})",
-                                        attempt + 1
+                                        "{message} (gave up after {} attempt{}{at})",
+                                        attempt + 1,
+                                        if attempt == 0 { "" } else { "s" }
                                     ),
                                 }
                             }
