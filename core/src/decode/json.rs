@@ -6,7 +6,7 @@
 //! lent out as is: serde's own `Cow<str>` would borrow only strings with no escape
 //! at all, and every documented item has four.
 
-use super::{DecodeError, Outcome, Want, failure};
+use super::{DecodeError, Found, Outcome, Want, failure};
 use crate::call_summary::CallSummary;
 use crate::service::Wire;
 use serde::de::{
@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
+pub(crate) fn decode(body: &[u8], want: Want) -> Result<Found<'_>, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let strict = EnvelopeSeed {
         want,
@@ -53,7 +53,7 @@ fn raw_text(raw: &RawValue) -> Option<String> {
     }
 }
 
-fn verdict<'a>(env: Envelope<'a>, want: Want, body: &[u8]) -> Result<Outcome<'a>, DecodeError> {
+fn verdict<'a>(env: Envelope<'a>, want: Want, body: &[u8]) -> Result<Found<'a>, DecodeError> {
     let status = env.status.and_then(raw_text);
     let message = env.error.and_then(raw_text);
     super::verdict(
@@ -408,7 +408,42 @@ struct Lists<'a> {
     total: Option<u64>,
     outcome: Outcome<'a>,
     nonempty: usize,
+    /// Whether any list (even an empty one) was found.
+    found: bool,
 }
+
+impl<'a> Lists<'a> {
+    fn new(outcome: Outcome<'a>, total: Option<u64>) -> Self {
+        Lists {
+            total,
+            outcome,
+            nonempty: 0,
+            found: false,
+        }
+    }
+
+    /// Take what a value held: a list (possibly empty), or nothing list-like.
+    fn add(&mut self, found: Option<Outcome<'a>>) {
+        let Some(found) = found else { return };
+        self.found = true;
+        if outcome_len(&found) > 0 {
+            self.nonempty += 1;
+            self.outcome = found;
+        }
+    }
+}
+
+fn outcome_len(o: &Outcome<'_>) -> usize {
+    match o {
+        Outcome::Lines { items, .. } => items.len(),
+        Outcome::Logs { items, .. } => items.len(),
+        Outcome::Log { .. } => 0,
+    }
+}
+
+/// How many wrapper objects deep under a key of `result` a list is looked for:
+/// `"sessions": {"session": [...]}` is one; two allow one more wrapper.
+const WRAPPER_DEPTH: usize = 2;
 
 impl<'de> Visitor<'de> for ResultSeed {
     type Value = Outcome<'de>;
@@ -466,11 +501,7 @@ impl<'de> Visitor<'de> for ResultSeed {
                 text: text.or(other).unwrap_or(Cow::Borrowed("")),
             });
         }
-        let mut lists = Lists {
-            total: None,
-            outcome: self.empty(),
-            nonempty: 0,
-        };
+        let mut lists = Lists::new(self.empty(), None);
         while let Some(key) = map.next_key::<Key>()? {
             match key {
                 Key::Total => lists.total = map.next_value::<Num<u64>>()?.0,
@@ -484,6 +515,15 @@ impl<'de> Visitor<'de> for ResultSeed {
             return Err(A::Error::custom(
                 "`result` holds more than one non-empty list",
             ));
+        }
+        // A count with nothing to count is a shape this decoder does not know, not
+        // an empty page: the caller would silently lose the records.
+        if let Some(t) = lists.total.filter(|&t| t > 0)
+            && !lists.found
+        {
+            return Err(A::Error::custom(format!(
+                "`result` counts {t} records but holds no list of them"
+            )));
         }
         let total = lists.total;
         Ok(match lists.outcome {
@@ -529,23 +569,218 @@ struct ListOrSkip<'s, 'de> {
 impl<'de> DeserializeSeed<'de> for ListOrSkip<'_, 'de> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        if !matches!(self.seed.want, Want::Lines { .. }) {
-            return d.deserialize_any(self);
-        }
-        // The hot path: serde_json checks the whole list once (escapes, control
-        // characters, UTF-8) and lends it out; its strings are then split with
-        // memchr instead of one raw-value round trip per item.
-        let raw = <&'de RawValue as de::Deserialize<'de>>::deserialize(d)?.get();
-        if !raw.starts_with('[') {
-            return Ok(());
-        }
-        let items =
-            split_lines(raw, self.seed.capacity(self.lists.total, 64)).map_err(D::Error::custom)?;
-        if !items.is_empty() {
-            self.lists.nonempty += 1;
-            self.lists.outcome = Outcome::Lines { total: None, items };
-        }
+        let (seed, total) = (self.seed, self.lists.total);
+        let found = if matches!(seed.want, Want::Lines { .. }) {
+            // The hot path: serde_json checks the whole value once (escapes, control
+            // characters, UTF-8) and lends it out; a list's strings are then split
+            // with memchr instead of one raw-value round trip per item.
+            let raw = <&'de RawValue as de::Deserialize<'de>>::deserialize(d)?.get();
+            look_into(raw, seed, total, 1).map_err(D::Error::custom)?
+        } else {
+            d.deserialize_any(Direct { seed, total })?
+        };
+        self.lists.add(found);
         Ok(())
+    }
+}
+
+/// A key of an object under `result`: a non-negative integer (a PHP array with
+/// gaps, which `json_encode` writes as an object) or a name.
+#[derive(Clone, Copy)]
+enum MapKey {
+    Index(u64),
+    Name,
+}
+
+impl<'de> de::Deserialize<'de> for MapKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = MapKey;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<MapKey, E> {
+                let digits = !k.is_empty() && k.bytes().all(|c| c.is_ascii_digit());
+                Ok(match k.parse() {
+                    Ok(n) if digits => MapKey::Index(n),
+                    _ => MapKey::Name,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// An object's entries, values lent out as written.
+type Entries<'de> = Vec<(MapKey, &'de RawValue)>;
+
+fn entries<'de, A: MapAccess<'de>>(mut map: A) -> Result<Entries<'de>, A::Error> {
+    let mut out = Vec::new();
+    while let Some(k) = map.next_key::<MapKey>()? {
+        out.push((k, map.next_value::<&'de RawValue>()?));
+    }
+    Ok(out)
+}
+
+/// A serde_json error's message without its position (which would be relative
+/// to a value read again on its own; the caller reports its own position).
+fn reason_of(e: serde_json::Error) -> String {
+    let full = e.to_string();
+    match full.rfind(" at line ") {
+        Some(p) => full[..p].to_owned(),
+        None => full,
+    }
+}
+
+/// The byte that opens an item of `want`: `"` for a line, `{` for a summary.
+fn item_open(want: Want) -> u8 {
+    match want {
+        Want::Lines { .. } => b'"',
+        _ => b'{',
+    }
+}
+
+/// A value under `result`, looked into for the items, `depth` objects down (1: the
+/// value of a key of `result`). A list is the items (below depth 1 only if its
+/// first element is an item: `"meta": {"ids": [1, 2]}` is not the sessions); an
+/// object is read by [`object_items`] up to [`WRAPPER_DEPTH`]; anything else holds
+/// no list (`None`).
+fn look_into<'de>(
+    raw: &'de str,
+    seed: ResultSeed,
+    total: Option<u64>,
+    depth: usize,
+) -> Result<Option<Outcome<'de>>, String> {
+    match raw.as_bytes().first() {
+        Some(b'[') => {
+            let first = raw.as_bytes()[1..]
+                .iter()
+                .find(|c| !c.is_ascii_whitespace());
+            if depth > 1 && !matches!(first, Some(&c) if c == b']' || c == item_open(seed.want)) {
+                return Ok(None);
+            }
+            match seed.want {
+                Want::Lines { .. } => split_lines(raw, seed.capacity(total, 64))
+                    .map(|items| Some(Outcome::Lines { total: None, items })),
+                _ => {
+                    let mut de = serde_json::Deserializer::from_str(raw);
+                    de.deserialize_any(Direct { seed, total })
+                        .map_err(reason_of)
+                }
+            }
+        }
+        Some(b'{') if depth <= WRAPPER_DEPTH => {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Entries<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Entries<'de>, A::Error> {
+                    entries(map)
+                }
+            }
+            let mut de = serde_json::Deserializer::from_str(raw);
+            let found = de.deserialize_map(V).map_err(reason_of)?;
+            object_items(found, seed, total, depth)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// An object under `result`: integer keys whose values are all items are the
+/// items in key order (a key twice is an error); otherwise its named values are
+/// looked into one level down. Two non-empty lists are ambiguous: an error.
+fn object_items<'de>(
+    entries: Entries<'de>,
+    seed: ResultSeed,
+    total: Option<u64>,
+    depth: usize,
+) -> Result<Option<Outcome<'de>>, String> {
+    let open = item_open(seed.want);
+    let mut numbered: Vec<(u64, &'de RawValue)> = Vec::new();
+    let mut numbered_ok = true;
+    let mut nested = Lists::new(seed.empty(), total);
+    for (key, value) in entries {
+        match key {
+            MapKey::Index(k) => {
+                numbered_ok &= value.get().as_bytes().first() == Some(&open);
+                numbered.push((k, value));
+            }
+            MapKey::Name => nested.add(look_into(value.get(), seed, total, depth + 1)?),
+        }
+    }
+    let numbered_ok = numbered_ok && !numbered.is_empty();
+    if nested.nonempty > 1 || (numbered_ok && nested.nonempty > 0) {
+        return Err("`result` holds more than one non-empty list".to_owned());
+    }
+    if !numbered_ok {
+        return Ok(nested.found.then_some(nested.outcome));
+    }
+    numbered.sort_by_key(|(k, _)| *k);
+    if let Some(w) = numbered.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(format!("item key \"{}\" appears twice", w[0].0));
+    }
+    Ok(Some(match seed.want {
+        Want::Lines { .. } => {
+            let mut items = Vec::with_capacity(numbered.len());
+            for (n, (_, raw)) in numbered.into_iter().enumerate() {
+                items.push(line_item::<serde_json::Error>(raw, n).map_err(reason_of)?);
+            }
+            Outcome::Lines { total: None, items }
+        }
+        _ => {
+            let mut items = Vec::with_capacity(numbered.len());
+            for (index, (_, raw)) in numbered.into_iter().enumerate() {
+                let mut de = serde_json::Deserializer::from_str(raw.get());
+                items.push(
+                    SummarySeed { index }
+                        .deserialize(&mut de)
+                        .map_err(reason_of)?,
+                );
+            }
+            Outcome::Logs { total: None, items }
+        }
+    }))
+}
+
+/// A `calls/logs` value read straight from the body: a list is the items (each
+/// must be a summary), an object is looked into, anything else is no list.
+#[derive(Clone, Copy)]
+struct Direct {
+    seed: ResultSeed,
+    total: Option<u64>,
+}
+
+impl<'de> Visitor<'de> for Direct {
+    type Value = Option<Outcome<'de>>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        self.seed.read_list(seq, self.total).map(Some)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        object_items(entries(map)?, self.seed, self.total, 1).map_err(A::Error::custom)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -635,48 +870,6 @@ fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String>
         }
     }
     Ok(items)
-}
-
-impl<'de> Visitor<'de> for ListOrSkip<'_, 'de> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any value")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        let found = self.seed.read_list(seq, self.lists.total)?;
-        let n = match &found {
-            Outcome::Lines { items, .. } => items.len(),
-            Outcome::Logs { items, .. } => items.len(),
-            Outcome::Log { .. } => 0,
-        };
-        if n > 0 {
-            self.lists.nonempty += 1;
-            self.lists.outcome = found;
-        }
-        Ok(())
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
 }
 
 /// A string value kept, any other value skipped.
