@@ -25,10 +25,11 @@ fn lines(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(line).collect()
 }
 
-/// One request as the script sees it: its `offset` and `limit`, and how many
+/// One request as the script sees it: its path, `offset` and `limit`, and how many
 /// requests came before it (retries included).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Asked {
+    path: String,
     offset: usize,
     limit: usize,
     n: usize,
@@ -66,13 +67,14 @@ fn serve(script: impl Fn(Asked) -> Answer + Send + 'static) -> (String, Arc<Mute
                 }
             }
             let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
             let a = Asked {
+                path: path.to_owned(),
                 offset: param(query, "offset"),
                 limit: param(query, "limit"),
                 n,
             };
-            log.lock().unwrap().push(a);
+            log.lock().unwrap().push(a.clone());
             let (status, body) = script(a);
             let _ = write!(
                 stream,
@@ -106,7 +108,7 @@ fn query(page_size: u32) -> Query {
 fn page(total: usize, from: usize, to: usize) -> Answer {
     (
         200,
-        encode_lines(Wire::Json, Service::Sessions, total, &lines(from..to)),
+        encode_lines(Wire::Json, Service::Sessions, total, lines(from..to)),
     )
 }
 
@@ -368,4 +370,46 @@ fn deterministic_shape_errors_are_not_retried() {
     );
     assert!(matches!(got, Err(Error::Transport { .. })), "{got:?}");
     assert_eq!(asked.len(), 1 + RETRIES as usize);
+}
+
+#[test]
+fn call_logs_with_text_keeps_the_listings_and_each_logs_warnings() {
+    let summary = |id: u64| {
+        format!(
+            r#"{{"log_id":"{id}","session_id":"400050;000;1510159646","dest":"6177123000","type":"inbound","src":"2125551234","start":"1510159657","end":"1510159689"}}"#
+        )
+    };
+    let (base, _) = serve(move |a| {
+        let body = if a.path.starts_with("/ws/calls/logs/") {
+            format!(
+                r#"{{"status":"success","error":"listing from a replica","result":{{"total_logs":"3","logs":[{},{},{}]}}}}"#,
+                summary(1),
+                summary(2),
+                summary(3)
+            )
+        } else {
+            let id: u64 = a.path.rsplit('/').next().unwrap().parse().unwrap();
+            let warning = if id == 2 { "log cut at 1 MB" } else { "" };
+            format!(
+                r#"{{"status":"success","error":"{warning}","result":{{"log":"Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call {id}"}}}}"#
+            )
+        };
+        (200, body.into_bytes())
+    });
+    let c = client(&base);
+    assert_eq!(
+        c.call_log(2).unwrap().warning.as_deref(),
+        Some("log cut at 1 MB")
+    );
+    assert_eq!(c.call_log(1).unwrap().warning, None);
+    let mut it = c.call_logs_with_text(&query(10), 2).unwrap();
+    assert_eq!(it.warnings(), ["listing from a replica"]);
+    let logs: Vec<_> = it.by_ref().map(|(_, r)| r.unwrap()).collect();
+    assert_eq!(logs.len(), 3);
+    assert_eq!(it.warnings(), ["listing from a replica", "log cut at 1 MB"]);
+    // Serialised only when there is one.
+    let json = serde_json::to_string(&logs[0]).unwrap();
+    assert!(!json.contains("warning"), "{json}");
+    let json = serde_json::to_string(&logs[1]).unwrap();
+    assert!(json.contains(r#""warning":"log cut at 1 MB""#), "{json}");
 }
