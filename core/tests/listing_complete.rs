@@ -5,10 +5,11 @@
 //! per request.
 #![cfg(feature = "client")]
 
+mod loopback;
+
+use loopback::{Answer, Asked};
 use plumlogs::encode::encode_lines;
 use plumlogs::{Client, Error, Query, Service, Wire};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,66 +26,9 @@ fn lines(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(line).collect()
 }
 
-/// One request as the script sees it: its path, `offset` and `limit`, and how many
-/// requests came before it (retries included).
-#[derive(Clone, Debug)]
-struct Asked {
-    path: String,
-    offset: usize,
-    limit: usize,
-    n: usize,
-}
-
-/// A status and a body.
-type Answer = (u16, Vec<u8>);
-
-fn param(query: &str, name: &str) -> usize {
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.parse().unwrap())
-        .unwrap_or(0)
-}
-
-/// Serves `script` on loopback (bounded: at most 64 requests); returns the base
-/// URL and the log of what was asked.
+/// Serves `script` for at most 64 requests.
 fn serve(script: impl Fn(Asked) -> Answer + Send + 'static) -> (String, Arc<Mutex<Vec<Asked>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let asked = Arc::new(Mutex::new(Vec::new()));
-    let log = asked.clone();
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().take(64).enumerate() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let (path, query) = target.split_once('?').unwrap_or((target, ""));
-            let a = Asked {
-                path: path.to_owned(),
-                offset: param(query, "offset"),
-                limit: param(query, "limit"),
-                n,
-            };
-            log.lock().unwrap().push(a.clone());
-            let (status, body) = script(a);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    (base, asked)
+    loopback::serve(64, move |a| script(a.clone()))
 }
 
 fn client(base: &str) -> Client {

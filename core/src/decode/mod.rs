@@ -479,6 +479,44 @@ pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Err
     })
 }
 
+/// A field of a `calls/logs` item, by its name in both wire formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SummaryField {
+    LogId,
+    SessionId,
+    Dest,
+    Type,
+    Src,
+    Start,
+    End,
+}
+
+impl SummaryField {
+    pub(crate) fn of(name: &str) -> Option<SummaryField> {
+        Some(match name {
+            "log_id" => SummaryField::LogId,
+            "session_id" => SummaryField::SessionId,
+            "dest" => SummaryField::Dest,
+            "type" => SummaryField::Type,
+            "src" => SummaryField::Src,
+            "start" => SummaryField::Start,
+            "end" => SummaryField::End,
+            _ => return None,
+        })
+    }
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SummaryField::LogId => "log_id",
+            SummaryField::SessionId => "session_id",
+            SummaryField::Dest => "dest",
+            SummaryField::Type => "type",
+            SummaryField::Src => "src",
+            SummaryField::Start => "start",
+            SummaryField::End => "end",
+        }
+    }
+}
+
 /// A `calls/logs` session id, validated like the line parsers' (the raw text is
 /// handed back when it is not `serverid;channel;starttime`).
 pub(crate) fn checked_session_id(raw: Cow<'_, str>) -> Result<SessionId<'_>, String> {

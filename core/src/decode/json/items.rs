@@ -4,7 +4,7 @@
 //! [`super`] reads the envelope and finds the list; this reads what is in it.
 
 use crate::call_summary::CallSummary;
-use crate::decode::failure;
+use crate::decode::{SummaryField, failure};
 use crate::timestamp::escaped_timestamp_end;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -12,38 +12,19 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A key of a `calls/logs` item, compared without allocating (an escaped key
-/// arrives through `visit_str`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    LogId,
-    SessionId,
-    Dest,
-    Type,
-    Src,
-    Start,
-    End,
-    Other,
-}
+/// arrives through `visit_str`); `None` for a key that is not a summary field.
+struct Key(Option<SummaryField>);
 
-impl<'de> de::Deserialize<'de> for Field {
+impl<'de> de::Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Field;
+            type Value = Key;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, k: &str) -> Result<Field, E> {
-                Ok(match k {
-                    "log_id" => Field::LogId,
-                    "session_id" => Field::SessionId,
-                    "dest" => Field::Dest,
-                    "type" => Field::Type,
-                    "src" => Field::Src,
-                    "start" => Field::Start,
-                    "end" => Field::End,
-                    _ => Field::Other,
-                })
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Key, E> {
+                Ok(Key(SummaryField::of(k)))
             }
         }
         d.deserialize_identifier(V)
@@ -328,15 +309,15 @@ impl<'de> Visitor<'de> for SummarySeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallSummary<'de>, A::Error> {
         let (mut log_id, mut start, mut end) = (None, None, None);
         let (mut sid, mut dest, mut kind, mut src) = (None, None, None, None);
-        while let Some(key) = map.next_key::<Field>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key {
-                Field::LogId => log_id = map.next_value::<Num<u64>>()?.0,
-                Field::Start => start = map.next_value::<Num<i64>>()?.0,
-                Field::End => end = map.next_value::<Num<i64>>()?.0,
-                Field::SessionId => sid = Some(map.next_value::<Text>()?.0),
-                Field::Dest => dest = Some(map.next_value::<Text>()?.0),
-                Field::Type => kind = Some(map.next_value::<Text>()?.0),
-                Field::Src => src = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::LogId)) => log_id = map.next_value::<Num<u64>>()?.0,
+                Key(Some(SummaryField::Start)) => start = map.next_value::<Num<i64>>()?.0,
+                Key(Some(SummaryField::End)) => end = map.next_value::<Num<i64>>()?.0,
+                Key(Some(SummaryField::SessionId)) => sid = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Dest)) => dest = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Type)) => kind = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Src)) => src = Some(map.next_value::<Text>()?.0),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
