@@ -9,7 +9,6 @@ mod loopback;
 use plumlogs::encode::{encode_failure, encode_lines};
 use plumlogs::{Client, Error, Query, Service, Wire};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const NOW: i64 = 1_700_000_000;
 const RECORDS: usize = 23;
@@ -79,16 +78,7 @@ fn serve(mode: Mode) -> (String, Arc<Mutex<Vec<loopback::Asked>>>) {
 }
 
 fn client(base: &str) -> Client {
-    Client::builder()
-        .username("u")
-        .password("p")
-        .base_url(base)
-        .clock(|| NOW)
-        .max_retries(1)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
+    loopback::client(base, NOW, 1)
 }
 
 fn expected() -> Vec<String> {

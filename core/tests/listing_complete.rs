@@ -32,16 +32,7 @@ fn serve(script: impl Fn(Asked) -> Answer + Send + 'static) -> (String, Arc<Mute
 }
 
 fn client(base: &str) -> Client {
-    Client::builder()
-        .username("u")
-        .password("p")
-        .base_url(base)
-        .clock(|| NOW)
-        .max_retries(RETRIES)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
+    loopback::client(base, NOW, RETRIES)
 }
 
 fn query(page_size: u32) -> Query {

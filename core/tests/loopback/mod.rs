@@ -74,3 +74,21 @@ pub fn serve(
     });
     (base, asked)
 }
+
+/// A client of the server at `base`: its clock at `now`, `retries` retries with
+/// 1–2 ms backoff, a 2 s timeout.
+pub fn client(base: &str, now: i64, retries: u32) -> plumlogs::Client {
+    plumlogs::Client::builder()
+        .username("u")
+        .password("p")
+        .base_url(base)
+        .clock(move || now)
+        .max_retries(retries)
+        .backoff(
+            std::time::Duration::from_millis(1),
+            std::time::Duration::from_millis(2),
+        )
+        .timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap()
+}
