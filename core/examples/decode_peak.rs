@@ -3,13 +3,16 @@
 //!
 //! ```text
 //! cargo run --release -p plumlogs --example decode_peak -- sessions 100
+//! cargo run --release -p plumlogs --example decode_peak -- lines 100
 //! cargo run --release -p plumlogs --example decode_peak -- log 255
+//! cargo run --release -p plumlogs --example decode_peak -- log-text 255
 //! cargo run --release -p plumlogs --example decode_peak -- client-log 255
 //! ```
 //!
 //! `sessions N`: `decode_response` of an N MB JSON `calls/sessions` page (what the
-//! bindings' `decode_response` does). `log N`: `decode_response` of an N MB JSON
-//! `calls/log` body. `client-log N`: `Client::call_log` of an N MB log served from
+//! bindings' `decode_response` does); `lines N`: only its item texts
+//! (`decode_lines`). `log N`: `decode_response` of an N MB JSON `calls/log` body;
+//! `log-text N`: only its text (`decode_log`). `client-log N`: `Client::call_log` of an N MB log served from
 //! loopback by a thread that writes the body as it generates it (so the server
 //! holds no copy). Not a test: a measurement to run by hand.
 
@@ -140,6 +143,26 @@ fn main() {
             };
             report("sessions", body.len(), before, records.len());
         }
+        "lines" => {
+            let n = bytes / (SESSION.len() + 4);
+            let body = encode_lines(Wire::Json, Service::Sessions, n, (0..n).map(|_| SESSION));
+            reset_peak();
+            let before = status_kb("VmRSS:");
+            let page = plumlogs::decode_lines(&body, Service::Sessions).expect("decodes");
+            report("lines", body.len(), before, page.items.len());
+        }
+        "log-text" => {
+            let body = encode_call_log(Wire::Json, &log_text(bytes));
+            reset_peak();
+            let before = status_kb("VmRSS:");
+            let text = plumlogs::decode_log(&body).expect("decodes");
+            report(
+                "log-text",
+                body.len(),
+                before,
+                usize::from(!text.is_empty()),
+            );
+        }
         "log" => {
             let body = encode_call_log(Wire::Json, &log_text(bytes));
             reset_peak();
@@ -164,6 +187,6 @@ fn main() {
             let log = client.call_log(1).expect("fetches");
             report("client-log", body_len, before, log.entries.len());
         }
-        other => panic!("unknown mode {other:?}: sessions, log or client-log"),
+        other => panic!("unknown mode {other:?}: sessions, lines, log, log-text or client-log"),
     }
 }
