@@ -109,6 +109,17 @@ pub(crate) fn payload_in(e: &Error, body: Option<&[u8]>) -> Value {
             m.insert("code".into(), json!("TRANSPORT_ERROR"));
             m
         }
+        // A listing the server left short (core retried the page first): the server
+        // not delivering, like a body broken on every attempt.
+        Error::Incomplete {
+            reported, received, ..
+        } => {
+            let mut m = Map::new();
+            m.insert("code".into(), json!("TRANSPORT_ERROR"));
+            m.insert("reported".into(), json!(reported));
+            m.insert("received".into(), json!(received));
+            m
+        }
         // `plumlogs::Error` is non_exhaustive: a variant added later still reaches JS
         // as a typed error rather than a panic.
         _ => {

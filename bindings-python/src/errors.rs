@@ -216,7 +216,9 @@ pub fn to_pyerr(py: Python<'_>, e: Error, body: Option<&[u8]>) -> PyErr {
                 ("description", text(&message)),
             ],
         ),
-        Error::Transport { message: m } => instance(
+        // A listing the server left short (core retried the page first) is, like a
+        // body broken on every attempt, the server not delivering: TransportError.
+        Error::Transport { message: m } | Error::Incomplete { message: m, .. } => instance(
             py,
             &TRANSPORT_ERROR,
             "TransportError",

@@ -205,6 +205,9 @@ impl<W: Write> Out<W> {
     }
 }
 
+/// A page as the fetching thread hands it over: records, count hint, new warnings.
+type Fetched<T> = (Result<Vec<T>, plumlogs::Error>, Option<u64>, Vec<String>);
+
 /// Set by Ctrl-C (and SIGTERM) during a pull.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -231,10 +234,14 @@ fn stream<T: Item>(
 ) -> Result<(), Fail> {
     catch_interrupts();
     let pb = progress(what);
-    let (tx, rx) = mpsc::sync_channel::<(Result<Vec<T>, plumlogs::Error>, Option<u64>)>(1);
+    // Each page travels with the count hint and the server warnings new since the last.
+    let (tx, rx) = mpsc::sync_channel::<Fetched<T>>(1);
     std::thread::spawn(move || {
+        let mut warned = 0;
         while let Some(page) = pages.next_page() {
-            if tx.send((page, pages.total_hint())).is_err() {
+            let new = pages.warnings()[warned..].to_vec();
+            warned += new.len();
+            if tx.send((page, pages.total_hint(), new)).is_err() {
                 break;
             }
         }
@@ -247,7 +254,8 @@ fn stream<T: Item>(
             break;
         }
         match rx.recv_timeout(INTERRUPT_POLL) {
-            Ok((Ok(records), total)) => {
+            Ok((Ok(records), total, warnings)) => {
+                warn(&pb, &warnings);
                 for record in &records {
                     if INTERRUPTED.load(Ordering::SeqCst) {
                         interrupted = true;
@@ -261,7 +269,8 @@ fn stream<T: Item>(
                     show_total(&pb, q.limit.map_or(total, |l| total.min(l)));
                 }
             }
-            Ok((Err(e), _)) => {
+            Ok((Err(e), _, warnings)) => {
+                warn(&pb, &warnings);
                 failure = Some(e);
                 break;
             }
@@ -290,6 +299,19 @@ fn stream<T: Item>(
             }
             Err(fail)
         }
+    }
+}
+
+/// A server's remark on a successful answer (`"status":"success"` with an `error`
+/// text): one stderr line each, control characters escaped and bounded.
+fn warn(pb: &ProgressBar, warnings: &[String]) {
+    for w in warnings {
+        pb.suspend(|| {
+            stderr_line(&format!(
+                "warning: server said: {}",
+                escape_controls(w, false)
+            ))
+        });
     }
 }
 
@@ -354,6 +376,7 @@ pub fn log(a: &LogArgs) -> Result<(), Fail> {
     };
     let c = client(&a.conn, a.wire.into())?;
     let log = c.call_log(a.log_id)?;
+    warn(&ProgressBar::hidden(), log.warning.as_slice());
     let Some((format, layout)) = layout else {
         let mut out = io::stdout().lock();
         let text = if out.is_terminal() {

@@ -226,6 +226,20 @@ pub enum Error {
     Auth { message: String, http_status: u16 },
     /// Connection, timeout, or a broken body, after the retries were spent.
     Transport { message: String },
+    /// A listing that would end with fewer records than the server said exist: a
+    /// page contradicted the count (came back empty while the count said more
+    /// exist, or the count shrank during the walk, which shifts offsets past
+    /// records). Raised only after that page was retried like a broken body.
+    /// Raised by the client's listings only.
+    Incomplete {
+        /// The record count the server reported.
+        reported: u64,
+        /// Records received before the contradicting page.
+        received: u64,
+        /// Which page and how, e.g. `server reported 100, sent 10; offset 10 came
+        /// back empty`.
+        message: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -247,6 +261,7 @@ impl fmt::Display for Error {
                 write!(f, "authentication failed (HTTP {http_status}): {message}")
             }
             Error::Transport { message } => write!(f, "transport error: {message}"),
+            Error::Incomplete { message, .. } => write!(f, "incomplete listing: {message}"),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Client;
 use super::query::Query;
-use crate::call_log::CallLogEntry;
+use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::call_summary::CallSummary;
 use crate::decode;
 use crate::error::Error;
@@ -14,12 +14,25 @@ use std::sync::{Arc, Condvar, Mutex};
 /// The most worker threads `call_logs_with_text` starts, whatever is asked.
 pub const MAX_CONCURRENCY: usize = 64;
 
+/// How many bytes of log text [`Client::call_logs_with_text`] lets its workers
+/// fetch ahead of the consumer by default (64 MiB), besides the count window of
+/// `2 × concurrency` logs. A log held in memory takes about 3–4× its text once its
+/// entries are parsed.
+pub const DEFAULT_RUN_AHEAD_BYTES: usize = 64 * 1024 * 1024;
+
 /// One call's detailed log: the text as served, and its entries.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CallLog {
+    /// The `log_id` asked for.
     pub log_id: u64,
+    /// The call-log text as served.
     pub text: String,
+    /// The text's entries, strictly parsed.
     pub entries: Vec<CallLogEntry<'static>>,
+    /// The `error` text of the `success` answer, if it had one (see
+    /// [`crate::LinesPage::warning`]). Not serialised when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl Client {
@@ -31,17 +44,20 @@ impl Client {
             ));
         }
         let path = format!("/ws/calls/log/{log_id}");
-        let text = self.get(Service::Log, &path, |body| {
-            Ok(decode::decode_log(body)?.into_owned())
+        let (text, warning) = self.get(Service::Log, &path, |body| {
+            let page = decode::decode_log_page(body)?;
+            Ok((page.text.into_owned(), page.warning))
         })?;
-        let entries = crate::bulk::parse_call_log(&text)?
-            .into_iter()
-            .map(CallLogEntry::into_owned)
-            .collect();
+        // Owned entry by entry: a whole borrowed Vec beside the owned one would hold
+        // a third copy of the log at the peak.
+        let entries = CallLogEntries::new(text.as_str())
+            .map(|r| r.map(CallLogEntry::into_owned))
+            .collect::<Result<_, _>>()?;
         Ok(CallLog {
             log_id,
             text,
             entries,
+            warning,
         })
     }
 
@@ -50,28 +66,53 @@ impl Client {
     /// fetches the logs on up to `concurrency` threads (at most [`MAX_CONCURRENCY`]).
     ///
     /// Items come in listing order, each with its own result: one failed log does not
-    /// stop the others. Workers run at most `2 × concurrency` logs ahead of the
-    /// consumer, so memory stays bounded; dropping the iterator stops them after
-    /// their current request.
+    /// stop the others. Workers run at most `2 × concurrency` logs and about
+    /// [`DEFAULT_RUN_AHEAD_BYTES`] of log text ahead of the consumer (see
+    /// [`call_logs_with_text_within`](Self::call_logs_with_text_within)), so memory
+    /// stays bounded; dropping the iterator stops them after their current request.
     pub fn call_logs_with_text(
         &self,
         q: &Query,
         concurrency: usize,
+    ) -> Result<CallLogsWithText, Error> {
+        self.call_logs_with_text_within(q, concurrency, DEFAULT_RUN_AHEAD_BYTES)
+    }
+
+    /// [`call_logs_with_text`](Self::call_logs_with_text) with its run-ahead bound in
+    /// bytes of log text: a worker starts the next log only while the logs fetched
+    /// and not yet consumed, plus those in flight (counted at the mean size of the
+    /// logs so far), stay within `run_ahead_bytes`. The log the consumer waits for
+    /// is always fetched, so a log larger than the bound still comes through; at
+    /// most that bound plus one log (the largest) is held ahead of the consumer.
+    /// Until one log has arrived, nothing runs ahead (its size is unknown).
+    pub fn call_logs_with_text_within(
+        &self,
+        q: &Query,
+        concurrency: usize,
+        run_ahead_bytes: usize,
     ) -> Result<CallLogsWithText, Error> {
         if concurrency == 0 {
             return Err(Error::InvalidArgument(
                 "concurrency must be at least 1".into(),
             ));
         }
-        let summaries: Vec<CallSummary<'static>> = self.call_logs(q)?.collect::<Result<_, _>>()?;
+        let mut listing = self.call_logs(q)?;
+        let summaries: Vec<CallSummary<'static>> = listing.by_ref().collect::<Result<_, _>>()?;
+        let warnings = listing.warnings().to_vec();
         let workers = concurrency.min(MAX_CONCURRENCY).min(summaries.len());
         let shared = Arc::new(Shared {
             ids: summaries.iter().map(|s| s.log_id).collect(),
             window: 2 * workers.max(1),
+            budget: run_ahead_bytes,
             state: Mutex::new(State {
                 next: 0,
                 yielded: 0,
                 cancelled: false,
+                in_flight: 0,
+                waiting_bytes: 0,
+                sizes: HashMap::new(),
+                fetched: 0,
+                fetched_bytes: 0,
             }),
             wake: Condvar::new(),
         });
@@ -94,13 +135,17 @@ impl Client {
             pending: HashMap::new(),
             rx,
             shared,
+            warnings,
         })
     }
 }
 
 struct Shared {
     ids: Vec<u64>,
+    /// Logs ahead of the consumer, at most.
     window: usize,
+    /// Bytes of log text ahead of the consumer, about (see `State::may_start`).
+    budget: usize,
     state: Mutex<State>,
     wake: Condvar,
 }
@@ -111,6 +156,34 @@ struct State {
     /// Items handed to the consumer so far.
     yielded: usize,
     cancelled: bool,
+    /// Requests under way.
+    in_flight: usize,
+    /// Text bytes of the logs fetched and not yet consumed, and each one's size.
+    waiting_bytes: usize,
+    sizes: HashMap<usize, usize>,
+    /// Logs fetched so far and their text bytes: the mean estimates one in flight.
+    fetched: usize,
+    fetched_bytes: usize,
+}
+
+impl State {
+    /// Whether a worker may start on `self.next`: always if the consumer waits
+    /// for it; otherwise within the count window and the byte budget, counting
+    /// what is in flight at the mean size so far (nothing runs ahead before the
+    /// first log gives a size).
+    fn may_start(&self, window: usize, budget: usize) -> bool {
+        if self.next == self.yielded {
+            return true;
+        }
+        if self.next >= self.yielded + window || self.fetched == 0 {
+            return false;
+        }
+        let mean = self.fetched_bytes / self.fetched;
+        let ahead = self
+            .waiting_bytes
+            .saturating_add(mean.saturating_mul(self.in_flight + 1));
+        ahead <= budget
+    }
 }
 
 impl Shared {
@@ -130,7 +203,7 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
             let mut st = shared.lock();
             while !st.cancelled
                 && st.next < shared.ids.len()
-                && st.next >= st.yielded + shared.window
+                && !st.may_start(shared.window, shared.budget)
             {
                 st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
             }
@@ -138,9 +211,21 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
                 return;
             }
             st.next += 1;
+            st.in_flight += 1;
             st.next - 1
         };
         let result = client.call_log(shared.ids[index]);
+        let size = result.as_ref().map_or(0, |log| log.text.len());
+        {
+            let mut st = shared.lock();
+            st.in_flight -= 1;
+            st.fetched += 1;
+            st.fetched_bytes = st.fetched_bytes.saturating_add(size);
+            // Waiting until the consumer takes it (`CallLogsWithText::next`).
+            st.waiting_bytes = st.waiting_bytes.saturating_add(size);
+            st.sizes.insert(index, size);
+        }
+        shared.wake.notify_all();
         if tx.send((index, result)).is_err() {
             return;
         }
@@ -156,6 +241,8 @@ pub struct CallLogsWithText {
     pending: HashMap<usize, Result<CallLog, Error>>,
     rx: Receiver<(usize, Result<CallLog, Error>)>,
     shared: Arc<Shared>,
+    /// The listing's warnings, then those of the logs yielded so far.
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CallLogsWithText {
@@ -172,6 +259,13 @@ impl CallLogsWithText {
     /// How many calls the listing found (the number of items this yields in all).
     pub fn total(&self) -> usize {
         self.shared.ids.len()
+    }
+
+    /// The distinct `error` texts of `success` answers so far, in the order first
+    /// seen: the listing's pages (all read before the first item), then the logs
+    /// yielded so far (each log's own is also its [`CallLog::warning`]).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 }
 
@@ -199,8 +293,21 @@ impl Iterator for CallLogsWithText {
                 }
             }
         };
+        if let Ok(CallLog {
+            warning: Some(w), ..
+        }) = &result
+            && !self.warnings.contains(w)
+        {
+            self.warnings.push(w.clone());
+        }
+        {
+            let mut st = self.shared.lock();
+            if let Some(size) = st.sizes.remove(&self.index) {
+                st.waiting_bytes -= size;
+            }
+            st.yielded = self.index + 1;
+        }
         self.index += 1;
-        self.shared.lock().yielded = self.index;
         self.shared.wake.notify_all();
         Some((summary, result))
     }

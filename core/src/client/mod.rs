@@ -35,7 +35,7 @@ mod pages;
 mod query;
 mod transport;
 
-pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
+pub use call_logs::{CallLog, CallLogsWithText, DEFAULT_RUN_AHEAD_BYTES, MAX_CONCURRENCY};
 pub use pages::Pages;
 pub use query::Query;
 
