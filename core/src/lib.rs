@@ -27,6 +27,7 @@ pub mod encode;
 pub mod error;
 pub mod error_line;
 mod scan;
+pub mod schema;
 pub mod service;
 pub mod session;
 pub mod session_id;
