@@ -3,28 +3,26 @@
 // Each request runs on a native thread of its own; this file owns the paging loops,
 // so it can stop between pages when an AbortSignal fires.
 const native = require('./native.js')
-const { callNative, awaitNative, invalidArgument, abortError, fromPayload } = require('./errors.js')
-const { optionsArg, optional, wholeNumber, unixSeconds, signalArg } = require('./args.js')
+const { callNative, awaitNative, abortError, fromPayload } = require('./errors.js')
+const { optionsArg, optional, numberArg, unixSeconds, signalArg } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
 const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
 const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal']
 const WITH_TEXT_OPTIONS = [...QUERY_OPTIONS, 'concurrency']
 
-function nonNegative(options, key) {
-  const v = optional(options, key, 'number')
-  if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw invalidArgument(`options.${key} must be a number >= 0, got ${v}`)
-  return v
+// Only types are checked here: every range and default is the core's (an
+// out-of-range number comes back from the native side as its INVALID_ARGUMENT).
+function num(options, key) {
+  return optional(options, key, 'number')
 }
 
 function nativeQuery(start, end, options) {
   const q = { start: unixSeconds(start, 'start'), end: unixSeconds(end, 'end') }
   const number = optional(options, 'number', 'string')
   if (number !== undefined) q.number = number
-  if (options.limit !== undefined && options.limit !== null) q.limit = wholeNumber(options.limit, 'options.limit', { min: 1 })
-  if (options.pageSize !== undefined && options.pageSize !== null) {
-    q.pageSize = wholeNumber(options.pageSize, 'options.pageSize', { min: 1 })
-  }
+  q.limit = num(options, 'limit')
+  q.pageSize = num(options, 'pageSize')
   return q
 }
 
@@ -106,21 +104,16 @@ class Client {
 
   constructor(options) {
     const o = optionsArg(options, CLIENT_OPTIONS)
-    const format = optional(o, 'format', 'string')
-    if (format !== undefined && format !== 'json' && format !== 'xml') {
-      throw invalidArgument(`options.format must be "json" or "xml", got ${JSON.stringify(format)}`)
-    }
-    const maxRetries = o.maxRetries === undefined || o.maxRetries === null ? undefined : wholeNumber(o.maxRetries, 'options.maxRetries', { min: 0 })
     const nativeOptions = {
       username: optional(o, 'username', 'string'),
       password: optional(o, 'password', 'string'),
       baseUrl: optional(o, 'baseUrl', 'string'),
-      format,
-      timeoutMs: nonNegative(o, 'timeoutMs'),
-      deadlineMs: nonNegative(o, 'deadlineMs'),
-      maxRetries,
-      retryBaseMs: nonNegative(o, 'retryBaseMs'),
-      retryMaxMs: nonNegative(o, 'retryMaxMs'),
+      format: optional(o, 'format', 'string'),
+      timeoutMs: num(o, 'timeoutMs'),
+      deadlineMs: num(o, 'deadlineMs'),
+      maxRetries: num(o, 'maxRetries'),
+      retryBaseMs: num(o, 'retryBaseMs'),
+      retryMaxMs: num(o, 'retryMaxMs'),
       userAgent: optional(o, 'userAgent', 'string'),
       allowInsecureHttp: optional(o, 'allowInsecureHttp', 'boolean'),
     }
@@ -200,7 +193,7 @@ class Client {
     const o = optionsArg(options, ['signal'])
     const signal = signalArg(o)
     if (signal && signal.aborted) throw abortError(signal)
-    wholeNumber(logId, 'logId', { min: 1 })
+    numberArg(logId, 'logId')
     const n = this.#native
     return JSON.parse(await untilAborted(callNative(() => n.callLog(logId)), signal))
   }
@@ -216,7 +209,7 @@ class Client {
     const o = optionsArg(options, WITH_TEXT_OPTIONS)
     const signal = signalArg(o)
     const q = nativeQuery(start, end, o)
-    const concurrency = o.concurrency === undefined || o.concurrency === null ? 4 : wholeNumber(o.concurrency, 'options.concurrency', { min: 1 })
+    const concurrency = num(o, 'concurrency')
     if (signal && signal.aborted) throw abortError(signal)
     const n = this.#native
     // Aborted while listing: the iterator still arrives later; close it then, so its
@@ -249,7 +242,7 @@ class Client {
   }
 
   callLogSync(logId) {
-    wholeNumber(logId, 'logId', { min: 1 })
+    numberArg(logId, 'logId')
     return JSON.parse(callNative(() => this.#native.callLogSync(logId)))
   }
 

@@ -1,16 +1,16 @@
 //! `plumlogs.Client`: the core's blocking client, with the GIL released while it waits.
 
-use crate::errors::{PlumErr, invalid_argument, to_pyerr};
+use crate::errors::{IntoPy, PlumErr, invalid_argument, to_pyerr};
 use crate::parse::{fill, table_of, too_long};
 use crate::records::{RecordList, Rows, frames, make_record};
 use crate::store::{Columns, Table, Text};
+use plumlogs::client::options::{self, TimeUnit};
 use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
 use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCapsule, PyDateTime, PyInt, PyString};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// UNIX seconds from an `int` or an aware `datetime`; a naive datetime is an
 /// `InvalidArgument` (its instant is unknown), anything else a `TypeError`.
@@ -20,9 +20,10 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     }
     if v.is_instance_of::<PyDateTime>() {
         if v.call_method0("utcoffset")?.is_none() {
-            return Err(invalid_argument(format!(
-                "{name} is a naive datetime: give it a tzinfo (e.g. tzinfo=datetime.timezone.utc) or pass UNIX seconds"
-            )));
+            return Err(invalid_argument(
+                name,
+                "is a naive datetime: give it a tzinfo (e.g. tzinfo=datetime.timezone.utc) or pass UNIX seconds",
+            ));
         }
         let ts: f64 = v.call_method0("timestamp")?.extract()?;
         return Ok(ts.floor() as i64);
@@ -491,67 +492,94 @@ pub struct PyClient {
     client: Client,
 }
 
+/// An integer argument as the user gave it, for the core to range-check: an `int`
+/// of any size (one beyond `i128` is out of every range: it is clamped), never a
+/// `bool`; anything else is an `InvalidArgument` naming `field`.
+pub fn int_arg(v: &Bound<'_, PyAny>, field: &str) -> PyResult<i128> {
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return Ok(match v.extract::<i128>() {
+            Ok(i) => i,
+            Err(_) if v.lt(0)? => i128::MIN,
+            Err(_) => i128::MAX,
+        });
+    }
+    let ty = v
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Err(invalid_argument(
+        field,
+        format!("must be an integer, got {ty}"),
+    ))
+}
+
+/// An optional integer argument through one of the core's checks.
+fn opt_int<T>(
+    v: Option<&Bound<'_, PyAny>>,
+    field: &str,
+    check: fn(&str, i128) -> Result<T, Error>,
+) -> PyResult<Option<T>> {
+    match v.filter(|v| !v.is_none()) {
+        None => Ok(None),
+        Some(v) => check(field, int_arg(v, field)?).py().map(Some),
+    }
+}
+
 fn query(
     start: &Bound<'_, PyAny>,
     end: &Bound<'_, PyAny>,
     number: Option<String>,
-    limit: Option<u64>,
-    page_size: u32,
+    limit: Option<&Bound<'_, PyAny>>,
+    page_size: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Query> {
-    let mut q =
-        Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?).page_size(page_size);
-    q.number = number;
-    q.limit = limit;
-    Ok(q)
-}
-
-/// A `timeout`/`deadline` argument: seconds, finite and above zero.
-fn positive_seconds(seconds: f64, name: &str) -> PyResult<Duration> {
-    if seconds.is_finite() && seconds > 0.0 {
-        Ok(Duration::from_secs_f64(seconds))
-    } else {
-        Err(invalid_argument(format!(
-            "{name} must be a positive number of seconds, not {seconds}"
-        )))
+    let mut q = Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?);
+    if let Some(p) = opt_int(page_size, "page_size", options::page_size)? {
+        q = q.page_size(p);
     }
+    q.number = number;
+    q.limit = opt_int(limit, "limit", options::limit)?;
+    Ok(q)
 }
 
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = 30.0, max_retries = 3, backoff = None, user_agent = None, deadline = None))]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         username: Option<String>,
         password: Option<String>,
         base_url: Option<String>,
         format: &str,
-        timeout: f64,
-        max_retries: u32,
+        timeout: Option<f64>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         backoff: Option<(f64, f64)>,
         user_agent: Option<String>,
         deadline: Option<f64>,
     ) -> PyResult<Self> {
         let wire: Wire = format.parse().map_err(|_| {
-            invalid_argument(format!(
-                "format must be \"json\" or \"xml\", not {format:?}"
-            ))
+            invalid_argument(
+                "format",
+                format!("must be \"json\" or \"xml\", got {format:?}"),
+            )
         })?;
-        let mut b = Client::builder()
-            .wire(wire)
-            .timeout(positive_seconds(timeout, "timeout")?)
-            .max_retries(max_retries);
+        // Every default and range is the core's: only what the user passed is set.
+        let mut b = Client::builder().wire(wire);
+        if let Some(t) = timeout {
+            b = b.timeout(options::timeout("timeout", t, TimeUnit::Seconds).py()?);
+        }
+        if let Some(n) = opt_int(max_retries, "max_retries", options::max_retries)? {
+            b = b.max_retries(n);
+        }
         if let Some(d) = deadline {
-            b = b.deadline(positive_seconds(d, "deadline")?);
+            b = b.deadline(options::deadline("deadline", d, TimeUnit::Seconds).py()?);
         }
         if let Some((base, cap)) = backoff {
-            let ok = |v: f64| v.is_finite() && v >= 0.0;
-            if !(ok(base) && ok(cap) && base <= cap) {
-                return Err(invalid_argument(format!(
-                    "backoff must be (base, cap) seconds with 0 <= base <= cap, not ({base}, {cap})"
-                )));
-            }
-            b = b.backoff(Duration::from_secs_f64(base), Duration::from_secs_f64(cap));
+            let (base, cap) =
+                options::backoff(("backoff[0]", "backoff[1]"), base, cap, TimeUnit::Seconds)
+                    .py()?;
+            b = b.backoff(base, cap);
         }
         if let Some(u) = username {
             b = b.username(u);
@@ -587,7 +615,7 @@ impl PyClient {
     }
 
     /// Session log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn sessions(
         &self,
@@ -595,8 +623,8 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
@@ -608,7 +636,7 @@ impl PyClient {
     }
 
     /// Error log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn errors(
         &self,
@@ -616,8 +644,8 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
@@ -629,7 +657,7 @@ impl PyClient {
     }
 
     /// Calls with a detailed log, starting in `[start, end)` (5 days' retention).
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs(
         &self,
@@ -637,8 +665,8 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
@@ -650,7 +678,8 @@ impl PyClient {
     }
 
     /// The detailed log of one call (`log_id` from `call_logs`).
-    fn call_log(&self, py: Python<'_>, log_id: u64) -> PyResult<PyCallLog> {
+    fn call_log(&self, py: Python<'_>, log_id: &Bound<'_, PyAny>) -> PyResult<PyCallLog> {
+        let log_id = options::log_id("log_id", int_arg(log_id, "log_id")?).py()?;
         let client = self.client.clone();
         let log = py
             .detach(move || client.call_log(log_id))
@@ -663,7 +692,7 @@ impl PyClient {
     /// `(CallSummary, CallLog)` in listing order. With `on_error="return"`, a log
     /// that could not be fetched comes as its exception instead of a `CallLog`
     /// (and the others still come); with `"raise"` (default) it is raised.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, concurrency = 8, on_error = "raise", progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, concurrency = None, on_error = "raise", progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs_with_text(
         &self,
@@ -671,9 +700,9 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
-        concurrency: usize,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
         on_error: &str,
         progress: bool,
     ) -> PyResult<PyCallLogsWithText> {
@@ -681,11 +710,14 @@ impl PyClient {
             "raise" => OnError::Raise,
             "return" => OnError::Return,
             other => {
-                return Err(invalid_argument(format!(
-                    "on_error must be \"raise\" or \"return\", not {other:?}"
-                )));
+                return Err(invalid_argument(
+                    "on_error",
+                    format!("must be \"raise\" or \"return\", got {other:?}"),
+                ));
             }
         };
+        let concurrency = opt_int(concurrency, "concurrency", options::concurrency)?
+            .unwrap_or(options::DEFAULT_CONCURRENCY);
         let q = query(start, end, number, limit, page_size)?;
         let client = self.client.clone();
         let it = py
