@@ -64,6 +64,12 @@ pub(crate) fn payload_in(e: &Error, body: Option<&[u8]>) -> Value {
         Error::Api { .. } | Error::Auth { .. } => {
             m.insert("httpStatus".into(), json!(e.http_status()));
         }
+        Error::Incomplete {
+            reported, received, ..
+        } => {
+            m.insert("reported".into(), json!(reported));
+            m.insert("received".into(), json!(received));
+        }
         _ => {}
     }
     m.insert("description".into(), json!(description));

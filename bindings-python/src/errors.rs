@@ -87,6 +87,15 @@ pub fn instance<'py>(
             kw.set_item("http_status", e.http_status())?;
             e.message().unwrap_or_default().to_owned()
         }
+        Error::Incomplete {
+            reported,
+            received,
+            message,
+        } => {
+            kw.set_item("reported", reported)?;
+            kw.set_item("received", received)?;
+            message.clone()
+        }
         _ => match e.message() {
             Some(m) => m.to_owned(),
             None => description,

@@ -148,7 +148,9 @@ fn stream<T: Serialize>(
     let pb = progress(what);
     let mut sink = Sink::new(format, io::BufWriter::new(io::stdout().lock()));
     let mut failure = None;
+    let mut warned = 0;
     while let Some(page) = pages.next_page() {
+        warned = warn(&pb, &pages.warnings()[warned..]) + warned;
         match page {
             Ok(records) => {
                 for record in &records {
@@ -180,6 +182,15 @@ fn stream<T: Serialize>(
     }
 }
 
+/// A server's remark on a successful answer (`"status":"success"` with an `error`
+/// text): one stderr line each, control characters escaped. Returns how many.
+fn warn(pb: &ProgressBar, warnings: &[String]) -> usize {
+    for w in warnings {
+        pb.suspend(|| eprintln!("warning: server said: {}", crate::output::table_cell(w)));
+    }
+    warnings.len()
+}
+
 pub fn sessions(a: &FetchArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
     stream(c.sessions(&query(a))?, a.limit, format, "session lines")
@@ -198,6 +209,7 @@ pub fn calls(a: &FetchArgs, format: Format) -> Result<(), Fail> {
 pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
     let log = c.call_log(a.log_id)?;
+    warn(&ProgressBar::hidden(), log.warning.as_slice());
     if a.raw {
         let mut out = io::stdout().lock();
         out.write_all(log.text.as_bytes())?;

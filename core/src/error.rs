@@ -38,6 +38,10 @@ pub mod kind {
     pub const NO_MESSAGE: &str = "no_message";
     /// No credentials were given or found in the environment: nothing was sent.
     pub const MISSING_CREDENTIALS: &str = "missing_credentials";
+    /// A body that is not a Plum answer at all (an HTML error page, a portal).
+    pub const FOREIGN_BODY: &str = "foreign_body";
+    /// A listing the server left shorter than its own count ([`Error::Incomplete`]).
+    pub const INCOMPLETE_LISTING: &str = "incomplete_listing";
 }
 
 /// Every failure of the library, one enum: what the Python, Node and CLI layers map
@@ -51,6 +55,7 @@ pub mod kind {
 /// | `Api` | `API_ERROR` | — | the answer's status; `None` for a body decoded without an HTTP exchange | — |
 /// | `Auth` | `AUTH_ERROR` | `missing_credentials` when nothing was sent | the answer's status; `None` when nothing was sent | — |
 /// | `Transport` | `TRANSPORT_ERROR` | — | — | — |
+/// | `Incomplete` | `TRANSPORT_ERROR` | `incomplete_listing` | — | — |
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -88,6 +93,20 @@ pub enum Error {
     /// Connection, timeout, or a broken body, after the retries were spent.
     Transport {
         /// What went wrong on the last attempt.
+        message: String,
+    },
+    /// A listing that would end with fewer records than the server said exist: a
+    /// page contradicted the count (came back empty while the count said more
+    /// exist, or the count shrank during the walk, which shifts offsets past
+    /// records). Raised only after that page was retried like a broken body.
+    /// Raised by the client's listings only.
+    Incomplete {
+        /// The record count the server reported.
+        reported: u64,
+        /// Records received before the contradicting page.
+        received: u64,
+        /// Which page and how, e.g. `server reported 100, sent 10; offset 10 came
+        /// back empty`.
         message: String,
     },
 }
@@ -128,7 +147,8 @@ impl Error {
             Error::InvalidArgument { .. } => code::INVALID_ARGUMENT,
             Error::Api { .. } => code::API_ERROR,
             Error::Auth { .. } => code::AUTH_ERROR,
-            Error::Transport { .. } => code::TRANSPORT_ERROR,
+            // The server not delivering, like a body broken on every attempt.
+            Error::Transport { .. } | Error::Incomplete { .. } => code::TRANSPORT_ERROR,
         }
     }
 
@@ -140,10 +160,12 @@ impl Error {
             Error::Parse(p) => Some(p.kind.code()),
             Error::Decode(D::NoMessage { .. }) => Some(kind::NO_MESSAGE),
             Error::Decode(D::Shape { .. }) => Some(kind::UNEXPECTED_SHAPE),
+            Error::Decode(D::Foreign { .. }) => Some(kind::FOREIGN_BODY),
             Error::Decode(_) => Some(kind::MALFORMED_BODY),
             Error::Auth {
                 http_status: None, ..
             } => Some(kind::MISSING_CREDENTIALS),
+            Error::Incomplete { .. } => Some(kind::INCOMPLETE_LISTING),
             _ => None,
         }
     }
@@ -173,7 +195,8 @@ impl Error {
         match self {
             Error::Api { message, .. }
             | Error::Auth { message, .. }
-            | Error::Transport { message } => Some(message),
+            | Error::Transport { message }
+            | Error::Incomplete { message, .. } => Some(message),
             _ => None,
         }
     }
@@ -264,6 +287,7 @@ impl fmt::Display for Error {
             } => write!(f, "authentication failed (HTTP {status}): {message}"),
             Error::Auth { message, .. } => write!(f, "missing credentials: {message}"),
             Error::Transport { message } => write!(f, "transport error: {message}"),
+            Error::Incomplete { message, .. } => write!(f, "incomplete listing: {message}"),
         }
     }
 }

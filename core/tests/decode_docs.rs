@@ -325,14 +325,14 @@ fn failures_without_a_message_say_so_with_an_excerpt() {
             message: "Invalid timestamp".into()
         }
     );
-    // Neither status, message nor result.
+    // Neither status, message nor result: not a Plum answer at all.
     assert!(matches!(
         decode_logs(b"{}").unwrap_err(),
-        DecodeError::NoMessage { .. }
+        DecodeError::Foreign { excerpt } if excerpt == "{}"
     ));
     assert!(matches!(
         decode_logs(b"<a/>").unwrap_err(),
-        DecodeError::NoMessage { .. }
+        DecodeError::Foreign { .. }
     ));
 }
 

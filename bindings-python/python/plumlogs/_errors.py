@@ -169,13 +169,32 @@ class AuthError(ApiError):
 
 
 class TransportError(PlumError):
-    """Connection failure, timeout or a broken body, after the retries were spent.
+    """Connection failure, timeout or a broken body, after the retries were spent;
+    or a listing the server left shorter than its own count (``kind`` is then
+    ``"incomplete_listing"``).
 
     Attributes:
         message: what went wrong.
+        reported: for an incomplete listing, the record count the server reported.
+        received: for an incomplete listing, the records received before it broke off.
     """
 
     code = "TRANSPORT_ERROR"
+    reported: Optional[int]
+    received: Optional[int]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reported: Optional[int] = None,
+        received: Optional[int] = None,
+        description: Optional[str] = None,
+        kind: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, description=description, kind=kind)
+        self.reported = reported
+        self.received = received
 
 
 class ServerWarning(UserWarning):

@@ -17,9 +17,16 @@ pub const MAX_CONCURRENCY: usize = 64;
 /// One call's detailed log: the text as served, and its entries.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CallLog {
+    /// The `log_id` asked for.
     pub log_id: u64,
+    /// The call-log text as served.
     pub text: String,
+    /// The text's entries, strictly parsed.
     pub entries: Vec<CallLogEntry<'static>>,
+    /// The `error` text of the `success` answer, if it had one (see
+    /// [`crate::LinesPage::warning`]). Not serialised when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl Client {
@@ -27,8 +34,9 @@ impl Client {
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
         super::options::log_id("log_id", log_id as i128)?;
         let path = format!("/ws/calls/log/{log_id}");
-        let text = self.get(Service::Log, &path, |body| {
-            Ok(decode::decode_log(body)?.into_owned())
+        let (text, warning) = self.get(Service::Log, &path, |body| {
+            let page = decode::decode_log_page(body)?;
+            Ok((page.text.into_owned(), page.warning))
         })?;
         let entries = crate::bulk::parse_call_log(&text)?
             .into_iter()
@@ -38,6 +46,7 @@ impl Client {
             log_id,
             text,
             entries,
+            warning,
         })
     }
 
@@ -56,7 +65,9 @@ impl Client {
         concurrency: usize,
     ) -> Result<CallLogsWithText, Error> {
         let concurrency = super::options::concurrency("concurrency", concurrency as i128)?;
-        let summaries: Vec<CallSummary<'static>> = self.call_logs(q)?.collect::<Result<_, _>>()?;
+        let mut listing = self.call_logs(q)?;
+        let summaries: Vec<CallSummary<'static>> = listing.by_ref().collect::<Result<_, _>>()?;
+        let warnings = listing.warnings().to_vec();
         let workers = concurrency.min(MAX_CONCURRENCY).min(summaries.len());
         let shared = Arc::new(Shared {
             ids: summaries.iter().map(|s| s.log_id).collect(),
@@ -87,6 +98,7 @@ impl Client {
             pending: HashMap::new(),
             rx,
             shared,
+            warnings,
         })
     }
 }
@@ -149,6 +161,8 @@ pub struct CallLogsWithText {
     pending: HashMap<usize, Result<CallLog, Error>>,
     rx: Receiver<(usize, Result<CallLog, Error>)>,
     shared: Arc<Shared>,
+    /// The listing's warnings, then those of the logs yielded so far.
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CallLogsWithText {
@@ -165,6 +179,13 @@ impl CallLogsWithText {
     /// How many calls the listing found (the number of items this yields in all).
     pub fn total(&self) -> usize {
         self.shared.ids.len()
+    }
+
+    /// The distinct `error` texts of `success` answers so far, in the order first
+    /// seen: the listing's pages (all read before the first item), then the logs
+    /// yielded so far (each log's own is also its [`CallLog::warning`]).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 }
 
@@ -192,6 +213,13 @@ impl Iterator for CallLogsWithText {
                 }
             }
         };
+        if let Ok(CallLog {
+            warning: Some(w), ..
+        }) = &result
+            && !self.warnings.contains(w)
+        {
+            self.warnings.push(w.clone());
+        }
         self.index += 1;
         self.shared.lock().yielded = self.index;
         self.shared.wake.notify_all();
