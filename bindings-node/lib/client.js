@@ -8,7 +8,7 @@ const { optionsArg, optional, numberArg, unixSeconds, signalArg } = require('./a
 const { fromColumns } = require('./columns.js')
 
 const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
-const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal']
+const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal', 'onWarning']
 const WITH_TEXT_OPTIONS = [...QUERY_OPTIONS, 'concurrency']
 
 // Only types are checked here: every range and default is the core's (an
@@ -24,6 +24,34 @@ function nativeQuery(start, end, options) {
   q.limit = num(options, 'limit')
   q.pageSize = num(options, 'pageSize')
   return q
+}
+
+function onWarningArg(options) {
+  return optional(options, 'onWarning', 'function')
+}
+
+/**
+ * A `success` answer that also carried an error text ("partial results: database
+ * timeout"): to `onWarning(text)` when given, else a process warning of type
+ * `ServerWarning` (code `PLUMLOGS_SERVER_WARNING`), never dropped.
+ */
+function emitWarnings(texts, onWarning) {
+  for (const text of texts) {
+    if (onWarning) onWarning(text)
+    else process.emitWarning(`the server answered success with an error text: ${text}`, { type: 'ServerWarning', code: 'PLUMLOGS_SERVER_WARNING' })
+  }
+}
+
+/** The warnings of `pages` not emitted yet; `seen` counts those already emitted. */
+function newWarnings(pages, seen) {
+  const all = pages.warnings
+  return all.length > seen ? all.slice(seen) : []
+}
+
+/** A call log's own warning, emitted; the log keeps it as `warning`. */
+function logWarning(log, onWarning) {
+  if (log && log.warning) emitWarnings([log.warning], onWarning)
+  return log
 }
 
 /** A page as it came from Rust (columns or JSON) into records. */
@@ -63,31 +91,39 @@ function untilAborted(promise, signal, abandon) {
   })
 }
 
-async function* pageIterator(pages, signal) {
+async function* pageIterator(pages, signal, onWarning) {
+  let seen = 0
   for (;;) {
     if (signal && signal.aborted) throw abortError(signal)
     const page = await untilAborted(pages.next(), signal)
+    const fresh = newWarnings(pages, seen)
+    seen += fresh.length
+    emitWarnings(fresh, onWarning)
     if (page === null) return
     yield assemble(page)
   }
 }
 
-async function* recordIterator(pages, signal) {
-  for await (const page of pageIterator(pages, signal)) yield* page
+async function* recordIterator(pages, signal, onWarning) {
+  for await (const page of pageIterator(pages, signal, onWarning)) yield* page
 }
 
-async function collect(pages, signal) {
+async function collect(pages, signal, onWarning) {
   const out = []
-  for await (const page of pageIterator(pages, signal)) {
+  for await (const page of pageIterator(pages, signal, onWarning)) {
     for (let i = 0; i < page.length; i++) out.push(page[i])
   }
   return out
 }
 
-function collectSync(pages) {
+function collectSync(pages, onWarning) {
   const out = []
+  let seen = 0
   for (;;) {
     const page = callNative(() => pages.nextSync())
+    const fresh = newWarnings(pages, seen)
+    seen += fresh.length
+    emitWarnings(fresh, onWarning)
     if (page === null) return out
     const records = assemble(page)
     for (let i = 0; i < records.length; i++) out.push(records[i])
@@ -135,8 +171,9 @@ class Client {
   #pages(service, start, end, options, allowed = QUERY_OPTIONS) {
     const o = optionsArg(options, allowed)
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     const q = nativeQuery(start, end, o)
-    return { pages: callNative(() => this.#native.pages(service, q)), signal, o }
+    return { pages: callNative(() => this.#native.pages(service, q)), signal, onWarning }
   }
 
   // Promise of every record of the window (paging handled here).
@@ -153,49 +190,50 @@ class Client {
   }
 
   async #all(service, start, end, options) {
-    const { pages, signal } = this.#pages(service, start, end, options)
-    return collect(pages, signal)
+    const { pages, signal, onWarning } = this.#pages(service, start, end, options)
+    return collect(pages, signal, onWarning)
   }
 
   // Async iterators of records, a page fetched at a time.
   iterSessions(start, end, options) {
-    const { pages, signal } = this.#pages('sessions', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('sessions', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   iterErrors(start, end, options) {
-    const { pages, signal } = this.#pages('errors', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('errors', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   iterCallLogs(start, end, options) {
-    const { pages, signal } = this.#pages('logs', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('logs', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   // Async iterators of pages (arrays of records), for progress reporting.
   iterSessionPages(start, end, options) {
-    const { pages, signal } = this.#pages('sessions', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('sessions', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   iterErrorPages(start, end, options) {
-    const { pages, signal } = this.#pages('errors', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('errors', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   iterCallLogPages(start, end, options) {
-    const { pages, signal } = this.#pages('logs', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('logs', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   async callLog(logId, options) {
-    const o = optionsArg(options, ['signal'])
+    const o = optionsArg(options, ['signal', 'onWarning'])
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     if (signal && signal.aborted) throw abortError(signal)
     numberArg(logId, 'logId')
     const n = this.#native
-    return JSON.parse(await untilAborted(callNative(() => n.callLog(logId)), signal))
+    return logWarning(JSON.parse(await untilAborted(callNative(() => n.callLog(logId)), signal)), onWarning)
   }
 
   // Every call with a log in the window, each with its log (or its own error).
@@ -208,6 +246,7 @@ class Client {
   async *iterCallLogsWithText(start, end, options) {
     const o = optionsArg(options, WITH_TEXT_OPTIONS)
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     const q = nativeQuery(start, end, o)
     const concurrency = num(o, 'concurrency')
     if (signal && signal.aborted) throw abortError(signal)
@@ -215,11 +254,19 @@ class Client {
     // Aborted while listing: the iterator still arrives later; close it then, so its
     // workers do not go on to fetch every log.
     const it = await untilAborted(callNative(() => n.callLogsWithText(q, concurrency)), signal, (late) => late.close())
+    let seen = 0
     try {
       for (;;) {
         if (signal && signal.aborted) throw abortError(signal)
         const json = await untilAborted(it.next(), signal)
-        if (json === null) return
+        if (json === null) {
+          emitWarnings(newWarnings(it, seen), onWarning)
+          return
+        }
+        // The listing's warnings and each log's, each distinct text once (core's list).
+        const fresh = newWarnings(it, seen)
+        seen += fresh.length
+        emitWarnings(fresh, onWarning)
         yield withTextItem(json)
       }
     } finally {
@@ -230,25 +277,27 @@ class Client {
 
   // Blocking twins, for scripts: they hold the JS thread for the whole walk.
   sessionsSync(start, end, options) {
-    return collectSync(this.#pagesSync('sessions', start, end, options))
+    return this.#collectSync('sessions', start, end, options)
   }
 
   errorsSync(start, end, options) {
-    return collectSync(this.#pagesSync('errors', start, end, options))
+    return this.#collectSync('errors', start, end, options)
   }
 
   callLogsSync(start, end, options) {
-    return collectSync(this.#pagesSync('logs', start, end, options))
+    return this.#collectSync('logs', start, end, options)
   }
 
-  callLogSync(logId) {
+  callLogSync(logId, options) {
+    const o = optionsArg(options, ['onWarning'])
     numberArg(logId, 'logId')
-    return JSON.parse(callNative(() => this.#native.callLogSync(logId)))
+    return logWarning(JSON.parse(callNative(() => this.#native.callLogSync(logId))), onWarningArg(o))
   }
 
-  #pagesSync(service, start, end, options) {
-    const o = optionsArg(options, ['number', 'limit', 'pageSize'])
-    return callNative(() => this.#native.pages(service, nativeQuery(start, end, o)))
+  #collectSync(service, start, end, options) {
+    const o = optionsArg(options, ['number', 'limit', 'pageSize', 'onWarning'])
+    const pages = callNative(() => this.#native.pages(service, nativeQuery(start, end, o)))
+    return collectSync(pages, onWarningArg(o))
   }
 }
 

@@ -67,6 +67,8 @@ export interface CallLog {
   log_id: number | null
   text: string
   entries: CallLogEntry[]
+  /** The error text of the `success` answer, when it had one (also emitted as a warning). */
+  warning?: string
 }
 
 /** A call with its log, or the error of fetching that one log. */
@@ -140,6 +142,10 @@ export declare class AuthError extends ApiError {
 /** Connection, timeout, or a broken body, after the retries were spent. */
 export declare class TransportError extends PlumError {
   readonly code: 'TRANSPORT_ERROR'
+  /** For a listing the server left short (`kind` `incomplete_listing`): the count it reported. */
+  readonly reported?: number
+  /** For a listing the server left short: the records received before it broke off. */
+  readonly received?: number
 }
 
 /** Every error class by its code: `PlumErrors['PARSE_ERROR']` is `ParseError`. */
@@ -274,9 +280,16 @@ export interface QueryOptions {
   pageSize?: number
   /** Stops the walk: the promise or iterator rejects with an `AbortError`. */
   signal?: AbortSignal
+  /**
+   * Called with the error text of a `success` answer (say `partial results:
+   * database timeout`), once per distinct text. Without it, each becomes a
+   * `process.emitWarning` of type `ServerWarning`, code `PLUMLOGS_SERVER_WARNING`.
+   */
+  onWarning?: (text: string) => void
 }
 
 export type SyncQueryOptions = Omit<QueryOptions, 'signal'>
+export type SyncCallLogOptions = Omit<SignalOptions, 'signal'>
 
 export interface CallLogsWithTextOptions extends QueryOptions {
   /** Logs fetched at once (default 4, at most 64). */
@@ -285,6 +298,8 @@ export interface CallLogsWithTextOptions extends QueryOptions {
 
 export interface SignalOptions {
   signal?: AbortSignal
+  /** As in {@link QueryOptions.onWarning}. */
+  onWarning?: (text: string) => void
 }
 
 /**
@@ -316,7 +331,7 @@ export declare class Client {
   sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionRecord[]
   errorsSync(start: Time, end: Time, options?: SyncQueryOptions): ErrorRecord[]
   callLogsSync(start: Time, end: Time, options?: SyncQueryOptions): CallSummary[]
-  callLogSync(logId: number): CallLog & { log_id: number }
+  callLogSync(logId: number, options?: SyncCallLogOptions): CallLog & { log_id: number }
 }
 
 // ---- emulator ----

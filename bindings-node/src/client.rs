@@ -13,7 +13,8 @@ use napi::bindgen_prelude::{Either, Object};
 use napi_derive::napi;
 use plumlogs::client::options::{self, TimeUnit};
 use plumlogs::client::{CallLog, CallLogsWithText};
-use plumlogs::{CallSummary, Client, Error, ErrorRecord, Pages, Query, SessionRecord, Wire};
+use plumlogs::client::{Listing, Page};
+use plumlogs::{Client, Error, Query, Service, Wire};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -86,12 +87,6 @@ fn backoff(base: Option<f64>, cap: Option<f64>) -> Result<(Duration, Duration), 
     )
 }
 
-enum AnyPages {
-    Sessions(Pages<SessionRecord<'static>>),
-    Errors(Pages<ErrorRecord<'static>>),
-    Logs(Pages<CallSummary<'static>>),
-}
-
 /// One page as it crosses into JS: columns for sessions and errors, JSON for the rest.
 type PageOut = Option<Either<Columns, String>>;
 type RawPage = Option<Either<RawColumns, String>>;
@@ -100,35 +95,26 @@ fn page_to_js(p: RawPage) -> PageOut {
     p.map(to_js)
 }
 
-impl AnyPages {
-    fn next_page(&mut self) -> Result<RawPage, Error> {
-        Ok(match self {
-            AnyPages::Sessions(p) => match p.next_page().transpose()? {
-                None => None,
-                Some(recs) => {
-                    let mut b = ColumnsBuilder::sessions(recs.len() * 128);
-                    recs.iter().for_each(|r| b.push_session(r));
-                    Some(Either::A(b.finish()?))
-                }
-            },
-            AnyPages::Errors(p) => match p.next_page().transpose()? {
-                None => None,
-                Some(recs) => {
-                    let mut b = ColumnsBuilder::errors(recs.len() * 128);
-                    recs.iter().for_each(|r| b.push_error(r));
-                    Some(Either::A(b.finish()?))
-                }
-            },
-            AnyPages::Logs(p) => match p.next_page().transpose()? {
-                None => None,
-                Some(recs) => {
-                    let mut out = Vec::with_capacity(recs.len() * 160);
-                    write_json(&mut out, &recs)?;
-                    Some(Either::B(into_string(out)?))
-                }
-            },
-        })
-    }
+/// The next page of the core listing as it crosses into JS.
+fn next_page(listing: &mut Listing) -> Result<RawPage, Error> {
+    Ok(match listing.next_page().transpose()? {
+        None => None,
+        Some(Page::Sessions(recs)) => {
+            let mut b = ColumnsBuilder::sessions(recs.len() * 128);
+            recs.iter().for_each(|r| b.push_session(r));
+            Some(Either::A(b.finish()?))
+        }
+        Some(Page::Errors(recs)) => {
+            let mut b = ColumnsBuilder::errors(recs.len() * 128);
+            recs.iter().for_each(|r| b.push_error(r));
+            Some(Either::A(b.finish()?))
+        }
+        Some(Page::CallLogs(recs)) => {
+            let mut out = Vec::with_capacity(recs.len() * 160);
+            write_json(&mut out, &recs)?;
+            Some(Either::B(into_string(out)?))
+        }
+    })
 }
 
 #[napi]
@@ -209,18 +195,11 @@ impl NativeClient {
     #[napi(catch_unwind)]
     pub fn pages(&self, service: String, q: QueryOptions) -> napi::Result<NativePages> {
         let q = query(q).js()?;
-        let pages = match service.as_str() {
-            "sessions" => AnyPages::Sessions(self.inner.sessions(&q).js()?),
-            "errors" => AnyPages::Errors(self.inner.errors(&q).js()?),
-            "logs" => AnyPages::Logs(self.inner.call_logs(&q).js()?),
-            other => {
-                return Err(Error::invalid_argument(
-                    "service",
-                    format!("unknown listing {other:?}: expected sessions, errors or logs"),
-                ))
-                .js();
-            }
-        };
+        let service = service
+            .parse::<Service>()
+            .map_err(|e| Error::invalid_argument("service", e.to_string()))
+            .js()?;
+        let pages = self.inner.listing(service, &q).js()?;
         Ok(NativePages {
             inner: Arc::new(Mutex::new(pages)),
         })
@@ -275,6 +254,9 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
         log_id: u64,
         text: &'a str,
         entries: &'a [plumlogs::CallLogEntry<'static>],
+        /// The `error` text of a `success` answer; `lib/client.js` emits it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        warning: Option<&'a str>,
     }
     let mut out = Vec::with_capacity(log.text.len() * 3);
     write_json(
@@ -283,6 +265,7 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
             log_id: log.log_id,
             text: &log.text,
             entries: &log.entries,
+            warning: log.warning.as_deref(),
         },
     )?;
     into_string(out)
@@ -291,7 +274,7 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
 /// A listing being fetched page by page.
 #[napi]
 pub struct NativePages {
-    inner: Arc<Mutex<AnyPages>>,
+    inner: Arc<Mutex<Listing>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -306,24 +289,24 @@ impl NativePages {
     #[napi(ts_return_type = "Promise<Columns | string | null>", catch_unwind)]
     pub fn next<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
         let inner = Arc::clone(&self.inner);
-        spawn_promise(env, move || locked(&inner).next_page(), page_to_js)
+        spawn_promise(env, move || next_page(&mut locked(&inner)), page_to_js)
     }
 
     #[napi(catch_unwind)]
     pub fn next_sync(&self) -> napi::Result<Option<Either<Columns, String>>> {
-        locked(&self.inner).next_page().map(page_to_js).js()
+        next_page(&mut locked(&self.inner)).map(page_to_js).js()
     }
 
     /// The `total_*` count of the last page, when the server sent one.
     #[napi(getter, catch_unwind)]
     pub fn total_hint(&self) -> Option<f64> {
-        let p = locked(&self.inner);
-        match &*p {
-            AnyPages::Sessions(p) => p.total_hint(),
-            AnyPages::Errors(p) => p.total_hint(),
-            AnyPages::Logs(p) => p.total_hint(),
-        }
-        .map(|v| v as f64)
+        locked(&self.inner).total_hint().map(|v| v as f64)
+    }
+
+    /// Every warning so far: the `error` texts of `success` pages, in order.
+    #[napi(getter, catch_unwind)]
+    pub fn warnings(&self) -> Vec<String> {
+        locked(&self.inner).warnings().to_vec()
     }
 }
 
@@ -382,6 +365,20 @@ impl NativeCallLogsWithText {
         locked(&self.inner)
             .as_ref()
             .map_or(0, |it| it.total() as u32)
+    }
+
+    /// The distinct warnings so far: the listing's, then those of the logs yielded.
+    /// Never blocks the JS thread: while a `next` is in flight it answers `[]`, and
+    /// the texts come with the following call.
+    #[napi(getter, catch_unwind)]
+    pub fn warnings(&self) -> Vec<String> {
+        match self.inner.try_lock() {
+            Ok(g) => g
+                .as_ref()
+                .map(|it| it.warnings().to_vec())
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Stop fetching (the workers finish their current request and go).

@@ -5,8 +5,10 @@ use crate::parse::{fill, table_of, too_long};
 use crate::records::{RecordList, Rows, frames, make_record};
 use crate::store::{Columns, Table, Text};
 use plumlogs::client::options::{self, TimeUnit};
-use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
-use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
+use plumlogs::client::{
+    CallLog as RustCallLog, CallLogsWithText, Client, Listing as CoreListing, Page, Query,
+};
+use plumlogs::{Error, Service, Wire};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCapsule, PyDateTime, PyInt, PyString};
@@ -43,48 +45,49 @@ fn owned_table<C: Columns>(records: &[C::Record<'_>]) -> PyResult<Table<C>> {
 }
 
 /// A fetched page as rows.
-fn page_rows(page: AnyPage) -> PyResult<Rows> {
+fn page_rows(page: Page) -> PyResult<Rows> {
     Ok(match page {
-        AnyPage::Sessions(v) => Rows::Sessions(Arc::new(owned_table(&v)?)),
-        AnyPage::Errors(v) => Rows::Errors(Arc::new(owned_table(&v)?)),
-        AnyPage::Summaries(v) => Rows::Summaries(Arc::new(owned_table(&v)?)),
+        Page::Sessions(v) => Rows::Sessions(Arc::new(owned_table(&v)?)),
+        Page::Errors(v) => Rows::Errors(Arc::new(owned_table(&v)?)),
+        Page::CallLogs(v) => Rows::Summaries(Arc::new(owned_table(&v)?)),
     })
 }
 
-enum AnyPages {
-    Sessions(Pages<SessionRecord<'static>>),
-    Errors(Pages<ErrorRecord<'static>>),
-    Summaries(Pages<CallSummary<'static>>),
-}
-
-enum AnyPage {
-    Sessions(Vec<SessionRecord<'static>>),
-    Errors(Vec<ErrorRecord<'static>>),
-    Summaries(Vec<CallSummary<'static>>),
-}
-
-impl AnyPages {
-    fn next_page(&mut self) -> Option<Result<AnyPage, Error>> {
-        Some(match self {
-            AnyPages::Sessions(p) => p.next_page()?.map(AnyPage::Sessions),
-            AnyPages::Errors(p) => p.next_page()?.map(AnyPage::Errors),
-            AnyPages::Summaries(p) => p.next_page()?.map(AnyPage::Summaries),
-        })
-    }
-    fn total_hint(&self) -> Option<u64> {
-        match self {
-            AnyPages::Sessions(p) => p.total_hint(),
-            AnyPages::Errors(p) => p.total_hint(),
-            AnyPages::Summaries(p) => p.total_hint(),
-        }
-    }
-}
-
 struct ListingState {
-    pages: AnyPages,
+    pages: CoreListing,
     page: Option<Rows>,
     pos: usize,
     done: bool,
+    /// How many of the core listing's warnings were already issued.
+    warned: usize,
+}
+
+impl ListingState {
+    /// The warnings not issued yet.
+    fn new_warnings(&mut self) -> Vec<String> {
+        let all = self.pages.warnings();
+        let fresh = all.get(self.warned..).unwrap_or_default().to_vec();
+        self.warned = all.len();
+        fresh
+    }
+}
+
+/// `warnings.warn(text, plumlogs.ServerWarning)` for each text: a `success` answer
+/// that also carried an error text (a `warnings` filter may turn it into an error).
+pub fn server_warnings(py: Python<'_>, texts: &[String]) -> PyResult<()> {
+    if texts.is_empty() {
+        return Ok(());
+    }
+    let category = py.import("plumlogs._errors")?.getattr("ServerWarning")?;
+    let warn = py.import("warnings")?.getattr("warn")?;
+    for t in texts {
+        warn.call1((
+            format!("the server answered success with an error text: {t}"),
+            &category,
+            1,
+        ))?;
+    }
+    Ok(())
 }
 
 /// What one step of a listing produced, outside the lock.
@@ -93,6 +96,7 @@ enum Step {
     NewPage {
         n: usize,
         total: Option<u64>,
+        warnings: Vec<String>,
     },
     End,
     Failed(Error),
@@ -146,6 +150,7 @@ impl Listing {
                         Step::NewPage {
                             n,
                             total: g.pages.total_hint(),
+                            warnings: g.new_warnings(),
                         }
                     }
                     Err(e) => {
@@ -183,11 +188,7 @@ impl Listing {
         // The unread part of the current page first.
         let (leftover, kind) = py.detach(|| {
             let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let kind = match g.pages {
-                AnyPages::Sessions(_) => 0,
-                AnyPages::Errors(_) => 1,
-                AnyPages::Summaries(_) => 2,
-            };
+            let kind = g.pages.service();
             let pos = std::mem::take(&mut g.pos);
             (g.page.take().map(|rows| (rows, pos)), kind)
         });
@@ -209,7 +210,7 @@ impl Listing {
                         g.done = true;
                         Err(e)
                     }
-                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint()))),
+                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint(), g.new_warnings()))),
                 }
             });
             match step {
@@ -218,7 +219,8 @@ impl Listing {
                     self.close_bar(py)?;
                     return Err(PlumErr(e).into());
                 }
-                Ok(Some((page, total))) => {
+                Ok(Some((page, total, warnings))) => {
+                    server_warnings(py, &warnings)?;
                     let rows = page_rows(page)?;
                     let n = rows.len();
                     pages.push(rows);
@@ -233,7 +235,7 @@ impl Listing {
 
 /// Pages of one listing (all of the record type `kind`) as one row set with one
 /// part, so that a DataFrame of it has big batches, not one per page.
-fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
+fn join(kind: Service, pages: Vec<Rows>) -> PyResult<Rows> {
     macro_rules! join {
         ($v:ident) => {{
             let all = Table::concat(pages.into_iter().filter_map(|p| match p {
@@ -249,8 +251,8 @@ fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
         }};
     }
     Ok(match kind {
-        0 => join!(Sessions),
-        1 => join!(Errors),
+        Service::Sessions => join!(Sessions),
+        Service::Errors => join!(Errors),
         _ => join!(Summaries),
     })
 }
@@ -265,7 +267,10 @@ impl Listing {
         loop {
             match self.step(py) {
                 Step::Item(rows, i) => return make_record(py, &rows, i).map(Some),
-                Step::NewPage { n, total } => self.progress(py, n, total)?,
+                Step::NewPage { n, total, warnings } => {
+                    server_warnings(py, &warnings)?;
+                    self.progress(py, n, total)?
+                }
                 Step::End => {
                     self.close_bar(py)?;
                     return Ok(None);
@@ -412,6 +417,8 @@ enum OnError {
 #[pyclass(module = "plumlogs._native", name = "CallLogsWithText", frozen)]
 pub struct PyCallLogsWithText {
     inner: Mutex<Option<CallLogsWithText>>,
+    /// How many of the core iterator's warnings were already issued.
+    warned: std::sync::atomic::AtomicUsize,
     total: usize,
     on_error: OnError,
     bar: Option<Py<PyAny>>,
@@ -426,13 +433,20 @@ impl PyCallLogsWithText {
         self.total
     }
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<(Py<PyAny>, Py<PyAny>)>> {
-        let item = py.detach(|| {
+        use std::sync::atomic::Ordering;
+        let (item, warnings) = py.detach(|| {
             let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             match g.as_mut() {
-                Some(it) => it.next(),
-                None => None,
+                Some(it) => {
+                    let item = it.next();
+                    let all = it.warnings();
+                    let seen = self.warned.swap(all.len(), Ordering::Relaxed);
+                    (item, all.get(seen..).unwrap_or_default().to_vec())
+                }
+                None => (None, Vec::new()),
             }
         });
+        server_warnings(py, &warnings)?;
         let Some((summary, result)) = item else {
             if let Some(bar) = &self.bar {
                 bar.bind(py).call_method0("close")?;
@@ -628,9 +642,9 @@ impl PyClient {
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.sessions(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Sessions, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Sessions(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "sessions", None)?,
         })
     }
@@ -649,9 +663,9 @@ impl PyClient {
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.errors(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Errors, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Errors(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "errors", None)?,
         })
     }
@@ -670,9 +684,9 @@ impl PyClient {
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.call_logs(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Logs, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Summaries(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "call logs", None)?,
         })
     }
@@ -684,6 +698,7 @@ impl PyClient {
         let log = py
             .detach(move || client.call_log(log_id))
             .map_err(PlumErr)?;
+        server_warnings(py, log.warning.as_slice())?;
         PyCallLog::from_rust(py, &log)
     }
 
@@ -726,6 +741,7 @@ impl PyClient {
         let total = it.total();
         Ok(PyCallLogsWithText {
             inner: Mutex::new(Some(it)),
+            warned: std::sync::atomic::AtomicUsize::new(0),
             total,
             on_error,
             bar: progress_bar(py, progress, "call logs", Some(total))?,
@@ -742,11 +758,12 @@ impl PyClient {
     }
 }
 
-fn new_state(pages: AnyPages) -> Mutex<ListingState> {
+fn new_state(pages: CoreListing) -> Mutex<ListingState> {
     Mutex::new(ListingState {
         pages,
         page: None,
         pos: 0,
         done: false,
+        warned: 0,
     })
 }

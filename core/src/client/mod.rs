@@ -33,12 +33,14 @@
 //!   first record of the walk (1-based). Not retried: the server would send it again.
 
 mod call_logs;
+mod listing;
 pub mod options;
 mod pages;
 mod query;
 mod transport;
 
 pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
+pub use listing::{Listing, Page};
 pub use pages::Pages;
 pub use query::Query;
 
