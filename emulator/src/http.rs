@@ -217,6 +217,25 @@ impl Server {
         self.shared.active.load(Ordering::SeqCst)
     }
 
+    /// Wait up to `timeout` for every slot to be free; the slots still taken.
+    pub fn wait_for_no_connections(&self, timeout: Duration) -> usize {
+        let deadline = Instant::now() + timeout;
+        let mut guard = lock(&self.shared.freed_lock);
+        loop {
+            let open = self.open_connections();
+            let left = deadline.saturating_duration_since(Instant::now());
+            if open == 0 || left.is_zero() {
+                return open;
+            }
+            guard = self
+                .shared
+                .freed
+                .wait_timeout(guard, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     pub fn shutdown(&mut self) {
         if self.shared.stop.swap(true, Ordering::SeqCst) {
             return;
@@ -810,13 +829,8 @@ mod tests {
     }
 
     fn wait_for_no_connections(server: &Server) {
-        for _ in 0..500 {
-            if server.open_connections() == 0 {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("{} connection slots still taken", server.open_connections());
+        let open = server.wait_for_no_connections(Duration::from_secs(5));
+        assert_eq!(open, 0, "connection slots still taken");
     }
 
     #[test]

@@ -442,6 +442,12 @@ impl Emulator {
         self.server.open_connections()
     }
 
+    /// Wait up to `timeout` until every connection slot is free (clients closed
+    /// and the server noticed); returns the slots still taken, 0 on success.
+    pub fn wait_for_no_connections(&self, timeout: std::time::Duration) -> usize {
+        self.server.wait_for_no_connections(timeout)
+    }
+
     /// Faults still queued.
     pub fn faults(&self) -> Vec<Fault> {
         self.app.faults()

@@ -35,6 +35,18 @@ fn connect(emu: &Emulator) -> TcpStream {
 
 /// One response off `r`: status, headers (names lowercased), body.
 fn response(r: &mut impl BufRead) -> (u16, Vec<(String, String)>, Vec<u8>) {
+    let (status, headers) = head(r);
+    let length = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse::<usize>().unwrap());
+    let mut body = vec![0; length.unwrap_or(0)];
+    r.read_exact(&mut body).unwrap();
+    (status, headers, body)
+}
+
+/// The head of one response off `r`: status, headers (names lowercased).
+fn head(r: &mut impl BufRead) -> (u16, Vec<(String, String)>) {
     let mut line = String::new();
     r.read_line(&mut line).unwrap();
     let status = line.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
@@ -47,13 +59,7 @@ fn response(r: &mut impl BufRead) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let (n, v) = h.split_once(':').unwrap();
         headers.push((n.to_ascii_lowercase(), v.trim().to_string()));
     }
-    let length = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .map(|(_, v)| v.parse::<usize>().unwrap());
-    let mut body = vec![0; length.unwrap_or(0)];
-    r.read_exact(&mut body).unwrap();
-    (status, headers, body)
+    (status, headers)
 }
 
 /// Send `raw` on a fresh connection and read one response.
@@ -73,13 +79,8 @@ fn health(emu: &Emulator) -> u16 {
 }
 
 fn wait_for_free_slots(emu: &Emulator) {
-    for _ in 0..1000 {
-        if emu.open_connections() == 0 {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("{} slots still taken", emu.open_connections());
+    let open = emu.wait_for_no_connections(Duration::from_secs(10));
+    assert_eq!(open, 0, "slots still taken");
 }
 
 #[test]
@@ -464,20 +465,13 @@ fn pipelined_responses_stay_framed_around_faults_and_bodiless_answers() {
     assert_eq!(status, 204);
     assert!(!headers.iter().any(|(n, _)| n == "content-length") && body.is_empty());
     // HEAD (405: the API answers GET only): a Content-Length, but no body follows.
-    let mut line = String::new();
-    r.read_line(&mut line).unwrap();
-    assert!(line.starts_with("HTTP/1.1 405"), "{line:?}");
-    let mut length = 0;
-    loop {
-        line.clear();
-        r.read_line(&mut line).unwrap();
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.trim().parse().unwrap();
-        }
-        if line == "\r\n" {
-            break;
-        }
-    }
+    let (status, headers) = head(&mut r);
+    assert_eq!(status, 405);
+    let length: usize = headers
+        .iter()
+        .find(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.parse().unwrap())
+        .unwrap();
     assert!(length > 0);
     let (status, _, body) = response(&mut r);
     assert_eq!(status, 200);
