@@ -152,7 +152,10 @@ impl NativeEmulator {
         let f: Fault = serde_json::from_str(&fault)
             .map_err(|e| Error::invalid_argument("fault", format!("not a fault: {e}")))
             .js()?;
-        self.with(|e| e.inject(f))
+        // The emulator validates the fault; its error is passed on as is.
+        self.with(|e| e.try_inject(f))?
+            .map_err(|e| Error::InvalidArgument(e.to_string()))
+            .js()
     }
 
     #[napi(catch_unwind)]
