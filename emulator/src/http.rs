@@ -31,7 +31,7 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 pub(crate) const MAX_CHUNK_FRAMING: usize = 64 * 1024;
 /// How long the accept thread waits for an evicted connection to free its slot
 /// before it answers 503 instead.
-const EVICT_WAIT: Duration = Duration::from_millis(200);
+const EVICT_WAIT: Duration = Duration::from_secs(1);
 /// Bytes of client input quoted in an error message.
 const EXCERPT: usize = 64;
 
