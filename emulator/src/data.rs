@@ -518,7 +518,7 @@ impl<'a> CallView<'a> {
         let e = self.call.error?;
         Some(ErrorRecord {
             ani: Cow::Owned(self.ani().into_owned()),
-            channel: self.call.channel as u32,
+            channel: self.call.channel,
             timestamp: self.line_time(self.call.start + e.at as i64),
             dnis: Cow::Owned(self.dnis().to_string()),
             session_id: SessionId(Cow::Owned(self.session_id())),
@@ -700,7 +700,7 @@ impl CallText<'_> {
         SessionRecord {
             kind: Cow::Borrowed(kind),
             ani: Cow::Borrowed(&*self.ani),
-            channel: v.call.channel as u32,
+            channel: v.call.channel,
             timestamp: v.line_time(t),
             dnis: Cow::Borrowed(v.dnis()),
             session_id: SessionId(Cow::Borrowed(&self.sid)),

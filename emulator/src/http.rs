@@ -31,7 +31,7 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 pub(crate) const MAX_CHUNK_FRAMING: usize = 64 * 1024;
 /// How long the accept thread waits for an evicted connection to free its slot
 /// before it answers 503 instead.
-const EVICT_WAIT: Duration = Duration::from_millis(200);
+const EVICT_WAIT: Duration = Duration::from_secs(1);
 /// Bytes of client input quoted in an error message.
 const EXCERPT: usize = 64;
 
@@ -389,10 +389,12 @@ fn serve_connection(conn: &Conn, handler: &dyn Handler, shared: &Shared) {
             break; // evicted while the request arrived
         }
         let keep = request.keep_alive;
-        let outcome =
-            catch_unwind(AssertUnwindSafe(|| handler.handle(&request))).unwrap_or_else(|_| {
-                Outcome::Respond(plain(500, "the emulator failed on this request"))
-            });
+        let Ok(outcome) = catch_unwind(AssertUnwindSafe(|| handler.handle(&request))) else {
+            // A bug in the handler: say so, and close; the client starts afresh.
+            let oops = plain(500, "the emulator failed on this request");
+            let _ = write_response(&mut writer, &oops, false);
+            break;
+        };
         let go_on = match outcome {
             Outcome::Respond(resp) if request.method == "HEAD" => {
                 // Same head as a GET, no body (RFC 9110 §9.3.2).
@@ -403,10 +405,7 @@ fn serve_connection(conn: &Conn, handler: &dyn Handler, shared: &Shared) {
                     .is_ok()
                     && keep
             }
-            Outcome::Respond(resp) => {
-                let keep = keep && resp.status != 500;
-                write_response(&mut writer, &resp, keep).is_ok() && keep
-            }
+            Outcome::Respond(resp) => write_response(&mut writer, &resp, keep).is_ok() && keep,
             Outcome::Truncate(resp) => {
                 let head = response_head(&resp, true);
                 let half = resp.body.len() / 2;

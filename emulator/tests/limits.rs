@@ -234,7 +234,11 @@ fn when_every_slot_is_answering_a_new_connection_gets_503_at_once() {
             s
         })
         .collect();
-    std::thread::sleep(Duration::from_millis(300));
+    // Both are being answered (recorded) before the third connects.
+    let wait = Instant::now();
+    while emu.requests().len() < 2 && wait.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let began = Instant::now();
     let (status, body) = exchange(&emu, b"GET /__emulator/health HTTP/1.1\r\n\r\n");
     assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
