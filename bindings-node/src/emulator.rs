@@ -153,8 +153,9 @@ impl NativeEmulator {
             .map_err(|e| Error::invalid_argument("fault", format!("not a fault: {e}")))
             .js()?;
         // The emulator validates the fault; its error is passed on as is.
+        // The emulator's own field and reason, as the Python binding passes them on.
         self.with(|e| e.try_inject(f))?
-            .map_err(|e| Error::InvalidArgument(e.to_string()))
+            .map_err(|e| Error::invalid_argument(e.field, e.reason))
             .js()
     }
 
