@@ -140,13 +140,12 @@ pub fn parse_call_log(
 #[napi(js_name = "nativeSessionIdParts")]
 pub fn session_id_parts(id: String) -> napi::Result<String> {
     let bad = |kind| {
-        Error::Parse(ParseError {
-            kind,
-            line: 1,
-            column: 1,
-            offset: 0,
-            input: id.clone(),
-        })
+        Error::Parse(ParseError::from_line(
+            plumlogs::LineError { kind, offset: 0 },
+            id.as_bytes(),
+            1,
+            0,
+        ))
     };
     let sid = plumlogs::SessionId::parse(&id).map_err(bad).js()?;
     let parts = sid.parts().map_err(bad).js()?;

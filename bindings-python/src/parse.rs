@@ -334,7 +334,8 @@ impl ParseResult {
         self.records.clone_ref(py)
     }
     /// A `ParseError` (not raised) for every line that did not parse, in order, with
-    /// `.line`, `.column`, `.reason`, `.kind` and `.input` (the line itself).
+    /// `.line`, `.column`, `.reason`, `.kind` and `.input` (the line itself, or a
+    /// bounded excerpt around the column of a long one).
     #[getter]
     fn problems(&self, py: Python<'_>) -> Py<PyList> {
         self.problems.clone_ref(py)
@@ -395,7 +396,12 @@ fn one_line<C: Columns>(
     let table = table_of(text_bytes(line, "line")?, |t, v| {
         let mut cols = C::with_capacity(1);
         if let Err(e) = parse_into(t, v, &mut cols) {
-            failed = Some(ParseError::from_line(e, strip(t), 1, 0));
+            failed = Some(ParseError::from_line(
+                e,
+                plumlogs::lines::strip_line_end(t),
+                1,
+                0,
+            ));
         }
         cols
     })?;
@@ -423,10 +429,4 @@ pub fn one_error(line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
     Ok(PyErrorRecord {
         at: At::new(table, 0),
     })
-}
-
-/// The line without its `\n` / `\r\n`, as the core parsers see it.
-fn strip(line: &[u8]) -> &[u8] {
-    let l = line.strip_suffix(b"\n").unwrap_or(line);
-    l.strip_suffix(b"\r").unwrap_or(l)
 }

@@ -254,7 +254,12 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 #[inline(always)]
 fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
     let i = scan::blanks0(input);
+    let at_kind = i;
     let (i, kind) = scan::lowercase_word(i)?;
+    if kind == "error" {
+        // An error-log line: say so, rather than reading it as a session of kind `error`.
+        return Err(Fail::at(ErrorKind::ErrorLineInSessions, at_kind));
+    }
     let (i, (ani, channel, timestamp, dnis, session_id)) = common_fields(i)?;
     let (i, ()) = scan::sep(i)?;
     let (i, detail) = match kind {
