@@ -284,11 +284,20 @@ pub struct CallLogEntries<'a> {
 }
 
 impl<'a> CallLogEntries<'a> {
+    /// The entries of a whole text (a UTF-8 byte-order mark at its start is skipped).
     pub fn new<T: AsRef<[u8]> + ?Sized>(text: &'a T) -> Self {
         let text = text.as_ref();
         CallLogEntries {
             text,
             lines: LineSplitter::new(text).peekable(),
+        }
+    }
+
+    /// The entries of a piece cut from a text before a line that starts an entry.
+    pub fn piece(text: &'a [u8]) -> Self {
+        CallLogEntries {
+            text,
+            lines: LineSplitter::piece(text).peekable(),
         }
     }
 
