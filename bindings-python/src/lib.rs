@@ -14,7 +14,8 @@ mod records;
 mod store;
 mod time;
 
-use parse::{Grammar, bulk};
+use parse::bulk;
+use plumlogs::Format;
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -38,7 +39,7 @@ fn parse_sessions<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Sessions)
+    bulk(py, text, strict, Format::Sessions)
 }
 
 /// Parse every non-blank line of an error log text.
@@ -49,7 +50,7 @@ fn parse_errors<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Errors)
+    bulk(py, text, strict, Format::Errors)
 }
 
 /// Parse a call-log text into its entries.
@@ -60,7 +61,7 @@ fn parse_call_log<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::CallLog)
+    bulk(py, text, strict, Format::CallLog)
 }
 
 /// The columns of a decoded body, before its text moves into their store.

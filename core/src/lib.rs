@@ -47,6 +47,8 @@ pub use decode::{
 };
 pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use error_line::{ErrorRecord, parse_error_line};
+pub use grammar::lines::{strip_bom, strip_line_end};
+pub use grammar::parallel::{Chunked, Chunking, Format, Piece, TextRecord, parse_chunked};
 pub use service::{Service, Wire};
 pub use session::{SessionDetail, SessionRecord, parse_session_line};
 pub use session_id::{SessionId, SessionIdParts};
