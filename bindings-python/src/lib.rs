@@ -9,8 +9,11 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod listing;
 mod parse;
+mod record_list;
 mod records;
+mod rows;
 mod store;
 mod time;
 
@@ -113,12 +116,12 @@ fn decode_response<'py>(
     };
     let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
     let rows = match built {
-        Built::Sessions(c) => records::Rows::Sessions(Arc::new(store::Table::single(st, c))),
-        Built::Errors(c) => records::Rows::Errors(Arc::new(store::Table::single(st, c))),
-        Built::Summaries(c) => records::Rows::Summaries(Arc::new(store::Table::single(st, c))),
-        Built::Entries(c) => records::Rows::Entries(Arc::new(store::Table::single(st, c))),
+        Built::Sessions(c) => rows::Rows::Sessions(Arc::new(store::Table::single(st, c))),
+        Built::Errors(c) => rows::Rows::Errors(Arc::new(store::Table::single(st, c))),
+        Built::Summaries(c) => rows::Rows::Summaries(Arc::new(store::Table::single(st, c))),
+        Built::Entries(c) => rows::Rows::Entries(Arc::new(store::Table::single(st, c))),
     };
-    let list = records::RecordList::new(rows, total);
+    let list = record_list::RecordList::new(rows, total);
     match log_text {
         Some(text) => {
             Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any())
@@ -161,7 +164,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     m.add_class::<client::PyClient>()?;
-    m.add_class::<client::Listing>()?;
+    m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;
     m.add_class::<client::PyCallLogsWithText>()?;
     m.add_class::<emulator::PyEmulator>()?;
@@ -169,8 +172,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::PyErrorRecord>()?;
     m.add_class::<records::PyCallLogEntry>()?;
     m.add_class::<records::PyCallSummary>()?;
-    m.add_class::<records::RecordList>()?;
-    m.add_class::<records::RecordChunks>()?;
+    m.add_class::<record_list::RecordList>()?;
+    m.add_class::<record_list::RecordChunks>()?;
     m.add_class::<parse::ParseResult>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -2,7 +2,9 @@
 
 use crate::columns::{EntryCols, ErrorCols, SessionCols};
 use crate::errors::{PlumErr, parse_error_instance};
-use crate::records::{At, PyErrorRecord, PySessionRecord, RecordList, Rows};
+use crate::record_list::RecordList;
+use crate::records::{PyErrorRecord, PySessionRecord};
+use crate::rows::{At, Rows};
 use crate::store::{Columns, MAX_FIELD, Part, Store, Table, Text, Views};
 use plumlogs::{Chunking, Format, LineError, ParseError, TextRecord};
 use pyo3::exceptions::PyTypeError;
