@@ -95,7 +95,8 @@ fn decode_response<'py>(
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
-        plumlogs::decode::decode_response(&base, service).map(|d| {
+        plumlogs::decode::decode_response_page(&base, service).map(|page| {
+            let d = page.records;
             let rows = match &d {
                 Decoded::Sessions(r) => Built::Sessions(parse::fill(&mut v, r)),
                 Decoded::Errors(r) => Built::Errors(parse::fill(&mut v, r)),
@@ -107,13 +108,14 @@ fn decode_response<'py>(
                 Decoded::Log { text, .. } => (None, Some(text.into_owned())),
                 _ => (None, None),
             };
-            (rows, total, log_text, v.finish())
+            (rows, total, log_text, v.finish(), page.warning)
         })
     });
-    let (built, total, log_text, extra) = match decoded {
+    let (built, total, log_text, extra, warning) = match decoded {
         Ok(d) => d,
         Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
     };
+    listing::server_warnings(py, warning.as_slice())?;
     let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
     let rows = match built {
         Built::Sessions(c) => rows::Rows::Sessions(Arc::new(store::Table::single(st, c))),
