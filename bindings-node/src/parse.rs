@@ -1,39 +1,31 @@
 //! The parse functions. Session and error batches cross as columns (`columns.rs`);
 //! call logs and single records as one JSON string.
 
-use crate::columns::{Columns, ColumnsBuilder, Part, RawColumns, columns_of, part, to_js};
+use crate::columns::{Columns, ColumnsBuilder, RawColumns, columns_of, to_js};
 use crate::error::{IntoNapi, parse_error_fields, to_napi, to_napi_in};
 use crate::text::Text;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
-use plumlogs::{Error, ParseError};
+use plumlogs::{Error, Format, ParseError};
 use serde::Serialize;
 
-fn sessions_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(
-        ColumnsBuilder::sessions(text.len()),
-        plumlogs::sessions(text),
-        strict,
-        |b, r| b.push_session(r),
-    )
-}
-
-fn errors_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(
-        ColumnsBuilder::errors(text.len()),
-        plumlogs::errors(text),
-        strict,
-        |b, r| b.push_error(r),
-    )
-}
-
 pub(crate) fn sessions_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    columns_of(text, strict, sessions_part)
+    columns_of::<plumlogs::SessionRecord<'_>>(
+        text,
+        strict,
+        ColumnsBuilder::sessions,
+        ColumnsBuilder::push_session,
+    )
 }
 
 pub(crate) fn errors_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    columns_of(text, strict, errors_part)
+    columns_of::<plumlogs::ErrorRecord<'_>>(
+        text,
+        strict,
+        ColumnsBuilder::errors,
+        ColumnsBuilder::push_error,
+    )
 }
 
 /// Serialise records into one JSON array. Strict: the first problem is the error.
@@ -71,13 +63,15 @@ pub(crate) fn json_batch<R: Serialize>(
 
 pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> {
     // Serialising records into a Vec cannot fail; say so if it ever does.
-    serde_json::to_writer(out, v)
-        .map_err(|e| Error::InvalidArgument(format!("cannot serialise: {e}")))
+    serde_json::to_writer(out, v).map_err(|e| Error::Transport {
+        message: format!("cannot serialise: {e}"),
+    })
 }
 
 pub(crate) fn into_string(out: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(out)
-        .map_err(|e| Error::InvalidArgument(format!("serialised JSON is not UTF-8: {e}")))
+    String::from_utf8(out).map_err(|e| Error::Transport {
+        message: format!("serialised JSON is not UTF-8: {e}"),
+    })
 }
 
 fn call_log_json(text: &[u8], strict: bool) -> Result<String, Error> {
@@ -100,17 +94,17 @@ fn line_json<R: Serialize>(
     into_string(out).js()
 }
 
-#[napi(js_name = "nativeParseSessionLine")]
+#[napi(js_name = "nativeParseSessionLine", catch_unwind)]
 pub fn parse_session_line(line: String) -> napi::Result<String> {
     line_json(&line, plumlogs::parse_session_line(&line))
 }
 
-#[napi(js_name = "nativeParseErrorLine")]
+#[napi(js_name = "nativeParseErrorLine", catch_unwind)]
 pub fn parse_error_line(line: String) -> napi::Result<String> {
     line_json(&line, plumlogs::parse_error_line(&line))
 }
 
-#[napi(js_name = "nativeParseSessions")]
+#[napi(js_name = "nativeParseSessions", catch_unwind)]
 pub fn parse_sessions(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -120,7 +114,7 @@ pub fn parse_sessions(
         .js()
 }
 
-#[napi(js_name = "nativeParseErrors")]
+#[napi(js_name = "nativeParseErrors", catch_unwind)]
 pub fn parse_errors(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -128,7 +122,7 @@ pub fn parse_errors(
     errors_columns(text.bytes(), strict).map(Columns::from).js()
 }
 
-#[napi(js_name = "nativeParseCallLog")]
+#[napi(js_name = "nativeParseCallLog", catch_unwind)]
 pub fn parse_call_log(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -137,32 +131,24 @@ pub fn parse_call_log(
 }
 
 /// `server;channel;start` split into its parts, as JSON `{"server","channel","start"}`.
-#[napi(js_name = "nativeSessionIdParts")]
+#[napi(js_name = "nativeSessionIdParts", catch_unwind)]
 pub fn session_id_parts(id: String) -> napi::Result<String> {
     let bad = |kind| {
-        Error::Parse(ParseError {
-            kind,
-            line: 1,
-            column: 1,
-            offset: 0,
-            input: id.clone(),
-        })
+        Error::Parse(ParseError::from_line(
+            plumlogs::LineError { kind, offset: 0 },
+            id.as_bytes(),
+            1,
+            0,
+        ))
     };
     let sid = plumlogs::SessionId::parse(&id).map_err(bad).js()?;
     let parts = sid.parts().map_err(bad).js()?;
     Ok(serde_json::json!({ "server": parts.server, "channel": parts.channel, "start": parts.start }).to_string())
 }
 
-#[derive(Clone, Copy)]
-enum Grammar {
-    Sessions,
-    Errors,
-    CallLog,
-}
-
 /// Bulk parsing on the libuv pool, for inputs large enough to stall the event loop.
 pub struct ParseTask {
-    grammar: Grammar,
+    format: Format,
     text: Vec<u8>,
     strict: bool,
 }
@@ -174,10 +160,10 @@ impl Task for ParseTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let text = std::mem::take(&mut self.text);
-        match self.grammar {
-            Grammar::Sessions => sessions_columns(&text, self.strict).map(Either::A),
-            Grammar::Errors => errors_columns(&text, self.strict).map(Either::A),
-            Grammar::CallLog => call_log_json(&text, self.strict).map(Either::B),
+        match self.format {
+            Format::Sessions => sessions_columns(&text, self.strict).map(Either::A),
+            Format::Errors => errors_columns(&text, self.strict).map(Either::A),
+            Format::CallLog => call_log_json(&text, self.strict).map(Either::B),
         }
         .map_err(|e| to_napi(&e))
     }
@@ -187,15 +173,16 @@ impl Task for ParseTask {
     }
 }
 
-fn task(grammar: Grammar, text: Text, strict: bool) -> AsyncTask<ParseTask> {
+fn task(format: Format, text: Text, strict: bool) -> AsyncTask<ParseTask> {
     AsyncTask::new(ParseTask {
-        grammar,
+        format,
         text: text.into_vec(),
         strict,
     })
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseSessionsAsync",
     ts_return_type = "Promise<Columns>"
 )]
@@ -203,10 +190,11 @@ pub fn parse_sessions_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::Sessions, text, strict)
+    task(Format::Sessions, text, strict)
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseErrorsAsync",
     ts_return_type = "Promise<Columns>"
 )]
@@ -214,10 +202,11 @@ pub fn parse_errors_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::Errors, text, strict)
+    task(Format::Errors, text, strict)
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseCallLogAsync",
     ts_return_type = "Promise<string>"
 )]
@@ -225,13 +214,13 @@ pub fn parse_call_log_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::CallLog, text, strict)
+    task(Format::CallLog, text, strict)
 }
 
 /// Strategy (a) of `bench/parse.mjs`: the session batch as one serde_json string
 /// for `JSON.parse`. Not used by the package (columns measured faster); kept so the
 /// comparison can be re-run.
-#[napi(js_name = "benchParseSessionsJson")]
+#[napi(js_name = "benchParseSessionsJson", catch_unwind)]
 pub fn bench_parse_sessions_json(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
 ) -> napi::Result<String> {
@@ -241,7 +230,7 @@ pub fn bench_parse_sessions_json(
 
 /// A response body of `service` as records: columns for sessions and errors, JSON
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
-#[napi(js_name = "nativeDecodeResponse")]
+#[napi(js_name = "nativeDecodeResponse", catch_unwind)]
 pub fn decode_response(
     #[napi(ts_arg_type = "string | Buffer")] body: Text,
     service: String,
@@ -251,6 +240,7 @@ pub fn decode_response(
 
 /// `decode_response` on the libuv pool, for bodies large enough to stall the event loop.
 #[napi(
+    catch_unwind,
     js_name = "nativeDecodeResponseAsync",
     ts_return_type = "Promise<Columns | string>"
 )]
@@ -286,7 +276,9 @@ impl Task for DecodeTask {
 fn service_arg(service: &str) -> napi::Result<plumlogs::Service> {
     service
         .parse()
-        .map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string()))
+        .map_err(|e: plumlogs::service::UnknownService| {
+            Error::invalid_argument("service", e.to_string())
+        })
         .js()
 }
 

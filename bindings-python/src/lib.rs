@@ -9,12 +9,16 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod listing;
 mod parse;
+mod record_list;
 mod records;
+mod rows;
 mod store;
 mod time;
 
-use parse::{Grammar, bulk};
+use parse::bulk;
+use plumlogs::Format;
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -38,7 +42,7 @@ fn parse_sessions<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Sessions)
+    bulk(py, text, strict, Format::Sessions)
 }
 
 /// Parse every non-blank line of an error log text.
@@ -49,7 +53,7 @@ fn parse_errors<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Errors)
+    bulk(py, text, strict, Format::Errors)
 }
 
 /// Parse a call-log text into its entries.
@@ -60,7 +64,7 @@ fn parse_call_log<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::CallLog)
+    bulk(py, text, strict, Format::CallLog)
 }
 
 /// The columns of a decoded body, before its text moves into their store.
@@ -82,13 +86,17 @@ fn decode_response<'py>(
     service: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     use plumlogs::decode::Decoded;
-    let service: plumlogs::Service = service
-        .parse()
-        .map_err(|e: plumlogs::service::UnknownService| errors::invalid_argument(e.to_string()))?;
+    let service: plumlogs::Service =
+        service
+            .parse()
+            .map_err(|e: plumlogs::service::UnknownService| {
+                errors::invalid_argument("service", e.to_string())
+            })?;
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
-        plumlogs::decode::decode_response(&base, service).map(|d| {
+        plumlogs::decode::decode_response_page(&base, service).map(|page| {
+            let d = page.records;
             let rows = match &d {
                 Decoded::Sessions(r) => Built::Sessions(parse::fill(&mut v, r)),
                 Decoded::Errors(r) => Built::Errors(parse::fill(&mut v, r)),
@@ -100,21 +108,22 @@ fn decode_response<'py>(
                 Decoded::Log { text, .. } => (None, Some(text.into_owned())),
                 _ => (None, None),
             };
-            (rows, total, log_text, v.finish())
+            (rows, total, log_text, v.finish(), page.warning)
         })
     });
-    let (built, total, log_text, extra) = match decoded {
+    let (built, total, log_text, extra, warning) = match decoded {
         Ok(d) => d,
         Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
     };
+    listing::server_warnings(py, warning.as_slice())?;
     let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
     let rows = match built {
-        Built::Sessions(c) => records::Rows::Sessions(Arc::new(store::Table::single(st, c))),
-        Built::Errors(c) => records::Rows::Errors(Arc::new(store::Table::single(st, c))),
-        Built::Summaries(c) => records::Rows::Summaries(Arc::new(store::Table::single(st, c))),
-        Built::Entries(c) => records::Rows::Entries(Arc::new(store::Table::single(st, c))),
+        Built::Sessions(c) => rows::Rows::Sessions(Arc::new(store::Table::single(st, c))),
+        Built::Errors(c) => rows::Rows::Errors(Arc::new(store::Table::single(st, c))),
+        Built::Summaries(c) => rows::Rows::Summaries(Arc::new(store::Table::single(st, c))),
+        Built::Entries(c) => rows::Rows::Entries(Arc::new(store::Table::single(st, c))),
     };
-    let list = records::RecordList::new(rows, total);
+    let list = record_list::RecordList::new(rows, total);
     match log_text {
         Some(text) => {
             Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any())
@@ -132,6 +141,19 @@ fn _split_session_id(session_id: &str) -> Option<(String, u32, i64)> {
         .map(|p| (p.server.to_owned(), p.channel, p.start))
 }
 
+/// The core's defaults of every client option (times in seconds): what an argument
+/// left at `None` means. For tests and the curious; nothing here chooses them.
+#[pyfunction]
+fn _defaults() -> std::collections::BTreeMap<&'static str, f64> {
+    plumlogs::client::options::DEFAULTS.into_iter().collect()
+}
+
+/// The core's error codes, in the order of the classes' hierarchy.
+#[pyfunction]
+fn _error_codes() -> Vec<&'static str> {
+    plumlogs::error::code::ALL.to_vec()
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_session_line, m)?)?;
@@ -141,8 +163,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_call_log, m)?)?;
     m.add_function(wrap_pyfunction!(_split_session_id, m)?)?;
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
+    m.add_function(wrap_pyfunction!(_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     m.add_class::<client::PyClient>()?;
-    m.add_class::<client::Listing>()?;
+    m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;
     m.add_class::<client::PyCallLogsWithText>()?;
     m.add_class::<emulator::PyEmulator>()?;
@@ -150,8 +174,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::PyErrorRecord>()?;
     m.add_class::<records::PyCallLogEntry>()?;
     m.add_class::<records::PyCallSummary>()?;
-    m.add_class::<records::RecordList>()?;
-    m.add_class::<records::RecordChunks>()?;
+    m.add_class::<record_list::RecordList>()?;
+    m.add_class::<record_list::RecordChunks>()?;
     m.add_class::<parse::ParseResult>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

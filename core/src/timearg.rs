@@ -155,7 +155,8 @@ impl std::error::Error for TimeArgError {}
 
 impl From<TimeArgError> for crate::Error {
     fn from(e: TimeArgError) -> Self {
-        crate::Error::InvalidArgument(e.to_string())
+        let field = e.bound.map_or("time", Bound::name);
+        crate::Error::invalid_argument(field, e.message)
     }
 }
 
@@ -803,7 +804,7 @@ mod tests {
             Ok((1_764_100_000, NOW))
         );
         let err: crate::Error = e.into();
-        assert!(matches!(err, crate::Error::InvalidArgument(_)));
+        assert!(matches!(err, crate::Error::InvalidArgument { .. }));
     }
 
     #[test]

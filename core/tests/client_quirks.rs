@@ -147,7 +147,7 @@ fn failures_answered_with_200() {
     ) {
         (
             Err(Error::Auth {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,
@@ -163,7 +163,7 @@ fn failures_answered_with_200() {
     ) {
         (
             Err(Error::Api {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,
@@ -176,7 +176,7 @@ fn failures_answered_with_200() {
     match walk(Mode::FailureWithoutMessage, &q) {
         (
             Err(Error::Api {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,

@@ -270,7 +270,7 @@ fn a_proxy_page_is_a_transport_failure_naming_the_status_and_the_body() {
         matches!(
             got,
             Err(Error::Auth {
-                http_status: 401,
+                http_status: Some(401),
                 ..
             })
         ),

@@ -38,11 +38,7 @@ pub struct CallLog {
 impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
-        if log_id == 0 {
-            return Err(Error::InvalidArgument(
-                "log_id must be a positive integer from calls/logs".into(),
-            ));
-        }
+        super::options::log_id("log_id", log_id as i128)?;
         let path = format!("/ws/calls/log/{log_id}");
         let (text, warning) = self.get(Service::Log, &path, |body| {
             let page = decode::decode_log_page(body)?;
@@ -63,7 +59,8 @@ impl Client {
 
     /// Every call with a log in the window, each with its log: lists with
     /// [`call_logs`](Self::call_logs) (an error there is this call's error), then
-    /// fetches the logs on up to `concurrency` threads (at most [`MAX_CONCURRENCY`]).
+    /// fetches the logs on `concurrency` threads (1 to [`MAX_CONCURRENCY`]; more is an
+    /// `InvalidArgument`).
     ///
     /// Items come in listing order, each with its own result: one failed log does not
     /// stop the others. Workers run at most `2 × concurrency` logs and about
@@ -91,11 +88,7 @@ impl Client {
         concurrency: usize,
         run_ahead_bytes: usize,
     ) -> Result<CallLogsWithText, Error> {
-        if concurrency == 0 {
-            return Err(Error::InvalidArgument(
-                "concurrency must be at least 1".into(),
-            ));
-        }
+        let concurrency = super::options::concurrency("concurrency", concurrency as i128)?;
         let mut listing = self.call_logs(q)?;
         let summaries: Vec<CallSummary<'static>> = listing.by_ref().collect::<Result<_, _>>()?;
         let warnings = listing.warnings().to_vec();

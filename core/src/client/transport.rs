@@ -47,7 +47,10 @@ pub(super) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<Str
         } else {
             format!("{url:?}")
         };
-        Err(Error::InvalidArgument(format!("base URL {shown}: {why}")))
+        Err(Error::invalid_argument(
+            "base_url",
+            format!("{shown}: {why}"),
+        ))
     };
     let trimmed = url.trim().trim_end_matches('/');
     let uri: ureq::http::Uri = match trimmed.parse() {
@@ -318,12 +321,12 @@ fn api_error(message: String, http_status: u16) -> Error {
     {
         Error::Auth {
             message,
-            http_status,
+            http_status: Some(http_status),
         }
     } else {
         Error::Api {
             message,
-            http_status,
+            http_status: Some(http_status),
         }
     }
 }
@@ -440,7 +443,10 @@ mod tests {
             "",
         ] {
             assert!(
-                matches!(check_base_url(bad, false), Err(Error::InvalidArgument(_))),
+                matches!(
+                    check_base_url(bad, false),
+                    Err(Error::InvalidArgument { .. })
+                ),
                 "{bad}"
             );
         }
@@ -450,7 +456,7 @@ mod tests {
     #[test]
     fn base_url_with_credentials_is_refused_without_echoing_them() {
         let e = check_base_url("https://me:hunter2@example.com", false).unwrap_err();
-        assert!(matches!(e, Error::InvalidArgument(_)));
+        assert!(matches!(e, Error::InvalidArgument { .. }));
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(!format!("{e:?}").contains("hunter2"));
     }
@@ -460,28 +466,28 @@ mod tests {
         assert!(matches!(
             api_error("x".into(), 401),
             Error::Auth {
-                http_status: 401,
+                http_status: Some(401),
                 ..
             }
         ));
         assert!(matches!(
             api_error("x".into(), 403),
             Error::Auth {
-                http_status: 403,
+                http_status: Some(403),
                 ..
             }
         ));
         assert!(matches!(
             api_error("Unauthorized access to sample service".into(), 200),
             Error::Auth {
-                http_status: 200,
+                http_status: Some(200),
                 ..
             }
         ));
         assert!(matches!(
             api_error("bad start".into(), 400),
             Error::Api {
-                http_status: 400,
+                http_status: Some(400),
                 ..
             }
         ));

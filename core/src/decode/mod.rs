@@ -461,7 +461,7 @@ pub struct DecodedPage<'a> {
 }
 
 /// Decode a body of `service` (JSON or XML, told apart by its first non-blank byte)
-/// into its records. A failure answer is [`Error::Api`] (with `http_status` 200:
+/// into its records. A failure answer is [`Error::Api`] (with `http_status` `None`:
 /// the caller knows the real one), a broken body [`Error::Decode`], a bad line or
 /// call-log entry [`Error::Parse`]. [`decode_response_page`] also gives a
 /// success's warning.
