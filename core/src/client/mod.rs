@@ -34,10 +34,15 @@ mod call_logs;
 mod pages;
 mod query;
 mod transport;
+mod windows;
 
 pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
 pub use pages::Pages;
 pub use query::Query;
+pub use windows::{
+    DEFAULT_SUB_WINDOW_SECONDS, DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, WindowOptions,
+    Windowed,
+};
 
 use crate::error::Error;
 use crate::service::Wire;
