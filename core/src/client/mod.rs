@@ -31,12 +31,17 @@
 //!   first record of the walk (1-based). Not retried: the server would send it again.
 
 mod call_logs;
+mod follow;
 mod pages;
 mod query;
 mod transport;
 mod windows;
 
 pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
+pub use follow::{
+    DEFAULT_FOLLOW_INTERVAL, DEFAULT_FOLLOW_LOOKBACK_SECONDS, Follow, FollowEvent, FollowOptions,
+    MAX_FOLLOW_BACKOFF, MAX_FOLLOW_INTERVAL, StopHandle,
+};
 pub use pages::Pages;
 pub use query::Query;
 pub use windows::{
