@@ -7,6 +7,7 @@ mod columns;
 mod demo;
 mod emulator_cmd;
 mod fail;
+mod follow_cmd;
 mod output;
 mod parse_cmd;
 mod remote;
@@ -157,6 +158,27 @@ pub struct FetchArgs {
     /// Wire format asked of the server.
     #[arg(long, value_enum, default_value_t = remote::WireArg::Json)]
     pub wire: remote::WireArg,
+    /// One-day pieces of a longer window fetched at once (1..64; 1 = one serial walk).
+    #[arg(long, value_name = "N", default_value_t = plumlogs::client::DEFAULT_WINDOW_CONCURRENCY,
+          value_parser = clap::value_parser!(usize))]
+    pub concurrency: usize,
+    /// Keep polling and print only new records, like `tail -f`, until Ctrl-C
+    /// (sessions, errors). Starts at --from; each poll looks back --lookback.
+    #[arg(long, conflicts_with_all = ["to", "limit"])]
+    pub follow: bool,
+    /// Seconds between polls with --follow.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        requires = "follow"
+    )]
+    pub interval: f64,
+    /// How far back each --follow poll looks, for lines that arrive late (a call's
+    /// lines come when it ends): a span such as 30m or 2h.
+    #[arg(long, value_name = "SPAN", default_value = "1h", requires = "follow",
+          value_parser = timearg::parse)]
+    pub lookback: TimeArg,
     /// Print the lines exactly as the server sent them (sessions, errors), one per
     /// line, instead of records.
     #[arg(long, conflicts_with_all = ["output", "fields", "time_format"])]

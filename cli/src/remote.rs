@@ -7,7 +7,7 @@ use crate::timearg;
 use crate::{ConnArgs, FetchArgs, LogArgs};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use plumlogs::client::{Client, Pages, Query};
+use plumlogs::client::{Client, Query, WindowOptions, Windowed};
 use plumlogs::{Service, Wire};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -131,7 +131,7 @@ fn show_total(pb: &ProgressBar, total: u64) {
 
 /// The query of `--from`/`--to` and the rest, the window resolved by core against
 /// the client's clock.
-fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
+pub(crate) fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
     let (start, end) = timearg::window(a.from, a.to, service, c.now())?;
     let mut q = Query::new(start, end).page_size(a.page_size);
     if let Some(n) = &a.number {
@@ -144,7 +144,7 @@ fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
 }
 
 /// What a pull writes: records in the chosen format, or lines as the server sent them.
-enum Out<W: Write> {
+pub(crate) enum Out<W: Write> {
     Records(Box<Sink<W>>),
     Lines {
         out: W,
@@ -155,7 +155,7 @@ enum Out<W: Write> {
 }
 
 /// A listing item the CLI can print: as a record, or as the line it was sent as.
-trait Item: Serialize + Send + 'static {
+pub(crate) trait Item: Serialize + Send + 'static {
     fn line(&self) -> Option<&str> {
         None
     }
@@ -170,7 +170,7 @@ impl Item for String {
 }
 
 impl<W: Write> Out<W> {
-    fn push<T: Item>(&mut self, item: &T) -> io::Result<()> {
+    pub(crate) fn push<T: Item>(&mut self, item: &T) -> io::Result<()> {
         match self {
             Out::Records(sink) => sink.push(item),
             Out::Lines { out, count, escape } => {
@@ -185,19 +185,26 @@ impl<W: Write> Out<W> {
             }
         }
     }
-    fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         match self {
             Out::Records(sink) => sink.count(),
             Out::Lines { count, .. } => *count,
         }
     }
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         match self {
             Out::Records(sink) => sink.flush(),
             Out::Lines { out, .. } => out.flush(),
         }
     }
-    fn finish(self) -> io::Result<()> {
+    /// Flush, and let a table show the rows it holds for sizing (`--follow`).
+    pub(crate) fn release(&mut self) -> io::Result<()> {
+        match self {
+            Out::Records(sink) => sink.release(),
+            Out::Lines { out, .. } => out.flush(),
+        }
+    }
+    pub(crate) fn finish(self) -> io::Result<()> {
         match self {
             Out::Records(sink) => (*sink).finish().map(drop),
             Out::Lines { mut out, .. } => out.flush(),
@@ -206,16 +213,16 @@ impl<W: Write> Out<W> {
 }
 
 /// Set by Ctrl-C (and SIGTERM) during a pull.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Catch Ctrl-C from now on: the pull stops between records instead of the process
 /// dying mid-record. Only one handler per process; a second call keeps the first.
-fn catch_interrupts() {
+pub(crate) fn catch_interrupts() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
 /// How often the printing thread looks at the interrupt flag while a request is out.
-const INTERRUPT_POLL: Duration = Duration::from_millis(50);
+pub(crate) const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 /// Print records page by page as they arrive, flushing after each page. On a
 /// failure part-way, what arrived is still written out (and a json array closed)
@@ -224,7 +231,7 @@ const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 /// said on stderr, and the exit status is 130. The pages are fetched on a thread of
 /// their own, so Ctrl-C is answered at once even while a request is out.
 fn stream<T: Item>(
-    mut pages: Pages<T>,
+    mut pages: Windowed<T>,
     q: &Query,
     mut out: Out<impl Write>,
     what: &'static str,
@@ -293,12 +300,12 @@ fn stream<T: Item>(
     }
 }
 
-fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+pub(crate) fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::new(io::stdout().lock())
 }
 
 /// Records in the format and layout asked for, or raw lines with `--raw`.
-fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
+pub(crate) fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
     if a.raw {
         return Ok(Out::Lines {
             out: stdout(),
@@ -310,25 +317,51 @@ fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
     Ok(Out::Records(Box::new(Sink::new(format, layout, stdout()))))
 }
 
+/// How `--concurrency` splits a window: one-day pieces, that many at once.
+fn windows(a: &FetchArgs) -> WindowOptions {
+    WindowOptions::default().concurrency(a.concurrency)
+}
+
 pub fn sessions(a: &FetchArgs) -> Result<(), Fail> {
     let out = out(a, columns::sessions())?;
     let c = client(&a.conn, a.wire.into())?;
+    if a.follow {
+        return crate::follow_cmd::sessions(a, &c, out);
+    }
     let q = query(a, &c, Service::Sessions)?;
     if a.raw {
-        stream(c.session_lines(&q)?, &q, out, "session lines")
+        stream(
+            c.session_lines_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "session lines",
+        )
     } else {
-        stream(c.sessions(&q)?, &q, out, "session lines")
+        stream(
+            c.sessions_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "session lines",
+        )
     }
 }
 
 pub fn errors(a: &FetchArgs) -> Result<(), Fail> {
     let out = out(a, columns::errors())?;
     let c = client(&a.conn, a.wire.into())?;
+    if a.follow {
+        return crate::follow_cmd::errors(a, &c, out);
+    }
     let q = query(a, &c, Service::Errors)?;
     if a.raw {
-        stream(c.error_lines(&q)?, &q, out, "error lines")
+        stream(
+            c.error_lines_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "error lines",
+        )
     } else {
-        stream(c.errors(&q)?, &q, out, "error lines")
+        stream(c.errors_windowed(&q, windows(a))?, &q, out, "error lines")
     }
 }
 
@@ -340,10 +373,15 @@ pub fn calls(a: &FetchArgs) -> Result<(), Fail> {
                 .into(),
         ));
     }
+    if a.follow {
+        return Err(Fail::Usage(
+            "--follow: only `sessions` and `errors` can be followed".into(),
+        ));
+    }
     let out = out(a, columns::calls())?;
     let c = client(&a.conn, a.wire.into())?;
     let q = query(a, &c, Service::Logs)?;
-    stream(c.call_logs(&q)?, &q, out, "calls")
+    stream(c.call_logs_windowed(&q, windows(a))?, &q, out, "calls")
 }
 
 pub fn log(a: &LogArgs) -> Result<(), Fail> {
@@ -377,7 +415,7 @@ pub fn log(a: &LogArgs) -> Result<(), Fail> {
 }
 
 /// A `--timeout`/`--deadline` value: seconds, finite and above zero.
-fn positive_seconds(seconds: f64, flag: &str) -> Result<Duration, Fail> {
+pub(crate) fn positive_seconds(seconds: f64, flag: &str) -> Result<Duration, Fail> {
     if seconds.is_finite() && seconds > 0.0 {
         Ok(Duration::from_secs_f64(seconds))
     } else {
