@@ -32,6 +32,7 @@
 
 mod call_logs;
 mod follow;
+mod observe;
 mod pages;
 mod query;
 mod transport;
@@ -42,6 +43,7 @@ pub use follow::{
     DEFAULT_FOLLOW_INTERVAL, DEFAULT_FOLLOW_LOOKBACK_SECONDS, Follow, FollowEvent, FollowOptions,
     MAX_FOLLOW_BACKOFF, MAX_FOLLOW_INTERVAL, StopHandle,
 };
+pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent};
 pub use pages::Pages;
 pub use query::Query;
 pub use windows::{
@@ -89,6 +91,7 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     allow_insecure_http: bool,
     clock: Option<Clock>,
+    hooks: observe::Hooks,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -105,6 +108,7 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("clock", &self.clock.as_ref().map(|_| "<custom>"))
+            .field("hooks", &self.hooks)
             .finish()
     }
 }
@@ -170,6 +174,14 @@ impl ClientBuilder {
     /// Tests pin it to the emulator's fixed clock.
     pub fn clock(mut self, now: impl Fn() -> i64 + Send + Sync + 'static) -> Self {
         self.clock = Some(Arc::new(now));
+        self
+    }
+
+    /// Called before each retry is waited for, with the failed attempt's metadata,
+    /// the error and the wait (bindings turn it into an event or a callback). The
+    /// same retries are logged at `warn` under [`LOG_TARGET`].
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.hooks.on_retry = Some(Arc::new(hook));
         self
     }
 
@@ -249,6 +261,7 @@ impl ClientBuilder {
                 backoff_cap,
                 user_agent,
                 clock: self.clock,
+                hooks: self.hooks,
                 agent,
             }),
         })
@@ -276,6 +289,7 @@ pub(crate) struct Inner {
     backoff_cap: Duration,
     user_agent: String,
     clock: Option<Clock>,
+    hooks: observe::Hooks,
     agent: ureq::Agent,
 }
 

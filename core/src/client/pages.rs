@@ -47,6 +47,7 @@ pub struct Pages<T> {
     buffer: std::vec::IntoIter<T>,
     finished: bool,
     decode: DecodePage<T>,
+    last_response: Option<super::ResponseMeta>,
 }
 
 impl<T> std::fmt::Debug for Pages<T> {
@@ -84,6 +85,7 @@ impl<T> Pages<T> {
             buffer: Vec::new().into_iter(),
             finished: false,
             decode,
+            last_response: None,
         }
     }
 
@@ -101,6 +103,12 @@ impl<T> Pages<T> {
     /// Requests that completed with a page (retries not counted).
     pub fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Status, kept headers, time, size and attempt of the last page's response
+    /// (its last attempt); `None` before the first request.
+    pub fn last_response(&self) -> Option<&super::ResponseMeta> {
+        self.last_response.as_ref()
     }
 
     /// The rest of the current page if some of it is still unread, else the next page
@@ -137,10 +145,11 @@ impl<T> Pages<T> {
         );
         let decode = self.decode;
         let base = self.offset;
-        let (mut items, total) = match self
+        let got = self
             .client
-            .get(self.service, &path, |body| decode(body, base))
-        {
+            .get(self.service, &path, |body| decode(body, base));
+        self.last_response = super::observe::take_last();
+        let (mut items, total) = match got {
             Ok(page) => page,
             Err(e) => {
                 self.finished = true;

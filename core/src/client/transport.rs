@@ -116,7 +116,11 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             let left = inner.deadline.map(|d| d.saturating_sub(started.elapsed()));
-            match self.attempt(service, &url, &mut decode, left) {
+            super::observe::begin_attempt();
+            let sent = Instant::now();
+            let outcome = self.attempt(service, &url, &mut decode, left);
+            let meta = super::observe::end_attempt(path_and_query, attempt + 1, sent.elapsed());
+            match outcome {
                 Attempt::Done(r) => return r,
                 Attempt::Retry { error, retry_after } => {
                     let wait = self.delay(attempt, retry_after);
@@ -138,6 +142,7 @@ impl Client {
                             other => other,
                         });
                     }
+                    super::observe::retrying(&inner.hooks, meta, &error, wait);
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
@@ -203,6 +208,8 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let kept = super::observe::kept_headers(response.headers());
+        super::observe::note_answer(status, kept.clone(), 0);
         let body = match response
             .body_mut()
             .with_config()
@@ -212,6 +219,7 @@ impl Client {
             Ok(b) => b,
             Err(e) => return transport_failure(e, "response body"),
         };
+        super::observe::note_answer(status, kept, body.len() as u64);
         if (200..300).contains(&status) {
             return match decode(&body) {
                 // A failure envelope without a message is still the server's answer.

@@ -7,7 +7,7 @@
 //! never both hold a record: a record exactly on a boundary is in the later piece
 //! only, and the records and their order are those of one serial walk.
 
-use super::{Client, MAX_CONCURRENCY, Pages, Query};
+use super::{Client, MAX_CONCURRENCY, Pages, Query, ResponseMeta};
 use crate::call_summary::CallSummary;
 use crate::error::Error;
 use crate::error_line::ErrorRecord;
@@ -28,8 +28,9 @@ pub const DEFAULT_SUB_WINDOW_SECONDS: i64 = 86_400;
 pub const MAX_SUB_WINDOWS: usize = 100_000;
 
 /// How a listing is split. `Default`: [`DEFAULT_WINDOW_CONCURRENCY`] pieces of
-/// [`DEFAULT_SUB_WINDOW_SECONDS`] at once. Concurrency 1 is one serial walk of the
-/// whole window, request for request the same as [`Client::sessions`] & co.
+/// [`DEFAULT_SUB_WINDOW_SECONDS`] at once. A window no longer than one piece, a
+/// `limit` that one page holds, and concurrency 1 are one serial walk of the whole
+/// window, request for request the same as [`Client::sessions`] & co.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowOptions {
     /// Sub-windows fetched at once, 1..=[`MAX_CONCURRENCY`].
@@ -147,6 +148,7 @@ struct Parallel<T> {
     in_current: u64,
     buffer: std::vec::IntoIter<T>,
     finished: bool,
+    last_response: Option<ResponseMeta>,
 }
 
 struct Shared<T> {
@@ -167,8 +169,11 @@ struct State<T> {
     cancelled: bool,
 }
 
+/// A page (or the error that ends a sub-window) and the response it came in.
+type Delivery<T> = (Result<Vec<T>, Error>, Option<ResponseMeta>);
+
 struct Slot<T> {
-    pages: VecDeque<Result<Vec<T>, Error>>,
+    pages: VecDeque<Delivery<T>>,
     done: bool,
     total: Option<u64>,
 }
@@ -201,7 +206,9 @@ impl<T: Send + 'static> Windowed<T> {
         // A limit one page can hold is one request serially; in parallel it would be
         // one per sub-window started.
         let small_limit = q.limit.is_some_and(|l| l <= q.page_size as u64);
-        if opts.concurrency == 1 || pieces.len() < 2 || small_limit {
+        // A window no longer than one sub-window is one walk, even across a cut.
+        let short = (q.end as i128 - q.start as i128) <= opts.sub_window_seconds as i128;
+        if opts.concurrency == 1 || short || pieces.len() < 2 || small_limit {
             return Ok(Windowed {
                 mode: Mode::Serial(serial),
             });
@@ -250,6 +257,7 @@ impl<T: Send + 'static> Windowed<T> {
                 in_current: 0,
                 buffer: Vec::new().into_iter(),
                 finished: false,
+                last_response: None,
             }),
         })
     }
@@ -285,7 +293,7 @@ fn worker<T>(
             Ok(p) => Some(p),
             Err(e) => {
                 let mut g = shared.lock();
-                g.slots[j].pages.push_back(Err(e));
+                g.slots[j].pages.push_back((Err(e), None));
                 if g.current != j {
                     g.ahead += 1;
                 }
@@ -312,7 +320,9 @@ fn worker<T>(
             if g.cancelled {
                 return;
             }
-            g.slots[j].pages.push_back(page);
+            g.slots[j]
+                .pages
+                .push_back((page, p.last_response().cloned()));
             if g.current != j {
                 g.ahead += 1;
             }
@@ -363,6 +373,10 @@ impl<T> Parallel<T> {
             }
         };
         self.shared.wake.notify_all();
+        let page = page.map(|(page, meta)| {
+            self.last_response = meta;
+            page
+        });
         match page {
             None => {
                 self.finished = true;
@@ -443,6 +457,15 @@ impl<T> Windowed<T> {
         match &self.mode {
             Mode::Serial(p) => p.requests(),
             Mode::Parallel(p) => p.shared.lock().requests,
+        }
+    }
+
+    /// Status, kept headers, time, size and attempt of the response of the last
+    /// page handed over (see [`Pages::last_response`]).
+    pub fn last_response(&self) -> Option<&ResponseMeta> {
+        match &self.mode {
+            Mode::Serial(p) => p.last_response(),
+            Mode::Parallel(p) => p.last_response.as_ref(),
         }
     }
 
