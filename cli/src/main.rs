@@ -8,6 +8,7 @@ mod demo;
 mod emulator_cmd;
 mod fail;
 mod follow_cmd;
+mod logging;
 mod output;
 mod parse_cmd;
 mod remote;
@@ -35,6 +36,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log each request on stderr (method, path, status, attempt, time, bytes);
+    /// twice adds response headers. Same as PLUM_LOG=info / PLUM_LOG=debug.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand, Debug)]
@@ -255,6 +260,9 @@ pub struct DemoArgs {
 }
 
 fn run(cli: Cli) -> Result<(), Fail> {
+    let level = logging::level(cli.verbose, std::env::var("PLUM_LOG").ok().as_deref())
+        .map_err(Fail::Usage)?;
+    logging::init(level);
     match cli.command {
         Command::Sessions(a) => remote::sessions(&a),
         Command::Errors(a) => remote::errors(&a),
