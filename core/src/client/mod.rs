@@ -32,6 +32,7 @@
 
 mod call_logs;
 mod follow;
+mod network;
 mod observe;
 mod pages;
 mod query;
@@ -92,6 +93,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     clock: Option<Clock>,
     hooks: observe::Hooks,
+    proxy: Option<String>,
+    ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -109,6 +112,8 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("clock", &self.clock.as_ref().map(|_| "<custom>"))
             .field("hooks", &self.hooks)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("ca_bundle", &self.ca_bundle)
             .finish()
     }
 }
@@ -185,6 +190,22 @@ impl ClientBuilder {
         self
     }
 
+    /// Send every request through this proxy (`http://host:port`, an HTTP `CONNECT`
+    /// tunnel; user info allowed), instead of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`,
+    /// which are honoured (with `NO_PROXY`) when this is not set.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Trust only the certificates of this PEM file (a TLS-intercepting proxy's CA,
+    /// a private CA). Falls back to `PLUM_CA_BUNDLE`, then `SSL_CERT_FILE`, then the
+    /// built-in webpki roots. Read by [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
     /// Check the settings and make the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
         self.build_with_env(|name| std::env::var(name).ok())
@@ -247,7 +268,8 @@ impl ClientBuilder {
             .user_agent
             .unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
         let authorization = transport::basic_auth(&username, &password);
-        let agent = transport::agent(timeout, &user_agent);
+        let net = network::resolve(self.proxy.as_deref(), self.ca_bundle.as_deref(), &env)?;
+        let agent = transport::agent(timeout, &user_agent, net);
         Ok(Client {
             inner: Arc::new(Inner {
                 username,

@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// The connection pool and its settings, shared by every clone of a [`Client`].
-pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+pub(super) fn agent(
+    timeout: Duration,
+    user_agent: &str,
+    net: super::network::Network,
+) -> ureq::Agent {
     ureq::Agent::config_builder()
         // Non-2xx answers are read and mapped here: their body carries the server's message.
         .http_status_as_error(false)
@@ -28,7 +32,13 @@ pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
         // smaller than that would close and reopen connections (and TLS sessions).
         .max_idle_connections(super::call_logs::MAX_CONCURRENCY)
         .max_idle_connections_per_host(super::call_logs::MAX_CONCURRENCY)
-        // Certificate checks stay on (ureq's default with rustls: webpki roots, verified).
+        // Certificate checks stay on (webpki roots or a CA bundle, always verified).
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(net.roots)
+                .build(),
+        )
+        .proxy(net.proxy)
         .build()
         .new_agent()
 }
@@ -424,7 +434,8 @@ mod tests {
 
     #[test]
     fn certificates_are_checked_and_redirects_not_followed() {
-        let agent = agent(Duration::from_secs(1), "t");
+        let net = super::super::network::resolve(None, None, &|_: &str| None).unwrap();
+        let agent = agent(Duration::from_secs(1), "t", net);
         let tls = agent.config().tls_config();
         assert!(!tls.disable_verification());
         assert!(matches!(tls.root_certs(), ureq::tls::RootCerts::WebPki));
