@@ -139,6 +139,14 @@ pub struct ConnArgs {
     /// timeout is cut to fit; no retry starts past it). No limit by default.
     #[arg(long, value_name = "SECONDS")]
     pub deadline: Option<f64>,
+    /// Send requests through this HTTP CONNECT proxy (http://host:port) instead of
+    /// HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (honoured with NO_PROXY when this is unset).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Trust only the certificates of this PEM file (a TLS-intercepting proxy's or a
+    /// private CA) [default: PLUM_CA_BUNDLE, then SSL_CERT_FILE, then built-in roots].
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -95,6 +95,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
     if conn.allow_insecure_http {
         b = b.allow_insecure_http(true);
     }
+    if let Some(p) = &conn.proxy {
+        b = b.proxy(p.clone());
+    }
+    if let Some(f) = &conn.ca_bundle {
+        b = b.ca_bundle(f.clone());
+    }
     Ok(b.build()?)
 }
 
