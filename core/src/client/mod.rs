@@ -35,6 +35,7 @@ mod follow;
 mod network;
 mod observe;
 mod pages;
+mod profile;
 mod query;
 mod transport;
 mod windows;
@@ -46,6 +47,7 @@ pub use follow::{
 };
 pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent};
 pub use pages::Pages;
+pub use profile::{Profile, config_path};
 pub use query::Query;
 pub use windows::{
     DEFAULT_SUB_WINDOW_SECONDS, DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, WindowOptions,
