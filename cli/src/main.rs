@@ -129,6 +129,10 @@ pub struct ConnArgs {
     /// Read the password from the first line of standard input instead of PLUM_PASSWORD.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Use this profile of the config file (username, base URL, password variable):
+    /// $XDG_CONFIG_HOME/plumlogs/config.toml, or the file PLUM_CONFIG names.
+    #[arg(long, env = "PLUM_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// Seconds to wait for each request.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub timeout: f64,

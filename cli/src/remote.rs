@@ -54,6 +54,29 @@ fn password_from_stdin() -> Result<String, Fail> {
 /// A client from the environment (and `--password-stdin`); credentials never come
 /// from a flag, so they do not land in shell history.
 pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
+    let b = match &conn.profile {
+        Some(name) => {
+            // The profile's username and base URL, its password variable (or stdin).
+            // Missing credentials are bad usage here, as without a profile.
+            let mut b = plumlogs::ClientBuilder::from_profile(Some(name)).map_err(|e| match e {
+                plumlogs::Error::Auth {
+                    message,
+                    http_status: 0,
+                } => Fail::Usage(message),
+                other => Fail::from(other),
+            })?;
+            if conn.password_stdin {
+                b = b.password(password_from_stdin()?);
+            }
+            b
+        }
+        None => credentials_from_env(conn)?,
+    };
+    configure(b, conn, wire)
+}
+
+/// PLUM_USERNAME and PLUM_PASSWORD (or --password-stdin), refused clearly when missing.
+fn credentials_from_env(conn: &ConnArgs) -> Result<plumlogs::ClientBuilder, Fail> {
     let username = env_var("PLUM_USERNAME");
     let password = if conn.password_stdin {
         Some(password_from_stdin()?)
@@ -78,9 +101,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
             )));
         }
     };
-    let mut b = Client::builder()
-        .username(username)
-        .password(password)
+    Ok(Client::builder().username(username).password(password))
+}
+
+/// Everything but the credentials: flags over the environment.
+fn configure(b: plumlogs::ClientBuilder, conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
+    let mut b = b
         .wire(wire)
         .timeout(positive_seconds(conn.timeout, "--timeout")?)
         .max_retries(conn.max_retries)
