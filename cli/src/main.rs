@@ -175,7 +175,7 @@ pub struct FetchArgs {
     /// Wire format asked of the server.
     #[arg(long, value_enum, default_value_t = remote::WireArg::Json)]
     pub wire: remote::WireArg,
-    /// One-day pieces of a longer window fetched at once (1..64; 1 = one serial walk).
+    /// Pieces of a window longer than a day fetched at once (1..64; 1 = one serial walk).
     #[arg(long, value_name = "N", default_value_t = plumlogs::client::DEFAULT_WINDOW_CONCURRENCY,
           value_parser = clap::value_parser!(usize))]
     pub concurrency: usize,

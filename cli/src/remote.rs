@@ -349,7 +349,7 @@ pub(crate) fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> 
     Ok(Out::Records(Box::new(Sink::new(format, layout, stdout()))))
 }
 
-/// How `--concurrency` splits a window: one-day pieces, that many at once.
+/// How `--concurrency` splits a window: core's automatic pieces, that many at once.
 fn windows(a: &FetchArgs) -> WindowOptions {
     WindowOptions::default().concurrency(a.concurrency)
 }

@@ -50,8 +50,8 @@ pub use pages::Pages;
 pub use profile::{Profile, config_path};
 pub use query::Query;
 pub use windows::{
-    DEFAULT_SUB_WINDOW_SECONDS, DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, WindowOptions,
-    Windowed,
+    DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, MIN_SUB_WINDOW_SECONDS, PIECES_PER_WORKER,
+    SPLIT_ABOVE_SECONDS, WindowOptions, Windowed,
 };
 
 use crate::error::Error;

@@ -1,7 +1,8 @@
 //! Long windows fetched as sub-windows in parallel.
 //!
-//! A window `[start, end)` is cut at multiples of the sub-window length (UNIX time,
-//! so one day's sub-window is a UTC day), each piece is walked by its own [`Pages`]
+//! A window `[start, end)` longer than [`SPLIT_ABOVE_SECONDS`] is cut at multiples
+//! of the sub-window length (UNIX time: a day-long piece is a UTC day; by default
+//! the length gives about two pieces per worker), each piece is walked by its own [`Pages`]
 //! on a worker thread, and the consumer reads the pieces in time order. The server
 //! selects calls with `start <= callStart < end`, so pieces that share a boundary
 //! never both hold a record: a record exactly on a boundary is in the later piece
@@ -17,33 +18,43 @@ use std::iter::FusedIterator;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 /// Sub-windows fetched at once by default: modest, because Plum's rate limits are
-/// not documented. With 50 ms of latency per request it makes 90 days of sessions
-/// about 5× faster than one serial walk (`benches/benches/windows.rs`).
+/// not documented (`benches/benches/windows.rs` measures what it buys).
 pub const DEFAULT_WINDOW_CONCURRENCY: usize = 8;
 
-/// Length of a sub-window by default: one day, cut at UTC midnight.
-pub const DEFAULT_SUB_WINDOW_SECONDS: i64 = 86_400;
+/// Windows up to this long (a day) are one serial walk unless a sub-window length
+/// is given: splitting them would mostly add requests.
+pub const SPLIT_ABOVE_SECONDS: i64 = 86_400;
+
+/// The shortest sub-window the automatic length picks (an hour).
+pub const MIN_SUB_WINDOW_SECONDS: i64 = 3600;
+
+/// Pieces per worker the automatic length aims at: enough that a sparse stretch
+/// does not leave a worker idle, few enough that a sparse window costs few requests.
+pub const PIECES_PER_WORKER: i64 = 2;
 
 /// The most sub-windows one listing is cut into; a longer window gets longer pieces.
 pub const MAX_SUB_WINDOWS: usize = 100_000;
 
-/// How a listing is split. `Default`: [`DEFAULT_WINDOW_CONCURRENCY`] pieces of
-/// [`DEFAULT_SUB_WINDOW_SECONDS`] at once. A window no longer than one piece, a
-/// `limit` that one page holds, and concurrency 1 are one serial walk of the whole
-/// window, request for request the same as [`Client::sessions`] & co.
+/// How a listing is split. `Default`: [`DEFAULT_WINDOW_CONCURRENCY`] pieces at once,
+/// of an automatic length (the window over `PIECES_PER_WORKER × concurrency`, at
+/// least [`MIN_SUB_WINDOW_SECONDS`]), for windows longer than
+/// [`SPLIT_ABOVE_SECONDS`]. A window no longer than one piece, a `limit` that one
+/// page holds, and concurrency 1 are one serial walk of the whole window, request
+/// for request the same as [`Client::sessions`] & co.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowOptions {
     /// Sub-windows fetched at once, 1..=[`MAX_CONCURRENCY`].
     pub concurrency: usize,
-    /// Length of a sub-window in seconds, at least 1.
-    pub sub_window_seconds: i64,
+    /// Length of a sub-window in seconds, at least 1; `None`: automatic (and no
+    /// split at all up to [`SPLIT_ABOVE_SECONDS`]).
+    pub sub_window_seconds: Option<i64>,
 }
 
 impl Default for WindowOptions {
     fn default() -> Self {
         WindowOptions {
             concurrency: DEFAULT_WINDOW_CONCURRENCY,
-            sub_window_seconds: DEFAULT_SUB_WINDOW_SECONDS,
+            sub_window_seconds: None,
         }
     }
 }
@@ -56,7 +67,7 @@ impl WindowOptions {
     }
     /// These options with sub-windows of `seconds`.
     pub fn sub_window_seconds(mut self, seconds: i64) -> Self {
-        self.sub_window_seconds = seconds;
+        self.sub_window_seconds = Some(seconds);
         self
     }
 
@@ -67,13 +78,26 @@ impl WindowOptions {
                 self.concurrency
             )));
         }
-        if self.sub_window_seconds < 1 {
+        if let Some(s) = self.sub_window_seconds
+            && s < 1
+        {
             return Err(Error::InvalidArgument(format!(
-                "sub_window_seconds ({}) must be at least 1",
-                self.sub_window_seconds
+                "sub_window_seconds ({s}) must be at least 1"
             )));
         }
         Ok(())
+    }
+
+    /// The piece length for a window of `span` seconds; `None`: do not split.
+    fn piece_seconds(&self, span: i64) -> Option<i64> {
+        match self.sub_window_seconds {
+            Some(s) => (span > s).then_some(s),
+            None if span <= SPLIT_ABOVE_SECONDS => None,
+            None => {
+                let pieces = PIECES_PER_WORKER * self.concurrency as i64;
+                Some((span / pieces + (span % pieces != 0) as i64).max(MIN_SUB_WINDOW_SECONDS))
+            }
+        }
     }
 }
 
@@ -202,13 +226,13 @@ impl<T: Send + 'static> Windowed<T> {
         opts.validate()?;
         // Checks the whole query (and makes the serial walk, which sends nothing yet).
         let serial = open(client, q)?;
-        let pieces = split(q.start, q.end, opts.sub_window_seconds);
         // A limit one page can hold is one request serially; in parallel it would be
         // one per sub-window started.
         let small_limit = q.limit.is_some_and(|l| l <= q.page_size as u64);
         // A window no longer than one sub-window is one walk, even across a cut.
-        let short = (q.end as i128 - q.start as i128) <= opts.sub_window_seconds as i128;
-        if opts.concurrency == 1 || short || pieces.len() < 2 || small_limit {
+        let piece = opts.piece_seconds(q.end.saturating_sub(q.start));
+        let pieces = piece.map_or_else(Vec::new, |len| split(q.start, q.end, len));
+        if opts.concurrency == 1 || pieces.len() < 2 || small_limit {
             return Ok(Windowed {
                 mode: Mode::Serial(serial),
             });
@@ -584,5 +608,24 @@ mod tests {
             }
         }
         WindowOptions::default().validate().unwrap();
+    }
+
+    #[test]
+    fn the_automatic_length_aims_at_two_pieces_per_worker_and_spares_short_windows() {
+        let o = WindowOptions::default();
+        assert_eq!(o.piece_seconds(86_400), None);
+        assert_eq!(o.piece_seconds(90 * 86_400), Some(90 * 86_400 / 16));
+        assert_eq!(o.piece_seconds(86_401), Some(5401));
+        assert_eq!(
+            o.concurrency(64).piece_seconds(2 * 86_400),
+            Some(MIN_SUB_WINDOW_SECONDS)
+        );
+        assert_eq!(
+            o.concurrency(2).piece_seconds(10 * 86_400 + 1),
+            Some(216_001)
+        );
+        let fixed = o.sub_window_seconds(600);
+        assert_eq!(fixed.piece_seconds(600), None);
+        assert_eq!(fixed.piece_seconds(601), Some(600));
     }
 }
