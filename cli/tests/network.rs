@@ -1,60 +1,11 @@
 //! `--proxy`, `HTTPS_PROXY`/`NO_PROXY` and `--ca-bundle` from the shell.
 
 mod common;
+#[path = "../../core/tests/connect_proxy/mod.rs"]
+mod connect_proxy;
 
 use common::*;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// A CONNECT proxy on 127.0.0.1 for up to `max` tunnels, logging request lines.
-fn connect_proxy(max: usize) -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming().take(max) {
-            let Ok(client) = conn else { continue };
-            let log = log.clone();
-            std::thread::spawn(move || {
-                client
-                    .set_read_timeout(Some(Duration::from_secs(10)))
-                    .unwrap();
-                let mut reader = BufReader::new(client.try_clone().unwrap());
-                let mut first = String::new();
-                reader.read_line(&mut first).unwrap();
-                for _ in 0..100 {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                log.lock().unwrap().push(first.trim().to_owned());
-                let target = first.split_whitespace().nth(1).unwrap_or("").to_owned();
-                let Ok(up) = TcpStream::connect(&target) else {
-                    return;
-                };
-                let mut client = client;
-                client
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                    .unwrap();
-                let (mut up_r, mut up_w) = (up.try_clone().unwrap(), up);
-                let mut down = client.try_clone().unwrap();
-                let t = std::thread::spawn(move || {
-                    let _ = std::io::copy(&mut up_r, &mut down);
-                    let _ = down.shutdown(std::net::Shutdown::Write);
-                });
-                let _ = up_w.write_all(reader.buffer());
-                let _ = std::io::copy(&mut reader.into_inner(), &mut up_w);
-                let _ = up_w.shutdown(std::net::Shutdown::Write);
-                let _ = t.join();
-            });
-        }
-    });
-    (url, seen)
-}
+use connect_proxy::connect_proxy;
 
 #[test]
 fn proxy_from_the_flag_or_the_environment_and_no_proxy_bypasses_it() {
