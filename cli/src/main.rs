@@ -7,6 +7,8 @@ mod columns;
 mod demo;
 mod emulator_cmd;
 mod fail;
+mod follow_cmd;
+mod logging;
 mod output;
 mod parse_cmd;
 mod remote;
@@ -36,6 +38,10 @@ use std::time::Duration;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log each request on stderr (method, path, status, attempt, time, bytes);
+    /// twice adds response headers. Same as PLUM_LOG=info / PLUM_LOG=debug.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(Subcommand, Debug)]
@@ -125,6 +131,10 @@ pub struct ConnArgs {
     /// Read the password from the first line of standard input instead of PLUM_PASSWORD.
     #[arg(long)]
     pub password_stdin: bool,
+    /// Use this profile of the config file (username, base URL, password variable):
+    /// $XDG_CONFIG_HOME/plumlogs/config.toml, or the file PLUM_CONFIG names.
+    #[arg(long, env = "PLUM_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
     /// Seconds to wait for each request.
     #[arg(long, value_name = "SECONDS", value_parser = |s: &str| seconds_arg(s, "--timeout", options::timeout),
           help = format!("Seconds to wait for each request [default: {}]", options::DEFAULT_TIMEOUT.as_secs()))]
@@ -136,6 +146,14 @@ pub struct ConnArgs {
     /// timeout is cut to fit; no retry starts past it). No limit by default.
     #[arg(long, value_name = "SECONDS", value_parser = |s: &str| seconds_arg(s, "--deadline", options::deadline))]
     pub deadline: Option<Duration>,
+    /// Send requests through this HTTP CONNECT proxy (http://host:port) instead of
+    /// HTTPS_PROXY / HTTP_PROXY / ALL_PROXY (honoured with NO_PROXY when this is unset).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Trust only the certificates of this PEM file (a TLS-intercepting proxy's or a
+    /// private CA) [default: PLUM_CA_BUNDLE, then SSL_CERT_FILE, then built-in roots].
+    #[arg(long, value_name = "FILE")]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 /// A `--timeout`/`--deadline` value: a number of seconds, range-checked by the core
@@ -174,6 +192,27 @@ pub struct FetchArgs {
     /// Wire format asked of the server.
     #[arg(long, value_enum, default_value_t = remote::WireArg::Json)]
     pub wire: remote::WireArg,
+    /// Pieces of a window longer than a day fetched at once (1..64; 1 = one serial walk).
+    #[arg(long, value_name = "N", default_value_t = plumlogs::client::DEFAULT_WINDOW_CONCURRENCY,
+          value_parser = clap::value_parser!(usize))]
+    pub concurrency: usize,
+    /// Keep polling and print only new records, like `tail -f`, until Ctrl-C
+    /// (sessions, errors). Starts at --from; each poll looks back --lookback.
+    #[arg(long, conflicts_with_all = ["to", "limit"])]
+    pub follow: bool,
+    /// Seconds between polls with --follow.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10.0,
+        requires = "follow"
+    )]
+    pub interval: f64,
+    /// How far back each --follow poll looks, for lines that arrive late (a call's
+    /// lines come when it ends): a span such as 30m or 2h.
+    #[arg(long, value_name = "SPAN", default_value = "1h", requires = "follow",
+          value_parser = timearg::parse)]
+    pub lookback: TimeArg,
     /// Print the lines exactly as the server sent them (sessions, errors), one per
     /// line, instead of records.
     #[arg(long, conflicts_with_all = ["output", "fields", "time_format"])]
@@ -250,6 +289,9 @@ pub struct DemoArgs {
 }
 
 fn run(cli: Cli) -> Result<(), Fail> {
+    let level = logging::level(cli.verbose, std::env::var("PLUM_LOG").ok().as_deref())
+        .map_err(Fail::Usage)?;
+    logging::init(level);
     match cli.command {
         Command::Sessions(a) => remote::sessions(&a),
         Command::Errors(a) => remote::errors(&a),

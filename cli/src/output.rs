@@ -445,6 +445,15 @@ impl<W: Write> Sink<W> {
         Ok(())
     }
 
+    /// Write a table's held rows now, sized on what arrived so far (`--follow`: the
+    /// reader should not wait for 500 rows); later rows stream with those widths.
+    pub fn release(&mut self) -> io::Result<()> {
+        if self.format == Format::Table && self.widths.is_none() && !self.rows.is_empty() {
+            self.write_held()?;
+        }
+        self.flush()
+    }
+
     /// Push what is written so far to the reader (after each page of a pull). A table
     /// still sizing its columns keeps its rows until it has enough of them.
     pub fn flush(&mut self) -> io::Result<()> {

@@ -7,7 +7,7 @@ use crate::timearg;
 use crate::{ConnArgs, FetchArgs, LogArgs};
 use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
-use plumlogs::client::{Client, Pages, Query};
+use plumlogs::client::{Client, Query, WindowOptions, Windowed};
 use plumlogs::{Service, Wire};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -54,6 +54,29 @@ fn password_from_stdin() -> Result<String, Fail> {
 /// A client from the environment (and `--password-stdin`); credentials never come
 /// from a flag, so they do not land in shell history.
 pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
+    let b = match &conn.profile {
+        Some(name) => {
+            // The profile's username and base URL, its password variable (or stdin).
+            // Missing credentials are bad usage here, as without a profile.
+            let mut b = plumlogs::ClientBuilder::from_profile(Some(name)).map_err(|e| match e {
+                plumlogs::Error::Auth {
+                    message,
+                    http_status: None,
+                } => Fail::Usage(message),
+                other => Fail::from(other),
+            })?;
+            if conn.password_stdin {
+                b = b.password(password_from_stdin()?);
+            }
+            b
+        }
+        None => credentials_from_env(conn)?,
+    };
+    configure(b, conn, wire)
+}
+
+/// PLUM_USERNAME and PLUM_PASSWORD (or --password-stdin), refused clearly when missing.
+fn credentials_from_env(conn: &ConnArgs) -> Result<plumlogs::ClientBuilder, Fail> {
     let username = env_var("PLUM_USERNAME");
     let password = if conn.password_stdin {
         Some(password_from_stdin()?)
@@ -78,9 +101,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
             )));
         }
     };
-    let mut b = Client::builder()
-        .username(username)
-        .password(password)
+    Ok(Client::builder().username(username).password(password))
+}
+
+/// Everything but the credentials: flags over the environment.
+fn configure(b: plumlogs::ClientBuilder, conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
+    let mut b = b
         .wire(wire)
         .max_retries(conn.max_retries)
         .user_agent(concat!("plumlogs-cli/", env!("CARGO_PKG_VERSION")));
@@ -96,6 +122,12 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
     }
     if conn.allow_insecure_http {
         b = b.allow_insecure_http(true);
+    }
+    if let Some(p) = &conn.proxy {
+        b = b.proxy(p.clone());
+    }
+    if let Some(f) = &conn.ca_bundle {
+        b = b.ca_bundle(f.clone());
     }
     Ok(b.build()?)
 }
@@ -133,7 +165,7 @@ fn show_total(pb: &ProgressBar, total: u64) {
 
 /// The query of `--from`/`--to` and the rest, the window resolved by core against
 /// the client's clock.
-fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
+pub(crate) fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
     let (start, end) = timearg::window(a.from, a.to, service, c.now())?;
     let mut q = Query::new(start, end).page_size(a.page_size);
     if let Some(n) = &a.number {
@@ -146,7 +178,7 @@ fn query(a: &FetchArgs, c: &Client, service: Service) -> Result<Query, Fail> {
 }
 
 /// What a pull writes: records in the chosen format, or lines as the server sent them.
-enum Out<W: Write> {
+pub(crate) enum Out<W: Write> {
     Records(Box<Sink<W>>),
     Lines {
         out: W,
@@ -157,7 +189,7 @@ enum Out<W: Write> {
 }
 
 /// A listing item the CLI can print: as a record, or as the line it was sent as.
-trait Item: Serialize + Send + 'static {
+pub(crate) trait Item: Serialize + Send + 'static {
     fn line(&self) -> Option<&str> {
         None
     }
@@ -172,7 +204,7 @@ impl Item for String {
 }
 
 impl<W: Write> Out<W> {
-    fn push<T: Item>(&mut self, item: &T) -> io::Result<()> {
+    pub(crate) fn push<T: Item>(&mut self, item: &T) -> io::Result<()> {
         match self {
             Out::Records(sink) => sink.push(item),
             Out::Lines { out, count, escape } => {
@@ -187,19 +219,26 @@ impl<W: Write> Out<W> {
             }
         }
     }
-    fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         match self {
             Out::Records(sink) => sink.count(),
             Out::Lines { count, .. } => *count,
         }
     }
-    fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         match self {
             Out::Records(sink) => sink.flush(),
             Out::Lines { out, .. } => out.flush(),
         }
     }
-    fn finish(self) -> io::Result<()> {
+    /// Flush, and let a table show the rows it holds for sizing (`--follow`).
+    pub(crate) fn release(&mut self) -> io::Result<()> {
+        match self {
+            Out::Records(sink) => sink.release(),
+            Out::Lines { out, .. } => out.flush(),
+        }
+    }
+    pub(crate) fn finish(self) -> io::Result<()> {
         match self {
             Out::Records(sink) => (*sink).finish().map(drop),
             Out::Lines { mut out, .. } => out.flush(),
@@ -211,16 +250,16 @@ impl<W: Write> Out<W> {
 type Fetched<T> = (Result<Vec<T>, plumlogs::Error>, Option<u64>, Vec<String>);
 
 /// Set by Ctrl-C (and SIGTERM) during a pull.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+pub(crate) static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Catch Ctrl-C from now on: the pull stops between records instead of the process
 /// dying mid-record. Only one handler per process; a second call keeps the first.
-fn catch_interrupts() {
+pub(crate) fn catch_interrupts() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
 
 /// How often the printing thread looks at the interrupt flag while a request is out.
-const INTERRUPT_POLL: Duration = Duration::from_millis(50);
+pub(crate) const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 
 /// Print records page by page as they arrive, flushing after each page. On a
 /// failure part-way, what arrived is still written out (and a json array closed)
@@ -229,7 +268,7 @@ const INTERRUPT_POLL: Duration = Duration::from_millis(50);
 /// said on stderr, and the exit status is 130. The pages are fetched on a thread of
 /// their own, so Ctrl-C is answered at once even while a request is out.
 fn stream<T: Item>(
-    mut pages: Pages<T>,
+    mut pages: Windowed<T>,
     q: &Query,
     mut out: Out<impl Write>,
     what: &'static str,
@@ -317,12 +356,12 @@ fn warn(pb: &ProgressBar, warnings: &[String]) {
     }
 }
 
-fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
+pub(crate) fn stdout() -> io::BufWriter<io::StdoutLock<'static>> {
     io::BufWriter::new(io::stdout().lock())
 }
 
 /// Records in the format and layout asked for, or raw lines with `--raw`.
-fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
+pub(crate) fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
     if a.raw {
         return Ok(Out::Lines {
             out: stdout(),
@@ -334,25 +373,51 @@ fn out(a: &FetchArgs, shape: Shape) -> Result<Out<impl Write>, Fail> {
     Ok(Out::Records(Box::new(Sink::new(format, layout, stdout()))))
 }
 
+/// How `--concurrency` splits a window: core's automatic pieces, that many at once.
+fn windows(a: &FetchArgs) -> WindowOptions {
+    WindowOptions::default().concurrency(a.concurrency)
+}
+
 pub fn sessions(a: &FetchArgs) -> Result<(), Fail> {
     let out = out(a, columns::sessions())?;
     let c = client(&a.conn, a.wire.into())?;
+    if a.follow {
+        return crate::follow_cmd::sessions(a, &c, out);
+    }
     let q = query(a, &c, Service::Sessions)?;
     if a.raw {
-        stream(c.session_lines(&q)?, &q, out, "session lines")
+        stream(
+            c.session_lines_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "session lines",
+        )
     } else {
-        stream(c.sessions(&q)?, &q, out, "session lines")
+        stream(
+            c.sessions_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "session lines",
+        )
     }
 }
 
 pub fn errors(a: &FetchArgs) -> Result<(), Fail> {
     let out = out(a, columns::errors())?;
     let c = client(&a.conn, a.wire.into())?;
+    if a.follow {
+        return crate::follow_cmd::errors(a, &c, out);
+    }
     let q = query(a, &c, Service::Errors)?;
     if a.raw {
-        stream(c.error_lines(&q)?, &q, out, "error lines")
+        stream(
+            c.error_lines_windowed(&q, windows(a))?,
+            &q,
+            out,
+            "error lines",
+        )
     } else {
-        stream(c.errors(&q)?, &q, out, "error lines")
+        stream(c.errors_windowed(&q, windows(a))?, &q, out, "error lines")
     }
 }
 
@@ -364,10 +429,15 @@ pub fn calls(a: &FetchArgs) -> Result<(), Fail> {
                 .into(),
         ));
     }
+    if a.follow {
+        return Err(Fail::Usage(
+            "--follow: only `sessions` and `errors` can be followed".into(),
+        ));
+    }
     let out = out(a, columns::calls())?;
     let c = client(&a.conn, a.wire.into())?;
     let q = query(a, &c, Service::Logs)?;
-    stream(c.call_logs(&q)?, &q, out, "calls")
+    stream(c.call_logs_windowed(&q, windows(a))?, &q, out, "calls")
 }
 
 pub fn log(a: &LogArgs) -> Result<(), Fail> {

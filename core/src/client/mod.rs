@@ -33,16 +33,31 @@
 //!   first record of the walk (1-based). Not retried: the server would send it again.
 
 mod call_logs;
+mod follow;
 mod listing;
+mod network;
+mod observe;
 pub mod options;
 mod pages;
+mod profile;
 mod query;
 mod transport;
+mod windows;
 
 pub use call_logs::{CallLog, CallLogsWithText, DEFAULT_RUN_AHEAD_BYTES, MAX_CONCURRENCY};
+pub use follow::{
+    DEFAULT_FOLLOW_INTERVAL, DEFAULT_FOLLOW_LOOKBACK_SECONDS, Follow, FollowEvent, FollowOptions,
+    MAX_FOLLOW_BACKOFF, MAX_FOLLOW_INTERVAL, StopHandle,
+};
 pub use listing::{Listing, Page};
+pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent};
 pub use pages::Pages;
+pub use profile::{Profile, config_path};
 pub use query::Query;
+pub use windows::{
+    DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, MIN_SUB_WINDOW_SECONDS, PIECES_PER_WORKER,
+    SPLIT_ABOVE_SECONDS, WindowOptions, Windowed,
+};
 
 use crate::error::Error;
 use crate::service::Wire;
@@ -78,6 +93,9 @@ pub struct ClientBuilder {
     user_agent: Option<String>,
     allow_insecure_http: bool,
     clock: Option<Clock>,
+    hooks: observe::Hooks,
+    proxy: Option<String>,
+    ca_bundle: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -94,6 +112,9 @@ impl fmt::Debug for ClientBuilder {
             .field("user_agent", &self.user_agent)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("clock", &self.clock.as_ref().map(|_| "<custom>"))
+            .field("hooks", &self.hooks)
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .field("ca_bundle", &self.ca_bundle)
             .finish()
     }
 }
@@ -166,6 +187,30 @@ impl ClientBuilder {
         self
     }
 
+    /// Called before each retry is waited for, with the failed attempt's metadata,
+    /// the error and the wait (bindings turn it into an event or a callback). The
+    /// same retries are logged at `warn` under [`LOG_TARGET`].
+    pub fn on_retry(mut self, hook: impl Fn(&RetryEvent) + Send + Sync + 'static) -> Self {
+        self.hooks.on_retry = Some(Arc::new(hook));
+        self
+    }
+
+    /// Send every request through this proxy (`http://host:port`, an HTTP `CONNECT`
+    /// tunnel; user info allowed), instead of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`,
+    /// which are honoured (with `NO_PROXY`) when this is not set.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Trust only the certificates of this PEM file (a TLS-intercepting proxy's CA,
+    /// a private CA). Falls back to `PLUM_CA_BUNDLE`, then `SSL_CERT_FILE`, then the
+    /// built-in webpki roots. Read by [`build`](Self::build).
+    pub fn ca_bundle(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
     /// Check the settings and make the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
         self.build_with_env(|name| std::env::var(name).ok())
@@ -218,7 +263,8 @@ impl ClientBuilder {
             .user_agent
             .unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
         let authorization = transport::basic_auth(&username, &password);
-        let agent = transport::agent(timeout, &user_agent);
+        let net = network::resolve(self.proxy.as_deref(), self.ca_bundle.as_deref(), &env)?;
+        let agent = transport::agent(timeout, &user_agent, net);
         Ok(Client {
             inner: Arc::new(Inner {
                 username,
@@ -232,6 +278,7 @@ impl ClientBuilder {
                 backoff_cap,
                 user_agent,
                 clock: self.clock,
+                hooks: self.hooks,
                 agent,
             }),
         })
@@ -259,6 +306,7 @@ pub(crate) struct Inner {
     backoff_cap: Duration,
     user_agent: String,
     clock: Option<Clock>,
+    hooks: observe::Hooks,
     agent: ureq::Agent,
 }
 

@@ -150,6 +150,7 @@ pub struct Pages<T> {
     buffer: std::vec::IntoIter<T>,
     finished: bool,
     decode: DecodePage<T>,
+    last_response: Option<super::ResponseMeta>,
 }
 
 impl<T> std::fmt::Debug for Pages<T> {
@@ -189,6 +190,7 @@ impl<T> Pages<T> {
             buffer: Vec::new().into_iter(),
             finished: false,
             decode,
+            last_response: None,
         }
     }
 
@@ -213,6 +215,12 @@ impl<T> Pages<T> {
     /// Requests that completed with a page (retries not counted).
     pub fn requests(&self) -> u64 {
         self.requests
+    }
+
+    /// Status, kept headers, time, size and attempt of the last page's response
+    /// (its last attempt); `None` before the first request.
+    pub fn last_response(&self) -> Option<&super::ResponseMeta> {
+        self.last_response.as_ref()
     }
 
     /// The rest of the current page if some of it is still unread, else the next page
@@ -253,11 +261,13 @@ impl<T> Pages<T> {
             ask,
             whole: self.whole,
         };
-        let page = match self.client.get(self.service, &path, |body| {
+        let got = self.client.get(self.service, &path, |body| {
             let page = decode(body, known.base)?;
             known.check(&page)?;
             Ok(page)
-        }) {
+        });
+        self.last_response = super::observe::take_last();
+        let page = match got {
             Ok(page) => page,
             Err(e) => {
                 self.finished = true;

@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
 /// The connection pool and its settings, shared by every clone of a [`Client`].
-pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
+pub(super) fn agent(
+    timeout: Duration,
+    user_agent: &str,
+    net: super::network::Network,
+) -> ureq::Agent {
     ureq::Agent::config_builder()
         // Non-2xx answers are read and mapped here: their body carries the server's message.
         .http_status_as_error(false)
@@ -28,7 +32,13 @@ pub(super) fn agent(timeout: Duration, user_agent: &str) -> ureq::Agent {
         // smaller than that would close and reopen connections (and TLS sessions).
         .max_idle_connections(super::call_logs::MAX_CONCURRENCY)
         .max_idle_connections_per_host(super::call_logs::MAX_CONCURRENCY)
-        // Certificate checks stay on (ureq's default with rustls: webpki roots, verified).
+        // Certificate checks stay on (webpki roots or a CA bundle, always verified).
+        .tls_config(
+            ureq::tls::TlsConfig::builder()
+                .root_certs(net.roots)
+                .build(),
+        )
+        .proxy(net.proxy)
         .build()
         .new_agent()
 }
@@ -121,7 +131,11 @@ impl Client {
         let mut attempt = 0u32;
         loop {
             let left = inner.deadline.map(|d| d.saturating_sub(started.elapsed()));
-            match self.attempt(service, &url, &mut decode, left) {
+            super::observe::begin_attempt();
+            let sent = Instant::now();
+            let outcome = self.attempt(service, &url, &mut decode, left);
+            let meta = super::observe::end_attempt(path_and_query, attempt + 1, sent.elapsed());
+            match outcome {
                 Attempt::Done(r) => return r,
                 Attempt::Retry { error, retry_after } => {
                     let wait = self.delay(attempt, retry_after);
@@ -152,6 +166,7 @@ impl Client {
                             other => other,
                         });
                     }
+                    super::observe::retrying(&inner.hooks, meta, &error, wait);
                     std::thread::sleep(wait);
                     attempt += 1;
                 }
@@ -217,6 +232,8 @@ impl Client {
             .get("location")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let kept = super::observe::kept_headers(response.headers());
+        super::observe::note_answer(status, kept.clone(), 0);
         let body = match response
             .body_mut()
             .with_config()
@@ -226,6 +243,7 @@ impl Client {
             Ok(b) => b,
             Err(e) => return transport_failure(e, "response body"),
         };
+        super::observe::note_answer(status, kept, body.len() as u64);
         let status_text = match response.status().canonical_reason() {
             Some(reason) => format!("HTTP {status} {reason}"),
             None => format!("HTTP {status}"),
@@ -495,7 +513,8 @@ mod tests {
 
     #[test]
     fn certificates_are_checked_and_redirects_not_followed() {
-        let agent = agent(Duration::from_secs(1), "t");
+        let net = super::super::network::resolve(None, None, &|_: &str| None).unwrap();
+        let agent = agent(Duration::from_secs(1), "t", net);
         let tls = agent.config().tls_config();
         assert!(!tls.disable_verification());
         assert!(matches!(tls.root_certs(), ureq::tls::RootCerts::WebPki));
