@@ -284,7 +284,8 @@ criterion_group!(
 /// old and then the new grammar on each corpus, and the median of the per-round
 /// ratios is printed (robust to a machine whose load changes between criterion's
 /// benchmarks). `PLUMLOGS_AB_ONLY=old|new|none` runs one side only (or neither: the
-/// corpora's cost), for instruction counts under `valgrind --tool=cachegrind`.
+/// corpora's cost), for instruction counts under `valgrind --tool=cachegrind`;
+/// `PLUMLOGS_AB_CASE=session_lines|error_lines|call_log_heads` picks one corpus.
 fn interleaved_ab() -> bool {
     let only = std::env::var("PLUMLOGS_AB_ONLY").ok();
     let rounds: usize = match std::env::var("PLUMLOGS_AB_ROUNDS") {
@@ -328,7 +329,11 @@ fn interleaved_ab() -> bool {
             Box::new(|| lines(heads.as_bytes(), plumlogs::parse_call_log_line)),
         ),
     ];
+    let case = std::env::var("PLUMLOGS_AB_CASE").ok();
     for (name, old, new) in &cases {
+        if case.as_deref().is_some_and(|c| c != *name) {
+            continue;
+        }
         if let Some(side) = &only {
             let n = match side.as_str() {
                 "old" => old(),
