@@ -3,8 +3,16 @@
 //! floor: what merely finding the lines costs).
 //!
 //! `cargo bench --workspace -- session_lines`
+//!
+//! Also `parallel_parse`: core's chunked parse on one worker and on two; and, in
+//! each group, `nom_grammar` vs `hand_written_start`: the line grammar as nom
+//! combinators against the hand-written one it replaced (`hand_written/`), over the
+//! same line loop, in the same run.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+mod hand_written;
+
+use criterion::{Criterion, Throughput, criterion_group};
+use plumlogs::lines::LineSplitter;
 use plumlogs_benches::{call_log_corpus, error_corpus, session_corpus};
 use regex::bytes::Regex;
 use std::hint::black_box;
@@ -147,6 +155,9 @@ fn session_lines(c: &mut Criterion) {
             n
         })
     });
+    ab(&mut g, bytes, plumlogs::parse_session_line, |l| {
+        hand_written::parse_session_line(l)
+    });
     g.bench_function("memchr_newlines", |b| {
         b.iter(|| memchr::memchr_iter(b'\n', black_box(bytes)).count())
     });
@@ -166,7 +177,38 @@ fn error_lines(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    ab(&mut g, bytes, plumlogs::parse_error_line, |l| {
+        hand_written::parse_error_line(l)
+    });
     g.finish();
+}
+
+/// `nom_grammar` (core) and `hand_written_start` (the start commit's grammar) over
+/// the same line loop: every non-blank line of `text`, parsed, one field summed.
+fn ab<'a, R, Old>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    text: &'a [u8],
+    new: fn(&'a [u8]) -> Result<R, plumlogs::LineError>,
+    old: fn(&'a [u8]) -> Result<Old, plumlogs::LineError>,
+) where
+    R: 'a,
+    Old: 'a,
+{
+    fn run<'a, T>(text: &'a [u8], parse: fn(&'a [u8]) -> Result<T, plumlogs::LineError>) -> usize {
+        let mut n = 0usize;
+        for line in LineSplitter::new(black_box(text)) {
+            if line.bytes.is_empty() {
+                continue;
+            }
+            let rec = parse(line.bytes).unwrap();
+            n += 1;
+            black_box(&rec);
+        }
+        n
+    }
+    assert_eq!(run(text, new), run(text, old));
+    g.bench_function("nom_grammar", |b| b.iter(|| run(text, new)));
+    g.bench_function("hand_written_start", |b| b.iter(|| run(text, old)));
 }
 
 fn call_log_text(c: &mut Criterion) {
@@ -183,7 +225,149 @@ fn call_log_text(c: &mut Criterion) {
         })
     });
     g.finish();
+    // The entry heads alone (continuation lines dropped): where the grammar works.
+    let heads: String = corpus
+        .lines()
+        .filter(|l| hand_written::starts_entry(l.as_bytes()))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let mut g = c.benchmark_group("call_log_heads");
+    g.throughput(Throughput::Bytes(heads.len() as u64));
+    ab(
+        &mut g,
+        heads.as_bytes(),
+        plumlogs::parse_call_log_line,
+        hand_written::parse_call_log_line,
+    );
+    g.finish();
 }
 
-criterion_group!(benches, session_lines, error_lines, call_log_text);
-criterion_main!(benches);
+/// Core's chunked parse with one worker and with two, in the same run: what a second
+/// core buys (issue 18 wants >= 1.8x). The sink sums a field, as a column writer
+/// touches every record; `taskset -c 0,1` keeps it to two cores.
+fn parallel_parse(c: &mut Criterion) {
+    let corpus = session_corpus(400_000, 17);
+    let bytes = corpus.as_bytes();
+    let mut g = c.benchmark_group("parallel_parse");
+    g.throughput(Throughput::Bytes(bytes.len() as u64));
+    for workers in [1, 2] {
+        let chunking = plumlogs::Chunking {
+            workers,
+            ..plumlogs::Chunking::default()
+        };
+        g.bench_function(format!("workers_{workers}"), |b| {
+            b.iter(|| {
+                let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
+                    black_box(bytes),
+                    true,
+                    &chunking,
+                    |_| 0,
+                    |n, r| *n += r.channel as usize + r.kind.len(),
+                );
+                assert!(done.problems.is_empty());
+                done.parts.iter().sum::<usize>()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    session_lines,
+    error_lines,
+    call_log_text,
+    parallel_parse
+);
+
+/// The A/B again, interleaved: `PLUMLOGS_AB_ROUNDS=N` times, each round times the
+/// old and then the new grammar on each corpus, and the median of the per-round
+/// ratios is printed (robust to a machine whose load changes between criterion's
+/// benchmarks). `PLUMLOGS_AB_ONLY=old|new|none` runs one side only (or neither: the
+/// corpora's cost), for instruction counts under `valgrind --tool=cachegrind`;
+/// `PLUMLOGS_AB_CASE=session_lines|error_lines|call_log_heads` picks one corpus.
+fn interleaved_ab() -> bool {
+    let only = std::env::var("PLUMLOGS_AB_ONLY").ok();
+    let rounds: usize = match std::env::var("PLUMLOGS_AB_ROUNDS") {
+        Ok(n) => n.parse().expect("PLUMLOGS_AB_ROUNDS is a count"),
+        Err(_) if only.is_some() => 1,
+        Err(_) => return false,
+    };
+    fn lines<'a, T>(
+        text: &'a [u8],
+        parse: impl Fn(&'a [u8]) -> Result<T, plumlogs::LineError>,
+    ) -> usize {
+        let mut n = 0;
+        for line in LineSplitter::new(black_box(text)).filter(|l| !l.bytes.is_empty()) {
+            black_box(parse(line.bytes).unwrap());
+            n += 1;
+        }
+        n
+    }
+    let sessions = session_corpus(200_000, 7);
+    let errors = error_corpus(100_000, 11);
+    let heads: String = call_log_corpus(100_000, 13)
+        .lines()
+        .filter(|l| hand_written::starts_entry(l.as_bytes()))
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    type Side<'a> = Box<dyn Fn() -> usize + 'a>;
+    let cases: Vec<(&str, Side<'_>, Side<'_>)> = vec![
+        (
+            "session_lines",
+            Box::new(|| lines(sessions.as_bytes(), hand_written::parse_session_line)),
+            Box::new(|| lines(sessions.as_bytes(), plumlogs::parse_session_line)),
+        ),
+        (
+            "error_lines",
+            Box::new(|| lines(errors.as_bytes(), hand_written::parse_error_line)),
+            Box::new(|| lines(errors.as_bytes(), plumlogs::parse_error_line)),
+        ),
+        (
+            "call_log_heads",
+            Box::new(|| lines(heads.as_bytes(), hand_written::parse_call_log_line)),
+            Box::new(|| lines(heads.as_bytes(), plumlogs::parse_call_log_line)),
+        ),
+    ];
+    let case = std::env::var("PLUMLOGS_AB_CASE").ok();
+    for (name, old, new) in &cases {
+        if case.as_deref().is_some_and(|c| c != *name) {
+            continue;
+        }
+        if let Some(side) = &only {
+            let n = match side.as_str() {
+                "old" => old(),
+                "new" => new(),
+                _ => 0, // the corpora only: what both counts share
+            };
+            println!("{name}: {side} parsed {n} lines");
+            continue;
+        }
+        assert_eq!(old(), new(), "{name}: both sides read every line");
+        let mut ratios = Vec::with_capacity(rounds);
+        for _ in 0..rounds {
+            let t = std::time::Instant::now();
+            black_box(old());
+            let t_old = t.elapsed();
+            let t = std::time::Instant::now();
+            black_box(new());
+            ratios.push(t.elapsed().as_secs_f64() / t_old.as_secs_f64());
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "{name}: nom_grammar / hand_written_start time, median of {rounds} interleaved rounds: {:.3} (quartiles {:.3}..{:.3})",
+            ratios[rounds / 2],
+            ratios[rounds / 4],
+            ratios[rounds * 3 / 4]
+        );
+    }
+    only.is_some()
+}
+
+fn main() {
+    if interleaved_ab() {
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -10,7 +10,7 @@
 use super::error::{ErrorKind, LineError, ParseError};
 use super::lines::{LineSplitter, RawLine, strip_line_end};
 use super::scan::{
-    self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, blanks, check, expect, rest_of_line, sep,
+    self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, blanks, check, expect, p, rest_of_line, sep,
 };
 use super::session_id::SessionId;
 use super::timestamp::{Timestamp, weekday_number, zone_offset};
@@ -96,8 +96,8 @@ fn weekday(i: &[u8]) -> PResult<'_, ()> {
 
 /// One or two digits (a day of month, a 12-hour-clock hour).
 #[inline(always)]
-fn one_or_two_digits(kind: ErrorKind) -> impl Fn(&[u8]) -> PResult<'_, u8> {
-    move |input: &[u8]| {
+fn one_or_two_digits<'a>(kind: ErrorKind) -> impl Parser<&'a [u8], Output = u8, Error = Fail> {
+    p(move |input: &'a [u8]| {
         let n = input
             .iter()
             .take(3)
@@ -111,16 +111,16 @@ fn one_or_two_digits(kind: ErrorKind) -> impl Fn(&[u8]) -> PResult<'_, u8> {
             )),
             _ => Err(Fail::at(kind, input)),
         }
-    }
+    })
 }
 
 /// Exactly two digits, at most `max`.
 #[inline(always)]
-fn two_digits(kind: ErrorKind, max: u32) -> impl Fn(&[u8]) -> PResult<'_, u8> {
-    move |i: &[u8]| match scan::fixed_digits::<2>(i) {
+fn two_digits<'a>(kind: ErrorKind, max: u32) -> impl Parser<&'a [u8], Output = u8, Error = Fail> {
+    p(move |i: &'a [u8]| match scan::fixed_digits::<2>(i) {
         Some(v) if v <= max => Ok((&i[2..], v as u8)),
         _ => Err(Fail::at(kind, i)),
-    }
+    })
 }
 
 /// `Jan` … `Dec` as 1..=12.
@@ -158,7 +158,7 @@ fn zone(i: &[u8]) -> PResult<'_, &str> {
     if i.first() == Some(&b'[') {
         return Ok((i, ""));
     }
-    terminated(scan::token, sep).parse(i)
+    terminated(p(scan::token), p(sep)).parse(i)
 }
 
 /// `[module]`, `(sessionID)`: text up to the closing delimiter.
@@ -210,11 +210,14 @@ fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
     let colon = || scan::byte(b':', ErrorKind::BadTimestampSeparator);
     let (i, (day, month, year, hour12, minute, second, pm, zone)) = (
         preceded(
-            terminated(weekday, sep),
+            terminated(p(weekday), p(sep)),
             one_or_two_digits(ErrorKind::BadDay),
         ),
-        preceded(sep, expect(ErrorKind::BadMonth, terminated(month, sep))),
-        expect(ErrorKind::BadYear, terminated(year, sep)),
+        preceded(
+            p(sep),
+            expect(ErrorKind::BadMonth, terminated(p(month), p(sep))),
+        ),
+        expect(ErrorKind::BadYear, terminated(p(year), p(sep))),
         check(
             ErrorKind::BadHour,
             one_or_two_digits(ErrorKind::BadHour),
@@ -223,10 +226,10 @@ fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
         preceded(colon(), two_digits(ErrorKind::BadMinute, 59)),
         preceded(colon(), two_digits(ErrorKind::BadSecond, 60)),
         preceded(
-            sep,
-            expect(ErrorKind::BadMeridiem, terminated(meridiem, sep)),
+            p(sep),
+            expect(ErrorKind::BadMeridiem, terminated(p(meridiem), p(sep))),
         ),
-        zone,
+        p(zone),
     )
         .parse(input)?;
     let timestamp = Timestamp {
@@ -248,11 +251,11 @@ fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
 /// `time zone [module] (sessionID) TYPE: message`.
 fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     (
-        call_log_time,
-        terminated(delimited_text(b'[', b']', ErrorKind::BadModule), sep),
-        terminated(session_id, sep),
-        level,
-        preceded(blanks, rest_of_line),
+        p(call_log_time),
+        terminated(p(delimited_text(b'[', b']', ErrorKind::BadModule)), p(sep)),
+        terminated(p(session_id), p(sep)),
+        p(level),
+        preceded(p(blanks), p(rest_of_line)),
     )
         .map(
             |((timestamp, zone), module, session_id, level, message)| CallLogEntry {
@@ -272,7 +275,7 @@ pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<CallLogEntry<'_>, LineError> {
     let line = strip_line_end(line.as_ref());
-    scan::run(line, entry_head)
+    scan::run(line, p(entry_head))
 }
 
 /// The entries of a call-log text, in order. Each item is an entry (with its
@@ -364,7 +367,7 @@ impl<'a> Iterator for CallLogEntries<'a> {
                     line.start,
                 )));
             }
-            let mut entry = match scan::run(line.bytes, entry_head) {
+            let mut entry = match scan::run(line.bytes, p(entry_head)) {
                 Ok(e) => e,
                 Err(e) => {
                     // Skip this entry's continuation lines: they belong to the bad entry.

@@ -6,7 +6,7 @@
 
 use super::error::{ErrorKind, LineError};
 use super::lines::strip_line_end;
-use super::scan::{self, Fail, PResult, blanks, rest_of_line};
+use super::scan::{self, Fail, PResult, blanks, p, rest_of_line};
 use super::session::common_fields;
 use super::session_id::SessionId;
 use super::timestamp::Timestamp;
@@ -73,9 +73,9 @@ fn error_word(i: &[u8]) -> PResult<'_, ()> {
 #[inline(always)]
 fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
     (
-        preceded(blanks, error_word),
-        common_fields,
-        preceded(blanks, rest_of_line),
+        preceded(p(blanks), p(error_word)),
+        p(common_fields),
+        preceded(p(blanks), p(rest_of_line)),
     )
         .map(
             |((), (ani, channel, timestamp, dnis, session_id), message)| ErrorRecord {
@@ -94,5 +94,5 @@ fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
 #[inline]
 pub fn parse_error_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<ErrorRecord<'_>, LineError> {
     let line = strip_line_end(line.as_ref());
-    scan::run(line, error_line)
+    scan::run(line, p(error_line))
 }

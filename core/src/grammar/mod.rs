@@ -4,7 +4,7 @@
 //! This folder is the bottom layer of the crate: it imports nothing from the rest
 //! of it (the decoders, the client and the crate-wide [`crate::Error`] sit above).
 //!
-//! - [`scan`] (crate-private): the hand-written byte-level primitives — blanks,
+//! - `scan` (crate-private): the hand-written byte-level primitives — blanks,
 //!   tokens, digits, UTF-8 — as nom parsers; the only module of the crate allowed
 //!   `unsafe` (each block carries its `SAFETY:` argument).
 //! - [`timestamp`]: both timestamp forms; [`session_id`]: `server;channel;start`.

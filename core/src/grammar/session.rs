@@ -8,7 +8,7 @@
 use super::error::{ErrorKind, LineError};
 use super::lines::strip_line_end;
 use super::scan::{
-    self, Fail, PResult, blanks, channel, digits_u64, end_of_line, rest_of_line, sep, token,
+    self, Fail, PResult, blanks, channel, digits_u64, end_of_line, p, rest_of_line, sep, token,
     unix_seconds,
 };
 use super::session_id::{SessionId, session_id_field};
@@ -175,11 +175,11 @@ impl Serialize for SessionRecord<'_> {
 #[inline(always)]
 pub(crate) fn common_fields(i: &[u8]) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
     (
-        preceded(sep, token),
-        preceded(sep, channel),
-        preceded(sep, bracketed_timestamp),
-        preceded(sep, token),
-        preceded(sep, session_id_field),
+        preceded(p(sep), p(token)),
+        preceded(p(sep), p(channel)),
+        preceded(p(sep), p(bracketed_timestamp)),
+        preceded(p(sep), p(token)),
+        preceded(p(sep), p(session_id_field)),
     )
         .parse(i)
 }
@@ -214,9 +214,9 @@ fn call_length(input: &[u8]) -> PResult<'_, u64> {
 #[inline(always)]
 fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     (
-        terminated(unix_seconds, sep),
-        terminated(unix_seconds, sep),
-        terminated(call_length, end_of_line),
+        terminated(p(unix_seconds), p(sep)),
+        terminated(p(unix_seconds), p(sep)),
+        terminated(p(call_length), p(end_of_line)),
     )
         .map(|(start, end, duration)| SessionDetail::Call {
             start,
@@ -227,7 +227,7 @@ fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 }
 
 /// `label:` — the label runs to the first `:` of the field (a blank first, or the
-/// end of the line, means there is no label).
+/// end of the line, means there is no p(label)).
 #[inline(always)]
 fn label(i: &[u8]) -> PResult<'_, &str> {
     let n = i
@@ -241,10 +241,10 @@ fn label(i: &[u8]) -> PResult<'_, &str> {
 }
 
 /// `label: message` — the message is the rest of the line after the separating
-/// blanks, as written.
+/// p(blanks), as written.
 #[inline]
 pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
-    (label, preceded(blanks, rest_of_line))
+    (p(label), preceded(p(blanks), p(rest_of_line)))
         .map(|(label, message)| SessionDetail::Tag {
             label: Cow::Borrowed(label),
             message: Cow::Borrowed(message),
@@ -271,19 +271,19 @@ fn detail<'a>(kind: &str) -> impl Parser<&'a [u8], Output = SessionDetail<'a>, E
         // An unknown kind is read in whichever shape its next field suggests.
         _ => None,
     };
-    move |i: &'a [u8]| match call {
+    p(move |i: &'a [u8]| match call {
         Some(true) => call_detail(i),
         Some(false) => tag_detail(i),
         None if i.first().is_some_and(u8::is_ascii_digit) => call_detail(i),
         None => tag_detail(i),
-    }
+    })
 }
 
 #[inline(always)]
 fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
     let (i, (kind, (ani, channel, timestamp, dnis, session_id))) =
-        (preceded(blanks, kind), common_fields).parse(input)?;
-    let (i, detail) = preceded(sep, detail(kind)).parse(i)?;
+        (preceded(p(blanks), p(kind)), p(common_fields)).parse(input)?;
+    let (i, detail) = preceded(p(sep), detail(kind)).parse(i)?;
     Ok((
         i,
         SessionRecord {
@@ -304,5 +304,5 @@ pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<SessionRecord<'_>, LineError> {
     let line = strip_line_end(line.as_ref());
-    scan::run(line, session_line)
+    scan::run(line, p(session_line))
 }
