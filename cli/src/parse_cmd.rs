@@ -6,7 +6,7 @@
 use crate::OutputArgs;
 use crate::columns;
 use crate::fail::Fail;
-use crate::output::{Format, Layout, Sink, bounded};
+use crate::output::{Format, Layout, Sink};
 use clap::ValueEnum;
 use plumlogs::{Lenient, ParseError};
 use serde::Serialize;
@@ -65,16 +65,21 @@ fn read_stdin() -> Result<Input, Fail> {
 }
 
 fn report(err: &mut impl Write, name: &str, p: &ParseError) -> io::Result<()> {
-    writeln!(
+    // Core keeps a bounded excerpt of the bad line: a 100 MB line gives one short
+    // line of stderr, with the line's full length when it was cut.
+    write!(
         err,
         "{name}:{}:{}: {} [{}]: {:?}",
         p.line,
         p.column,
         p.reason(),
         p.kind.code(),
-        // A bad line is quoted in part: a 100 MB line gives one line of stderr.
-        bounded(&p.input, 200)
-    )
+        p.input
+    )?;
+    if p.is_excerpt() {
+        write!(err, " ({} bytes)", p.input_len)?;
+    }
+    writeln!(err)
 }
 
 /// What `parse` refuses to read as log lines: JSON, which is what the CLI writes

@@ -51,7 +51,8 @@ fn a_bad_proxy_or_ca_bundle_is_bad_usage() {
     let out = run(cli(&emu), &["errors", "--ca-bundle", "/nonexistent/ca.pem"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("ca_bundle /nonexistent/ca.pem: cannot be read"),
+        text(&out.stderr)
+            .contains("invalid argument ca_bundle: /nonexistent/ca.pem: cannot be read"),
         "{}",
         text(&out.stderr)
     );
@@ -60,7 +61,7 @@ fn a_bad_proxy_or_ca_bundle_is_bad_usage() {
     let out = run(c, &["errors"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("PLUM_CA_BUNDLE /nonexistent/plum.pem"),
+        text(&out.stderr).contains("PLUM_CA_BUNDLE: /nonexistent/plum.pem"),
         "{}",
         text(&out.stderr)
     );
