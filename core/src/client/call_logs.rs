@@ -25,15 +25,7 @@ pub struct CallLog {
 impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
-        if log_id == 0 {
-            return Err(Error::InvalidArgument(
-                "log_id must be a positive integer from calls/logs".into(),
-            ));
-        }
-        let path = format!("/ws/calls/log/{log_id}");
-        let text = self.get(Service::Log, &path, |body| {
-            Ok(decode::decode_log(body)?.into_owned())
-        })?;
+        let text = self.call_log_text(log_id)?;
         let entries = crate::bulk::parse_call_log(&text)?
             .into_iter()
             .map(CallLogEntry::into_owned)
@@ -42,6 +34,20 @@ impl Client {
             log_id,
             text,
             entries,
+        })
+    }
+
+    /// The detailed log of one call as the text the server sent, unparsed: for
+    /// keeping a log whose entries do not all parse.
+    pub fn call_log_text(&self, log_id: u64) -> Result<String, Error> {
+        if log_id == 0 {
+            return Err(Error::InvalidArgument(
+                "log_id must be a positive integer from calls/logs".into(),
+            ));
+        }
+        let path = format!("/ws/calls/log/{log_id}");
+        self.get(Service::Log, &path, |body| {
+            Ok(decode::decode_log(body)?.into_owned())
         })
     }
 

@@ -37,7 +37,7 @@ mod transport;
 
 pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
 pub use pages::Pages;
-pub use query::Query;
+pub use query::{MAX_PAGE_SIZE, Query};
 
 use crate::error::Error;
 use crate::service::Wire;

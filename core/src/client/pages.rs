@@ -251,7 +251,35 @@ fn decode_summaries(
     ))
 }
 
+fn decode_texts(body: &[u8], service: Service) -> Result<(Vec<String>, Option<u64>), Error> {
+    let page = decode::decode_lines(body, service)?;
+    let total = page.total;
+    Ok((page.into_texts(), total))
+}
+
+fn decode_session_texts(body: &[u8], _base: u64) -> Result<(Vec<String>, Option<u64>), Error> {
+    decode_texts(body, Service::Sessions)
+}
+
+fn decode_error_texts(body: &[u8], _base: u64) -> Result<(Vec<String>, Option<u64>), Error> {
+    decode_texts(body, Service::Errors)
+}
+
 impl Client {
+    /// Session log lines of calls starting in `[q.start, q.end)` as the texts the
+    /// server sent, unparsed (the same walk as [`sessions`](Self::sessions)): for
+    /// keeping every line, including one that does not parse.
+    pub fn session_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Sessions, self.now())?;
+        Ok(Pages::new(self, Service::Sessions, q, decode_session_texts))
+    }
+
+    /// Error log lines as texts, unparsed (see [`session_lines`](Self::session_lines)).
+    pub fn error_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Errors, self.now())?;
+        Ok(Pages::new(self, Service::Errors, q, decode_error_texts))
+    }
+
     /// Session log lines of calls starting in `[q.start, q.end)`. Checks `q` before
     /// any request; the first request is made by the first `next()`.
     pub fn sessions(&self, q: &Query) -> Result<Pages<SessionRecord<'static>>, Error> {
