@@ -17,20 +17,21 @@
 //! assert_eq!(rec.session_id.parts().unwrap().server, "200035");
 //! ```
 
-pub mod bulk;
-pub mod call_log;
+// `unsafe` lives in one named module only: `grammar::scan` (allowed there).
+#![deny(unsafe_code)]
+
 pub mod call_summary;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod decode;
 pub mod encode;
 pub mod error;
-pub mod error_line;
-mod scan;
+pub mod grammar;
+pub mod schema;
 pub mod service;
-pub mod session;
-pub mod session_id;
-pub mod timestamp;
+
+// The grammar's modules at their old paths (`plumlogs::session::…` and so on).
+pub use grammar::{bulk, call_log, error_line, lines, session, session_id, timestamp};
 
 pub use bulk::{
     Lenient, errors, parse_call_log, parse_call_log_lenient, parse_errors, parse_errors_lenient,

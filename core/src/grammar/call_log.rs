@@ -7,11 +7,11 @@
 //! A line that does not start like an entry (a weekday name and a blank) continues
 //! the previous entry's message; continuation lines are joined with `\n`.
 
-use crate::bulk::{LineSplitter, RawLine};
-use crate::error::{ErrorKind, LineError, ParseError};
-use crate::scan::{self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES};
-use crate::session_id::SessionId;
-use crate::timestamp::{Timestamp, weekday_number, zone_offset};
+use super::error::{ErrorKind, LineError, ParseError};
+use super::lines::{LineSplitter, RawLine, strip_line_end};
+use super::scan::{self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES};
+use super::session_id::SessionId;
+use super::timestamp::{Timestamp, weekday_number, zone_offset};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -212,7 +212,7 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
 pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<CallLogEntry<'_>, LineError> {
-    let line = scan::strip_line_end(line.as_ref());
+    let line = strip_line_end(line.as_ref());
     scan::run(line, entry_head)
 }
 

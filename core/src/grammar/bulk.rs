@@ -4,66 +4,11 @@
 //! every good record plus every problem: [`Lenient`] accounts for every line of
 //! the input (records + problems + blank lines = lines read).
 
-use crate::call_log::{CallLogEntries, CallLogEntry};
-use crate::error::{LineError, ParseError};
-use crate::error_line::{ErrorRecord, parse_error_line};
-use crate::scan;
-use crate::session::{SessionRecord, parse_session_line};
-
-/// One line of a text: its bytes (without the line end), 1-based number, byte start.
-#[derive(Clone, Copy, Debug)]
-pub struct RawLine<'a> {
-    pub bytes: &'a [u8],
-    pub number: usize,
-    pub start: usize,
-}
-
-/// Splits a text at `\n` (a `\r` before it is dropped too), with memchr.
-#[derive(Clone, Debug)]
-pub struct LineSplitter<'a> {
-    text: &'a [u8],
-    pos: usize,
-    number: usize,
-}
-
-impl<'a> LineSplitter<'a> {
-    pub fn new(text: &'a [u8]) -> Self {
-        LineSplitter {
-            text,
-            pos: 0,
-            number: 0,
-        }
-    }
-}
-
-impl<'a> Iterator for LineSplitter<'a> {
-    type Item = RawLine<'a>;
-
-    #[inline]
-    fn next(&mut self) -> Option<RawLine<'a>> {
-        if self.pos >= self.text.len() {
-            return None;
-        }
-        let rest = &self.text[self.pos..];
-        let (line, advance) = match memchr::memchr(b'\n', rest) {
-            Some(n) => (&rest[..n], n + 1),
-            None => (rest, rest.len()),
-        };
-        let start = self.pos;
-        self.pos += advance;
-        self.number += 1;
-        Some(RawLine {
-            bytes: scan::strip_line_end(line),
-            number: self.number,
-            start,
-        })
-    }
-}
-
-#[inline(always)]
-fn is_blank_line(line: &[u8]) -> bool {
-    line.iter().all(|&b| scan::is_blank(b))
-}
+use super::call_log::{CallLogEntries, CallLogEntry};
+use super::error::{LineError, ParseError};
+use super::error_line::{ErrorRecord, parse_error_line};
+use super::lines::{LineSplitter, is_blank_line};
+use super::session::{SessionRecord, parse_session_line};
 
 /// A record type read one line at a time. Dispatching on the type, not through a
 /// function pointer, lets the whole line grammar inline into the bulk loop.

@@ -5,7 +5,7 @@
 //! generic combinators do not reach. Each failure carries how much input was left,
 //! so the caller can turn it into a column without any allocation.
 
-use crate::error::{ErrorKind, LineError};
+use super::error::{ErrorKind, LineError};
 use nom::IResult;
 
 /// A grammar failure: what, and how many bytes of the line were still unread.
@@ -61,19 +61,6 @@ pub fn run<'a, T>(
 #[inline(always)]
 pub const fn is_blank(b: u8) -> bool {
     b == b' ' || b == b'\t'
-}
-
-/// Strip one trailing `\r` (of a `\r\n` line end) and a trailing `\n`.
-#[inline]
-pub fn strip_line_end(line: &[u8]) -> &[u8] {
-    let line = match line.last() {
-        Some(b'\n') => &line[..line.len() - 1],
-        _ => line,
-    };
-    match line.last() {
-        Some(b'\r') => &line[..line.len() - 1],
-        _ => line,
-    }
 }
 
 /// Index of the first blank (space or tab) in `s`, or `s.len()`.
@@ -169,6 +156,46 @@ pub fn token(input: &[u8]) -> PResult<'_, &str> {
         utf8(field, input)?
     };
     Ok((rest, text))
+}
+
+/// `bytes` as text when every byte is ASCII (checked a word at a time), else `None`.
+#[inline(always)]
+pub fn ascii_str(bytes: &[u8]) -> Option<&str> {
+    if bytes.is_ascii() {
+        // SAFETY: every byte was just checked to be ASCII, hence valid UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        None
+    }
+}
+
+/// A lowercase ASCII word ending at a blank: the kind of a session line.
+#[inline(always)]
+pub fn lowercase_word(input: &[u8]) -> PResult<'_, &str> {
+    let n = input
+        .iter()
+        .position(|b| !b.is_ascii_lowercase())
+        .unwrap_or(input.len());
+    if n == 0 {
+        return Err(Fail::at(
+            if input.is_empty() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::BadKind
+            },
+            input,
+        ));
+    }
+    match input.get(n) {
+        None => Err(Fail::at(ErrorKind::Truncated, &input[n..])),
+        Some(&b) if is_blank(b) => {
+            // SAFETY: the first `n` bytes are lowercase ASCII letters.
+            Ok((&input[n..], unsafe {
+                std::str::from_utf8_unchecked(&input[..n])
+            }))
+        }
+        Some(_) => Err(Fail::at(ErrorKind::BadKind, input)),
+    }
 }
 
 /// A run of one or more non-blank bytes as raw bytes.

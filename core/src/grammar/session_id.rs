@@ -1,7 +1,7 @@
 //! Session ids: `serverid;channel;starttime`, kept as written.
 
-use crate::error::ErrorKind;
-use crate::scan::{Fail, PResult};
+use super::error::ErrorKind;
+use super::scan::{Fail, PResult};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -64,20 +64,20 @@ impl fmt::Display for SessionId<'_> {
 fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
     let server_len = input
         .iter()
-        .position(|&b| b == b';' || crate::scan::is_blank(b))
+        .position(|&b| b == b';' || super::scan::is_blank(b))
         .filter(|&n| n > 0 && input[n] == b';')?;
     let after_server = &input[server_len + 1..];
-    let (channel_len, channel) = crate::scan::leading_digits(after_server);
+    let (channel_len, channel) = super::scan::leading_digits(after_server);
     if channel_len == 0 || after_server.get(channel_len) != Some(&b';') {
         return None;
     }
     let channel = u32::try_from(channel?).ok()?;
     let after_channel = &after_server[channel_len + 1..];
-    let (start_len, start) = crate::scan::leading_digits(after_channel);
+    let (start_len, start) = super::scan::leading_digits(after_channel);
     if start_len == 0
         || after_channel
             .get(start_len)
-            .is_some_and(|&b| !crate::scan::is_blank(b))
+            .is_some_and(|&b| !super::scan::is_blank(b))
     {
         return None;
     }
@@ -104,16 +104,14 @@ pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
     if input.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
-    let (len, server, _, _) =
-        scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
+    let (len, _, _, _) = scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
     let raw = &input[..len];
-    // Past the server part there are only digits and `;`, so only the server part
-    // can hold non-ASCII text needing a UTF-8 check.
-    let text = if server.is_ascii() {
-        // SAFETY: the server part is ASCII and the rest is digits and ';'.
-        unsafe { std::str::from_utf8_unchecked(raw) }
-    } else {
-        crate::scan::utf8(raw, input)?
+    // Past the server part there are only digits and `;`: an ASCII server part
+    // makes the whole id ASCII (one word-wide check), anything else gets the full
+    // UTF-8 check.
+    let text = match super::scan::ascii_str(raw) {
+        Some(text) => text,
+        None => super::scan::utf8(raw, input)?,
     };
     Ok((&input[len..], SessionId(Cow::Borrowed(text))))
 }

@@ -4,11 +4,12 @@
 //! error ANI channum [timestamp] DNIS sessionID message...
 //! ```
 
-use crate::error::{ErrorKind, LineError};
-use crate::scan::{self, Fail, PResult};
-use crate::session::common_fields;
-use crate::session_id::SessionId;
-use crate::timestamp::Timestamp;
+use super::error::{ErrorKind, LineError};
+use super::lines::strip_line_end;
+use super::scan::{self, Fail, PResult};
+use super::session::common_fields;
+use super::session_id::SessionId;
+use super::timestamp::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -83,6 +84,6 @@ fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
 /// Parse one error log line (a trailing `\r\n` or `\n` is ignored).
 #[inline]
 pub fn parse_error_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<ErrorRecord<'_>, LineError> {
-    let line = scan::strip_line_end(line.as_ref());
+    let line = strip_line_end(line.as_ref());
     scan::run(line, error_line)
 }

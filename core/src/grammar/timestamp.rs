@@ -6,8 +6,8 @@
 //! Nothing is converted or "corrected": Plum's offsets do not always agree with the
 //! UNIX times on the same line, and users need to see exactly what the server wrote.
 
-use crate::error::ErrorKind;
-use crate::scan::{Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, fixed_digits, month_number};
+use super::error::ErrorKind;
+use super::scan::{Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, fixed_digits, month_number};
 use std::fmt;
 
 /// A calendar date and time with the UTC offset it was written with.
@@ -135,8 +135,8 @@ impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 25];
         let n = self.write_iso(&mut buf);
-        // SAFETY: write_iso writes ASCII only.
-        f.write_str(unsafe { std::str::from_utf8_unchecked(&buf[..n]) })
+        // write_iso writes ASCII only: the check cannot fail.
+        f.write_str(std::str::from_utf8(&buf[..n]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -361,7 +361,7 @@ fn bracketed_slow(input: &[u8]) -> PResult<'_, Timestamp> {
     let (i, minute) = two_digits(i, ErrorKind::BadMinute, 59)?;
     let (i, ()) = colon(i)?;
     let (i, second) = two_digits(i, ErrorKind::BadSecond, 60)?;
-    let (i, ()) = crate::scan::sep(i).map_err(|_| Fail::at(ErrorKind::BadUtcOffset, i))?;
+    let (i, ()) = super::scan::sep(i).map_err(|_| Fail::at(ErrorKind::BadUtcOffset, i))?;
     let (i, offset) = utc_offset(i)?;
     let i = match i.first() {
         Some(b']') => &i[1..],

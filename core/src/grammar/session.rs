@@ -5,10 +5,11 @@
 //! local    ANI channum [timestamp] DNIS sessionID label: message
 //! ```
 
-use crate::error::{ErrorKind, LineError};
-use crate::scan::{self, Fail, PResult, digits_u64};
-use crate::session_id::{SessionId, session_id_field};
-use crate::timestamp::{Timestamp, bracketed_timestamp};
+use super::error::{ErrorKind, LineError};
+use super::lines::strip_line_end;
+use super::scan::{self, Fail, PResult, digits_u64};
+use super::session_id::{SessionId, session_id_field};
+use super::timestamp::{Timestamp, bracketed_timestamp};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::borrow::Cow;
@@ -164,35 +165,6 @@ impl Serialize for SessionRecord<'_> {
     }
 }
 
-/// The call type: a lowercase ASCII word.
-#[inline(always)]
-fn kind(input: &[u8]) -> PResult<'_, &str> {
-    let n = input
-        .iter()
-        .position(|b| !b.is_ascii_lowercase())
-        .unwrap_or(input.len());
-    if n == 0 {
-        return Err(Fail::at(
-            if input.is_empty() {
-                ErrorKind::Truncated
-            } else {
-                ErrorKind::BadKind
-            },
-            input,
-        ));
-    }
-    match input.get(n) {
-        None => Err(Fail::at(ErrorKind::Truncated, &input[n..])),
-        Some(&b) if scan::is_blank(b) => {
-            // SAFETY: lowercase ASCII letters.
-            Ok((&input[n..], unsafe {
-                std::str::from_utf8_unchecked(&input[..n])
-            }))
-        }
-        Some(_) => Err(Fail::at(ErrorKind::BadKind, input)),
-    }
-}
-
 /// The fields every line shape shares: `ANI channum [timestamp] DNIS sessionID`,
 /// each preceded by a separator. Also used by the error-line grammar.
 #[inline(always)]
@@ -282,7 +254,7 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 #[inline(always)]
 fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
     let i = scan::blanks0(input);
-    let (i, kind) = kind(i)?;
+    let (i, kind) = scan::lowercase_word(i)?;
     let (i, (ani, channel, timestamp, dnis, session_id)) = common_fields(i)?;
     let (i, ()) = scan::sep(i)?;
     let (i, detail) = match kind {
@@ -311,6 +283,6 @@ fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
 pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<SessionRecord<'_>, LineError> {
-    let line = scan::strip_line_end(line.as_ref());
+    let line = strip_line_end(line.as_ref());
     scan::run(line, session_line)
 }

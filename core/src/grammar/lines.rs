@@ -1,0 +1,73 @@
+//! Splitting a text into lines: the one rule for line ends (`\n`, or `\r\n`) and
+//! for the UTF-8 byte-order mark a text may start with.
+
+use super::scan;
+
+/// One line of a text: its bytes (without the line end), 1-based number, byte start.
+#[derive(Clone, Copy, Debug)]
+pub struct RawLine<'a> {
+    pub bytes: &'a [u8],
+    pub number: usize,
+    pub start: usize,
+}
+
+/// Splits a text at `\n` (a `\r` before it is dropped too), with memchr.
+#[derive(Clone, Debug)]
+pub struct LineSplitter<'a> {
+    text: &'a [u8],
+    pos: usize,
+    number: usize,
+}
+
+impl<'a> LineSplitter<'a> {
+    pub fn new(text: &'a [u8]) -> Self {
+        LineSplitter {
+            text,
+            pos: 0,
+            number: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for LineSplitter<'a> {
+    type Item = RawLine<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<RawLine<'a>> {
+        if self.pos >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.pos..];
+        let (line, advance) = match memchr::memchr(b'\n', rest) {
+            Some(n) => (&rest[..n], n + 1),
+            None => (rest, rest.len()),
+        };
+        let start = self.pos;
+        self.pos += advance;
+        self.number += 1;
+        Some(RawLine {
+            bytes: strip_line_end(line),
+            number: self.number,
+            start,
+        })
+    }
+}
+
+#[inline(always)]
+pub(crate) fn is_blank_line(line: &[u8]) -> bool {
+    line.iter().all(|&b| scan::is_blank(b))
+}
+
+/// Strip one trailing `\n`, and then one `\r` (of a `\r\n` line end): the line as
+/// the line parsers see it.
+#[inline]
+pub fn strip_line_end(line: &[u8]) -> &[u8] {
+    let line = match line.last() {
+        Some(b'\n') => &line[..line.len() - 1],
+        _ => line,
+    };
+    match line.last() {
+        Some(b'\r') => &line[..line.len() - 1],
+        _ => line,
+    }
+}
