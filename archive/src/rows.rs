@@ -2,12 +2,13 @@
 //! into a Parquet file.
 
 use crate::Table;
-use crate::schema::{self, ColumnType};
+use crate::schema::{self, Column};
 use arrow_array::builder::{
     Int16Builder, StringBuilder, TimestampSecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, SchemaRef};
+use plumlogs::schema::LogicalType;
 use plumlogs::{CallLogEntry, CallSummary, ErrorRecord, ParseError, SessionRecord, Timestamp};
 use std::sync::Arc;
 
@@ -35,14 +36,15 @@ enum Col {
 }
 
 impl Col {
-    fn new(ty: ColumnType) -> Col {
+    fn new(ty: LogicalType) -> Col {
         match ty {
-            ColumnType::Text => Col::Text(StringBuilder::new()),
-            ColumnType::U32 => Col::U32(UInt32Builder::new()),
-            ColumnType::U64 => Col::U64(UInt64Builder::new()),
-            ColumnType::I16 => Col::I16(Int16Builder::new()),
-            ColumnType::Timestamp => Col::Ts(TimestampSecondBuilder::new(), true),
-            ColumnType::LocalTimestamp => Col::Ts(TimestampSecondBuilder::new(), false),
+            LogicalType::Int16 => Col::I16(Int16Builder::new()),
+            LogicalType::UInt32 => Col::U32(UInt32Builder::new()),
+            LogicalType::UInt64 | LogicalType::DurationSeconds => Col::U64(UInt64Builder::new()),
+            LogicalType::UnixSeconds => Col::Ts(TimestampSecondBuilder::new(), true),
+            LogicalType::LocalSeconds => Col::Ts(TimestampSecondBuilder::new(), false),
+            // Text, session ids (and, checked by the schema's tests, nothing else).
+            _ => Col::Text(StringBuilder::new()),
         }
     }
 
@@ -82,7 +84,7 @@ impl Col {
 /// The rows of one table for one day, column by column.
 pub(crate) struct TableRows {
     table: Table,
-    names: Vec<&'static str>,
+    columns: Vec<Column>,
     cols: Vec<Col>,
     len: usize,
 }
@@ -92,8 +94,8 @@ impl TableRows {
         let columns = schema::columns(table);
         TableRows {
             table,
-            names: columns.iter().map(|c| c.name).collect(),
             cols: columns.iter().map(|c| Col::new(c.ty)).collect(),
+            columns,
             len: 0,
         }
     }
@@ -102,17 +104,17 @@ impl TableRows {
         self.len
     }
 
-    pub(crate) fn push(&mut self, row: &[V<'_>]) -> Result<(), ArrowError> {
-        if row.len() != self.cols.len() {
-            return Err(ArrowError::InvalidArgumentError(format!(
-                "{} row of {} cells for {} columns",
-                self.table.name(),
-                row.len(),
-                self.cols.len()
-            )));
-        }
-        for ((col, v), name) in self.cols.iter_mut().zip(row).zip(&self.names) {
-            col.push(*v, name)?;
+    /// One row: `cell` gives each column's value by name (`None`: a column this
+    /// table's rows do not know, a bug the tests catch).
+    fn push<'a>(&mut self, cell: impl Fn(&str) -> Option<V<'a>>) -> Result<(), ArrowError> {
+        for (col, c) in self.cols.iter_mut().zip(&self.columns) {
+            let v = cell(c.name).ok_or_else(|| {
+                ArrowError::InvalidArgumentError(format!(
+                    "no value for column {}.{}",
+                    self.table, c.name
+                ))
+            })?;
+            col.push(v, c.name)?;
         }
         self.len += 1;
         Ok(())
@@ -129,72 +131,107 @@ pub(crate) fn describe(e: &ParseError) -> String {
     format!("column {}: {}", e.column, e.kind)
 }
 
-fn instant(t: &Timestamp) -> [V<'static>; 2] {
-    [
-        V::opt_i(t.unix_seconds()),
-        t.offset_minutes.map_or(V::Null, |m| V::Int(m as i64)),
-    ]
+fn instant<'a>(t: &Timestamp, name: &str) -> Option<V<'a>> {
+    Some(match name {
+        "utc_offset_minutes" => t.offset_minutes.map_or(V::Null, |m| V::Int(m as i64)),
+        "local_timestamp" => V::Int(t.local_seconds()),
+        _ => V::opt_i(t.unix_seconds()),
+    })
 }
 
-/// A session line: its record's cells, or nulls and the parse error.
+/// The value of a line table's own columns, or of a record column when the line
+/// did not parse (null).
+fn line_cell<'a>(name: &str, raw: &'a str, error: Option<&'a str>) -> V<'a> {
+    match name {
+        "raw" => V::Str(raw),
+        "parse_error" => error.map_or(V::Null, V::Str),
+        _ => V::Null,
+    }
+}
+
+fn session_value<'a>(r: &'a SessionRecord<'_>, name: &str) -> Option<V<'a>> {
+    Some(match name {
+        "kind" => V::Str(&r.kind),
+        "ani" => V::Str(&r.ani),
+        "channel" => V::UInt(r.channel as u64),
+        "timestamp" | "utc_offset_minutes" => return instant(&r.timestamp, name),
+        "dnis" => V::Str(&r.dnis),
+        "session_id" => V::Str(r.session_id.as_str()),
+        "call_start" => V::opt_i(r.call_start()),
+        "call_end" => V::opt_i(r.call_end()),
+        "duration" => r.duration().map_or(V::Null, V::UInt),
+        "label" => r.label().map_or(V::Null, V::Str),
+        "message" => r.message().map_or(V::Null, V::Str),
+        _ => return None,
+    })
+}
+
+fn error_value<'a>(r: &'a ErrorRecord<'_>, name: &str) -> Option<V<'a>> {
+    Some(match name {
+        "ani" => V::Str(&r.ani),
+        "channel" => V::UInt(r.channel as u64),
+        "timestamp" | "utc_offset_minutes" => return instant(&r.timestamp, name),
+        "dnis" => V::Str(&r.dnis),
+        "session_id" => V::Str(r.session_id.as_str()),
+        "message" => V::Str(&r.message),
+        _ => return None,
+    })
+}
+
+fn entry_value<'a>(e: &'a CallLogEntry<'_>, name: &str) -> Option<V<'a>> {
+    Some(match name {
+        "timestamp" | "utc_offset_minutes" | "local_timestamp" => {
+            return instant(&e.timestamp, name);
+        }
+        "zone" => V::Str(&e.zone),
+        "module" => V::Str(&e.module),
+        "session_id" => V::Str(e.session_id.as_str()),
+        "level" => V::Str(&e.level),
+        "message" => V::Str(&e.message),
+        _ => return None,
+    })
+}
+
+fn summary_value<'a>(s: &'a CallSummary<'_>, name: &str) -> Option<V<'a>> {
+    Some(match name {
+        "log_id" => V::UInt(s.log_id),
+        "session_id" => V::Str(s.session_id.as_str()),
+        "dest" => V::Str(&s.dest),
+        "type" => V::Str(&s.call_type),
+        "src" => V::Str(&s.src),
+        "start" => V::Int(s.start),
+        "end" => V::Int(s.end),
+        _ => return None,
+    })
+}
+
+/// A line of a line table: its record's cells, or nulls and the parse error.
+fn push_line<'r, R>(
+    rows: &mut TableRows,
+    raw: &'r str,
+    parsed: Result<R, plumlogs::LineError>,
+    value: impl for<'a> Fn(&'a R, &str) -> Option<V<'a>>,
+) -> Result<(), ArrowError> {
+    match parsed {
+        Ok(r) => rows.push(|name| match name {
+            "raw" | "parse_error" => Some(line_cell(name, raw, None)),
+            _ => value(&r, name),
+        }),
+        Err(e) => {
+            let why = describe(&ParseError::from_line(e, raw.as_bytes(), 1, 0));
+            rows.push(|name| Some(line_cell(name, raw, Some(&why))))
+        }
+    }
+}
+
+/// A session line.
 pub(crate) fn push_session(rows: &mut TableRows, raw: &str) -> Result<(), ArrowError> {
-    match plumlogs::parse_session_line(raw) {
-        Ok(r) => rows.push(&session_cells(&r, raw)),
-        Err(e) => {
-            let e = describe(&ParseError::from_line(e, raw.as_bytes(), 1, 0));
-            let mut cells = vec![V::Null; schema::SESSION.len()];
-            cells.extend([V::Str(raw), V::Str(&e)]);
-            rows.push(&cells)
-        }
-    }
+    push_line(rows, raw, plumlogs::parse_session_line(raw), session_value)
 }
 
-fn session_cells<'a>(r: &'a SessionRecord<'_>, raw: &'a str) -> Vec<V<'a>> {
-    let [ts, off] = instant(&r.timestamp);
-    vec![
-        V::Str(&r.kind),
-        V::Str(&r.ani),
-        V::UInt(r.channel as u64),
-        ts,
-        off,
-        V::Str(&r.dnis),
-        V::Str(r.session_id.as_str()),
-        V::opt_i(r.call_start()),
-        V::opt_i(r.call_end()),
-        r.duration().map_or(V::Null, V::UInt),
-        r.label().map_or(V::Null, V::Str),
-        r.message().map_or(V::Null, V::Str),
-        V::Str(raw),
-        V::Null,
-    ]
-}
-
-/// An error line: its record's cells, or nulls and the parse error.
+/// An error line.
 pub(crate) fn push_error(rows: &mut TableRows, raw: &str) -> Result<(), ArrowError> {
-    match plumlogs::parse_error_line(raw) {
-        Ok(r) => rows.push(&error_cells(&r, raw)),
-        Err(e) => {
-            let e = describe(&ParseError::from_line(e, raw.as_bytes(), 1, 0));
-            let mut cells = vec![V::Null; schema::ERROR.len()];
-            cells.extend([V::Str(raw), V::Str(&e)]);
-            rows.push(&cells)
-        }
-    }
-}
-
-fn error_cells<'a>(r: &'a ErrorRecord<'_>, raw: &'a str) -> Vec<V<'a>> {
-    let [ts, off] = instant(&r.timestamp);
-    vec![
-        V::Str(&r.ani),
-        V::UInt(r.channel as u64),
-        ts,
-        off,
-        V::Str(&r.dnis),
-        V::Str(r.session_id.as_str()),
-        V::Str(&r.message),
-        V::Str(raw),
-        V::Null,
-    ]
+    push_line(rows, raw, plumlogs::parse_error_line(raw), error_value)
 }
 
 /// A call: its summary and its log text.
@@ -203,16 +240,10 @@ pub(crate) fn push_call(
     s: &CallSummary<'_>,
     text: &str,
 ) -> Result<(), ArrowError> {
-    rows.push(&[
-        V::UInt(s.log_id),
-        V::Str(s.session_id.as_str()),
-        V::Str(&s.dest),
-        V::Str(&s.call_type),
-        V::Str(&s.src),
-        V::Int(s.start),
-        V::Int(s.end),
-        V::Str(text),
-    ])
+    rows.push(|name| match name {
+        "text" => Some(V::Str(text)),
+        _ => summary_value(s, name),
+    })
 }
 
 /// Every entry of a call's log (and every piece that is not one, with its parse
@@ -253,31 +284,22 @@ pub(crate) fn push_entries(
     for (n, item) in items.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(text.len());
         let raw = text[starts[n]..end].trim_end_matches(['\r', '\n']);
-        let index = V::UInt(n as u64);
+        let own = |name: &str| match name {
+            "log_id" => V::UInt(log_id),
+            _ => V::UInt(n as u64),
+        };
         match item {
-            Ok(e) => {
-                let [ts, off] = instant(&e.timestamp);
-                rows.push(&[
-                    V::UInt(log_id),
-                    index,
-                    ts,
-                    off,
-                    V::Int(e.timestamp.local_seconds()),
-                    V::Str(&e.zone),
-                    V::Str(&e.module),
-                    V::Str(e.session_id.as_str()),
-                    V::Str(&e.level),
-                    V::Str(&e.message),
-                    V::Str(raw),
-                    V::Null,
-                ])?;
-            }
+            Ok(e) => rows.push(|name| match name {
+                "raw" | "parse_error" => Some(line_cell(name, raw, None)),
+                "log_id" | "entry" => Some(own(name)),
+                _ => entry_value(e, name),
+            })?,
             Err(e) => {
                 let why = describe(e);
-                let mut cells = vec![V::UInt(log_id), index];
-                cells.extend(std::iter::repeat_n(V::Null, schema::CALL_LOG_ENTRY.len()));
-                cells.extend([V::Str(raw), V::Str(&why)]);
-                rows.push(&cells)?;
+                rows.push(|name| match name {
+                    "log_id" | "entry" => Some(own(name)),
+                    _ => Some(line_cell(name, raw, Some(&why))),
+                })?
             }
         }
     }

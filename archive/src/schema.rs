@@ -1,157 +1,129 @@
-//! The columns of the four tables.
+//! The columns of the four tables: the records' columnar form from
+//! [`plumlogs::schema`] (the one descriptor the bindings use too), and what the
+//! archive keeps beside it.
 //!
-//! The record columns are those of the records' one schema (the same names, types and
-//! nullability the bindings' Arrow tables use); this module adds what the archive
-//! keeps beside them (the raw line and its parse error, the call's `log_id`) and turns
-//! the list into an Arrow schema.
+//! | table | columns |
+//! |---|---|
+//! | `sessions` | [`SESSION_RECORD`](plumlogs::schema::SESSION_RECORD)'s columns, all nullable, then `raw`, `parse_error` |
+//! | `errors` | [`ERROR_RECORD`](plumlogs::schema::ERROR_RECORD)'s columns, all nullable, then `raw`, `parse_error` |
+//! | `calls` | [`CALL_SUMMARY`](plumlogs::schema::CALL_SUMMARY)'s columns, then `text` |
+//! | `call_log_entries` | `log_id`, `entry`, then [`CALL_LOG_ENTRY`](plumlogs::schema::CALL_LOG_ENTRY)'s columns, all nullable, then `raw`, `parse_error` |
 //!
-//! Stand-in: the crate-wide descriptor is to live in `plumlogs::schema`; until it
-//! does, the record columns are listed here, in the bindings' order.
+//! Record columns are nullable in line tables because a line that does not parse
+//! has none of them (its `parse_error` says why; `raw` holds it). Arrow types: text
+//! and session ids `Utf8` (Parquet `BYTE_ARRAY`/`UTF8`), instants
+//! `Timestamp(Second, "UTC")`, wall-clock readings `Timestamp(Second, None)`,
+//! integers as their width says.
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use plumlogs::schema::{LogicalType, RecordSchema};
 use std::sync::Arc;
 
-/// The type of one column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ColumnType {
-    /// UTF-8 text.
-    Text,
-    /// Unsigned 32-bit integer.
-    U32,
-    /// Unsigned 64-bit integer.
-    U64,
-    /// Signed 16-bit integer (UTC offsets in minutes).
-    I16,
-    /// An instant: seconds since the epoch, UTC.
-    Timestamp,
-    /// A wall-clock reading without a zone (seconds, no time zone).
-    LocalTimestamp,
-}
-
-/// One column: name, type, and whether a record may lack it.
+/// One column of an archive table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
-    /// The column's name (the record's serde field name, or the bindings' name).
+    /// The column's name.
     pub name: &'static str,
-    /// Its type.
-    pub ty: ColumnType,
-    /// Whether a well-formed record may have no value here.
+    /// What it holds.
+    pub ty: LogicalType,
+    /// Whether a row may hold null.
     pub nullable: bool,
 }
 
-const fn col(name: &'static str, ty: ColumnType, nullable: bool) -> Column {
+const fn col(name: &'static str, ty: LogicalType, nullable: bool) -> Column {
     Column { name, ty, nullable }
 }
 
-use ColumnType::*;
-
-/// A session line's columns.
-pub const SESSION: &[Column] = &[
-    col("kind", Text, false),
-    col("ani", Text, false),
-    col("channel", U32, false),
-    col("timestamp", Timestamp, false),
-    col("utc_offset_minutes", I16, false),
-    col("dnis", Text, false),
-    col("session_id", Text, false),
-    col("call_start", Timestamp, true),
-    col("call_end", Timestamp, true),
-    col("duration", U64, true),
-    col("label", Text, true),
-    col("message", Text, true),
-];
-
-/// An error line's columns.
-pub const ERROR: &[Column] = &[
-    col("ani", Text, false),
-    col("channel", U32, false),
-    col("timestamp", Timestamp, false),
-    col("utc_offset_minutes", I16, false),
-    col("dnis", Text, false),
-    col("session_id", Text, false),
-    col("message", Text, false),
-];
-
-/// A call-log entry's columns. The instant is null when the zone abbreviation is
-/// unknown; the wall-clock reading is always there.
-pub const CALL_LOG_ENTRY: &[Column] = &[
-    col("timestamp", Timestamp, true),
-    col("utc_offset_minutes", I16, true),
-    col("local_timestamp", LocalTimestamp, false),
-    col("zone", Text, false),
-    col("module", Text, false),
-    col("session_id", Text, false),
-    col("level", Text, false),
-    col("message", Text, false),
-];
-
-/// A call summary's columns (`calls/logs`).
-pub const CALL_SUMMARY: &[Column] = &[
-    col("log_id", U64, false),
-    col("session_id", Text, false),
-    col("dest", Text, false),
-    col("type", Text, false),
-    col("src", Text, false),
-    col("start", Timestamp, false),
-    col("end", Timestamp, false),
-];
-
-/// The line as the server sent it (every row of `sessions`, `errors`,
-/// `call_log_entries`).
-pub const RAW: Column = col("raw", Text, false);
-/// Why the raw line did not parse; null when it did.
-pub const PARSE_ERROR: Column = col("parse_error", Text, true);
-/// The call a log entry belongs to.
-pub const LOG_ID: Column = col("log_id", U64, false);
+/// The line as the server sent it (line tables; for `call_log_entries`, the entry's
+/// lines with its continuation lines).
+pub const RAW: Column = col("raw", LogicalType::Text, false);
+/// Why `raw` did not parse; null when it did.
+pub const PARSE_ERROR: Column = col("parse_error", LogicalType::Text, true);
+/// The call a log entry belongs to (`calls.log_id`).
+pub const LOG_ID: Column = col("log_id", LogicalType::UInt64, false);
 /// The entry's position in its call's log, from 0.
-pub const ENTRY_INDEX: Column = col("entry", U32, false);
+pub const ENTRY_INDEX: Column = col("entry", LogicalType::UInt32, false);
 /// The call's log text as the server sent it.
-pub const TEXT: Column = col("text", Text, false);
+pub const TEXT: Column = col("text", LogicalType::Text, false);
 
-fn arrow_type(ty: ColumnType) -> DataType {
-    match ty {
-        Text => DataType::Utf8,
-        U32 => DataType::UInt32,
-        U64 => DataType::UInt64,
-        I16 => DataType::Int16,
-        Timestamp => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
-        LocalTimestamp => DataType::Timestamp(TimeUnit::Second, None),
+/// The record schema a table's rows come from.
+pub fn record_schema(table: crate::Table) -> &'static RecordSchema {
+    match table {
+        crate::Table::Sessions => &plumlogs::schema::SESSION_RECORD,
+        crate::Table::Errors => &plumlogs::schema::ERROR_RECORD,
+        crate::Table::Calls => &plumlogs::schema::CALL_SUMMARY,
+        crate::Table::CallLogEntries => &plumlogs::schema::CALL_LOG_ENTRY,
     }
 }
 
-/// The archive's columns of a table: for line tables, the record's columns made
-/// nullable (a line that does not parse has none of them) followed by the raw line and
-/// its parse error.
+/// The record's columns, as the archive stores them (`lenient`: all nullable).
+fn record_columns(table: crate::Table, lenient: bool) -> impl Iterator<Item = Column> {
+    record_schema(table).columns.iter().map(move |c| Column {
+        name: c.name,
+        ty: c.ty,
+        nullable: c.nullable || lenient,
+    })
+}
+
+/// The archive's columns of a table, in file order.
 pub fn columns(table: crate::Table) -> Vec<Column> {
-    let lenient = |c: &Column| Column {
-        nullable: true,
-        ..*c
-    };
+    let rec = |lenient| record_columns(table, lenient);
     match table {
-        crate::Table::Sessions => SESSION
-            .iter()
-            .map(lenient)
-            .chain([RAW, PARSE_ERROR])
-            .collect(),
-        crate::Table::Errors => ERROR
-            .iter()
-            .map(lenient)
-            .chain([RAW, PARSE_ERROR])
-            .collect(),
-        crate::Table::Calls => CALL_SUMMARY.iter().copied().chain([TEXT]).collect(),
+        crate::Table::Sessions | crate::Table::Errors => {
+            rec(true).chain([RAW, PARSE_ERROR]).collect()
+        }
+        crate::Table::Calls => rec(false).chain([TEXT]).collect(),
         crate::Table::CallLogEntries => [LOG_ID, ENTRY_INDEX]
             .into_iter()
-            .chain(CALL_LOG_ENTRY.iter().map(lenient))
+            .chain(rec(true))
             .chain([RAW, PARSE_ERROR])
             .collect(),
     }
+}
+
+/// The Arrow type of a column type; `None` for a type with no column form
+/// ([`LogicalType::Timestamp`] is split into columns by the descriptor).
+pub fn arrow_type(ty: LogicalType) -> Option<DataType> {
+    Some(match ty {
+        LogicalType::Text | LogicalType::SessionId => DataType::Utf8,
+        LogicalType::Int16 => DataType::Int16,
+        LogicalType::UInt32 => DataType::UInt32,
+        LogicalType::UInt64 | LogicalType::DurationSeconds => DataType::UInt64,
+        LogicalType::UnixSeconds => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+        LogicalType::LocalSeconds => DataType::Timestamp(TimeUnit::Second, None),
+        _ => return None,
+    })
 }
 
 /// The Arrow schema of a table's files.
 pub fn arrow_schema(table: crate::Table) -> SchemaRef {
     let fields: Vec<Field> = columns(table)
         .iter()
-        .map(|c| Field::new(c.name, arrow_type(c.ty), c.nullable))
+        .map(|c| {
+            let ty = arrow_type(c.ty)
+                .unwrap_or_else(|| panic!("{}.{}: {:?} has no column form", table, c.name, c.ty));
+            Field::new(c.name, ty, c.nullable)
+        })
         .collect();
     Arc::new(Schema::new(fields))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_has_an_arrow_type_and_a_unique_name() {
+        for table in crate::Table::ALL {
+            let cols = columns(table);
+            for c in &cols {
+                assert!(arrow_type(c.ty).is_some(), "{table}.{}", c.name);
+            }
+            let mut names: Vec<_> = cols.iter().map(|c| c.name).collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), cols.len(), "{table}: duplicate column names");
+            assert_eq!(arrow_schema(table).fields().len(), cols.len());
+        }
+    }
 }
