@@ -9,6 +9,7 @@ mod fail;
 mod output;
 mod parse_cmd;
 mod remote;
+mod sync_cmd;
 mod timearg;
 
 use clap::{Args, Parser, Subcommand};
@@ -49,6 +50,8 @@ enum Command {
     Emulator(EmulatorArgs),
     /// Start an emulator, pull a day of logs through the client, print a report.
     Demo(DemoArgs),
+    /// Keep every log in a Parquet dataset: fetch what is new, seal finished days.
+    Sync(sync_cmd::SyncArgs),
 }
 
 #[derive(Args, Debug)]
@@ -202,6 +205,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
         }
         Command::Emulator(a) => emulator_cmd::run(&a),
         Command::Demo(a) => demo::run(&a),
+        Command::Sync(a) => sync_cmd::run(&a),
     }
 }
 
