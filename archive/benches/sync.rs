@@ -1,1 +1,175 @@
-fn main() {}
+//! First sync vs a serial pull with the client, against the emulator with a fixed
+//! latency per request. Run by hand:
+//!
+//! ```sh
+//! cargo bench -p plumlogs-archive --bench sync
+//! # scaled: CALLS_PER_DAY=500 DAYS=365 LATENCY_MS=50 CONCURRENCY=16 cargo bench -p plumlogs-archive --bench sync
+//! ```
+//!
+//! Prints: first-sync wall time and requests; the serial pull's (today's client:
+//! `sessions`, `errors`, `call_logs_with_text` at concurrency 1, default page size);
+//! their ratio; the requests of a re-sync of the up-to-date archive; bytes on disk vs
+//! the raw text; peak RSS of the sync (the emulator runs in this process too).
+
+use plumlogs::{Client, Query};
+use plumlogs_archive::{SyncOptions, Table, sync};
+use plumlogs_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// 2026-05-28T20:26:40Z.
+const T: i64 = 1_780_000_000;
+const DAY: i64 = 86_400;
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+fn dir_bytes(dir: &Path) -> u64 {
+    let mut total = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else if e.path().extension().is_some_and(|x| x == "parquet") {
+                total += e.metadata().unwrap().len();
+            }
+        }
+    }
+    total
+}
+
+fn main() {
+    let calls_per_day = env("CALLS_PER_DAY", 2000) as u32;
+    let days = env("DAYS", 365) as i64;
+    let latency = env("LATENCY_MS", 50);
+    let concurrency = env("CONCURRENCY", 16) as usize;
+    let emu = Emulator::start(EmulatorConfig {
+        calls_per_day,
+        clock: Some(T),
+        ..Default::default()
+    })
+    .unwrap();
+    emu.inject(Fault::times(
+        FaultKind::Slow { delay_ms: latency },
+        u32::MAX,
+    ));
+    let client = Client::builder()
+        .base_url(emu.base_url())
+        .username(emu.username())
+        .password(emu.password())
+        .timeout(Duration::from_secs(120))
+        .clock(|| T)
+        .build()
+        .unwrap();
+    let since = T - (days - 1) * DAY;
+    println!(
+        "emulator: {calls_per_day} calls/day, {days} days of sessions and errors, 5 days of call logs, {latency} ms per request; sync concurrency {concurrency}"
+    );
+
+    // First sync.
+    let dir = std::env::temp_dir().join(format!("plumlogs-archive-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let opts = SyncOptions {
+        since: Some(since),
+        concurrency,
+        ..SyncOptions::default()
+    };
+    reset_peak_rss();
+    let rss_before = peak_rss_kib();
+    emu.clear_requests();
+    let t = Instant::now();
+    let report = sync(&dir, &client, &opts).unwrap();
+    let sync_wall = t.elapsed();
+    let sync_requests = emu.requests().len();
+    let rss = peak_rss_kib();
+    let disk = dir_bytes(&dir);
+    println!(
+        "first sync: {:.2} s, {sync_requests} requests, {} day files, {} records; peak RSS {} MiB (before: {} MiB)",
+        sync_wall.as_secs_f64(),
+        report.days_written,
+        report.records,
+        rss / 1024,
+        rss_before / 1024
+    );
+
+    // Re-sync of the up-to-date archive (same clock).
+    emu.clear_requests();
+    let again = sync(&dir, &client, &opts).unwrap();
+    println!(
+        "re-sync: {} requests, {} day files rewritten (today's), {} sealed days skipped",
+        emu.requests().len(),
+        again.days_written,
+        again.days_already_sealed
+    );
+
+    // Serial pull of the same data with the client, one request at a time.
+    emu.clear_requests();
+    let today_end = (T.div_euclid(DAY) + 1) * DAY;
+    let first_day = since.div_euclid(DAY) * DAY;
+    let t = Instant::now();
+    let mut raw = 0u64;
+    for line in client
+        .session_lines(&Query::new(first_day, today_end))
+        .unwrap()
+    {
+        raw += line.unwrap().len() as u64 + 1;
+    }
+    let mut serial_records = 0u64;
+    for line in client
+        .error_lines(&Query::new(first_day, today_end))
+        .unwrap()
+    {
+        raw += line.unwrap().len() as u64 + 1;
+        serial_records += 1;
+    }
+    let log_start =
+        (T - 5 * DAY + plumlogs_archive::RETENTION_MARGIN_SECONDS + DAY - 1).div_euclid(DAY) * DAY;
+    let logs = client
+        .call_logs_with_text(&Query::new(log_start, today_end), 1)
+        .unwrap();
+    for (_, log) in logs {
+        raw += log.unwrap().text.len() as u64;
+    }
+    let serial_wall = t.elapsed();
+    let serial_requests = emu.requests().len();
+    let _ = serial_records;
+    println!(
+        "serial pull: {:.2} s, {serial_requests} requests",
+        serial_wall.as_secs_f64()
+    );
+    println!(
+        "ratio: first sync {:.1}x faster than the serial pull",
+        serial_wall.as_secs_f64() / sync_wall.as_secs_f64()
+    );
+    println!(
+        "disk: {disk} bytes of Parquet for {raw} bytes of raw text (lines + log texts): {:.3}x",
+        disk as f64 / raw as f64
+    );
+    let tables: Vec<_> = Table::ALL
+        .iter()
+        .map(|t| format!("{}={}", t.name(), dir_bytes(&dir.join(t.name()))))
+        .collect();
+    println!("disk by table: {}", tables.join(" "));
+    let _ = std::fs::remove_dir_all(&dir);
+}

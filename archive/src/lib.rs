@@ -59,7 +59,7 @@ use plumlogs::client::MAX_PAGE_SIZE;
 use plumlogs::{CallSummary, Client, Query, Service};
 use rows::TableRows;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -747,7 +747,8 @@ fn run_job(
         }
         Source::Logs => {
             let summaries = walk(ctx, ctx.client.call_logs(&q)?)?;
-            let texts = fetch_texts(ctx, &summaries)?;
+            let known = store::known_texts(&day_file(ctx.root, Table::Calls, day));
+            let texts = fetch_texts(ctx, &summaries, known)?;
             let mut out = Vec::new();
             for &table in tables {
                 let mut rows = TableRows::new(table);
@@ -765,11 +766,20 @@ fn run_job(
 }
 
 /// The log text of every call, fetched on up to `concurrency` threads (each request
-/// under a permit). The first error stops the rest and is the day's error.
-fn fetch_texts(ctx: &Ctx<'_>, calls: &[CallSummary<'static>]) -> Result<Vec<String>, JobError> {
+/// under a permit), except those `known` already (from this day's earlier file: a
+/// call is listed once it has ended, and its log is then complete). The first error
+/// stops the rest and is the day's error.
+fn fetch_texts(
+    ctx: &Ctx<'_>,
+    calls: &[CallSummary<'static>],
+    mut known: HashMap<u64, String>,
+) -> Result<Vec<String>, JobError> {
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    let slots: Vec<Mutex<Option<String>>> = calls.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<String>>> = calls
+        .iter()
+        .map(|c| Mutex::new(known.remove(&c.log_id)))
+        .collect();
     let first_error: Mutex<Option<plumlogs::Error>> = Mutex::new(None);
     let workers = ctx.concurrency.min(calls.len());
     std::thread::scope(|scope| {
@@ -778,6 +788,9 @@ fn fetch_texts(ctx: &Ctx<'_>, calls: &[CallSummary<'static>]) -> Result<Vec<Stri
                 while !stop.load(Ordering::Relaxed) {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(call) = calls.get(i) else { return };
+                    if slots[i].lock().unwrap_or_else(|p| p.into_inner()).is_some() {
+                        continue;
+                    }
                     let result = {
                         let _permit = ctx.permits.take();
                         ctx.client.call_log_text(call.log_id)

@@ -242,3 +242,37 @@ fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>, SyncError> {
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| io_err(dir, e))
 }
+
+/// `log_id` → log text of a day's `calls` file, if it exists and reads back; empty
+/// otherwise (the texts are then all fetched).
+pub(crate) fn known_texts(path: &Path) -> std::collections::HashMap<u64, String> {
+    use arrow_array::{Array, StringArray, UInt64Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    let mut out = std::collections::HashMap::new();
+    let Ok(file) = File::open(path) else {
+        return out;
+    };
+    let Ok(reader) = ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) else {
+        return out;
+    };
+    for batch in reader {
+        let Ok(batch) = batch else {
+            return std::collections::HashMap::new();
+        };
+        let ids = batch
+            .column_by_name("log_id")
+            .and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
+        let texts = batch
+            .column_by_name("text")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>());
+        let (Some(ids), Some(texts)) = (ids, texts) else {
+            return std::collections::HashMap::new();
+        };
+        for i in 0..batch.num_rows() {
+            if ids.is_valid(i) && texts.is_valid(i) {
+                out.insert(ids.value(i), texts.value(i).to_owned());
+            }
+        }
+    }
+    out
+}

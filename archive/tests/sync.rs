@@ -143,13 +143,16 @@ fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
     // Today only: sessions, errors, calls + entries (one fetch).
     assert_eq!(report.days_written, 4);
     assert_eq!(report.days_sealed, 0);
+    // Three listings: today's sessions, errors and calls; the log texts of today's
+    // calls are in today's file already.
     let requests = env.emu.requests();
     let today = date_of_day(T.div_euclid(DAY));
-    let today_calls = tables(&dir)[&format!("calls/date={today}/part-0.parquet")]
-        .iter()
-        .map(|b| b.num_rows())
-        .sum::<usize>();
-    assert_eq!(requests.len(), 3 + today_calls, "{requests:?}");
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.path.starts_with("/ws/calls/log/"))
+    );
     let after = files(&dir);
     assert_eq!(before, after, "same clock: every file the same");
     for (k, m) in mtimes {
@@ -166,7 +169,10 @@ fn late_lines_are_picked_up_on_an_unsealed_day() {
     let t0 = T.div_euclid(DAY) * DAY + 2 * 3600;
     let env = Env::new(200, t0);
     let dir = tempdir("late");
-    let o = opts(&[Table::Sessions, Table::Errors], Some(t0 - 2 * DAY));
+    let o = opts(
+        &[Table::Sessions, Table::Errors, Table::Calls],
+        Some(t0 - 2 * DAY),
+    );
     sync(&dir, &env.client(), &o).unwrap();
     let today = date_of_day(t0.div_euclid(DAY));
     let yesterday = date_of_day(t0.div_euclid(DAY) - 1);
@@ -183,9 +189,9 @@ fn late_lines_are_picked_up_on_an_unsealed_day() {
 
     env.set_now(t0 + 8 * 3600);
     let report = sync(&dir, &env.client(), &o).unwrap();
-    // Yesterday (now past the lag) and today, for both tables.
-    assert_eq!(report.days_written, 4);
-    assert_eq!(report.days_sealed, 2);
+    // Yesterday (now past the lag) and today, for the three tables.
+    assert_eq!(report.days_written, 6);
+    assert_eq!(report.days_sealed, 3);
     let late = rows(&tables(&dir)[&key]);
     assert!(late > early, "today grew from {early} to {late} rows");
     assert_eq!(
@@ -199,6 +205,13 @@ fn late_lines_are_picked_up_on_an_unsealed_day() {
     );
     assert_eq!(files(&dir)[&sealed_key], sealed_bytes);
     assert!(state(&dir).tables["sessions"].days[&yesterday].sealed);
+    // Today's calls: the new ones fetched, the earlier ones' texts kept; the file is
+    // the one a fresh sync writes.
+    let key = format!("calls/date={today}/part-0.parquet");
+    let fresh = tempdir("late-fresh");
+    sync(&fresh, &env.client(), &o).unwrap();
+    assert_eq!(tables(&dir)[&key], tables(&fresh)[&key]);
+    assert!(rows(&tables(&dir)[&key]) > 0);
 }
 
 #[test]
