@@ -472,7 +472,7 @@ pub fn sync_with_progress(
         days: plan.len() as u64,
     });
 
-    let jobs: Mutex<std::vec::IntoIter<((Source, i64), Vec<Table>)>> =
+    let jobs: Mutex<std::vec::IntoIter<Job>> =
         Mutex::new(plan.into_iter().collect::<Vec<_>>().into_iter());
     let permits = Permits::new(opts.concurrency);
     let requests = AtomicU64::new(0);
@@ -616,6 +616,9 @@ impl Source {
         }
     }
 }
+
+/// A day to fetch: its source and UTC day, and the tables that want it.
+type Job = ((Source, i64), Vec<Table>);
 
 struct Done {
     day: i64,
