@@ -472,8 +472,12 @@ pub fn sync_with_progress(
         days: plan.len() as u64,
     });
 
-    let jobs: Mutex<std::vec::IntoIter<Job>> =
-        Mutex::new(plan.into_iter().collect::<Vec<_>>().into_iter());
+    // The day that leaves retention soonest first (the oldest call-log day, then the
+    // oldest session and error days, …): a long first run cannot lose a day that was
+    // still there when it began.
+    let mut plan: Vec<Job> = plan.into_iter().collect();
+    plan.sort_by_key(|((source, day), _)| (day * 86_400 + source.retention_seconds(), *source));
+    let jobs: Mutex<std::vec::IntoIter<Job>> = Mutex::new(plan.into_iter());
     let permits = Permits::new(opts.concurrency);
     let requests = AtomicU64::new(0);
     let ctx = Ctx {
@@ -601,13 +605,20 @@ pub fn sync_with_progress(
 /// Where a day's rows come from: `calls` and `call_log_entries` share one fetch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Source {
-    // Call logs first: they leave retention soonest and take the most requests.
     Logs,
     Sessions,
     Errors,
 }
 
 impl Source {
+    fn retention_seconds(self) -> i64 {
+        match self {
+            Source::Logs => Service::Logs.retention_seconds(),
+            Source::Sessions => Service::Sessions.retention_seconds(),
+            Source::Errors => Service::Errors.retention_seconds(),
+        }
+    }
+
     fn of(table: Table) -> Source {
         match table {
             Table::Sessions => Source::Sessions,
