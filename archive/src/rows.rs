@@ -4,7 +4,7 @@
 use crate::Table;
 use crate::schema::{self, Column};
 use arrow_array::builder::{
-    Int16Builder, StringBuilder, TimestampSecondBuilder, UInt32Builder, UInt64Builder,
+    Int16Builder, StringBuilder, TimestampMicrosecondBuilder, UInt32Builder, UInt64Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{ArrowError, SchemaRef};
@@ -32,7 +32,7 @@ enum Col {
     U32(UInt32Builder),
     U64(UInt64Builder),
     I16(Int16Builder),
-    Ts(TimestampSecondBuilder, bool),
+    Ts(TimestampMicrosecondBuilder, bool),
 }
 
 impl Col {
@@ -41,8 +41,8 @@ impl Col {
             LogicalType::Int16 => Col::I16(Int16Builder::new()),
             LogicalType::UInt32 => Col::U32(UInt32Builder::new()),
             LogicalType::UInt64 | LogicalType::DurationSeconds => Col::U64(UInt64Builder::new()),
-            LogicalType::UnixSeconds => Col::Ts(TimestampSecondBuilder::new(), true),
-            LogicalType::LocalSeconds => Col::Ts(TimestampSecondBuilder::new(), false),
+            LogicalType::UnixSeconds => Col::Ts(TimestampMicrosecondBuilder::new(), true),
+            LogicalType::LocalSeconds => Col::Ts(TimestampMicrosecondBuilder::new(), false),
             // Text, session ids (and, checked by the schema's tests, nothing else).
             _ => Col::Text(StringBuilder::new()),
         }
@@ -62,7 +62,10 @@ impl Col {
             (Col::U64(b), V::Null) => b.append_null(),
             (Col::I16(b), V::Int(n)) => b.append_value(i16::try_from(n).map_err(|_| wrong())?),
             (Col::I16(b), V::Null) => b.append_null(),
-            (Col::Ts(b, _), V::Int(n)) => b.append_value(n),
+            // Whole seconds, stored as microseconds (see `schema`).
+            (Col::Ts(b, _), V::Int(n)) => {
+                b.append_value(n.checked_mul(1_000_000).ok_or_else(wrong)?)
+            }
             (Col::Ts(b, _), V::Null) => b.append_null(),
             _ => return Err(wrong()),
         }

@@ -12,8 +12,11 @@
 //! Record columns are nullable in line tables because a line that does not parse
 //! has none of them (its `parse_error` says why; `raw` holds it). Arrow types: text
 //! and session ids `Utf8` (Parquet `BYTE_ARRAY`/`UTF8`), instants
-//! `Timestamp(Second, "UTC")`, wall-clock readings `Timestamp(Second, None)`,
-//! integers as their width says.
+//! `Timestamp(Microsecond, "UTC")` (Parquet `TIMESTAMP(MICROS, true)`), wall-clock
+//! readings `Timestamp(Microsecond, None)`, integers as their width says. Parquet
+//! has no seconds unit (a `Timestamp(Second)` column is written as a bare `INT64`
+//! that DuckDB and pyarrow read as an integer), so the whole seconds of the records
+//! are stored as microseconds, the unit every engine reads natively.
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use plumlogs::schema::{LogicalType, RecordSchema};
@@ -89,8 +92,8 @@ pub fn arrow_type(ty: LogicalType) -> Option<DataType> {
         LogicalType::Int16 => DataType::Int16,
         LogicalType::UInt32 => DataType::UInt32,
         LogicalType::UInt64 | LogicalType::DurationSeconds => DataType::UInt64,
-        LogicalType::UnixSeconds => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
-        LogicalType::LocalSeconds => DataType::Timestamp(TimeUnit::Second, None),
+        LogicalType::UnixSeconds => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        LogicalType::LocalSeconds => DataType::Timestamp(TimeUnit::Microsecond, None),
         _ => return None,
     })
 }

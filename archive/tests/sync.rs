@@ -88,7 +88,7 @@ fn first_sync_covers_each_service_retention_and_reads_back_typed() {
     let field = |n: &str| b.schema().field_with_name(n).unwrap().clone();
     assert_eq!(
         field("timestamp").data_type(),
-        &DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
     );
     assert_eq!(field("duration").data_type(), &DataType::UInt64);
     assert!(field("duration").is_nullable());
@@ -99,6 +99,24 @@ fn first_sync_covers_each_service_retention_and_reads_back_typed() {
         b.num_rows()
     );
     assert_eq!(b.column_by_name("raw").unwrap().null_count(), 0);
+    // The instant is the record's, in microseconds.
+    let ts = b.column_by_name("timestamp").unwrap();
+    let ts = ts
+        .as_any()
+        .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+        .unwrap();
+    let raw = b.column_by_name("raw").unwrap();
+    let raw = raw
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    for i in [0, b.num_rows() - 1] {
+        let rec = plumlogs::parse_session_line(raw.value(i)).unwrap();
+        assert_eq!(
+            ts.value(i),
+            rec.timestamp.unix_seconds().unwrap() * 1_000_000
+        );
+    }
     let key = format!(
         "call_log_entries/date={}/part-0.parquet",
         date_of_day(today - 1)
@@ -109,7 +127,7 @@ fn first_sync_covers_each_service_retention_and_reads_back_typed() {
             .field_with_name("local_timestamp")
             .unwrap()
             .data_type(),
-        &DataType::Timestamp(TimeUnit::Second, None)
+        &DataType::Timestamp(TimeUnit::Microsecond, None)
     );
     let calls = &data[&format!("calls/date={}/part-0.parquet", date_of_day(today - 1))][0];
     let text = calls.column_by_name("text").unwrap();
