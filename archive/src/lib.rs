@@ -74,10 +74,13 @@ pub const MAX_SEAL_LAG_SECONDS: i64 = 3 * 86_400;
 /// How far inside the retention window the oldest request starts. The server refuses
 /// a start exactly at the edge, and the edge moves on while a run is under way.
 pub const RETENTION_MARGIN_SECONDS: i64 = 600;
-/// Requests in flight by default.
+/// Requests in flight by default for a sync: more than a single listing's
+/// `plumlogs::client::options::DEFAULT_CONCURRENCY`, because a sync fetches many days at once.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 /// The most requests in flight.
 pub const MAX_CONCURRENCY: usize = plumlogs::client::MAX_CONCURRENCY;
+/// The most warnings a report keeps.
+pub const MAX_WARNINGS: usize = 100;
 /// How often, at most, the state file is rewritten during a run (and once at its end).
 const STATE_SAVE_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -174,20 +177,17 @@ impl Default for SyncOptions {
 
 impl SyncOptions {
     fn validate(&self) -> Result<(), SyncError> {
-        let bad = |m: String| Err(SyncError::InvalidArgument(m));
         if self.tables.is_empty() {
-            return bad("tables must name at least one table".into());
+            return Err(invalid("tables", "must name at least one table".into()));
         }
-        if !(1..=MAX_CONCURRENCY).contains(&self.concurrency) {
-            return bad(format!(
-                "concurrency ({}) must be in 1..={MAX_CONCURRENCY}",
-                self.concurrency
-            ));
-        }
+        plumlogs::client::options::concurrency("concurrency", self.concurrency as i128)?;
         if !(0..=MAX_SEAL_LAG_SECONDS).contains(&self.seal_lag_seconds) {
-            return bad(format!(
-                "seal_lag_seconds ({}) must be in 0..={MAX_SEAL_LAG_SECONDS}",
-                self.seal_lag_seconds
+            return Err(invalid(
+                "seal_lag_seconds",
+                format!(
+                    "must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {}",
+                    self.seal_lag_seconds
+                ),
             ));
         }
         Ok(())
@@ -235,6 +235,9 @@ pub struct SyncReport {
     pub bytes: u64,
     /// Requests that returned a page or a log (retries not counted).
     pub requests: u64,
+    /// What the server said beside its data (a `success` answer carrying an error
+    /// text), prefixed with the day; at most [`MAX_WARNINGS`].
+    pub warnings: Vec<String>,
     /// Temporary files of an earlier, interrupted run that were removed.
     pub cleaned: u64,
     /// Wall time of the run.
@@ -264,11 +267,20 @@ pub enum Progress {
     },
 }
 
+fn invalid(field: &str, reason: String) -> SyncError {
+    SyncError::Client(plumlogs::Error::InvalidArgument {
+        field: field.to_owned(),
+        reason,
+    })
+}
+
 /// Why a sync did not complete.
 #[derive(Debug)]
 pub enum SyncError {
-    /// An option is out of range (names it).
-    InvalidArgument(String),
+    /// Before anything was fetched: an option out of range
+    /// (`plumlogs::Error::InvalidArgument`, naming the option), or the client's own
+    /// error.
+    Client(plumlogs::Error),
     /// Another sync holds the directory's lock.
     Locked {
         /// The dataset directory.
@@ -296,7 +308,7 @@ pub enum SyncError {
 impl fmt::Display for SyncError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SyncError::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+            SyncError::Client(e) => e.fmt(f),
             SyncError::Locked { dir } => write!(
                 f,
                 "another plumlogs sync is running on {} (it holds {}); try again when it has finished",
@@ -325,7 +337,20 @@ impl fmt::Display for SyncError {
     }
 }
 
-impl std::error::Error for SyncError {}
+impl std::error::Error for SyncError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SyncError::Client(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<plumlogs::Error> for SyncError {
+    fn from(e: plumlogs::Error) -> Self {
+        SyncError::Client(e)
+    }
+}
 
 /// The status of one table of a dataset (see [`status`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,10 +456,10 @@ pub fn sync_with_progress(
     if let Some(since) = opts.since
         && since.div_euclid(86_400) > today
     {
-        return Err(SyncError::InvalidArgument(format!(
-            "since ({since}) is after today ({})",
-            date_of_day(today)
-        )));
+        return Err(invalid(
+            "since",
+            format!("{since} is after today ({})", date_of_day(today)),
+        ));
     }
     let tables: BTreeSet<Table> = opts.tables.iter().copied().collect();
     let mut report = SyncReport {
@@ -501,11 +526,13 @@ pub fn sync_with_progress(
                         return;
                     };
                     let fetched_at = ctx.client.now();
-                    let result = run_job(ctx, source, day, &tables);
+                    let mut warnings = Vec::new();
+                    let result = run_job(ctx, source, day, &tables, &mut warnings);
                     let done = Done {
                         day,
                         tables,
                         fetched_at,
+                        warnings,
                         result,
                     };
                     if tx.send(done).is_err() {
@@ -517,6 +544,11 @@ pub fn sync_with_progress(
         drop(tx);
         for done in rx {
             let date = date_of_day(done.day);
+            for w in &done.warnings {
+                if report.warnings.len() < MAX_WARNINGS {
+                    report.warnings.push(format!("{date}: {w}"));
+                }
+            }
             match done.result {
                 Ok(files) => {
                     let sealed = done.fetched_at >= (done.day + 1) * 86_400 + opts.seal_lag_seconds;
@@ -635,6 +667,8 @@ struct Done {
     day: i64,
     tables: Vec<Table>,
     fetched_at: i64,
+    /// The server's warnings (`success` answers with an error text).
+    warnings: Vec<String>,
     /// (table, records, bytes) per file written.
     result: Result<Vec<(Table, u64, u64)>, JobError>,
 }
@@ -711,8 +745,13 @@ impl Drop for Permit<'_> {
     }
 }
 
-/// Every page of a listing, each request under a permit.
-fn walk<T>(ctx: &Ctx<'_>, mut pages: plumlogs::Pages<T>) -> Result<Vec<T>, plumlogs::Error> {
+/// Every page of a listing, each request under a permit; the server's warnings go
+/// to `warnings`.
+fn walk<T>(
+    ctx: &Ctx<'_>,
+    mut pages: plumlogs::Pages<T>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<T>, plumlogs::Error> {
     let mut all = Vec::new();
     loop {
         let page = {
@@ -720,7 +759,10 @@ fn walk<T>(ctx: &Ctx<'_>, mut pages: plumlogs::Pages<T>) -> Result<Vec<T>, pluml
             pages.next_page()
         };
         match page {
-            None => return Ok(all),
+            None => {
+                warnings.extend_from_slice(pages.warnings());
+                return Ok(all);
+            }
             Some(page) => {
                 all.extend(page?);
                 ctx.requests.fetch_add(1, Ordering::Relaxed);
@@ -734,6 +776,7 @@ fn run_job(
     source: Source,
     day: i64,
     tables: &[Table],
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<(Table, u64, u64)>, JobError> {
     let q = Query::new(day * 86_400, (day + 1) * 86_400).page_size(MAX_PAGE_SIZE);
     let write = |table: Table, rows: TableRows| -> Result<(Table, u64, u64), JobError> {
@@ -744,7 +787,7 @@ fn run_job(
     };
     match source {
         Source::Sessions => {
-            let lines = walk(ctx, ctx.client.session_lines(&q)?)?;
+            let lines = walk(ctx, ctx.client.session_lines(&q)?, warnings)?;
             let mut rows = TableRows::new(Table::Sessions);
             for line in &lines {
                 rows::push_session(&mut rows, line)?;
@@ -752,7 +795,7 @@ fn run_job(
             Ok(vec![write(Table::Sessions, rows)?])
         }
         Source::Errors => {
-            let lines = walk(ctx, ctx.client.error_lines(&q)?)?;
+            let lines = walk(ctx, ctx.client.error_lines(&q)?, warnings)?;
             let mut rows = TableRows::new(Table::Errors);
             for line in &lines {
                 rows::push_error(&mut rows, line)?;
@@ -760,9 +803,9 @@ fn run_job(
             Ok(vec![write(Table::Errors, rows)?])
         }
         Source::Logs => {
-            let summaries = walk(ctx, ctx.client.call_logs(&q)?)?;
+            let summaries = walk(ctx, ctx.client.call_logs(&q)?, warnings)?;
             let known = store::known_texts(&day_file(ctx.root, Table::Calls, day));
-            let texts = fetch_texts(ctx, &summaries, known)?;
+            let texts = fetch_texts(ctx, &summaries, known, warnings)?;
             let mut out = Vec::new();
             for &table in tables {
                 let mut rows = TableRows::new(table);
@@ -787,7 +830,9 @@ fn fetch_texts(
     ctx: &Ctx<'_>,
     calls: &[CallSummary<'static>],
     mut known: HashMap<u64, String>,
+    warnings: &mut Vec<String>,
 ) -> Result<Vec<String>, JobError> {
+    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let slots: Vec<Mutex<Option<String>>> = calls
@@ -807,10 +852,16 @@ fn fetch_texts(
                     }
                     let result = {
                         let _permit = ctx.permits.take();
-                        ctx.client.call_log_text(call.log_id)
+                        ctx.client.call_log_text_and_warning(call.log_id)
                     };
                     match result {
-                        Ok(text) => {
+                        Ok((text, warning)) => {
+                            if let Some(w) = warning {
+                                found
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push(format!("log {}: {w}", call.log_id));
+                            }
                             ctx.requests.fetch_add(1, Ordering::Relaxed);
                             *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(text);
                         }
@@ -827,6 +878,7 @@ fn fetch_texts(
             });
         }
     });
+    warnings.extend(found.into_inner().unwrap_or_else(|p| p.into_inner()));
     if let Some(e) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e.into());
     }

@@ -337,7 +337,9 @@ fn options_out_of_range_are_refused_naming_the_argument() {
         ),
     ] {
         match sync(&dir, &env.client(), &o) {
-            Err(SyncError::InvalidArgument(m)) => assert!(m.contains(what), "{m}"),
+            Err(SyncError::Client(plumlogs::Error::InvalidArgument { field, reason })) => {
+                assert_eq!(field, what, "{reason}");
+            }
             other => panic!("expected InvalidArgument about {what}, got {other:?}"),
         }
     }

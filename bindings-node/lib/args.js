@@ -13,11 +13,11 @@ function describe(v) {
 function optionsArg(options, allowed, what = 'options') {
   if (options === undefined || options === null) return {}
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgument(`${what} must be an object, got ${describe(options)}`)
+    throw invalidArgument(what, `must be an object, got ${describe(options)}`)
   }
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      throw invalidArgument(`unknown option ${JSON.stringify(key)} in ${what}; expected one of ${allowed.join(', ')}`)
+      throw invalidArgument(`${what}.${key}`, `is not an option; expected one of ${allowed.join(', ')}`)
     }
   }
   return options
@@ -26,15 +26,22 @@ function optionsArg(options, allowed, what = 'options') {
 function optional(options, key, type, what = 'options') {
   const v = options[key]
   if (v === undefined || v === null) return undefined
-  if (typeof v !== type) throw invalidArgument(`${what}.${key} must be a ${type}, got ${describe(v)}`)
+  if (typeof v !== type) throw invalidArgument(`${what}.${key}`, `must be a ${type}, got ${describe(v)}`)
   return v
 }
 
+/** The emulator's fault fields (the emulator's own rules; not a client option). */
 function wholeNumber(v, name, { min = -Infinity } = {}) {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
     const bound = min > -Infinity ? ` >= ${min}` : ''
-    throw invalidArgument(`${name} must be a whole number${bound}, got ${typeof v === 'number' ? v : describe(v)}`)
+    throw invalidArgument(name, `must be a whole number${bound}, got ${typeof v === 'number' ? v : describe(v)}`)
   }
+  return v
+}
+
+/** A number option, its type checked here; its range is checked by the core. */
+function numberArg(v, name) {
+  if (typeof v !== 'number') throw invalidArgument(name, `must be a number, got ${describe(v)}`)
   return v
 }
 
@@ -42,20 +49,20 @@ function wholeNumber(v, name, { min = -Infinity } = {}) {
 function unixSeconds(v, name) {
   if (v instanceof Date) {
     const ms = v.getTime()
-    if (Number.isNaN(ms)) throw invalidArgument(`${name} is an invalid Date`)
+    if (Number.isNaN(ms)) throw invalidArgument(name, 'is an invalid Date')
     return Math.floor(ms / 1000)
   }
-  if (typeof v === 'number') return wholeNumber(v, `${name} (UNIX seconds)`)
-  throw invalidArgument(`${name} must be UNIX seconds (a number) or a Date, got ${describe(v)}`)
+  if (typeof v === 'number') return v
+  throw invalidArgument(name, `must be UNIX seconds (a number) or a Date, got ${describe(v)}`)
 }
 
 function signalArg(options, what = 'options') {
   const s = options.signal
   if (s === undefined || s === null) return undefined
   if (typeof s !== 'object' || typeof s.aborted !== 'boolean' || typeof s.addEventListener !== 'function') {
-    throw invalidArgument(`${what}.signal must be an AbortSignal, got ${describe(s)}`)
+    throw invalidArgument(`${what}.signal`, `must be an AbortSignal, got ${describe(s)}`)
   }
   return s
 }
 
-module.exports = { describe, optionsArg, optional, wholeNumber, unixSeconds, signalArg }
+module.exports = { describe, optionsArg, optional, numberArg, wholeNumber, unixSeconds, signalArg }

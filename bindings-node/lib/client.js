@@ -3,29 +3,55 @@
 // Each request runs on a native thread of its own; this file owns the paging loops,
 // so it can stop between pages when an AbortSignal fires.
 const native = require('./native.js')
-const { callNative, awaitNative, invalidArgument, abortError, fromPayload } = require('./errors.js')
-const { optionsArg, optional, wholeNumber, unixSeconds, signalArg } = require('./args.js')
+const { callNative, awaitNative, abortError, fromPayload } = require('./errors.js')
+const { optionsArg, optional, numberArg, unixSeconds, signalArg } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
 const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp']
-const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal']
+const QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal', 'onWarning']
 const WITH_TEXT_OPTIONS = [...QUERY_OPTIONS, 'concurrency']
 
-function nonNegative(options, key) {
-  const v = optional(options, key, 'number')
-  if (v !== undefined && !(v >= 0 && Number.isFinite(v))) throw invalidArgument(`options.${key} must be a number >= 0, got ${v}`)
-  return v
+// Only types are checked here: every range and default is the core's (an
+// out-of-range number comes back from the native side as its INVALID_ARGUMENT).
+function num(options, key) {
+  return optional(options, key, 'number')
 }
 
 function nativeQuery(start, end, options) {
   const q = { start: unixSeconds(start, 'start'), end: unixSeconds(end, 'end') }
   const number = optional(options, 'number', 'string')
   if (number !== undefined) q.number = number
-  if (options.limit !== undefined && options.limit !== null) q.limit = wholeNumber(options.limit, 'options.limit', { min: 1 })
-  if (options.pageSize !== undefined && options.pageSize !== null) {
-    q.pageSize = wholeNumber(options.pageSize, 'options.pageSize', { min: 1 })
-  }
+  q.limit = num(options, 'limit')
+  q.pageSize = num(options, 'pageSize')
   return q
+}
+
+function onWarningArg(options) {
+  return optional(options, 'onWarning', 'function')
+}
+
+/**
+ * A `success` answer that also carried an error text ("partial results: database
+ * timeout"): to `onWarning(text)` when given, else a process warning of type
+ * `ServerWarning` (code `PLUMLOGS_SERVER_WARNING`), never dropped.
+ */
+function emitWarnings(texts, onWarning) {
+  for (const text of texts) {
+    if (onWarning) onWarning(text)
+    else process.emitWarning(`the server answered success with an error text: ${text}`, { type: 'ServerWarning', code: 'PLUMLOGS_SERVER_WARNING' })
+  }
+}
+
+/** The warnings of `pages` not emitted yet; `seen` counts those already emitted. */
+function newWarnings(pages, seen) {
+  const all = pages.warnings
+  return all.length > seen ? all.slice(seen) : []
+}
+
+/** A call log's own warning, emitted; the log keeps it as `warning`. */
+function logWarning(log, onWarning) {
+  if (log && log.warning) emitWarnings([log.warning], onWarning)
+  return log
 }
 
 /** A page as it came from Rust (columns or JSON) into records. */
@@ -65,31 +91,39 @@ function untilAborted(promise, signal, abandon) {
   })
 }
 
-async function* pageIterator(pages, signal) {
+async function* pageIterator(pages, signal, onWarning) {
+  let seen = 0
   for (;;) {
     if (signal && signal.aborted) throw abortError(signal)
     const page = await untilAborted(pages.next(), signal)
+    const fresh = newWarnings(pages, seen)
+    seen += fresh.length
+    emitWarnings(fresh, onWarning)
     if (page === null) return
     yield assemble(page)
   }
 }
 
-async function* recordIterator(pages, signal) {
-  for await (const page of pageIterator(pages, signal)) yield* page
+async function* recordIterator(pages, signal, onWarning) {
+  for await (const page of pageIterator(pages, signal, onWarning)) yield* page
 }
 
-async function collect(pages, signal) {
+async function collect(pages, signal, onWarning) {
   const out = []
-  for await (const page of pageIterator(pages, signal)) {
+  for await (const page of pageIterator(pages, signal, onWarning)) {
     for (let i = 0; i < page.length; i++) out.push(page[i])
   }
   return out
 }
 
-function collectSync(pages) {
+function collectSync(pages, onWarning) {
   const out = []
+  let seen = 0
   for (;;) {
     const page = callNative(() => pages.nextSync())
+    const fresh = newWarnings(pages, seen)
+    seen += fresh.length
+    emitWarnings(fresh, onWarning)
     if (page === null) return out
     const records = assemble(page)
     for (let i = 0; i < records.length; i++) out.push(records[i])
@@ -106,21 +140,16 @@ class Client {
 
   constructor(options) {
     const o = optionsArg(options, CLIENT_OPTIONS)
-    const format = optional(o, 'format', 'string')
-    if (format !== undefined && format !== 'json' && format !== 'xml') {
-      throw invalidArgument(`options.format must be "json" or "xml", got ${JSON.stringify(format)}`)
-    }
-    const maxRetries = o.maxRetries === undefined || o.maxRetries === null ? undefined : wholeNumber(o.maxRetries, 'options.maxRetries', { min: 0 })
     const nativeOptions = {
       username: optional(o, 'username', 'string'),
       password: optional(o, 'password', 'string'),
       baseUrl: optional(o, 'baseUrl', 'string'),
-      format,
-      timeoutMs: nonNegative(o, 'timeoutMs'),
-      deadlineMs: nonNegative(o, 'deadlineMs'),
-      maxRetries,
-      retryBaseMs: nonNegative(o, 'retryBaseMs'),
-      retryMaxMs: nonNegative(o, 'retryMaxMs'),
+      format: optional(o, 'format', 'string'),
+      timeoutMs: num(o, 'timeoutMs'),
+      deadlineMs: num(o, 'deadlineMs'),
+      maxRetries: num(o, 'maxRetries'),
+      retryBaseMs: num(o, 'retryBaseMs'),
+      retryMaxMs: num(o, 'retryMaxMs'),
       userAgent: optional(o, 'userAgent', 'string'),
       allowInsecureHttp: optional(o, 'allowInsecureHttp', 'boolean'),
     }
@@ -142,8 +171,9 @@ class Client {
   #pages(service, start, end, options, allowed = QUERY_OPTIONS) {
     const o = optionsArg(options, allowed)
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     const q = nativeQuery(start, end, o)
-    return { pages: callNative(() => this.#native.pages(service, q)), signal, o }
+    return { pages: callNative(() => this.#native.pages(service, q)), signal, onWarning }
   }
 
   // Promise of every record of the window (paging handled here).
@@ -160,49 +190,50 @@ class Client {
   }
 
   async #all(service, start, end, options) {
-    const { pages, signal } = this.#pages(service, start, end, options)
-    return collect(pages, signal)
+    const { pages, signal, onWarning } = this.#pages(service, start, end, options)
+    return collect(pages, signal, onWarning)
   }
 
   // Async iterators of records, a page fetched at a time.
   iterSessions(start, end, options) {
-    const { pages, signal } = this.#pages('sessions', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('sessions', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   iterErrors(start, end, options) {
-    const { pages, signal } = this.#pages('errors', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('errors', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   iterCallLogs(start, end, options) {
-    const { pages, signal } = this.#pages('logs', start, end, options)
-    return recordIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('logs', start, end, options)
+    return recordIterator(pages, signal, onWarning)
   }
 
   // Async iterators of pages (arrays of records), for progress reporting.
   iterSessionPages(start, end, options) {
-    const { pages, signal } = this.#pages('sessions', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('sessions', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   iterErrorPages(start, end, options) {
-    const { pages, signal } = this.#pages('errors', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('errors', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   iterCallLogPages(start, end, options) {
-    const { pages, signal } = this.#pages('logs', start, end, options)
-    return pageIterator(pages, signal)
+    const { pages, signal, onWarning } = this.#pages('logs', start, end, options)
+    return pageIterator(pages, signal, onWarning)
   }
 
   async callLog(logId, options) {
-    const o = optionsArg(options, ['signal'])
+    const o = optionsArg(options, ['signal', 'onWarning'])
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     if (signal && signal.aborted) throw abortError(signal)
-    wholeNumber(logId, 'logId', { min: 1 })
+    numberArg(logId, 'logId')
     const n = this.#native
-    return JSON.parse(await untilAborted(callNative(() => n.callLog(logId)), signal))
+    return logWarning(JSON.parse(await untilAborted(callNative(() => n.callLog(logId)), signal)), onWarning)
   }
 
   // Every call with a log in the window, each with its log (or its own error).
@@ -215,18 +246,27 @@ class Client {
   async *iterCallLogsWithText(start, end, options) {
     const o = optionsArg(options, WITH_TEXT_OPTIONS)
     const signal = signalArg(o)
+    const onWarning = onWarningArg(o)
     const q = nativeQuery(start, end, o)
-    const concurrency = o.concurrency === undefined || o.concurrency === null ? 4 : wholeNumber(o.concurrency, 'options.concurrency', { min: 1 })
+    const concurrency = num(o, 'concurrency')
     if (signal && signal.aborted) throw abortError(signal)
     const n = this.#native
     // Aborted while listing: the iterator still arrives later; close it then, so its
     // workers do not go on to fetch every log.
     const it = await untilAborted(callNative(() => n.callLogsWithText(q, concurrency)), signal, (late) => late.close())
+    let seen = 0
     try {
       for (;;) {
         if (signal && signal.aborted) throw abortError(signal)
         const json = await untilAborted(it.next(), signal)
-        if (json === null) return
+        if (json === null) {
+          emitWarnings(newWarnings(it, seen), onWarning)
+          return
+        }
+        // The listing's warnings and each log's, each distinct text once (core's list).
+        const fresh = newWarnings(it, seen)
+        seen += fresh.length
+        emitWarnings(fresh, onWarning)
         yield withTextItem(json)
       }
     } finally {
@@ -237,25 +277,27 @@ class Client {
 
   // Blocking twins, for scripts: they hold the JS thread for the whole walk.
   sessionsSync(start, end, options) {
-    return collectSync(this.#pagesSync('sessions', start, end, options))
+    return this.#collectSync('sessions', start, end, options)
   }
 
   errorsSync(start, end, options) {
-    return collectSync(this.#pagesSync('errors', start, end, options))
+    return this.#collectSync('errors', start, end, options)
   }
 
   callLogsSync(start, end, options) {
-    return collectSync(this.#pagesSync('logs', start, end, options))
+    return this.#collectSync('logs', start, end, options)
   }
 
-  callLogSync(logId) {
-    wholeNumber(logId, 'logId', { min: 1 })
-    return JSON.parse(callNative(() => this.#native.callLogSync(logId)))
+  callLogSync(logId, options) {
+    const o = optionsArg(options, ['onWarning'])
+    numberArg(logId, 'logId')
+    return logWarning(JSON.parse(callNative(() => this.#native.callLogSync(logId))), onWarningArg(o))
   }
 
-  #pagesSync(service, start, end, options) {
-    const o = optionsArg(options, ['number', 'limit', 'pageSize'])
-    return callNative(() => this.#native.pages(service, nativeQuery(start, end, o)))
+  #collectSync(service, start, end, options) {
+    const o = optionsArg(options, ['number', 'limit', 'pageSize', 'onWarning'])
+    const pages = callNative(() => this.#native.pages(service, nativeQuery(start, end, o)))
+    return collectSync(pages, onWarningArg(o))
   }
 }
 

@@ -19,23 +19,23 @@ function optWhole(o, key, min) {
 function faultJson(fault) {
   const f = optionsArg(fault, FAULT_KEYS, 'fault')
   if (!FAULT_KINDS.includes(f.kind)) {
-    throw invalidArgument(`fault.kind must be one of ${FAULT_KINDS.join(', ')}, got ${typeof f.kind === 'string' ? JSON.stringify(f.kind) : describe(f.kind)}`)
+    throw invalidArgument('fault.kind', `must be one of ${FAULT_KINDS.join(', ')}, got ${typeof f.kind === 'string' ? JSON.stringify(f.kind) : describe(f.kind)}`)
   }
   const out = { kind: f.kind === 'documentedFailure' ? 'documented_failure' : f.kind }
   if (f.kind === 'status' || f.kind === 'documentedFailure') {
     out.status = wholeNumber(f.status, 'fault.status', { min: 100 })
   } else if (f.status !== undefined) {
-    throw invalidArgument(`fault.status belongs to kinds "status" and "documentedFailure", not ${JSON.stringify(f.kind)}`)
+    throw invalidArgument('fault.status', `belongs to kinds "status" and "documentedFailure", not ${JSON.stringify(f.kind)}`)
   }
   if (f.kind === 'status') {
     if (f.retryAfter !== undefined && f.retryAfter !== null) out.retry_after = wholeNumber(f.retryAfter, 'fault.retryAfter', { min: 0 })
   } else if (f.retryAfter !== undefined) {
-    throw invalidArgument(`fault.retryAfter belongs to kind "status", not ${JSON.stringify(f.kind)}`)
+    throw invalidArgument('fault.retryAfter', `belongs to kind "status", not ${JSON.stringify(f.kind)}`)
   }
   if (f.kind === 'slow') {
     out.delay_ms = wholeNumber(f.delayMs, 'fault.delayMs', { min: 0 })
   } else if (f.delayMs !== undefined) {
-    throw invalidArgument(`fault.delayMs belongs to kind "slow", not ${JSON.stringify(f.kind)}`)
+    throw invalidArgument('fault.delayMs', `belongs to kind "slow", not ${JSON.stringify(f.kind)}`)
   }
   if (f.count !== undefined && f.count !== null) out.count = wholeNumber(f.count, 'fault.count', { min: 1 })
   const prefix = optional(f, 'pathPrefix', 'string', 'fault')
@@ -48,7 +48,7 @@ class Emulator {
 
   /** Use `await Emulator.start(options)`. */
   constructor(token, nativeEmulator) {
-    if (token !== TOKEN) throw invalidArgument('use `await Emulator.start(options)` to start an emulator')
+    if (token !== TOKEN) throw invalidArgument('Emulator', 'use `await Emulator.start(options)` to start an emulator')
     this.#native = nativeEmulator
   }
 

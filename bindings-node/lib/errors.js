@@ -1,7 +1,10 @@
 'use strict'
 // The one place where the native error payload becomes a JS Error. The Rust side
 // (src/error.rs) converts `plumlogs::Error` into a JSON payload behind a marker; this
-// module turns that payload into the right class, with `code` and its fields.
+// module turns that payload into the class its core code names (`CLASSES`), with its
+// fields. Code, kind, status, location and messages are all the core's; every error
+// has `code` (a string), `kind` (or null) and `description` (the core's whole message,
+// the same text as Python's `str(error)` and the CLI's).
 
 const MARKER = '\u0000plumlogs-error:'
 
@@ -36,6 +39,8 @@ const CLASSES = {
 function fromPayload(payload) {
   const { code, message, ...fields } = payload
   const Cls = CLASSES[code] || TransportError
+  if (!('kind' in fields)) fields.kind = null
+  if (!('description' in fields)) fields.description = message
   const err = new Cls(message, fields)
   // An own property too, so `{ ...err }`, JSON.stringify and assert.deepEqual see it.
   err.code = Cls.prototype.code
@@ -56,8 +61,13 @@ function convert(err) {
   return err
 }
 
-function invalidArgument(message) {
-  return fromPayload({ code: 'INVALID_ARGUMENT', message })
+/**
+ * INVALID_ARGUMENT for what the wrapper itself checks: the type of an argument
+ * (ranges are the core's). The message has the core's shape.
+ */
+function invalidArgument(field, reason) {
+  const message = `invalid argument ${field}: ${reason}`
+  return fromPayload({ code: 'INVALID_ARGUMENT', message, field, reason })
 }
 
 /** Run a native call, rethrowing its error typed. */
@@ -76,15 +86,31 @@ function awaitNative(promise) {
   })
 }
 
+/**
+ * What an aborted call rejects with: Node's own shape (`name` 'AbortError', string
+ * `code` 'ABORT_ERR', like `events.once` and `timers/promises`), never the numeric
+ * code 20 of the DOMException `AbortController.abort()` stores as its default reason;
+ * that reason is the `cause`. A reason the caller gave is rethrown as it is.
+ */
+class AbortError extends Error {
+  constructor(message = 'The operation was aborted', options) {
+    super(message, options)
+    this.name = 'AbortError'
+    this.code = 'ABORT_ERR'
+  }
+}
+
 function abortError(signal) {
-  if (signal && signal.reason instanceof Error) return signal.reason
-  const err = new Error('The operation was aborted')
-  err.name = 'AbortError'
-  err.code = 'ABORT_ERR'
-  return err
+  const reason = signal ? signal.reason : undefined
+  const isDefault =
+    reason === undefined || (reason !== null && typeof reason === 'object' && reason.name === 'AbortError' && typeof reason.code === 'number')
+  if (!isDefault) return reason
+  return new AbortError('The operation was aborted', reason === undefined ? undefined : { cause: reason })
 }
 
 module.exports = {
+  AbortError,
+  CLASSES,
   PlumError,
   ParseError,
   InvalidArgument,

@@ -67,6 +67,8 @@ export interface CallLog {
   log_id: number | null
   text: string
   entries: CallLogEntry[]
+  /** The error text of the `success` answer, when it had one (also emitted as a warning). */
+  warning?: string
 }
 
 /** A call with its log, or the error of fetching that one log. */
@@ -83,11 +85,20 @@ export interface SessionIdParts {
 
 // ---- errors ----
 
+/** The core's stable error codes: one class per code. */
 export type ErrorCode = 'PARSE_ERROR' | 'INVALID_ARGUMENT' | 'API_ERROR' | 'AUTH_ERROR' | 'TRANSPORT_ERROR'
 
-/** Base of every error this package throws; `code` says which. */
+/**
+ * Base of every error this package throws; `code` says which. `code`, `kind`,
+ * `httpStatus`, the location fields and `description` are the core's, the same in
+ * Rust, Python and the CLI. Narrow with `instanceof` or by `code`.
+ */
 export declare class PlumError extends Error {
   readonly code: ErrorCode
+  /** A finer machine-readable name where there is one (`bad_month`, `malformed_body`, `missing_credentials`), else `null`. */
+  readonly kind: string | null
+  /** The whole message (Python's `str(error)`, the CLI's line); `message` is the server's own text for API, auth and transport errors. */
+  readonly description: string
 }
 
 /** A line, entry or body that did not parse: where, why, and the offending input. */
@@ -99,7 +110,7 @@ export declare class ParseError extends PlumError {
   readonly column: number | null
   /** 0-based byte offset in the whole input. */
   readonly offset: number
-  /** The offending line, as written. */
+  /** The offending line, as written (for a body: a bounded excerpt around the offset). */
   readonly input: string
   /** Why, as a sentence. */
   readonly reason: string
@@ -110,16 +121,20 @@ export declare class ParseError extends PlumError {
 /** An argument rejected before anything was sent. */
 export declare class InvalidArgument extends PlumError {
   readonly code: 'INVALID_ARGUMENT'
+  /** The argument, as this package names it (`options.timeoutMs`, `logId`). */
+  readonly field: string
+  /** What is wrong with it, with the value given. */
+  readonly reason: string
 }
 
 /** The server answered `failure`; `message` is the server's text. */
 export declare class ApiError extends PlumError {
   readonly code: 'API_ERROR' | 'AUTH_ERROR'
-  /** The HTTP status (`null` when unknown; 0 when no request was made). */
+  /** The HTTP status; `null` when there was no HTTP exchange (`decodeResponse`) or no request at all (missing credentials). */
   readonly httpStatus: number | null
 }
 
-/** Bad or missing credentials. */
+/** Bad or missing credentials (`kind` is `missing_credentials` when nothing was sent). */
 export declare class AuthError extends ApiError {
   readonly code: 'AUTH_ERROR'
 }
@@ -127,6 +142,25 @@ export declare class AuthError extends ApiError {
 /** Connection, timeout, or a broken body, after the retries were spent. */
 export declare class TransportError extends PlumError {
   readonly code: 'TRANSPORT_ERROR'
+  /** For a listing the server left short (`kind` `incomplete_listing`): the count it reported. */
+  readonly reported?: number
+  /** For a listing the server left short: the records received before it broke off. */
+  readonly received?: number
+}
+
+/** Every error class by its code: `PlumErrors['PARSE_ERROR']` is `ParseError`. */
+export interface PlumErrors {
+  PARSE_ERROR: ParseError
+  INVALID_ARGUMENT: InvalidArgument
+  API_ERROR: ApiError
+  AUTH_ERROR: AuthError
+  TRANSPORT_ERROR: TransportError
+}
+
+/** What an aborted call rejects with, unless the signal's own reason was given. */
+export declare class AbortError extends Error {
+  readonly name: 'AbortError'
+  readonly code: 'ABORT_ERR'
 }
 
 // ---- parsing ----
@@ -246,9 +280,16 @@ export interface QueryOptions {
   pageSize?: number
   /** Stops the walk: the promise or iterator rejects with an `AbortError`. */
   signal?: AbortSignal
+  /**
+   * Called with the error text of a `success` answer (say `partial results:
+   * database timeout`), once per distinct text. Without it, each becomes a
+   * `process.emitWarning` of type `ServerWarning`, code `PLUMLOGS_SERVER_WARNING`.
+   */
+  onWarning?: (text: string) => void
 }
 
 export type SyncQueryOptions = Omit<QueryOptions, 'signal'>
+export type SyncCallLogOptions = Omit<SignalOptions, 'signal'>
 
 export interface CallLogsWithTextOptions extends QueryOptions {
   /** Logs fetched at once (default 4, at most 64). */
@@ -257,6 +298,8 @@ export interface CallLogsWithTextOptions extends QueryOptions {
 
 export interface SignalOptions {
   signal?: AbortSignal
+  /** As in {@link QueryOptions.onWarning}. */
+  onWarning?: (text: string) => void
 }
 
 /**
@@ -288,7 +331,7 @@ export declare class Client {
   sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionRecord[]
   errorsSync(start: Time, end: Time, options?: SyncQueryOptions): ErrorRecord[]
   callLogsSync(start: Time, end: Time, options?: SyncQueryOptions): CallSummary[]
-  callLogSync(logId: number): CallLog & { log_id: number }
+  callLogSync(logId: number, options?: SyncCallLogOptions): CallLog & { log_id: number }
 }
 
 // ---- emulator ----

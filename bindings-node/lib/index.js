@@ -26,4 +26,5 @@ module.exports = {
   ApiError: errors.ApiError,
   AuthError: errors.AuthError,
   TransportError: errors.TransportError,
+  AbortError: errors.AbortError,
 }

@@ -21,5 +21,6 @@ export const {
   ApiError,
   AuthError,
   TransportError,
+  AbortError,
 } = plumlogs
 export default plumlogs

@@ -6,13 +6,13 @@ const { describe, optionsArg, optional } = require('./args.js')
 function textArg(text, name = 'text') {
   if (typeof text === 'string' || Buffer.isBuffer(text)) return text
   if (text instanceof Uint8Array) return Buffer.from(text.buffer, text.byteOffset, text.byteLength)
-  throw invalidArgument(`${name} must be a string or a Buffer, got ${describe(text)}`)
+  throw invalidArgument(name, `must be a string or a Buffer, got ${describe(text)}`)
 }
 
 function lineArg(line) {
   if (typeof line === 'string') return line
   if (Buffer.isBuffer(line) || line instanceof Uint8Array) return Buffer.from(line).toString('utf8')
-  throw invalidArgument(`line must be a string, got ${describe(line)}`)
+  throw invalidArgument('line', `must be a string, got ${describe(line)}`)
 }
 
 
@@ -61,7 +61,7 @@ const parseErrorsAsync = bulkAsync(native.nativeParseErrorsAsync, fromColumns)
 const parseCallLogAsync = bulkAsync(native.nativeParseCallLogAsync, parseBatch)
 
 function sessionIdParts(sessionId) {
-  if (typeof sessionId !== 'string') throw invalidArgument(`sessionId must be a string, got ${describe(sessionId)}`)
+  if (typeof sessionId !== 'string') throw invalidArgument('sessionId', `must be a string, got ${describe(sessionId)}`)
   return JSON.parse(callNative(() => native.nativeSessionIdParts(sessionId)))
 }
 
@@ -69,7 +69,7 @@ const SERVICES = ['sessions', 'errors', 'logs', 'log']
 
 function serviceArg(service) {
   if (!SERVICES.includes(service)) {
-    throw invalidArgument(`service must be one of ${SERVICES.join(', ')}, got ${typeof service === 'string' ? JSON.stringify(service) : describe(service)}`)
+    throw invalidArgument('service', `must be one of ${SERVICES.join(', ')}, got ${typeof service === 'string' ? JSON.stringify(service) : describe(service)}`)
   }
   return service
 }

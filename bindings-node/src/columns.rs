@@ -253,10 +253,13 @@ impl ColumnsBuilder {
     /// The batch, or an error when its text is more than one JS string can hold.
     pub(crate) fn finish(self) -> Result<RawColumns, plumlogs::Error> {
         if self.pos > MAX_JS_STRING {
-            return Err(plumlogs::Error::InvalidArgument(format!(
-                "the records of this input hold more text than one JavaScript string can \
-                 ({MAX_JS_STRING} UTF-16 units); parse it in parts"
-            )));
+            return Err(plumlogs::Error::invalid_argument(
+                "text",
+                format!(
+                    "the records of this input hold more text than one JavaScript string can \
+                     ({MAX_JS_STRING} UTF-16 units); parse it in parts"
+                ),
+            ));
         }
         let (slots, nums) = if self.raw.shape == "sessions" {
             (SESSION_SLOTS, SESSION_NUMS)

@@ -6,6 +6,7 @@ use napi::bindgen_prelude::{AsyncTask, Object};
 use napi::{Env, Task};
 use napi_derive::napi;
 use plumlogs::Error;
+use plumlogs::client::options;
 use plumlogs_emulator::{Emulator, EmulatorConfig, Fault};
 use std::sync::{Arc, Mutex};
 
@@ -23,19 +24,20 @@ pub struct EmulatorOptions {
 fn config(o: EmulatorOptions) -> Result<EmulatorConfig, Error> {
     let mut c = EmulatorConfig::default();
     if let Some(seed) = o.seed {
-        if !(seed.is_finite() && seed >= 0.0 && seed.fract() == 0.0 && seed <= 9.0e15) {
-            return Err(Error::InvalidArgument(format!(
-                "seed must be a whole number >= 0, got {seed}"
-            )));
-        }
-        c.seed = seed as u64;
+        let seed = options::whole("options.seed", seed)?;
+        c.seed = u64::try_from(seed).map_err(|_| {
+            Error::invalid_argument("options.seed", format!("must be at least 0, got {seed}"))
+        })?;
     }
     if let Some(n) = o.calls_per_day {
         if n > plumlogs_emulator::MAX_CALLS_PER_DAY {
-            return Err(Error::InvalidArgument(format!(
-                "callsPerDay must be at most {}, got {n}",
-                plumlogs_emulator::MAX_CALLS_PER_DAY
-            )));
+            return Err(Error::invalid_argument(
+                "options.callsPerDay",
+                format!(
+                    "must be at most {}, got {n}",
+                    plumlogs_emulator::MAX_CALLS_PER_DAY
+                ),
+            ));
         }
         c.calls_per_day = n;
     }
@@ -46,21 +48,17 @@ fn config(o: EmulatorOptions) -> Result<EmulatorConfig, Error> {
         c.password = p;
     }
     if let Some(p) = o.port {
-        c.port = u16::try_from(p)
-            .map_err(|_| Error::InvalidArgument(format!("port must be 0..65535, got {p}")))?;
+        c.port = u16::try_from(p).map_err(|_| {
+            Error::invalid_argument("options.port", format!("must be 0..65535, got {p}"))
+        })?;
     }
-    c.clock = o.clock.map(|t| unix(t, "clock")).transpose()?;
+    c.clock = o.clock.map(|t| unix(t, "options.clock")).transpose()?;
     Ok(c)
 }
 
+/// Whole UNIX seconds (exact in a JS number, so within `i64`).
 fn unix(t: f64, what: &str) -> Result<i64, Error> {
-    if t.is_finite() && t.fract() == 0.0 && t.abs() < 9.0e15 {
-        Ok(t as i64)
-    } else {
-        Err(Error::InvalidArgument(format!(
-            "{what} must be whole UNIX seconds, got {t}"
-        )))
-    }
+    options::whole(what, t).map(|t| t as i64)
 }
 
 fn io_error(e: std::io::Error) -> Error {
@@ -94,7 +92,7 @@ impl Task for StartTask {
     }
 }
 
-#[napi]
+#[napi(catch_unwind)]
 pub fn native_start_emulator(options: EmulatorOptions) -> napi::Result<AsyncTask<StartTask>> {
     Ok(AsyncTask::new(StartTask {
         config: Some(config(options).js()?),
@@ -110,7 +108,7 @@ pub struct NativeEmulator {
 }
 
 fn stopped() -> napi::Error {
-    crate::error::to_napi(&Error::InvalidArgument("the emulator is stopped".into()))
+    crate::error::to_napi(&Error::invalid_argument("this", "the emulator is stopped"))
 }
 
 impl NativeEmulator {
@@ -122,67 +120,69 @@ impl NativeEmulator {
 
 #[napi]
 impl NativeEmulator {
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn base_url(&self) -> String {
         self.base_url.clone()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn username(&self) -> String {
         self.username.clone()
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn password(&self) -> String {
         self.password.clone()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn now(&self) -> napi::Result<f64> {
         self.with(|e| e.now() as f64)
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn set_clock(&self, unix_seconds: Option<f64>) -> napi::Result<()> {
         let t = unix_seconds.map(|t| unix(t, "clock")).transpose().js()?;
         self.with(|e| e.set_clock(t))
     }
 
     /// `fault` is the JSON of the control API (`{"kind":"status","status":503,...}`).
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn inject(&self, fault: String) -> napi::Result<()> {
         let f: Fault = serde_json::from_str(&fault)
-            .map_err(|e| Error::InvalidArgument(format!("not a fault: {e}")))
+            .map_err(|e| Error::invalid_argument("fault", format!("not a fault: {e}")))
             .js()?;
         self.with(|e| e.inject(f))
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_faults(&self) -> napi::Result<()> {
         self.with(|e| e.clear_faults())
     }
 
     /// The recorded requests as a JSON array.
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn requests(&self) -> napi::Result<String> {
         let reqs = self.with(|e| e.requests())?;
         serde_json::to_string(&reqs)
-            .map_err(|e| Error::InvalidArgument(format!("cannot serialise requests: {e}")))
+            .map_err(|e| Error::Transport {
+                message: format!("cannot serialise requests: {e}"),
+            })
             .js()
     }
 
-    #[napi]
+    #[napi(catch_unwind)]
     pub fn clear_requests(&self) -> napi::Result<()> {
         self.with(|e| e.clear_requests())
     }
 
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn running(&self) -> bool {
         self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
     }
 
     /// Stops the server (joining its threads happens off the JS thread).
-    #[napi(ts_return_type = "Promise<void>")]
+    #[napi(ts_return_type = "Promise<void>", catch_unwind)]
     pub fn stop<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
         let emu = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
         crate::spawn::spawn_promise(

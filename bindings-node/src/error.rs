@@ -3,15 +3,17 @@
 //! napi can only throw an `Error` with a message string across every path we use
 //! (sync calls, `AsyncTask` rejections, deferred promises resolved from our own
 //! threads), so the payload travels as JSON behind a marker in the message, and
-//! `lib/errors.js` rebuilds a proper `Error` with `code` and fields from it.
+//! `lib/errors.js` rebuilds a proper `Error` from it: a table from the core's code
+//! to a class. Nothing is decided here: code, kind, status, location and messages
+//! are the core's, the field names are camelCase.
 
-use plumlogs::{DecodeError, Error, ParseError};
+use plumlogs::{Error, ParseError};
 use serde_json::{Map, Value, json};
 
 /// Prefix of a message that carries a structured error payload.
 pub(crate) const MARKER: &str = "\u{0}plumlogs-error:";
 
-/// The canonical problem object of lenient parsing and of `PARSE_ERROR`.
+/// The canonical problem object of lenient parsing.
 pub(crate) fn parse_error_fields(e: &ParseError) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("line".into(), json!(e.line));
@@ -28,96 +30,49 @@ pub(crate) fn payload(e: &Error) -> Value {
 }
 
 /// `body`: the response body a `Decode` error came from, to say where it broke.
+///
+/// Every payload has `code`, `kind` (or null), `message` (the server's or the
+/// transport's own text for API, auth and transport errors, the whole message
+/// otherwise) and `description` (always the whole message: the core's `Display`,
+/// the same text in every language).
 pub(crate) fn payload_in(e: &Error, body: Option<&[u8]>) -> Value {
-    let mut m = match e {
-        Error::Parse(p) => {
-            let mut m = parse_error_fields(p);
-            m.insert("code".into(), json!("PARSE_ERROR"));
-            m
-        }
-        Error::InvalidArgument(msg) => {
-            let mut m = Map::new();
-            m.insert("code".into(), json!("INVALID_ARGUMENT"));
-            m.insert("message".into(), json!(msg));
-            m
-        }
-        Error::Api {
-            message,
-            http_status,
-        }
-        | Error::Auth {
-            message,
-            http_status,
-        } => {
-            let mut m = Map::new();
-            let code = if matches!(e, Error::Auth { .. }) {
-                "AUTH_ERROR"
-            } else {
-                "API_ERROR"
-            };
-            m.insert("code".into(), json!(code));
-            // surface.md: `.message` is the server's own text.
-            m.insert("message".into(), json!(message));
-            m.insert("httpStatus".into(), json!(http_status));
-            m
-        }
-        // A failure answer without a message is still the server saying no.
-        Error::Decode(DecodeError::NoMessage { .. }) => {
-            let mut m = Map::new();
-            m.insert("code".into(), json!("API_ERROR"));
-            m.insert("httpStatus".into(), Value::Null);
-            m
-        }
-        // A body handed to `decodeResponse` that does not decode: a parse error that
-        // says where (as the Python binding does). The client never gets here: core
-        // retries broken bodies and reports them as `Transport`.
-        Error::Decode(d) => {
-            let (offset, reason, kind, excerpt) = match d {
-                DecodeError::Syntax {
-                    offset,
-                    reason,
-                    excerpt,
-                    ..
-                } => (*offset, reason.clone(), "malformed_body", excerpt.clone()),
-                DecodeError::Shape { offset, reason, .. } => {
-                    (*offset, reason.clone(), "unexpected_shape", String::new())
-                }
-                other => (0, other.to_string(), "malformed_body", String::new()),
-            };
-            let mut m = Map::new();
-            m.insert("code".into(), json!("PARSE_ERROR"));
-            match body {
-                Some(b) => {
-                    let (line, column, input) = locate(b, offset);
-                    m.insert("line".into(), json!(line));
-                    m.insert("column".into(), json!(column));
-                    m.insert("input".into(), json!(input));
-                }
-                None => {
-                    m.insert("line".into(), Value::Null);
-                    m.insert("column".into(), Value::Null);
-                    m.insert("input".into(), json!(excerpt));
-                }
-            }
-            m.insert("offset".into(), json!(offset));
-            m.insert("reason".into(), json!(reason));
-            m.insert("kind".into(), json!(kind));
-            m
-        }
-        Error::Transport { .. } => {
-            let mut m = Map::new();
-            m.insert("code".into(), json!("TRANSPORT_ERROR"));
-            m
-        }
-        // `plumlogs::Error` is non_exhaustive: a variant added later still reaches JS
-        // as a typed error rather than a panic.
-        _ => {
-            let mut m = Map::new();
-            m.insert("code".into(), json!("TRANSPORT_ERROR"));
-            m
-        }
+    let description = e.to_string();
+    let mut m = Map::new();
+    m.insert("code".into(), json!(e.code()));
+    m.insert("kind".into(), json!(e.kind()));
+    m.insert(
+        "message".into(),
+        json!(e.message().unwrap_or(description.as_str())),
+    );
+    if let Some(reason) = e.reason() {
+        m.insert("reason".into(), json!(reason));
+    }
+    let at = match body {
+        Some(b) => e.location_in(b),
+        None => e.location(),
     };
-    m.entry("message").or_insert_with(|| json!(e.to_string()));
+    if let Some(at) = at {
+        m.insert("line".into(), json!(at.line));
+        m.insert("column".into(), json!(at.column));
+        m.insert("offset".into(), json!(at.offset));
+        m.insert("input".into(), json!(at.input));
+    }
+    match e {
+        Error::InvalidArgument { field, .. } => {
+            m.insert("field".into(), json!(field));
+        }
+        Error::Api { .. } | Error::Auth { .. } => {
+            m.insert("httpStatus".into(), json!(e.http_status()));
+        }
+        Error::Incomplete {
+            reported, received, ..
+        } => {
+            m.insert("reported".into(), json!(reported));
+            m.insert("received".into(), json!(received));
+        }
+        _ => {}
+    }
+    m.insert("description".into(), json!(description));
     Value::Object(m)
 }
 
@@ -131,25 +86,17 @@ pub(crate) fn to_napi_in(e: &Error, body: &[u8]) -> napi::Error {
     napi::Error::from_reason(format!("{MARKER}{}", payload_in(e, Some(body))))
 }
 
-/// 1-based line and column (in characters) of byte `offset` of `body`, and that line.
-fn locate(body: &[u8], offset: usize) -> (usize, usize, String) {
-    let offset = offset.min(body.len());
-    let before = &body[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
-    let end = body[offset..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(body.len(), |p| offset + p);
-    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    (
-        line,
-        column,
-        String::from_utf8_lossy(&body[start..end]).into_owned(),
-    )
+/// A panic caught before it reaches JS (it must never cross the FFI boundary): a
+/// `TRANSPORT_ERROR` saying so, as every binding reports a failure it cannot place.
+pub(crate) fn panic_error(panic: &(dyn std::any::Any + Send)) -> Error {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    Error::Transport {
+        message: format!("internal error (a bug in plumlogs, please report it): {what}"),
+    }
 }
 
 pub(crate) type NResult<T> = napi::Result<T>;

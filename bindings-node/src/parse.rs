@@ -71,13 +71,15 @@ pub(crate) fn json_batch<R: Serialize>(
 
 pub(crate) fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) -> Result<(), Error> {
     // Serialising records into a Vec cannot fail; say so if it ever does.
-    serde_json::to_writer(out, v)
-        .map_err(|e| Error::InvalidArgument(format!("cannot serialise: {e}")))
+    serde_json::to_writer(out, v).map_err(|e| Error::Transport {
+        message: format!("cannot serialise: {e}"),
+    })
 }
 
 pub(crate) fn into_string(out: Vec<u8>) -> Result<String, Error> {
-    String::from_utf8(out)
-        .map_err(|e| Error::InvalidArgument(format!("serialised JSON is not UTF-8: {e}")))
+    String::from_utf8(out).map_err(|e| Error::Transport {
+        message: format!("serialised JSON is not UTF-8: {e}"),
+    })
 }
 
 fn call_log_json(text: &[u8], strict: bool) -> Result<String, Error> {
@@ -100,17 +102,17 @@ fn line_json<R: Serialize>(
     into_string(out).js()
 }
 
-#[napi(js_name = "nativeParseSessionLine")]
+#[napi(js_name = "nativeParseSessionLine", catch_unwind)]
 pub fn parse_session_line(line: String) -> napi::Result<String> {
     line_json(&line, plumlogs::parse_session_line(&line))
 }
 
-#[napi(js_name = "nativeParseErrorLine")]
+#[napi(js_name = "nativeParseErrorLine", catch_unwind)]
 pub fn parse_error_line(line: String) -> napi::Result<String> {
     line_json(&line, plumlogs::parse_error_line(&line))
 }
 
-#[napi(js_name = "nativeParseSessions")]
+#[napi(js_name = "nativeParseSessions", catch_unwind)]
 pub fn parse_sessions(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -120,7 +122,7 @@ pub fn parse_sessions(
         .js()
 }
 
-#[napi(js_name = "nativeParseErrors")]
+#[napi(js_name = "nativeParseErrors", catch_unwind)]
 pub fn parse_errors(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -128,7 +130,7 @@ pub fn parse_errors(
     errors_columns(text.bytes(), strict).map(Columns::from).js()
 }
 
-#[napi(js_name = "nativeParseCallLog")]
+#[napi(js_name = "nativeParseCallLog", catch_unwind)]
 pub fn parse_call_log(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
@@ -137,7 +139,7 @@ pub fn parse_call_log(
 }
 
 /// `server;channel;start` split into its parts, as JSON `{"server","channel","start"}`.
-#[napi(js_name = "nativeSessionIdParts")]
+#[napi(js_name = "nativeSessionIdParts", catch_unwind)]
 pub fn session_id_parts(id: String) -> napi::Result<String> {
     let bad = |kind| {
         Error::Parse(ParseError {
@@ -196,6 +198,7 @@ fn task(grammar: Grammar, text: Text, strict: bool) -> AsyncTask<ParseTask> {
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseSessionsAsync",
     ts_return_type = "Promise<Columns>"
 )]
@@ -207,6 +210,7 @@ pub fn parse_sessions_async(
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseErrorsAsync",
     ts_return_type = "Promise<Columns>"
 )]
@@ -218,6 +222,7 @@ pub fn parse_errors_async(
 }
 
 #[napi(
+    catch_unwind,
     js_name = "nativeParseCallLogAsync",
     ts_return_type = "Promise<string>"
 )]
@@ -231,7 +236,7 @@ pub fn parse_call_log_async(
 /// Strategy (a) of `bench/parse.mjs`: the session batch as one serde_json string
 /// for `JSON.parse`. Not used by the package (columns measured faster); kept so the
 /// comparison can be re-run.
-#[napi(js_name = "benchParseSessionsJson")]
+#[napi(js_name = "benchParseSessionsJson", catch_unwind)]
 pub fn bench_parse_sessions_json(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
 ) -> napi::Result<String> {
@@ -241,7 +246,7 @@ pub fn bench_parse_sessions_json(
 
 /// A response body of `service` as records: columns for sessions and errors, JSON
 /// for `logs` (an array of summaries) and `log` (`{log_id: null, text, entries}`).
-#[napi(js_name = "nativeDecodeResponse")]
+#[napi(js_name = "nativeDecodeResponse", catch_unwind)]
 pub fn decode_response(
     #[napi(ts_arg_type = "string | Buffer")] body: Text,
     service: String,
@@ -251,6 +256,7 @@ pub fn decode_response(
 
 /// `decode_response` on the libuv pool, for bodies large enough to stall the event loop.
 #[napi(
+    catch_unwind,
     js_name = "nativeDecodeResponseAsync",
     ts_return_type = "Promise<Columns | string>"
 )]
@@ -286,7 +292,9 @@ impl Task for DecodeTask {
 fn service_arg(service: &str) -> napi::Result<plumlogs::Service> {
     service
         .parse()
-        .map_err(|e: plumlogs::service::UnknownService| Error::InvalidArgument(e.to_string()))
+        .map_err(|e: plumlogs::service::UnknownService| {
+            Error::invalid_argument("service", e.to_string())
+        })
         .js()
 }
 

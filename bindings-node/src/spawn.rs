@@ -3,7 +3,7 @@
 //! `crypto` need). The promise is settled through a napi deferred, whose
 //! threadsafe function also keeps the event loop alive until it is settled.
 
-use crate::error::to_napi;
+use crate::error::{panic_error, to_napi};
 use napi::Env;
 use napi::bindgen_prelude::{Object, ToNapiValue};
 
@@ -23,9 +23,15 @@ where
     let (deferred, promise) = env.create_deferred::<T, Resolver<T>>()?;
     std::thread::Builder::new()
         .name("plumlogs-io".into())
-        .spawn(move || match work() {
-            Ok(r) => deferred.resolve(Box::new(move |_env| Ok(convert(r)))),
-            Err(e) => deferred.reject(to_napi(&e)),
+        .spawn(move || {
+            // A panic must not take the thread down with the promise unsettled (nor
+            // cross into JS): it rejects like any other error.
+            let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .unwrap_or_else(|panic| Err(panic_error(&*panic)));
+            match done {
+                Ok(r) => deferred.resolve(Box::new(move |_env| Ok(convert(r)))),
+                Err(e) => deferred.reject(to_napi(&e)),
+            }
         })
         .map_err(|e| napi::Error::from_reason(format!("cannot start a thread: {e}")))?;
     Ok(promise)

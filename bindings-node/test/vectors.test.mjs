@@ -58,7 +58,8 @@ for (const wire of ['json', 'xml']) {
         assert.ok(e instanceof Error)
         assert.ok(['API_ERROR', 'AUTH_ERROR'].includes(e.code), e.code)
         assert.equal(e.message, 'Unauthorized access to sample service')
-        assert.equal(typeof e.httpStatus, 'number')
+        // No HTTP exchange: the status is unknown (null), as in Python and Rust.
+        assert.equal(e.httpStatus, null)
         return true
       },
     )

@@ -18,6 +18,7 @@ use arrow_array::{
 use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
+use plumlogs::schema::LogicalType;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
 use std::sync::Arc;
@@ -26,63 +27,29 @@ use std::sync::Arc;
 /// batches a size every engine handles well (they are zero-copy slices).
 const BATCH_ROWS: usize = 64 * 1024;
 
-fn utc() -> DataType {
-    DataType::Timestamp(TimeUnit::Second, Some("UTC".into()))
+/// The Arrow type of a column of `plumlogs::schema`'s logical type (the mapping is
+/// documented there).
+fn arrow_type(ty: LogicalType) -> DataType {
+    match ty {
+        LogicalType::Text | LogicalType::SessionId => DataType::Utf8View,
+        LogicalType::Int16 => DataType::Int16,
+        LogicalType::UInt32 => DataType::UInt32,
+        LogicalType::UInt64 | LogicalType::DurationSeconds => DataType::UInt64,
+        LogicalType::UnixSeconds => DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+        LogicalType::LocalSeconds => DataType::Timestamp(TimeUnit::Second, None),
+        // Record form only: the columnar form splits it (see `plumlogs::schema`).
+        other => unreachable!("no column is of type {other:?}"),
+    }
 }
 
-fn f(name: &str, t: DataType, nullable: bool) -> Field {
-    Field::new(name, t, nullable)
-}
-
+/// The Arrow schema of a record type: its columnar form in `plumlogs::schema`.
 pub fn schema(rows: &Rows) -> SchemaRef {
-    use DataType::*;
-    let text = Utf8View;
-    let fields = match rows {
-        Rows::Sessions(_) => vec![
-            f("kind", text.clone(), false),
-            f("ani", text.clone(), false),
-            f("channel", UInt32, false),
-            f("timestamp", utc(), false),
-            f("utc_offset_minutes", Int16, false),
-            f("dnis", text.clone(), false),
-            f("session_id", text.clone(), false),
-            f("call_start", utc(), true),
-            f("call_end", utc(), true),
-            f("duration", UInt64, true),
-            f("label", text.clone(), true),
-            f("message", text, true),
-        ],
-        Rows::Errors(_) => vec![
-            f("ani", text.clone(), false),
-            f("channel", UInt32, false),
-            f("timestamp", utc(), false),
-            f("utc_offset_minutes", Int16, false),
-            f("dnis", text.clone(), false),
-            f("session_id", text.clone(), false),
-            f("message", text, false),
-        ],
-        Rows::Entries(_) => vec![
-            // Null when the zone abbreviation is unknown: the instant is not known then,
-            // but the wall-clock reading is, in `local_timestamp`.
-            f("timestamp", utc(), true),
-            f("utc_offset_minutes", Int16, true),
-            f("local_timestamp", Timestamp(TimeUnit::Second, None), false),
-            f("zone", text.clone(), false),
-            f("module", text.clone(), false),
-            f("session_id", text.clone(), false),
-            f("level", text.clone(), false),
-            f("message", text, false),
-        ],
-        Rows::Summaries(_) => vec![
-            f("log_id", UInt64, false),
-            f("session_id", text.clone(), false),
-            f("dest", text.clone(), false),
-            f("type", text.clone(), false),
-            f("src", text, false),
-            f("start", utc(), false),
-            f("end", utc(), false),
-        ],
-    };
+    let fields: Vec<Field> = rows
+        .schema()
+        .columns
+        .iter()
+        .map(|c| Field::new(c.name, arrow_type(c.ty), c.nullable))
+        .collect();
     Arc::new(Schema::new(fields))
 }
 

@@ -1,16 +1,18 @@
 //! `plumlogs.Client`: the core's blocking client, with the GIL released while it waits.
 
-use crate::errors::{PlumErr, invalid_argument, to_pyerr};
+use crate::errors::{IntoPy, PlumErr, invalid_argument, to_pyerr};
 use crate::parse::{fill, table_of, too_long};
 use crate::records::{RecordList, Rows, frames, make_record};
 use crate::store::{Columns, Table, Text};
-use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Pages, Query};
-use plumlogs::{CallSummary, Error, ErrorRecord, SessionRecord, Wire};
+use plumlogs::client::options::{self, TimeUnit};
+use plumlogs::client::{
+    CallLog as RustCallLog, CallLogsWithText, Client, Listing as CoreListing, Page, Query,
+};
+use plumlogs::{Error, Service, Wire};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyCapsule, PyDateTime, PyInt, PyString};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 /// UNIX seconds from an `int` or an aware `datetime`; a naive datetime is an
 /// `InvalidArgument` (its instant is unknown), anything else a `TypeError`.
@@ -20,9 +22,10 @@ pub fn unix_seconds(v: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
     }
     if v.is_instance_of::<PyDateTime>() {
         if v.call_method0("utcoffset")?.is_none() {
-            return Err(invalid_argument(format!(
-                "{name} is a naive datetime: give it a tzinfo (e.g. tzinfo=datetime.timezone.utc) or pass UNIX seconds"
-            )));
+            return Err(invalid_argument(
+                name,
+                "is a naive datetime: give it a tzinfo (e.g. tzinfo=datetime.timezone.utc) or pass UNIX seconds",
+            ));
         }
         let ts: f64 = v.call_method0("timestamp")?.extract()?;
         return Ok(ts.floor() as i64);
@@ -42,48 +45,49 @@ fn owned_table<C: Columns>(records: &[C::Record<'_>]) -> PyResult<Table<C>> {
 }
 
 /// A fetched page as rows.
-fn page_rows(page: AnyPage) -> PyResult<Rows> {
+fn page_rows(page: Page) -> PyResult<Rows> {
     Ok(match page {
-        AnyPage::Sessions(v) => Rows::Sessions(Arc::new(owned_table(&v)?)),
-        AnyPage::Errors(v) => Rows::Errors(Arc::new(owned_table(&v)?)),
-        AnyPage::Summaries(v) => Rows::Summaries(Arc::new(owned_table(&v)?)),
+        Page::Sessions(v) => Rows::Sessions(Arc::new(owned_table(&v)?)),
+        Page::Errors(v) => Rows::Errors(Arc::new(owned_table(&v)?)),
+        Page::CallLogs(v) => Rows::Summaries(Arc::new(owned_table(&v)?)),
     })
 }
 
-enum AnyPages {
-    Sessions(Pages<SessionRecord<'static>>),
-    Errors(Pages<ErrorRecord<'static>>),
-    Summaries(Pages<CallSummary<'static>>),
-}
-
-enum AnyPage {
-    Sessions(Vec<SessionRecord<'static>>),
-    Errors(Vec<ErrorRecord<'static>>),
-    Summaries(Vec<CallSummary<'static>>),
-}
-
-impl AnyPages {
-    fn next_page(&mut self) -> Option<Result<AnyPage, Error>> {
-        Some(match self {
-            AnyPages::Sessions(p) => p.next_page()?.map(AnyPage::Sessions),
-            AnyPages::Errors(p) => p.next_page()?.map(AnyPage::Errors),
-            AnyPages::Summaries(p) => p.next_page()?.map(AnyPage::Summaries),
-        })
-    }
-    fn total_hint(&self) -> Option<u64> {
-        match self {
-            AnyPages::Sessions(p) => p.total_hint(),
-            AnyPages::Errors(p) => p.total_hint(),
-            AnyPages::Summaries(p) => p.total_hint(),
-        }
-    }
-}
-
 struct ListingState {
-    pages: AnyPages,
+    pages: CoreListing,
     page: Option<Rows>,
     pos: usize,
     done: bool,
+    /// How many of the core listing's warnings were already issued.
+    warned: usize,
+}
+
+impl ListingState {
+    /// The warnings not issued yet.
+    fn new_warnings(&mut self) -> Vec<String> {
+        let all = self.pages.warnings();
+        let fresh = all.get(self.warned..).unwrap_or_default().to_vec();
+        self.warned = all.len();
+        fresh
+    }
+}
+
+/// `warnings.warn(text, plumlogs.ServerWarning)` for each text: a `success` answer
+/// that also carried an error text (a `warnings` filter may turn it into an error).
+pub fn server_warnings(py: Python<'_>, texts: &[String]) -> PyResult<()> {
+    if texts.is_empty() {
+        return Ok(());
+    }
+    let category = py.import("plumlogs._errors")?.getattr("ServerWarning")?;
+    let warn = py.import("warnings")?.getattr("warn")?;
+    for t in texts {
+        warn.call1((
+            format!("the server answered success with an error text: {t}"),
+            &category,
+            1,
+        ))?;
+    }
+    Ok(())
 }
 
 /// What one step of a listing produced, outside the lock.
@@ -92,6 +96,7 @@ enum Step {
     NewPage {
         n: usize,
         total: Option<u64>,
+        warnings: Vec<String>,
     },
     End,
     Failed(Error),
@@ -145,6 +150,7 @@ impl Listing {
                         Step::NewPage {
                             n,
                             total: g.pages.total_hint(),
+                            warnings: g.new_warnings(),
                         }
                     }
                     Err(e) => {
@@ -182,11 +188,7 @@ impl Listing {
         // The unread part of the current page first.
         let (leftover, kind) = py.detach(|| {
             let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let kind = match g.pages {
-                AnyPages::Sessions(_) => 0,
-                AnyPages::Errors(_) => 1,
-                AnyPages::Summaries(_) => 2,
-            };
+            let kind = g.pages.service();
             let pos = std::mem::take(&mut g.pos);
             (g.page.take().map(|rows| (rows, pos)), kind)
         });
@@ -208,7 +210,7 @@ impl Listing {
                         g.done = true;
                         Err(e)
                     }
-                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint()))),
+                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint(), g.new_warnings()))),
                 }
             });
             match step {
@@ -217,7 +219,8 @@ impl Listing {
                     self.close_bar(py)?;
                     return Err(PlumErr(e).into());
                 }
-                Ok(Some((page, total))) => {
+                Ok(Some((page, total, warnings))) => {
+                    server_warnings(py, &warnings)?;
                     let rows = page_rows(page)?;
                     let n = rows.len();
                     pages.push(rows);
@@ -232,7 +235,7 @@ impl Listing {
 
 /// Pages of one listing (all of the record type `kind`) as one row set with one
 /// part, so that a DataFrame of it has big batches, not one per page.
-fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
+fn join(kind: Service, pages: Vec<Rows>) -> PyResult<Rows> {
     macro_rules! join {
         ($v:ident) => {{
             let all = Table::concat(pages.into_iter().filter_map(|p| match p {
@@ -248,8 +251,8 @@ fn join(kind: u8, pages: Vec<Rows>) -> PyResult<Rows> {
         }};
     }
     Ok(match kind {
-        0 => join!(Sessions),
-        1 => join!(Errors),
+        Service::Sessions => join!(Sessions),
+        Service::Errors => join!(Errors),
         _ => join!(Summaries),
     })
 }
@@ -264,7 +267,10 @@ impl Listing {
         loop {
             match self.step(py) {
                 Step::Item(rows, i) => return make_record(py, &rows, i).map(Some),
-                Step::NewPage { n, total } => self.progress(py, n, total)?,
+                Step::NewPage { n, total, warnings } => {
+                    server_warnings(py, &warnings)?;
+                    self.progress(py, n, total)?
+                }
                 Step::End => {
                     self.close_bar(py)?;
                     return Ok(None);
@@ -411,6 +417,8 @@ enum OnError {
 #[pyclass(module = "plumlogs._native", name = "CallLogsWithText", frozen)]
 pub struct PyCallLogsWithText {
     inner: Mutex<Option<CallLogsWithText>>,
+    /// How many of the core iterator's warnings were already issued.
+    warned: std::sync::atomic::AtomicUsize,
     total: usize,
     on_error: OnError,
     bar: Option<Py<PyAny>>,
@@ -425,13 +433,20 @@ impl PyCallLogsWithText {
         self.total
     }
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<(Py<PyAny>, Py<PyAny>)>> {
-        let item = py.detach(|| {
+        use std::sync::atomic::Ordering;
+        let (item, warnings) = py.detach(|| {
             let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
             match g.as_mut() {
-                Some(it) => it.next(),
-                None => None,
+                Some(it) => {
+                    let item = it.next();
+                    let all = it.warnings();
+                    let seen = self.warned.swap(all.len(), Ordering::Relaxed);
+                    (item, all.get(seen..).unwrap_or_default().to_vec())
+                }
+                None => (None, Vec::new()),
             }
         });
+        server_warnings(py, &warnings)?;
         let Some((summary, result)) = item else {
             if let Some(bar) = &self.bar {
                 bar.bind(py).call_method0("close")?;
@@ -491,67 +506,94 @@ pub struct PyClient {
     client: Client,
 }
 
+/// An integer argument as the user gave it, for the core to range-check: an `int`
+/// of any size (one beyond `i128` is out of every range: it is clamped), never a
+/// `bool`; anything else is an `InvalidArgument` naming `field`.
+pub fn int_arg(v: &Bound<'_, PyAny>, field: &str) -> PyResult<i128> {
+    if v.is_instance_of::<PyInt>() && !v.is_instance_of::<PyBool>() {
+        return Ok(match v.extract::<i128>() {
+            Ok(i) => i,
+            Err(_) if v.lt(0)? => i128::MIN,
+            Err(_) => i128::MAX,
+        });
+    }
+    let ty = v
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Err(invalid_argument(
+        field,
+        format!("must be an integer, got {ty}"),
+    ))
+}
+
+/// An optional integer argument through one of the core's checks.
+fn opt_int<T>(
+    v: Option<&Bound<'_, PyAny>>,
+    field: &str,
+    check: fn(&str, i128) -> Result<T, Error>,
+) -> PyResult<Option<T>> {
+    match v.filter(|v| !v.is_none()) {
+        None => Ok(None),
+        Some(v) => check(field, int_arg(v, field)?).py().map(Some),
+    }
+}
+
 fn query(
     start: &Bound<'_, PyAny>,
     end: &Bound<'_, PyAny>,
     number: Option<String>,
-    limit: Option<u64>,
-    page_size: u32,
+    limit: Option<&Bound<'_, PyAny>>,
+    page_size: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Query> {
-    let mut q =
-        Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?).page_size(page_size);
-    q.number = number;
-    q.limit = limit;
-    Ok(q)
-}
-
-/// A `timeout`/`deadline` argument: seconds, finite and above zero.
-fn positive_seconds(seconds: f64, name: &str) -> PyResult<Duration> {
-    if seconds.is_finite() && seconds > 0.0 {
-        Ok(Duration::from_secs_f64(seconds))
-    } else {
-        Err(invalid_argument(format!(
-            "{name} must be a positive number of seconds, not {seconds}"
-        )))
+    let mut q = Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?);
+    if let Some(p) = opt_int(page_size, "page_size", options::page_size)? {
+        q = q.page_size(p);
     }
+    q.number = number;
+    q.limit = opt_int(limit, "limit", options::limit)?;
+    Ok(q)
 }
 
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = 30.0, max_retries = 3, backoff = None, user_agent = None, deadline = None))]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         username: Option<String>,
         password: Option<String>,
         base_url: Option<String>,
         format: &str,
-        timeout: f64,
-        max_retries: u32,
+        timeout: Option<f64>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         backoff: Option<(f64, f64)>,
         user_agent: Option<String>,
         deadline: Option<f64>,
     ) -> PyResult<Self> {
         let wire: Wire = format.parse().map_err(|_| {
-            invalid_argument(format!(
-                "format must be \"json\" or \"xml\", not {format:?}"
-            ))
+            invalid_argument(
+                "format",
+                format!("must be \"json\" or \"xml\", got {format:?}"),
+            )
         })?;
-        let mut b = Client::builder()
-            .wire(wire)
-            .timeout(positive_seconds(timeout, "timeout")?)
-            .max_retries(max_retries);
+        // Every default and range is the core's: only what the user passed is set.
+        let mut b = Client::builder().wire(wire);
+        if let Some(t) = timeout {
+            b = b.timeout(options::timeout("timeout", t, TimeUnit::Seconds).py()?);
+        }
+        if let Some(n) = opt_int(max_retries, "max_retries", options::max_retries)? {
+            b = b.max_retries(n);
+        }
         if let Some(d) = deadline {
-            b = b.deadline(positive_seconds(d, "deadline")?);
+            b = b.deadline(options::deadline("deadline", d, TimeUnit::Seconds).py()?);
         }
         if let Some((base, cap)) = backoff {
-            let ok = |v: f64| v.is_finite() && v >= 0.0;
-            if !(ok(base) && ok(cap) && base <= cap) {
-                return Err(invalid_argument(format!(
-                    "backoff must be (base, cap) seconds with 0 <= base <= cap, not ({base}, {cap})"
-                )));
-            }
-            b = b.backoff(Duration::from_secs_f64(base), Duration::from_secs_f64(cap));
+            let (base, cap) =
+                options::backoff(("backoff[0]", "backoff[1]"), base, cap, TimeUnit::Seconds)
+                    .py()?;
+            b = b.backoff(base, cap);
         }
         if let Some(u) = username {
             b = b.username(u);
@@ -587,7 +629,7 @@ impl PyClient {
     }
 
     /// Session log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn sessions(
         &self,
@@ -595,20 +637,20 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.sessions(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Sessions, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Sessions(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "sessions", None)?,
         })
     }
 
     /// Error log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn errors(
         &self,
@@ -616,20 +658,20 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.errors(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Errors, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Errors(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "errors", None)?,
         })
     }
 
     /// Calls with a detailed log, starting in `[start, end)` (5 days' retention).
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs(
         &self,
@@ -637,24 +679,26 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
     ) -> PyResult<Listing> {
         let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.call_logs(&q).map_err(PlumErr)?;
+        let pages = self.client.listing(Service::Logs, &q).py()?;
         Ok(Listing {
-            state: new_state(AnyPages::Summaries(pages)),
+            state: new_state(pages),
             bar: progress_bar(py, progress, "call logs", None)?,
         })
     }
 
     /// The detailed log of one call (`log_id` from `call_logs`).
-    fn call_log(&self, py: Python<'_>, log_id: u64) -> PyResult<PyCallLog> {
+    fn call_log(&self, py: Python<'_>, log_id: &Bound<'_, PyAny>) -> PyResult<PyCallLog> {
+        let log_id = options::log_id("log_id", int_arg(log_id, "log_id")?).py()?;
         let client = self.client.clone();
         let log = py
             .detach(move || client.call_log(log_id))
             .map_err(PlumErr)?;
+        server_warnings(py, log.warning.as_slice())?;
         PyCallLog::from_rust(py, &log)
     }
 
@@ -663,7 +707,7 @@ impl PyClient {
     /// `(CallSummary, CallLog)` in listing order. With `on_error="return"`, a log
     /// that could not be fetched comes as its exception instead of a `CallLog`
     /// (and the others still come); with `"raise"` (default) it is raised.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = 1000, concurrency = 8, on_error = "raise", progress = false))]
+    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, concurrency = None, on_error = "raise", progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs_with_text(
         &self,
@@ -671,9 +715,9 @@ impl PyClient {
         start: &Bound<'_, PyAny>,
         end: &Bound<'_, PyAny>,
         number: Option<String>,
-        limit: Option<u64>,
-        page_size: u32,
-        concurrency: usize,
+        limit: Option<&Bound<'_, PyAny>>,
+        page_size: Option<&Bound<'_, PyAny>>,
+        concurrency: Option<&Bound<'_, PyAny>>,
         on_error: &str,
         progress: bool,
     ) -> PyResult<PyCallLogsWithText> {
@@ -681,11 +725,14 @@ impl PyClient {
             "raise" => OnError::Raise,
             "return" => OnError::Return,
             other => {
-                return Err(invalid_argument(format!(
-                    "on_error must be \"raise\" or \"return\", not {other:?}"
-                )));
+                return Err(invalid_argument(
+                    "on_error",
+                    format!("must be \"raise\" or \"return\", got {other:?}"),
+                ));
             }
         };
+        let concurrency = opt_int(concurrency, "concurrency", options::concurrency)?
+            .unwrap_or(options::DEFAULT_CONCURRENCY);
         let q = query(start, end, number, limit, page_size)?;
         let client = self.client.clone();
         let it = py
@@ -694,6 +741,7 @@ impl PyClient {
         let total = it.total();
         Ok(PyCallLogsWithText {
             inner: Mutex::new(Some(it)),
+            warned: std::sync::atomic::AtomicUsize::new(0),
             total,
             on_error,
             bar: progress_bar(py, progress, "call logs", Some(total))?,
@@ -710,11 +758,12 @@ impl PyClient {
     }
 }
 
-fn new_state(pages: AnyPages) -> Mutex<ListingState> {
+fn new_state(pages: CoreListing) -> Mutex<ListingState> {
     Mutex::new(ListingState {
         pages,
         page: None,
         pos: 0,
         done: false,
+        warned: 0,
     })
 }

@@ -47,7 +47,7 @@ impl PyEmulator {
 
     fn push(&self, kind: FaultKind, count: u32, path_prefix: Option<String>) -> PyResult<()> {
         if count == 0 {
-            return Err(invalid_argument("count must be at least 1"));
+            return Err(invalid_argument("count", "must be at least 1"));
         }
         self.with(|e| {
             e.inject(Fault {
@@ -88,7 +88,7 @@ impl PyEmulator {
         let emu = py
             .detach(move || RustEmulator::start(config))
             .map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidInput => invalid_argument(e.to_string()),
+                std::io::ErrorKind::InvalidInput => invalid_argument("config", e.to_string()),
                 _ => PyOSError::new_err(format!("could not start the emulator: {e}")),
             })?;
         Ok(PyEmulator {
@@ -205,9 +205,9 @@ impl PyEmulator {
     fn inject(&self, py: Python<'_>, fault: &Bound<'_, PyDict>) -> PyResult<()> {
         let text: String = json(py)?.call_method1("dumps", (fault,))?.extract()?;
         let fault: Fault = serde_json::from_str(&text)
-            .map_err(|e| invalid_argument(format!("not a fault: {e}")))?;
+            .map_err(|e| invalid_argument("fault", format!("not a fault: {e}")))?;
         if fault.count == 0 {
-            return Err(invalid_argument("count must be at least 1"));
+            return Err(invalid_argument("count", "must be at least 1"));
         }
         self.with(|e| e.inject(fault))
     }
@@ -268,8 +268,9 @@ fn http_status(status: u16) -> PyResult<u16> {
     if (100..=599).contains(&status) {
         Ok(status)
     } else {
-        Err(invalid_argument(format!(
-            "status {status} is not an HTTP status"
-        )))
+        Err(invalid_argument(
+            "status",
+            format!("{status} is not an HTTP status (100..=599)"),
+        ))
     }
 }

@@ -82,9 +82,12 @@ fn decode_response<'py>(
     service: &str,
 ) -> PyResult<Bound<'py, PyAny>> {
     use plumlogs::decode::Decoded;
-    let service: plumlogs::Service = service
-        .parse()
-        .map_err(|e: plumlogs::service::UnknownService| errors::invalid_argument(e.to_string()))?;
+    let service: plumlogs::Service =
+        service
+            .parse()
+            .map_err(|e: plumlogs::service::UnknownService| {
+                errors::invalid_argument("service", e.to_string())
+            })?;
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
@@ -132,6 +135,19 @@ fn _split_session_id(session_id: &str) -> Option<(String, u32, i64)> {
         .map(|p| (p.server.to_owned(), p.channel, p.start))
 }
 
+/// The core's defaults of every client option (times in seconds): what an argument
+/// left at `None` means. For tests and the curious; nothing here chooses them.
+#[pyfunction]
+fn _defaults() -> std::collections::BTreeMap<&'static str, f64> {
+    plumlogs::client::options::DEFAULTS.into_iter().collect()
+}
+
+/// The core's error codes, in the order of the classes' hierarchy.
+#[pyfunction]
+fn _error_codes() -> Vec<&'static str> {
+    plumlogs::error::code::ALL.to_vec()
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_session_line, m)?)?;
@@ -141,6 +157,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse_call_log, m)?)?;
     m.add_function(wrap_pyfunction!(_split_session_id, m)?)?;
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
+    m.add_function(wrap_pyfunction!(_defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<client::Listing>()?;
     m.add_class::<client::PyCallLog>()?;

@@ -31,9 +31,12 @@ pub fn text_bytes(arg: &Bound<'_, PyAny>, name: &str) -> PyResult<Text> {
 
 /// A field too long for a string view: an `InvalidArgument`, never a truncation.
 pub fn too_long(len: usize) -> PyErr {
-    crate::errors::invalid_argument(format!(
-        "a field of {len} bytes is longer than the {MAX_FIELD} bytes one record field can hold"
-    ))
+    crate::errors::invalid_argument(
+        "text",
+        format!(
+            "a field of {len} bytes is longer than the {MAX_FIELD} bytes one record field can hold"
+        ),
+    )
 }
 
 /// The columns `records` writes (views into `base`, or built text) as a one-part

@@ -428,13 +428,18 @@ impl Rows {
             Rows::Summaries(r) => Rows::Summaries(Arc::new(r.pick(idx))),
         }
     }
-    fn record_type(&self) -> &'static str {
+    /// The record type's schema (its name is the Python class name).
+    pub fn schema(&self) -> &'static plumlogs::schema::RecordSchema {
+        use plumlogs::schema;
         match self {
-            Rows::Sessions(_) => "SessionRecord",
-            Rows::Errors(_) => "ErrorRecord",
-            Rows::Entries(_) => "CallLogEntry",
-            Rows::Summaries(_) => "CallSummary",
+            Rows::Sessions(_) => &schema::SESSION_RECORD,
+            Rows::Errors(_) => &schema::ERROR_RECORD,
+            Rows::Entries(_) => &schema::CALL_LOG_ENTRY,
+            Rows::Summaries(_) => &schema::CALL_SUMMARY,
         }
+    }
+    fn record_type(&self) -> &'static str {
+        self.schema().name
     }
 }
 

@@ -216,8 +216,12 @@ def test_unknown_log_id_is_api_error(client: plumlogs.Client) -> None:
     assert info.value.http_status == 404
     with pytest.raises(plumlogs.InvalidArgument):
         client.call_log(0)
-    with pytest.raises(OverflowError):
-        client.call_log(-1)
+    # Out of range or not an integer: InvalidArgument naming the argument, never an
+    # OverflowError or TypeError that names none (issue 17).
+    for bad in (-1, 2**70, "abc", 1.5, True):
+        with pytest.raises(plumlogs.InvalidArgument) as arg:
+            client.call_log(bad)  # type: ignore[arg-type]
+        assert arg.value.field == "log_id" and arg.value.code == "INVALID_ARGUMENT", arg.value
 
 
 def test_big_texts_report_the_same_lines_as_small_ones() -> None:

@@ -46,22 +46,21 @@ impl From<io::Error> for Fail {
     }
 }
 
+/// A table from the core's error code to an exit status; the message is the core's.
 impl From<plumlogs::Error> for Fail {
     fn from(e: plumlogs::Error) -> Self {
-        use plumlogs::Error as E;
-        match e {
-            E::InvalidArgument(m) => Fail::Usage(format!("invalid argument: {m}")),
-            E::Parse(p) => {
-                Fail::Service(format!("the service sent a line that does not parse: {p}"))
-            }
-            E::Auth {
-                message,
-                http_status,
-            } => Fail::Service(format!(
-                "authentication failed (HTTP {http_status}): {message}\n\
-                 hint: check PLUM_USERNAME and PLUM_PASSWORD"
+        use plumlogs::error::code;
+        let text = e.to_string();
+        match e.code() {
+            code::INVALID_ARGUMENT => Fail::Usage(text),
+            code::PARSE_ERROR => Fail::Service(format!(
+                "the service sent a line that does not parse: {text}"
             )),
-            other => Fail::Service(other.to_string()),
+            code::AUTH_ERROR => Fail::Service(format!(
+                "{text}\nhint: check PLUM_USERNAME and PLUM_PASSWORD"
+            )),
+            // API_ERROR, TRANSPORT_ERROR, and any code added later.
+            _ => Fail::Service(text),
         }
     }
 }

@@ -15,8 +15,10 @@ mod timearg;
 use clap::{Args, Parser, Subcommand};
 use fail::Fail;
 use output::Format;
+use plumlogs::client::options;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -78,15 +80,30 @@ pub struct ConnArgs {
     #[arg(long)]
     pub password_stdin: bool,
     /// Seconds to wait for each request.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
-    pub timeout: f64,
+    #[arg(long, value_name = "SECONDS", value_parser = |s: &str| seconds_arg(s, "--timeout", options::timeout),
+          help = format!("Seconds to wait for each request [default: {}]", options::DEFAULT_TIMEOUT.as_secs()))]
+    pub timeout: Option<Duration>,
     /// Retries of a failed request (connection errors, 5xx, 429).
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub max_retries: u32,
     /// Seconds one request may take with all its retries (the last attempt's
     /// timeout is cut to fit; no retry starts past it). No limit by default.
-    #[arg(long, value_name = "SECONDS")]
-    pub deadline: Option<f64>,
+    #[arg(long, value_name = "SECONDS", value_parser = |s: &str| seconds_arg(s, "--deadline", options::deadline))]
+    pub deadline: Option<Duration>,
+}
+
+/// A `--timeout`/`--deadline` value: a number of seconds, range-checked by the core
+/// (an out-of-range number is its `InvalidArgument`, never a panic).
+fn seconds_arg(
+    s: &str,
+    flag: &str,
+    check: fn(&str, f64, options::TimeUnit) -> Result<Duration, plumlogs::Error>,
+) -> Result<Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{flag} must be a number of seconds, got {s:?}"))?;
+    check(flag, v, options::TimeUnit::Seconds).map_err(|e| e.to_string())
 }
 
 #[derive(Args, Debug)]

@@ -70,8 +70,9 @@ fn cell(v: Value) -> String {
     }
 }
 
-/// Control characters would break a table's rows and columns: show them escaped.
-fn table_cell(s: &str) -> String {
+/// Control characters would break a table's rows and columns (or a terminal, in a
+/// stderr line): show them escaped.
+pub(crate) fn table_cell(s: &str) -> String {
     if !s.chars().any(char::is_control) {
         return s.to_owned();
     }

@@ -77,15 +77,17 @@ pub fn client(conn: &ConnArgs, wire: Wire) -> Result<Client, Fail> {
         .username(username)
         .password(password)
         .wire(wire)
-        .timeout(positive_seconds(conn.timeout, "--timeout")?)
         .max_retries(conn.max_retries)
         .user_agent(concat!("plumlogs-cli/", env!("CARGO_PKG_VERSION")));
     // An empty PLUM_BASE_URL means "not set", as for the credentials.
     if let Some(url) = conn.base_url.as_ref().filter(|u| !u.is_empty()) {
         b = b.base_url(url.clone());
     }
+    if let Some(t) = conn.timeout {
+        b = b.timeout(t);
+    }
     if let Some(d) = conn.deadline {
-        b = b.deadline(positive_seconds(d, "--deadline")?);
+        b = b.deadline(d);
     }
     if conn.allow_insecure_http {
         b = b.allow_insecure_http(true);
@@ -146,7 +148,9 @@ fn stream<T: Serialize>(
     let pb = progress(what);
     let mut sink = Sink::new(format, io::BufWriter::new(io::stdout().lock()));
     let mut failure = None;
+    let mut warned = 0;
     while let Some(page) = pages.next_page() {
+        warned = warn(&pb, &pages.warnings()[warned..]) + warned;
         match page {
             Ok(records) => {
                 for record in &records {
@@ -178,6 +182,15 @@ fn stream<T: Serialize>(
     }
 }
 
+/// A server's remark on a successful answer (`"status":"success"` with an `error`
+/// text): one stderr line each, control characters escaped. Returns how many.
+fn warn(pb: &ProgressBar, warnings: &[String]) -> usize {
+    for w in warnings {
+        pb.suspend(|| eprintln!("warning: server said: {}", crate::output::table_cell(w)));
+    }
+    warnings.len()
+}
+
 pub fn sessions(a: &FetchArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
     stream(c.sessions(&query(a))?, a.limit, format, "session lines")
@@ -196,6 +209,7 @@ pub fn calls(a: &FetchArgs, format: Format) -> Result<(), Fail> {
 pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
     let c = client(&a.conn, a.wire.into())?;
     let log = c.call_log(a.log_id)?;
+    warn(&ProgressBar::hidden(), log.warning.as_slice());
     if a.raw {
         let mut out = io::stdout().lock();
         out.write_all(log.text.as_bytes())?;
@@ -211,15 +225,4 @@ pub fn log(a: &LogArgs, format: Format) -> Result<(), Fail> {
     }
     sink.finish()?;
     Ok(())
-}
-
-/// A `--timeout`/`--deadline` value: seconds, finite and above zero.
-fn positive_seconds(seconds: f64, flag: &str) -> Result<Duration, Fail> {
-    if seconds.is_finite() && seconds > 0.0 {
-        Ok(Duration::from_secs_f64(seconds))
-    } else {
-        Err(Fail::Usage(format!(
-            "{flag} must be a positive number of seconds, not {seconds}"
-        )))
-    }
 }

@@ -41,7 +41,7 @@ pub struct SyncArgs {
 
 fn fail(e: SyncError) -> Fail {
     match e {
-        SyncError::InvalidArgument(m) => Fail::Usage(format!("invalid argument: {m}")),
+        SyncError::Client(e) => Fail::from(e),
         other => Fail::Service(other.to_string()),
     }
 }
@@ -69,6 +69,9 @@ fn summary(r: &SyncReport) -> String {
             "\n  gap: {} {} left retention before it was sealed",
             g.table, g.date
         ));
+    }
+    for w in &r.warnings {
+        s.push_str(&format!("\n  warning: {}", w.escape_debug()));
     }
     for f in &r.failures {
         let names: Vec<_> = f.tables.iter().map(|t| t.name()).collect();

@@ -355,11 +355,24 @@ fn missing_credentials_and_bad_arguments_exit_2() {
         (vec!["log", "not-a-number"], "invalid digit"),
         (
             vec!["sessions", "--timeout", "0"],
-            "--timeout must be a positive number",
+            "invalid argument --timeout: must be more than 0 and at most 86400 seconds, got 0",
         ),
         (
             vec!["sessions", "--deadline", "0"],
-            "--deadline must be a positive number",
+            "invalid argument --deadline: must be more than 0",
+        ),
+        // Out of range: the core's InvalidArgument, never a panic (issue 12).
+        (
+            vec!["sessions", "--timeout", "1e300"],
+            "invalid argument --timeout: must be more than 0 and at most 86400 seconds, got 1e300",
+        ),
+        (
+            vec!["sessions", "--deadline", "1e20"],
+            "invalid argument --deadline: must be more than 0 and at most 604800 seconds, got 1e20",
+        ),
+        (
+            vec!["sessions", "--timeout", "soon"],
+            "--timeout must be a number of seconds",
         ),
     ] {
         let out = run(cli(emu), &args);

@@ -41,8 +41,10 @@ pub use call_log::{CallLogEntries, CallLogEntry, parse_call_log_line};
 pub use call_summary::CallSummary;
 #[cfg(feature = "client")]
 pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
-pub use decode::{DecodeError, LinesPage, LogsPage};
-pub use decode::{Decoded, decode_lines, decode_log, decode_logs, decode_response, detect_wire};
+pub use decode::{DecodeError, LinesPage, LogPage, LogsPage};
+pub use decode::{
+    Decoded, decode_lines, decode_log, decode_log_page, decode_logs, decode_response, detect_wire,
+};
 pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use error_line::{ErrorRecord, parse_error_line};
 pub use service::{Service, Wire};

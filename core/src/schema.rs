@@ -41,8 +41,7 @@ use serde::Serialize;
 
 /// What a field or column holds, independent of any language (the forms each type
 /// takes in JSON, Python, TypeScript and Arrow are in the [module docs](self)).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LogicalType {
     /// UTF-8 text, as written.
@@ -89,6 +88,13 @@ impl LogicalType {
             self,
             LogicalType::Text | LogicalType::SessionId | LogicalType::Timestamp
         )
+    }
+}
+
+/// Serialised as its [`name`](LogicalType::name).
+impl Serialize for LogicalType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

@@ -19,7 +19,7 @@ fn credentials_and_base_url_come_from_the_environment() {
     }
     match Client::builder().base_url(emu.base_url()).build() {
         Err(Error::Auth {
-            http_status: 0,
+            http_status: None,
             message,
         }) => {
             assert!(message.contains("no username and no password"), "{message}")
@@ -56,7 +56,7 @@ fn credentials_and_base_url_come_from_the_environment() {
     assert!(matches!(
         c.call_log(1),
         Err(Error::Auth {
-            http_status: 401,
+            http_status: Some(401),
             ..
         })
     ));

@@ -111,7 +111,7 @@ fn each_fault_past_the_retries_is_a_typed_error() {
                     message,
                 },
             ) => {
-                assert_eq!(http_status, status);
+                assert_eq!(*http_status, Some(*status));
                 // The emulator's failure envelope carries a message; it is surfaced as is.
                 assert!(
                     !message.is_empty() && !message.starts_with("HTTP "),
@@ -136,7 +136,7 @@ fn each_fault_past_the_retries_is_a_typed_error() {
                 },
             ) => {
                 // Read out of the docs' invalid JSON (its trailing comma), not a syntax error.
-                assert_eq!(http_status, status);
+                assert_eq!(*http_status, Some(*status));
                 assert_eq!(
                     message,
                     "Service temporarily unavailable (emulated HTTP 503)"
@@ -211,7 +211,7 @@ fn a_deadline_bounds_a_call_and_its_retries() {
     assert!(matches!(
         c.sessions(&query()).unwrap().next().unwrap(),
         Err(Error::Api {
-            http_status: 503,
+            http_status: Some(503),
             ..
         })
     ));
@@ -223,7 +223,7 @@ fn a_deadline_bounds_a_call_and_its_retries() {
     assert_eq!(requests_to(&emu, SESSIONS).len(), 1);
     assert!(matches!(
         builder(&emu).deadline(Duration::ZERO).build(),
-        Err(Error::InvalidArgument(_))
+        Err(Error::InvalidArgument { .. })
     ));
 }
 
@@ -241,8 +241,10 @@ fn client_errors_are_not_retried() {
             "{code} must not be retried"
         );
         match err {
-            Error::Auth { http_status, .. } => assert!(matches!(http_status, 401 | 403), "{code}"),
-            Error::Api { http_status, .. } => assert_eq!(http_status, code),
+            Error::Auth { http_status, .. } => {
+                assert!(matches!(http_status, Some(401 | 403)), "{code}")
+            }
+            Error::Api { http_status, .. } => assert_eq!(http_status, Some(code)),
             other => panic!("{code}: {other:?}"),
         }
         emu.clear_faults();
@@ -250,7 +252,7 @@ fn client_errors_are_not_retried() {
     emu.inject(Fault::once(FaultKind::DocumentedFailure { status: 401 }).on_path(SESSIONS));
     match c.sessions(&query()).unwrap().next().unwrap().unwrap_err() {
         Error::Auth {
-            http_status: 401,
+            http_status: Some(401),
             message,
         } => {
             assert_eq!(
@@ -266,14 +268,14 @@ fn client_errors_are_not_retried() {
     let q = Query::new(NOW - 365 * DAY - 30, NOW - 364 * DAY);
     match c.sessions(&q).unwrap().next().unwrap() {
         Err(Error::Api {
-            http_status: 400,
+            http_status: Some(400),
             message,
         }) => assert!(message.contains("year"), "{message}"),
         other => panic!("{other:?}"),
     }
     match c.call_log(999_999_999_999) {
         Err(Error::Api {
-            http_status: 404,
+            http_status: Some(404),
             message,
         }) => assert!(message.contains("log_id"), "{message}"),
         other => panic!("{other:?}"),
@@ -307,7 +309,7 @@ fn a_mid_walk_failure_ends_the_walk_with_an_error_never_a_short_list() {
                 matches!(
                     err,
                     Error::Api {
-                        http_status: 503,
+                        http_status: Some(503),
                         ..
                     } | Error::Transport { .. }
                 ),

@@ -186,7 +186,7 @@ fn failures_answered_with_200() {
     ) {
         (
             Err(Error::Auth {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,
@@ -202,7 +202,7 @@ fn failures_answered_with_200() {
     ) {
         (
             Err(Error::Api {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,
@@ -215,7 +215,7 @@ fn failures_answered_with_200() {
     match walk(Mode::FailureWithoutMessage, &q) {
         (
             Err(Error::Api {
-                http_status: 200,
+                http_status: Some(200),
                 message,
             }),
             asked,

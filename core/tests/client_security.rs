@@ -36,7 +36,9 @@ fn every_validation_error_comes_before_any_request() {
             c.call_logs_with_text(q, 4).map(|_| ()),
         ] {
             match result {
-                Err(Error::InvalidArgument(m)) => assert!(!m.is_empty(), "{what}"),
+                Err(Error::InvalidArgument { field, reason }) => {
+                    assert!(!field.is_empty() && !reason.is_empty(), "{what}")
+                }
                 other => panic!("{what}: {other:?}"),
             }
         }
@@ -44,14 +46,16 @@ fn every_validation_error_comes_before_any_request() {
     // calls/logs keeps 5 days; sessions and errors a year.
     let six_days = Query::new(NOW - 6 * DAY, NOW);
     match c.call_logs(&six_days) {
-        Err(Error::InvalidArgument(m)) => assert!(m.contains("5 days"), "{m}"),
+        Err(Error::InvalidArgument { reason, .. }) => {
+            assert!(reason.contains("5 days"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(c.call_logs_with_text(&six_days, 2).is_err());
-    assert!(matches!(c.call_log(0), Err(Error::InvalidArgument(_))));
+    assert!(matches!(c.call_log(0), Err(Error::InvalidArgument { .. })));
     assert!(matches!(
         c.call_logs_with_text(&q(), 0),
-        Err(Error::InvalidArgument(_))
+        Err(Error::InvalidArgument { .. })
     ));
     assert!(
         emu.requests().is_empty(),
@@ -66,7 +70,7 @@ fn every_validation_error_comes_before_any_request() {
 #[test]
 fn builder_errors_come_before_any_request() {
     let emu = emulator(10);
-    // No credentials at all: an auth error with status 0 (nothing was asked of a server).
+    // No credentials at all: an auth error without a status (nothing was asked of a server).
     // (The environment fallback is tested in client_env.rs; here both are explicit.)
     match Client::builder()
         .username("")
@@ -75,7 +79,7 @@ fn builder_errors_come_before_any_request() {
         .build()
     {
         Err(Error::Auth {
-            http_status: 0,
+            http_status: None,
             message,
         }) => assert!(message.contains("PLUM_USERNAME"), "{message}"),
         other => panic!("{other:?}"),
@@ -91,7 +95,7 @@ fn builder_errors_come_before_any_request() {
         assert!(
             matches!(
                 with_creds().base_url(url).build(),
-                Err(Error::InvalidArgument(_))
+                Err(Error::InvalidArgument { .. })
             ),
             "{url}"
         );
@@ -131,7 +135,7 @@ fn wrong_credentials_are_an_auth_error_without_retries() {
             .unwrap()
         {
             Err(Error::Auth {
-                http_status: 401,
+                http_status: Some(401),
                 message,
             }) => {
                 assert!(
@@ -143,7 +147,8 @@ fn wrong_credentials_are_an_auth_error_without_retries() {
         }
         match c.call_log(1) {
             Err(Error::Auth {
-                http_status: 401, ..
+                http_status: Some(401),
+                ..
             }) => {}
             other => panic!("{other:?}"),
         }
@@ -226,7 +231,7 @@ fn authorization_goes_only_to_the_configured_host() {
         .unwrap()
     {
         Err(Error::Api {
-            http_status: 302,
+            http_status: Some(302),
             message,
         }) => assert!(message.contains(&target), "{message}"),
         other => panic!("{other:?}"),

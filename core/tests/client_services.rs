@@ -362,7 +362,7 @@ fn call_logs_with_text_in_listing_order_and_per_item_failures() {
         failed.iter().all(|e| matches!(
             e,
             plumlogs::Error::Api {
-                http_status: 500,
+                http_status: Some(500),
                 ..
             }
         )),

@@ -22,6 +22,7 @@ from ._errors import (
     InvalidArgument,
     ParseError,
     PlumError,
+    ServerWarning,
     TransportError,
 )
 from ._native import (
@@ -64,6 +65,7 @@ __all__ = [
     "PlumError",
     "RecordList",
     "SessionIdParts",
+    "ServerWarning",
     "SessionRecord",
     "TransportError",
     "decode_response",

@@ -6,12 +6,18 @@ module raises instances of these very classes.
 
 ::
 
-    PlumError
-    ├── ParseError (also ValueError)    .line .column .offset .input .reason .kind
-    ├── InvalidArgument (also ValueError)
-    ├── ApiError                        .message .http_status
+    PlumError                           .code .kind .message, str() the whole message
+    ├── ParseError (also ValueError)    .line .column .offset .input .reason
+    ├── InvalidArgument (also ValueError) .field .reason
+    ├── ApiError                        .http_status
     │   └── AuthError
-    └── TransportError                  .message
+    ├── TransportError
+    └── ServerWarning (a UserWarning, not an exception raised)
+
+Each class's ``code`` is the core's error code (``PARSE_ERROR``, …); ``_BY_CODE``
+is the table the native module raises from. ``kind``, ``http_status``, the
+location and every message are the core's too, the same in Rust, Python, Node and
+the CLI.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, Optional
 
 __all__ = [
     "PlumError",
+    "ServerWarning",
     "ParseError",
     "InvalidArgument",
     "ApiError",
@@ -36,7 +43,25 @@ def _rebuild(cls: "type[PlumError]", message: str, attrs: "dict[str, Any]") -> "
 
 
 class PlumError(Exception):
-    """Base class of every error plumlogs raises."""
+    """Base class of every error plumlogs raises.
+
+    Attributes:
+        code: the core's stable error code, e.g. ``"INVALID_ARGUMENT"``.
+        kind: a finer machine-readable name where there is one (``"bad_month"``,
+            ``"malformed_body"``, ``"missing_credentials"``), else ``None``.
+        message: the server's or transport's own text for ``ApiError``,
+            ``AuthError`` and ``TransportError``; the whole message otherwise.
+            ``str(error)`` is always the whole message.
+    """
+
+    code: str = ""
+    kind: Optional[str]
+    message: str
+
+    def __init__(self, message: str, *, description: Optional[str] = None, kind: Optional[str] = None) -> None:
+        super().__init__(description or message)
+        self.message = message
+        self.kind = kind
 
     def __reduce__(self) -> Any:
         # Keyword-only attributes do not survive the default Exception pickling.
@@ -52,17 +77,18 @@ class ParseError(PlumError, ValueError):
         column: 1-based column within that line (bytes for log lines, characters
             for response bodies; ``None`` if unknown).
         offset: 0-based byte offset within the whole text (``None`` if unknown).
-        input: the offending line, as written.
+        input: the offending line, as written (for a body, at most a few hundred
+            bytes of it around the offset).
         reason: what was expected, as a sentence.
         kind: a stable machine-readable name for the reason, e.g. ``"bad_month"``.
     """
 
+    code = "PARSE_ERROR"
     line: Optional[int]
     column: Optional[int]
     offset: Optional[int]
     input: str
     reason: str
-    kind: str
 
     def __init__(
         self,
@@ -73,19 +99,41 @@ class ParseError(PlumError, ValueError):
         offset: Optional[int] = None,
         input: str = "",
         reason: str = "",
-        kind: str = "",
+        kind: Optional[str] = "",
+        description: Optional[str] = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, description=description, kind=kind)
         self.line = line
         self.column = column
         self.offset = offset
         self.input = input
         self.reason = reason
-        self.kind = kind
 
 
 class InvalidArgument(PlumError, ValueError):
-    """An argument was rejected before any request was sent."""
+    """An argument was rejected before any request was sent.
+
+    Attributes:
+        field: the argument, as you named it (``"timeout"``, ``"backoff[1]"``).
+        reason: what is wrong with it, with the value given.
+    """
+
+    code = "INVALID_ARGUMENT"
+    field: Optional[str]
+    reason: str
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: Optional[str] = None,
+        reason: str = "",
+        kind: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, description=description, kind=kind)
+        self.field = field
+        self.reason = reason
 
 
 class ApiError(PlumError):
@@ -94,33 +142,68 @@ class ApiError(PlumError):
     Attributes:
         message: the server's own text.
         http_status: the HTTP status of the answer (``None`` when there was no
-            HTTP exchange, e.g. for :func:`plumlogs.decode_response`).
+            HTTP exchange, e.g. for :func:`plumlogs.decode_response`, or no request
+            at all, e.g. missing credentials).
     """
 
-    message: str
+    code = "API_ERROR"
     http_status: Optional[int]
 
     def __init__(
-        self, message: str, *, http_status: Optional[int] = None, description: Optional[str] = None
+        self,
+        message: str,
+        *,
+        http_status: Optional[int] = None,
+        description: Optional[str] = None,
+        kind: Optional[str] = None,
     ) -> None:
-        super().__init__(description or message)
-        self.message = message
+        super().__init__(message, description=description, kind=kind)
         self.http_status = http_status
 
 
 class AuthError(ApiError):
-    """Bad or missing credentials (HTTP 401/403, or none configured at all)."""
+    """Bad or missing credentials (HTTP 401/403, or none configured at all: then
+    ``kind`` is ``"missing_credentials"`` and nothing was sent)."""
+
+    code = "AUTH_ERROR"
 
 
 class TransportError(PlumError):
-    """Connection failure, timeout or a broken body, after the retries were spent.
+    """Connection failure, timeout or a broken body, after the retries were spent;
+    or a listing the server left shorter than its own count (``kind`` is then
+    ``"incomplete_listing"``).
 
     Attributes:
         message: what went wrong.
+        reported: for an incomplete listing, the record count the server reported.
+        received: for an incomplete listing, the records received before it broke off.
     """
 
-    message: str
+    code = "TRANSPORT_ERROR"
+    reported: Optional[int]
+    received: Optional[int]
 
-    def __init__(self, message: str, *, description: Optional[str] = None) -> None:
-        super().__init__(description or message)
-        self.message = message
+    def __init__(
+        self,
+        message: str,
+        *,
+        reported: Optional[int] = None,
+        received: Optional[int] = None,
+        description: Optional[str] = None,
+        kind: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, description=description, kind=kind)
+        self.reported = reported
+        self.received = received
+
+
+class ServerWarning(UserWarning):
+    """The server answered ``success`` but also sent an error text (for example
+    ``"partial results: database timeout"``): issued with :func:`warnings.warn`
+    while a listing is read."""
+
+
+#: The core's error code → the class raised for it.
+_BY_CODE: "dict[str, type[PlumError]]" = {
+    cls.code: cls for cls in (ParseError, InvalidArgument, ApiError, AuthError, TransportError)
+}

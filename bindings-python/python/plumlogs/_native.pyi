@@ -23,6 +23,8 @@ __all__ = [
     "RecordList",
     "SessionRecord",
     "__version__",
+    "_defaults",
+    "_error_codes",
     "_split_session_id",
     "decode_response",
     "parse_call_log",
@@ -235,8 +237,8 @@ class Client:
         *,
         base_url: str | None = None,
         format: Literal["json", "xml"] = "json",
-        timeout: float = 30.0,
-        max_retries: int = 3,
+        timeout: float | None = None,
+        max_retries: int | None = None,
         backoff: tuple[float, float] | None = None,
         user_agent: str | None = None,
         deadline: float | None = None,
@@ -254,7 +256,7 @@ class Client:
         *,
         number: str | None = None,
         limit: int | None = None,
-        page_size: int = 1000,
+        page_size: int | None = None,
         progress: bool = False,
     ) -> Listing[SessionRecord]: ...
     def errors(
@@ -264,7 +266,7 @@ class Client:
         *,
         number: str | None = None,
         limit: int | None = None,
-        page_size: int = 1000,
+        page_size: int | None = None,
         progress: bool = False,
     ) -> Listing[ErrorRecord]: ...
     def call_logs(
@@ -274,7 +276,7 @@ class Client:
         *,
         number: str | None = None,
         limit: int | None = None,
-        page_size: int = 1000,
+        page_size: int | None = None,
         progress: bool = False,
     ) -> Listing[CallSummary]: ...
     def call_log(self, log_id: int) -> CallLog: ...
@@ -285,8 +287,8 @@ class Client:
         *,
         number: str | None = None,
         limit: int | None = None,
-        page_size: int = 1000,
-        concurrency: int = 8,
+        page_size: int | None = None,
+        concurrency: int | None = None,
         on_error: Literal["raise", "return"] = "raise",
         progress: bool = False,
     ) -> CallLogsWithText: ...
@@ -371,3 +373,5 @@ def decode_response(body: str | bytes, service: Literal["log"]) -> CallLog: ...
 @overload
 def decode_response(body: str | bytes, service: str) -> RecordList[Any] | CallLog: ...
 def _split_session_id(session_id: str) -> tuple[str, int, int] | None: ...
+def _defaults() -> dict[str, float]: ...
+def _error_codes() -> list[str]: ...

@@ -17,15 +17,22 @@ pub const MAX_CONCURRENCY: usize = 64;
 /// One call's detailed log: the text as served, and its entries.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CallLog {
+    /// The `log_id` asked for.
     pub log_id: u64,
+    /// The call-log text as served.
     pub text: String,
+    /// The text's entries, strictly parsed.
     pub entries: Vec<CallLogEntry<'static>>,
+    /// The `error` text of the `success` answer, if it had one (see
+    /// [`crate::LinesPage::warning`]). Not serialised when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
-        let text = self.call_log_text(log_id)?;
+        let (text, warning) = self.call_log_text_and_warning(log_id)?;
         let entries = crate::bulk::parse_call_log(&text)?
             .into_iter()
             .map(CallLogEntry::into_owned)
@@ -34,26 +41,29 @@ impl Client {
             log_id,
             text,
             entries,
+            warning,
         })
     }
 
-    /// The detailed log of one call as the text the server sent, unparsed: for
-    /// keeping a log whose entries do not all parse.
-    pub fn call_log_text(&self, log_id: u64) -> Result<String, Error> {
-        if log_id == 0 {
-            return Err(Error::InvalidArgument(
-                "log_id must be a positive integer from calls/logs".into(),
-            ));
-        }
+    /// The detailed log of one call as the text the server sent, unparsed, with the
+    /// answer's warning (see [`CallLog::warning`]): for keeping a log whose entries
+    /// do not all parse.
+    pub fn call_log_text_and_warning(
+        &self,
+        log_id: u64,
+    ) -> Result<(String, Option<String>), Error> {
+        super::options::log_id("log_id", log_id as i128)?;
         let path = format!("/ws/calls/log/{log_id}");
         self.get(Service::Log, &path, |body| {
-            Ok(decode::decode_log(body)?.into_owned())
+            let page = decode::decode_log_page(body)?;
+            Ok((page.text.into_owned(), page.warning))
         })
     }
 
     /// Every call with a log in the window, each with its log: lists with
     /// [`call_logs`](Self::call_logs) (an error there is this call's error), then
-    /// fetches the logs on up to `concurrency` threads (at most [`MAX_CONCURRENCY`]).
+    /// fetches the logs on `concurrency` threads (1 to [`MAX_CONCURRENCY`]; more is an
+    /// `InvalidArgument`).
     ///
     /// Items come in listing order, each with its own result: one failed log does not
     /// stop the others. Workers run at most `2 × concurrency` logs ahead of the
@@ -64,12 +74,10 @@ impl Client {
         q: &Query,
         concurrency: usize,
     ) -> Result<CallLogsWithText, Error> {
-        if concurrency == 0 {
-            return Err(Error::InvalidArgument(
-                "concurrency must be at least 1".into(),
-            ));
-        }
-        let summaries: Vec<CallSummary<'static>> = self.call_logs(q)?.collect::<Result<_, _>>()?;
+        let concurrency = super::options::concurrency("concurrency", concurrency as i128)?;
+        let mut listing = self.call_logs(q)?;
+        let summaries: Vec<CallSummary<'static>> = listing.by_ref().collect::<Result<_, _>>()?;
+        let warnings = listing.warnings().to_vec();
         let workers = concurrency.min(MAX_CONCURRENCY).min(summaries.len());
         let shared = Arc::new(Shared {
             ids: summaries.iter().map(|s| s.log_id).collect(),
@@ -100,6 +108,7 @@ impl Client {
             pending: HashMap::new(),
             rx,
             shared,
+            warnings,
         })
     }
 }
@@ -162,6 +171,8 @@ pub struct CallLogsWithText {
     pending: HashMap<usize, Result<CallLog, Error>>,
     rx: Receiver<(usize, Result<CallLog, Error>)>,
     shared: Arc<Shared>,
+    /// The listing's warnings, then those of the logs yielded so far.
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for CallLogsWithText {
@@ -178,6 +189,13 @@ impl CallLogsWithText {
     /// How many calls the listing found (the number of items this yields in all).
     pub fn total(&self) -> usize {
         self.shared.ids.len()
+    }
+
+    /// The distinct `error` texts of `success` answers so far, in the order first
+    /// seen: the listing's pages (all read before the first item), then the logs
+    /// yielded so far (each log's own is also its [`CallLog::warning`]).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 }
 
@@ -205,6 +223,13 @@ impl Iterator for CallLogsWithText {
                 }
             }
         };
+        if let Ok(CallLog {
+            warning: Some(w), ..
+        }) = &result
+            && !self.warnings.contains(w)
+        {
+            self.warnings.push(w.clone());
+        }
         self.index += 1;
         self.shared.lock().yielded = self.index;
         self.shared.wake.notify_all();

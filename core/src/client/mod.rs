@@ -15,10 +15,12 @@
 //! ```
 //!
 //! Error choices (one enum, [`crate::Error`]):
-//! - A bad argument, found before any request: `Error::InvalidArgument`.
+//! - A bad argument, found before any request: `Error::InvalidArgument` naming it
+//!   (every range is in [`options`]).
 //! - No credentials (neither given nor in `PLUM_USERNAME`/`PLUM_PASSWORD`):
-//!   `Error::Auth { http_status: 0 }` from [`ClientBuilder::build`], before any request —
-//!   it is a credentials problem, and bindings map `Auth` to `AuthError`.
+//!   `Error::Auth { http_status: None }` (kind `missing_credentials`) from
+//!   [`ClientBuilder::build`], before any request — it is a credentials problem, and
+//!   bindings map `Auth` to `AuthError`.
 //! - HTTP 401/403, or a `failure` answer whose message says "unauthorized":
 //!   `Error::Auth` with the real status.
 //! - Any other non-2xx answer, or a `failure` envelope: `Error::Api` with the server's
@@ -31,11 +33,14 @@
 //!   first record of the walk (1-based). Not retried: the server would send it again.
 
 mod call_logs;
+mod listing;
+pub mod options;
 mod pages;
 mod query;
 mod transport;
 
 pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
+pub use listing::{Listing, Page};
 pub use pages::Pages;
 pub use query::{MAX_PAGE_SIZE, Query};
 
@@ -47,13 +52,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Where requests go when neither the builder nor `PLUM_BASE_URL` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://hosting.plumvoice.com";
-/// Per-attempt timeout by default.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Retries after the first attempt, by default.
-pub const DEFAULT_MAX_RETRIES: u32 = 3;
-/// First backoff step and its ceiling, by default.
-pub const DEFAULT_BACKOFF: (Duration, Duration) =
-    (Duration::from_millis(500), Duration::from_secs(30));
+pub use options::{DEFAULT_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 /// A `Retry-After` longer than this is waited only this long: a blocking call should
 /// not hang for an hour because a proxy said so.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -121,7 +120,8 @@ impl ClientBuilder {
         self.wire = w;
         self
     }
-    /// The whole of one attempt (connect, send, headers and body); default 30 s.
+    /// The whole of one attempt (connect, send, headers and body); default 30 s, at
+    /// most [`options::MAX_TIMEOUT`] (checked by [`build`](Self::build)).
     pub fn timeout(mut self, d: Duration) -> Self {
         self.timeout = Some(d);
         self
@@ -129,18 +129,21 @@ impl ClientBuilder {
     /// A limit on one call with all its retries (one page of a listing, one call
     /// log): an attempt's timeout is cut to what is left of it, and no retry starts
     /// (nor any backoff is waited) past it. Off by default: then a call can take up
-    /// to `(max_retries + 1) × timeout` plus the backoff.
+    /// to `(max_retries + 1) × timeout` plus the backoff. At most
+    /// [`options::MAX_DEADLINE`].
     pub fn deadline(mut self, d: Duration) -> Self {
         self.deadline = Some(d);
         self
     }
-    /// Retries after the first attempt; default 3 (so at most 4 requests per call).
+    /// Retries after the first attempt; default 3 (so at most 4 requests per call),
+    /// at most [`options::MAX_RETRIES`].
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = Some(n);
         self
     }
     /// Exponential backoff: retry `n` (0-based) waits about `base * 2^n`, at most `cap`,
-    /// with jitter (between half and all of it). Default 500 ms and 30 s.
+    /// with jitter (between half and all of it). Default 500 ms and 30 s; each at most
+    /// [`options::MAX_BACKOFF`], and `base <= cap`.
     pub fn backoff(mut self, base: Duration, cap: Duration) -> Self {
         self.backoff = Some((base, cap));
         self
@@ -187,16 +190,17 @@ impl ClientBuilder {
                 };
                 return Err(Error::Auth {
                     message: format!(
-                        "{missing}: pass them to the client or set PLUM_USERNAME and PLUM_PASSWORD"
+                        "{missing}: pass them to the client or set PLUM_USERNAME and PLUM_PASSWORD (nothing was sent)"
                     ),
-                    http_status: 0,
+                    http_status: None,
                 });
             }
         };
         if username.contains(':') {
             // HTTP Basic cannot carry a colon in the user part.
-            return Err(Error::InvalidArgument(
-                "the username must not contain ':'".into(),
+            return Err(Error::invalid_argument(
+                "username",
+                "must not contain ':' (HTTP Basic cannot carry it)",
             ));
         }
         let base_url = self
@@ -204,23 +208,12 @@ impl ClientBuilder {
             .or_else(|| env("PLUM_BASE_URL").filter(|s| !s.is_empty()))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = transport::check_base_url(&base_url, self.allow_insecure_http)?;
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(Error::InvalidArgument(
-                "the timeout must be more than zero".into(),
-            ));
-        }
-        if self.deadline.is_some_and(|d| d.is_zero()) {
-            return Err(Error::InvalidArgument(
-                "the deadline must be more than zero".into(),
-            ));
-        }
-        let (backoff_base, backoff_cap) = self.backoff.unwrap_or(DEFAULT_BACKOFF);
-        if backoff_cap < backoff_base {
-            return Err(Error::InvalidArgument(format!(
-                "the backoff cap ({backoff_cap:?}) is below its base ({backoff_base:?})"
-            )));
-        }
+        let timeout = options::check_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let deadline = self.deadline.map(options::check_deadline).transpose()?;
+        let (base, cap) = self.backoff.unwrap_or(DEFAULT_BACKOFF);
+        let (backoff_base, backoff_cap) = options::check_backoff_durations(base, cap)?;
+        let max_retries =
+            options::check_max_retries(self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES))?;
         let user_agent = self
             .user_agent
             .unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
@@ -233,8 +226,8 @@ impl ClientBuilder {
                 base_url,
                 wire: self.wire,
                 timeout,
-                deadline: self.deadline,
-                max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+                deadline,
+                max_retries,
                 backoff_base,
                 backoff_cap,
                 user_agent,
@@ -339,10 +332,15 @@ mod tests {
             (Client::builder().username("").password("p"), "no username"),
         ] {
             match b.build_with_env(env_none) {
-                Err(Error::Auth {
-                    message,
-                    http_status: 0,
-                }) => assert!(message.starts_with(what), "{message}"),
+                Err(
+                    e @ Error::Auth {
+                        http_status: None, ..
+                    },
+                ) => {
+                    assert_eq!(e.kind(), Some(crate::error::kind::MISSING_CREDENTIALS));
+                    assert!(e.message().unwrap().starts_with(what), "{e}");
+                    assert!(e.to_string().starts_with("missing credentials: "), "{e}");
+                }
                 other => panic!("expected Auth, got {other:?}"),
             }
         }
@@ -396,16 +394,16 @@ mod tests {
         let b = || Client::builder().username("u").password("p");
         assert!(matches!(
             b().username("a:b").build_with_env(env_none),
-            Err(Error::InvalidArgument(_))
+            Err(Error::InvalidArgument { .. })
         ));
         assert!(matches!(
             b().timeout(Duration::ZERO).build_with_env(env_none),
-            Err(Error::InvalidArgument(_))
+            Err(Error::InvalidArgument { .. })
         ));
         assert!(matches!(
             b().backoff(Duration::from_secs(2), Duration::from_secs(1))
                 .build_with_env(env_none),
-            Err(Error::InvalidArgument(_))
+            Err(Error::InvalidArgument { .. })
         ));
     }
 }

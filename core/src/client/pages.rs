@@ -1,4 +1,41 @@
-//! Walking `offset`/`limit` pages of the three list services.
+//! Walking `offset`/`limit` pages of the three list services, and the rule that a
+//! listing is complete or fails.
+//!
+//! # Completeness
+//!
+//! A listing holds every record the server said exists, or ends with
+//! [`Error::Incomplete`]. The server's `total_*` count may count every match or
+//! only the page (the API does not say), so a count is taken as a count of the
+//! whole listing ("whole") only when it is larger than its page. A page
+//! contradicts a whole count when
+//! - it comes back empty at an offset the count says is not the end (`server
+//!   reported 100, sent 10; offset 10 came back empty`), or
+//! - its own whole count is smaller than an earlier one: records left the listing
+//!   during the walk, so later records shifted below offsets already read and
+//!   would be skipped unseen.
+//!
+//! # What is retried, and why
+//!
+//! Each page request goes through the client's retry policy (`max_retries`,
+//! backoff, `deadline`). Retried, because another attempt can answer differently:
+//! - connection failures, timeouts, bodies cut short (the network);
+//! - HTTP 429, 500, 502, 503, 504 (the server says to come back), including a
+//!   proxy's HTML page with such a status;
+//! - a 2xx body that is not well-formed JSON/XML or not Plum's at all (a proxy or
+//!   cache glitch);
+//! - a page that contradicts the count (above): a replica behind a load balancer
+//!   or a transient server error answers like that. If every attempt contradicts
+//!   it, the error is [`Error::Incomplete`].
+//!
+//! Not retried, because the same request would get the same answer: a `failure`
+//! envelope (`Api`/`Auth`), a well-formed body of the wrong shape (`item 1 is not
+//! a string`, a count with no list: [`Error::Decode`]), a line that does not parse
+//! ([`Error::Parse`]), other 4xx statuses.
+//!
+//! # Warnings
+//!
+//! A `success` answer whose `error` text is not empty keeps that text:
+//! [`Pages::warnings`] lists the distinct texts in the order seen.
 
 use super::Client;
 use super::query::{Query, encode_component};
@@ -10,9 +47,70 @@ use crate::service::Service;
 use crate::session::SessionRecord;
 use std::iter::FusedIterator;
 
-/// Turns one 2xx body into owned records and the `total_*` hint. `line_base` is the
-/// number of records before this page, added to a `ParseError`'s line.
-type DecodePage<T> = fn(&[u8], u64) -> Result<(Vec<T>, Option<u64>), Error>;
+/// One decoded page: owned records, the `total_*` count, a success's warning.
+pub(super) struct Page<T> {
+    pub(super) items: Vec<T>,
+    pub(super) total: Option<u64>,
+    pub(super) warning: Option<String>,
+}
+
+/// Turns one 2xx body into a [`Page`]. The `u64` is the number of records before
+/// this page, added to a `ParseError`'s line.
+type DecodePage<T> = fn(&[u8], u64) -> Result<Page<T>, Error>;
+
+/// What the walk knows before a page, to tell whether the page contradicts it.
+#[derive(Clone, Copy, Debug)]
+struct Known {
+    /// Records read before this page: its `offset`.
+    base: u64,
+    /// Records asked for.
+    ask: u64,
+    /// The last whole-listing count seen.
+    whole: Option<u64>,
+}
+
+impl Known {
+    /// A page's count is a count of the whole listing when it is larger than the
+    /// page (a count of the page alone equals it).
+    fn whole_of<T>(&self, page: &Page<T>) -> Option<u64> {
+        let got = (page.items.len() as u64).min(self.ask);
+        page.total.filter(|&t| t > got)
+    }
+
+    /// `Err(Error::Incomplete)` if `page` contradicts the count (see the module
+    /// docs); the client retries such a page before giving up with it.
+    fn check<T>(&self, page: &Page<T>) -> Result<(), Error> {
+        let base = self.base;
+        let said = |m: String| match &page.warning {
+            Some(w) => format!("{m}; the server said: {w}"),
+            None => m,
+        };
+        let mine = self.whole_of(page);
+        if let (Some(before), Some(now)) = (self.whole, mine)
+            && now < before
+        {
+            return Err(Error::Incomplete {
+                reported: before,
+                received: base,
+                message: said(format!(
+                    "server reported {before}, then {now} at offset {base}: records left the listing during the walk, so some may have been skipped"
+                )),
+            });
+        }
+        if page.items.is_empty()
+            && let Some(t) = mine.or(self.whole).filter(|&t| t > base)
+        {
+            return Err(Error::Incomplete {
+                reported: t,
+                received: base,
+                message: said(format!(
+                    "server reported {t}, sent {base}; offset {base} came back empty"
+                )),
+            });
+        }
+        Ok(())
+    }
+}
 
 /// The records of one listing, fetched a page at a time.
 ///
@@ -27,8 +125,9 @@ type DecodePage<T> = fn(&[u8], u64) -> Result<(Vec<T>, Option<u64>), Error>;
 /// The walk stops at the first page shorter than asked for, or when the query's
 /// `limit` is reached — the last request then asks only for what is still wanted.
 /// The `total_*` count ([`total_hint`](Self::total_hint)) is not the stop rule; it
-/// only keeps the walk going past a short page when it says more records exist (a
-/// server that caps its pages), until a page comes back empty.
+/// keeps the walk going past a short page when it says more records exist (a
+/// server that caps its pages), and a page that then comes back empty, or a count
+/// that shrinks, is [`Error::Incomplete`] after retries (see the module docs).
 pub struct Pages<T> {
     client: Client,
     service: Service,
@@ -42,6 +141,10 @@ pub struct Pages<T> {
     /// Records taken from the server so far: the next `offset`.
     offset: u64,
     total: Option<u64>,
+    /// The last count that counted the whole listing (see [`Known::whole_of`]).
+    whole: Option<u64>,
+    /// Distinct warnings of the pages so far, in order.
+    warnings: Vec<String>,
     requests: u64,
     buffer: std::vec::IntoIter<T>,
     finished: bool,
@@ -79,6 +182,8 @@ impl<T> Pages<T> {
             remaining: q.limit,
             offset: 0,
             total: None,
+            whole: None,
+            warnings: Vec::new(),
             requests: 0,
             buffer: Vec::new().into_iter(),
             finished: false,
@@ -90,6 +195,13 @@ impl<T> Pages<T> {
     /// progress bars: the walk does not rely on it.
     pub fn total_hint(&self) -> Option<u64> {
         self.total
+    }
+
+    /// The distinct `error` texts of `success` pages so far (say `"partial
+    /// results: database timeout"`), in the order first seen. The records are
+    /// still every record the server reported; the text is the server's remark.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Records received from the server so far (yielded or still buffered).
@@ -135,11 +247,16 @@ impl<T> Pages<T> {
             self.path, self.offset, ask, self.number_param
         );
         let decode = self.decode;
-        let base = self.offset;
-        let (mut items, total) = match self
-            .client
-            .get(self.service, &path, |body| decode(body, base))
-        {
+        let known = Known {
+            base: self.offset,
+            ask,
+            whole: self.whole,
+        };
+        let page = match self.client.get(self.service, &path, |body| {
+            let page = decode(body, known.base)?;
+            known.check(&page)?;
+            Ok(page)
+        }) {
             Ok(page) => page,
             Err(e) => {
                 self.finished = true;
@@ -147,6 +264,17 @@ impl<T> Pages<T> {
             }
         };
         self.requests += 1;
+        if let Some(w) = known.whole_of(&page) {
+            self.whole = Some(w);
+        }
+        if let Some(w) = page.warning
+            && !self.warnings.contains(&w)
+        {
+            self.warnings.push(w);
+        }
+        let Page {
+            mut items, total, ..
+        } = page;
         if total.is_some() {
             self.total = total;
         }
@@ -163,7 +291,8 @@ impl<T> Pages<T> {
         }
         // A short page is the end — unless the server's own count says more records
         // exist (a server capping pages below what was asked). Then keep walking; an
-        // empty page always ends it, so a wrong count costs one request at most.
+        // empty page ends it, and if the count said more, `Known::check` has made
+        // that page an `Error::Incomplete` already.
         let more_by_count = self.total.is_some_and(|t| t > self.offset);
         if got == 0 || (got < ask && !more_by_count) {
             self.finished = true;
@@ -207,10 +336,7 @@ fn relocate(mut e: ParseError, base: u64) -> Error {
     Error::Parse(e)
 }
 
-fn decode_sessions(
-    body: &[u8],
-    base: u64,
-) -> Result<(Vec<SessionRecord<'static>>, Option<u64>), Error> {
+fn decode_sessions(body: &[u8], base: u64) -> Result<Page<SessionRecord<'static>>, Error> {
     let page = decode::decode_lines(body, Service::Sessions)?;
     let items = page
         .sessions()
@@ -219,13 +345,14 @@ fn decode_sessions(
                 .map_err(|e| relocate(e, base))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((items, page.total))
+    Ok(Page {
+        items,
+        total: page.total,
+        warning: page.warning,
+    })
 }
 
-fn decode_errors(
-    body: &[u8],
-    base: u64,
-) -> Result<(Vec<ErrorRecord<'static>>, Option<u64>), Error> {
+fn decode_errors(body: &[u8], base: u64) -> Result<Page<ErrorRecord<'static>>, Error> {
     let page = decode::decode_lines(body, Service::Errors)?;
     let items = page
         .errors()
@@ -234,34 +361,41 @@ fn decode_errors(
                 .map_err(|e| relocate(e, base))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((items, page.total))
+    Ok(Page {
+        items,
+        total: page.total,
+        warning: page.warning,
+    })
 }
 
-fn decode_summaries(
-    body: &[u8],
-    _base: u64,
-) -> Result<(Vec<CallSummary<'static>>, Option<u64>), Error> {
+fn decode_summaries(body: &[u8], _base: u64) -> Result<Page<CallSummary<'static>>, Error> {
     let page = decode::decode_logs(body)?;
-    Ok((
-        page.items
+    Ok(Page {
+        items: page
+            .items
             .into_iter()
             .map(CallSummary::into_owned)
             .collect(),
-        page.total,
-    ))
+        total: page.total,
+        warning: page.warning,
+    })
 }
 
-fn decode_texts(body: &[u8], service: Service) -> Result<(Vec<String>, Option<u64>), Error> {
-    let page = decode::decode_lines(body, service)?;
-    let total = page.total;
-    Ok((page.into_texts(), total))
+fn decode_texts(body: &[u8], service: Service) -> Result<Page<String>, Error> {
+    let mut page = decode::decode_lines(body, service)?;
+    let (total, warning) = (page.total, page.warning.take());
+    Ok(Page {
+        items: page.into_texts(),
+        total,
+        warning,
+    })
 }
 
-fn decode_session_texts(body: &[u8], _base: u64) -> Result<(Vec<String>, Option<u64>), Error> {
+fn decode_session_texts(body: &[u8], _base: u64) -> Result<Page<String>, Error> {
     decode_texts(body, Service::Sessions)
 }
 
-fn decode_error_texts(body: &[u8], _base: u64) -> Result<(Vec<String>, Option<u64>), Error> {
+fn decode_error_texts(body: &[u8], _base: u64) -> Result<Page<String>, Error> {
     decode_texts(body, Service::Errors)
 }
 

@@ -27,7 +27,7 @@ impl Query {
             end,
             number: None,
             limit: None,
-            page_size: 1000,
+            page_size: super::options::DEFAULT_PAGE_SIZE,
         }
     }
     /// Only calls to this phone number.
@@ -48,44 +48,48 @@ impl Query {
 
     /// Everything the documentation says about the parameters, checked against `now`.
     pub(crate) fn validate(&self, service: Service, now: i64) -> Result<(), Error> {
-        let bad = |m: String| Err(Error::InvalidArgument(m));
         if self.end <= self.start {
-            return bad(format!(
-                "end ({}) must be after start ({})",
-                self.end, self.start
-            ));
+            return bad(
+                "end",
+                format!("end ({}) must be after start ({})", self.end, self.start),
+            );
         }
         let retention = service.retention_seconds();
         let oldest = now.saturating_sub(retention);
         if self.start < oldest.saturating_sub(WINDOW_GRACE_SECONDS) {
-            return bad(format!(
-                "start ({}) is older than calls/{} keeps data ({} days): the oldest allowed start is {} (now {})",
-                self.start,
-                service.name(),
-                retention / 86_400,
-                oldest,
-                now
-            ));
+            return bad(
+                "start",
+                format!(
+                    "start ({}) is older than calls/{} keeps data ({} days): the oldest allowed start is {} (now {})",
+                    self.start,
+                    service.name(),
+                    retention / 86_400,
+                    oldest,
+                    now
+                ),
+            );
         }
-        if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
-            return bad(format!(
-                "page_size ({}) must be in 1..={MAX_PAGE_SIZE}",
-                self.page_size
-            ));
-        }
-        if self.limit == Some(0) {
-            return bad("limit must be at least 1 (leave it unset for no limit)".into());
+        super::options::check_page_size(self.page_size)?;
+        if let Some(limit) = self.limit {
+            super::options::check_limit(limit)?;
         }
         if let Some(n) = &self.number {
             if n.trim().is_empty() {
-                return bad("number is empty (leave it unset to list every number)".into());
+                return bad(
+                    "number",
+                    "is empty (leave it unset to list every number)".into(),
+                );
             }
             if n.chars().any(char::is_control) {
-                return bad(format!("number {n:?} contains a control character"));
+                return bad("number", format!("{n:?} contains a control character"));
             }
         }
         Ok(())
     }
+}
+
+fn bad(field: &str, reason: String) -> Result<(), Error> {
+    Err(Error::invalid_argument(field, reason))
 }
 
 /// Percent-encode a query value: everything but unreserved characters.
@@ -117,7 +121,7 @@ mod tests {
 
     fn err(q: Query, s: Service) -> String {
         match q.validate(s, NOW) {
-            Err(Error::InvalidArgument(m)) => m,
+            Err(Error::InvalidArgument { field, reason }) => format!("{field}: {reason}"),
             other => panic!("expected InvalidArgument for {q:?}, got {other:?}"),
         }
     }

@@ -47,7 +47,10 @@ pub(super) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<Str
         } else {
             format!("{url:?}")
         };
-        Err(Error::InvalidArgument(format!("base URL {shown}: {why}")))
+        Err(Error::invalid_argument(
+            "base_url",
+            format!("{shown}: {why}"),
+        ))
     };
     let trimmed = url.trim().trim_end_matches('/');
     let uri: ureq::http::Uri = match trimmed.parse() {
@@ -102,8 +105,10 @@ enum Attempt<R> {
 
 impl Client {
     /// `GET base_url + path_and_query`, retried per the policy; `decode` turns a 2xx
-    /// body into the result. A `Error::Decode` from `decode` means the body is broken
-    /// (cut short, not JSON/XML, wrong shape) and is retried like a dropped connection.
+    /// body into the result. From `decode`, a syntax error or a body that is not
+    /// Plum's is retried like a dropped connection (ending as `Error::Transport`),
+    /// and so is `Error::Incomplete` (a page contradicting its listing's count,
+    /// ending as itself); a shape error, a failure envelope or a bad line is final.
     pub(super) fn get<R>(
         &self,
         service: Service,
@@ -134,6 +139,15 @@ impl Client {
                                     ),
                                 }
                             }
+                            Error::Incomplete {
+                                reported,
+                                received,
+                                message,
+                            } => Error::Incomplete {
+                                reported,
+                                received,
+                                message: format!("{message} (asked {} times)", attempt + 1),
+                            },
                             other => other,
                         });
                     }
@@ -211,6 +225,10 @@ impl Client {
             Ok(b) => b,
             Err(e) => return transport_failure(e, "response body"),
         };
+        let status_text = match response.status().canonical_reason() {
+            Some(reason) => format!("HTTP {status} {reason}"),
+            None => format!("HTTP {status}"),
+        };
         if (200..300).contains(&status) {
             return match decode(&body) {
                 // A failure envelope without a message is still the server's answer.
@@ -222,31 +240,74 @@ impl Client {
                         status,
                     )))
                 }
+                // Not Plum's at all (a proxy, a captive portal): the network's problem.
+                Err(Error::Decode(DecodeError::Foreign { .. })) => Attempt::Retry {
+                    error: Error::Transport {
+                        message: foreign_message(&status_text, &body),
+                    },
+                    retry_after: None,
+                },
+                // The same request would get the same well-formed body: not retried.
+                Err(e @ Error::Decode(DecodeError::Shape { .. })) => Attempt::Done(Err(e)),
+                // Cut short or malformed: a broken body, retried.
                 Err(Error::Decode(d)) => Attempt::Retry {
                     error: Error::Transport {
                         message: format!("broken {} body: {d}", service.name()),
                     },
                     retry_after: None,
                 },
+                // A page that contradicts the listing's count: asked again, and the
+                // error stands if every attempt says the same.
+                Err(e @ Error::Incomplete { .. }) => Attempt::Retry {
+                    error: e,
+                    retry_after: None,
+                },
                 Err(Error::Api { message, .. }) => Attempt::Done(Err(api_error(message, status))),
                 other => Attempt::Done(other),
             };
         }
+        let retriable = matches!(status, 429 | 500 | 502 | 503 | 504);
         let message = match failure_message(&body, service) {
-            Some(m) => m,
-            None if (300..400).contains(&status) => format!(
+            Failure::Message(m) => m,
+            _ if (300..400).contains(&status) => format!(
                 "HTTP {status}: redirect to {} not followed (credentials go only to the configured base URL)",
                 location.as_deref().unwrap_or("an unnamed location")
             ),
-            None => format!("HTTP {status}; body starts {:?}", excerpt(&body)),
+            // A proxy's or portal's page: not the Plum service saying no (401/403
+            // still mean credentials, whoever says it).
+            Failure::Foreign if !matches!(status, 401 | 403) => {
+                let error = Error::Transport {
+                    message: foreign_message(&status_text, &body),
+                };
+                return if retriable {
+                    Attempt::Retry { error, retry_after }
+                } else {
+                    Attempt::Done(Err(error))
+                };
+            }
+            _ => format!("HTTP {status}; body starts {:?}", excerpt(&body)),
         };
         let error = api_error(message, status);
-        if matches!(status, 429 | 500 | 502 | 503 | 504) {
+        if retriable {
             Attempt::Retry { error, retry_after }
         } else {
             Attempt::Done(Err(error))
         }
     }
+}
+
+/// The message of a body that is not Plum's: the status and the body's start,
+/// bounded and escaped.
+fn foreign_message(status_text: &str, body: &[u8]) -> String {
+    let size = if body.len() > 120 {
+        format!(" ({} bytes)", body.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{status_text} with a body that is not a Plum answer (a proxy or portal page?); it starts {:?}{size}",
+        excerpt(body)
+    )
 }
 
 /// 401/403, or a failure whose text says so (the documented failure sample is
@@ -259,26 +320,41 @@ fn api_error(message: String, http_status: u16) -> Error {
     {
         Error::Auth {
             message,
-            http_status,
+            http_status: Some(http_status),
         }
     } else {
         Error::Api {
             message,
-            http_status,
+            http_status: Some(http_status),
         }
     }
 }
 
+/// What a non-2xx body says.
+enum Failure {
+    /// The server's own text.
+    Message(String),
+    /// Not Plum's: HTML, an empty body, neither JSON nor XML, or no envelope.
+    Foreign,
+    /// A Plum-looking body without a usable message.
+    Other,
+}
+
 /// The server's own text in a failure body of any service, if it has one.
-fn failure_message(body: &[u8], service: Service) -> Option<String> {
+fn failure_message(body: &[u8], service: Service) -> Failure {
     let err = match service {
         Service::Sessions | Service::Errors => decode::decode_lines(body, service).err(),
         Service::Logs => decode::decode_logs(body).err(),
         Service::Log => decode::decode_log(body).err(),
     };
     match err {
-        Some(DecodeError::Api { message }) if !message.trim().is_empty() => Some(message),
-        _ => None,
+        Some(DecodeError::Api { message }) if !message.trim().is_empty() => {
+            Failure::Message(message)
+        }
+        Some(DecodeError::Foreign { .. } | DecodeError::Syntax { wire: None, .. }) => {
+            Failure::Foreign
+        }
+        _ => Failure::Other,
     }
 }
 
@@ -366,7 +442,10 @@ mod tests {
             "",
         ] {
             assert!(
-                matches!(check_base_url(bad, false), Err(Error::InvalidArgument(_))),
+                matches!(
+                    check_base_url(bad, false),
+                    Err(Error::InvalidArgument { .. })
+                ),
                 "{bad}"
             );
         }
@@ -376,7 +455,7 @@ mod tests {
     #[test]
     fn base_url_with_credentials_is_refused_without_echoing_them() {
         let e = check_base_url("https://me:hunter2@example.com", false).unwrap_err();
-        assert!(matches!(e, Error::InvalidArgument(_)));
+        assert!(matches!(e, Error::InvalidArgument { .. }));
         assert!(!e.to_string().contains("hunter2"), "{e}");
         assert!(!format!("{e:?}").contains("hunter2"));
     }
@@ -386,28 +465,28 @@ mod tests {
         assert!(matches!(
             api_error("x".into(), 401),
             Error::Auth {
-                http_status: 401,
+                http_status: Some(401),
                 ..
             }
         ));
         assert!(matches!(
             api_error("x".into(), 403),
             Error::Auth {
-                http_status: 403,
+                http_status: Some(403),
                 ..
             }
         ));
         assert!(matches!(
             api_error("Unauthorized access to sample service".into(), 200),
             Error::Auth {
-                http_status: 200,
+                http_status: Some(200),
                 ..
             }
         ));
         assert!(matches!(
             api_error("bad start".into(), 400),
             Error::Api {
-                http_status: 400,
+                http_status: Some(400),
                 ..
             }
         ));

@@ -47,6 +47,14 @@ pub enum DecodeError {
         offset: usize,
         reason: String,
     },
+    /// Not a Plum answer at all: an HTML page (a proxy's `502 Bad Gateway`, a captive
+    /// portal) or a document with neither `status`, `error` nor `result`. `excerpt`
+    /// is the start of the body (at most 60 bytes). The client reports it as a
+    /// transport failure naming the HTTP status, never as the server saying no.
+    Foreign {
+        /// The start of the body, lossily decoded and bounded.
+        excerpt: String,
+    },
 }
 
 impl fmt::Display for DecodeError {
@@ -82,6 +90,9 @@ impl fmt::Display for DecodeError {
                     wire.name()
                 )
             }
+            DecodeError::Foreign { excerpt } => {
+                write!(f, "not a Plum answer; body starts {excerpt:?}")
+            }
         }
     }
 }
@@ -93,18 +104,61 @@ impl std::error::Error for DecodeError {}
 /// [`LinesPage::sessions`] / [`LinesPage::errors`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinesPage<'a> {
+    /// The body's format.
     pub wire: Wire,
     /// The `total_*` count, when the body has one (a hint, not a stop rule).
     pub total: Option<u64>,
+    /// The item texts, in the server's order.
     pub items: Vec<Cow<'a, str>>,
+    /// The `error` text of a `success` answer (say `"partial results: database
+    /// timeout"`), which the server sent beside the result: kept, not dropped.
+    /// Bounded to [`WARNING_BYTES`]; `None` when the text is empty.
+    pub warning: Option<String>,
 }
 
 /// A decoded `calls/logs` page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogsPage<'a> {
+    /// The body's format.
     pub wire: Wire,
+    /// The `total_logs` count, when the body has one.
     pub total: Option<u64>,
+    /// The call summaries, in the server's order.
     pub items: Vec<CallSummary<'a>>,
+    /// The `error` text of a `success` answer (see [`LinesPage::warning`]).
+    pub warning: Option<String>,
+}
+
+/// A decoded `calls/log` body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogPage<'a> {
+    /// The body's format.
+    pub wire: Wire,
+    /// The call-log text (empty when a success holds no log).
+    pub text: Cow<'a, str>,
+    /// The `error` text of a `success` answer (see [`LinesPage::warning`]).
+    pub warning: Option<String>,
+}
+
+/// The most bytes of a success's `error` text kept as a warning; a longer text is
+/// cut on a character boundary and marked `… (N bytes)`.
+pub const WARNING_BYTES: usize = 1024;
+
+/// A success's `error` text as a warning: `None` when blank, bounded otherwise.
+fn warning_of(message: Option<String>) -> Option<String> {
+    let m = message?;
+    let t = m.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.len() <= WARNING_BYTES {
+        return Some(t.to_owned());
+    }
+    let mut cut = WARNING_BYTES;
+    while !t.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    Some(format!("{}… ({} bytes)", &t[..cut], t.len()))
 }
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -155,7 +209,10 @@ pub(crate) enum Want {
     Log,
 }
 
-fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>), DecodeError> {
+/// What a decoder found: the result, and the `error` text of a success (raw).
+pub(crate) type Found<'a> = (Outcome<'a>, Option<String>);
+
+fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>, Option<String>), DecodeError> {
     let (inner, skipped) = strip_bom(body);
     let shift = |e: DecodeError| match e {
         DecodeError::Syntax {
@@ -182,10 +239,10 @@ fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>), DecodeErro
     };
     match detect_wire(inner) {
         Some(Wire::Json) => json::decode(inner, want)
-            .map(|o| (Wire::Json, o))
+            .map(|(o, w)| (Wire::Json, o, warning_of(w)))
             .map_err(shift),
         Some(Wire::Xml) => xml::decode(inner, want)
-            .map(|o| (Wire::Xml, o))
+            .map(|(o, w)| (Wire::Xml, o, warning_of(w)))
             .map_err(shift),
         None => {
             let at = inner.iter().position(|b| !b.is_ascii_whitespace());
@@ -221,7 +278,12 @@ pub fn decode_lines(body: &[u8], service: Service) -> Result<LinesPage<'_>, Deco
         }
     };
     match decode_any(body, Want::Lines { item })? {
-        (wire, Outcome::Lines { total, items }) => Ok(LinesPage { wire, total, items }),
+        (wire, Outcome::Lines { total, items }, warning) => Ok(LinesPage {
+            wire,
+            total,
+            items,
+            warning,
+        }),
         _ => unreachable!("decoders answer in the shape asked for"),
     }
 }
@@ -229,19 +291,33 @@ pub fn decode_lines(body: &[u8], service: Service) -> Result<LinesPage<'_>, Deco
 /// Decode a `calls/logs` body into its call summaries.
 pub fn decode_logs(body: &[u8]) -> Result<LogsPage<'_>, DecodeError> {
     match decode_any(body, Want::Logs)? {
-        (wire, Outcome::Logs { total, items }) => Ok(LogsPage { wire, total, items }),
+        (wire, Outcome::Logs { total, items }, warning) => Ok(LogsPage {
+            wire,
+            total,
+            items,
+            warning,
+        }),
+        _ => unreachable!("decoders answer in the shape asked for"),
+    }
+}
+
+/// Decode a `calls/log` body into the call-log text and a success's warning.
+pub fn decode_log_page(body: &[u8]) -> Result<LogPage<'_>, DecodeError> {
+    match decode_any(body, Want::Log)? {
+        (wire, Outcome::Log { text }, warning) => Ok(LogPage {
+            wire,
+            text,
+            warning,
+        }),
         _ => unreachable!("decoders answer in the shape asked for"),
     }
 }
 
 /// Decode a `calls/log` body into the call-log text (parse it with
 /// [`crate::parse_call_log`] or [`CallLogEntries`]). A success without a log is an
-/// empty text.
+/// empty text. [`decode_log_page`] also gives a success's warning.
 pub fn decode_log(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
-    match decode_any(body, Want::Log)? {
-        (_, Outcome::Log { text }) => Ok(text),
-        _ => unreachable!("decoders answer in the shape asked for"),
-    }
+    decode_log_page(body).map(|p| p.text)
 }
 
 /// A JSON item that was borrowed raw still spells its timestamp's slashes `\/`.
@@ -387,7 +463,7 @@ pub enum Decoded<'a> {
 }
 
 /// Decode a body of `service` (JSON or XML, told apart by its first non-blank byte)
-/// into its records. A failure answer is [`Error::Api`] (with `http_status` 200:
+/// into its records. A failure answer is [`Error::Api`] (with `http_status` `None`:
 /// the caller knows the real one), a broken body [`Error::Decode`], a bad line or
 /// call-log entry [`Error::Parse`].
 pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Error> {
@@ -424,9 +500,10 @@ pub(crate) fn checked_session_id(raw: Cow<'_, str>) -> Result<SessionId<'_>, Str
     }
 }
 
-/// The envelope's verdict, the same for both formats: `success` gives the result,
-/// `failure` the server's message; with no usable status a message still means
-/// failure and a result alone means success.
+/// The envelope's verdict, the same for both formats: `success` gives the result
+/// (and its `error` text, if any, as a warning), `failure` the server's message;
+/// with no usable status a message still means failure and a result alone means
+/// success. A document with none of `status`, `error` and `result` is not Plum's.
 pub(crate) fn verdict<'a>(
     wire: Wire,
     status: Option<&str>,
@@ -434,16 +511,20 @@ pub(crate) fn verdict<'a>(
     result: Option<Outcome<'a>>,
     want: Want,
     body: &[u8],
-) -> Result<Outcome<'a>, DecodeError> {
+) -> Result<Found<'a>, DecodeError> {
+    let has_status = status.is_some();
     let status = status.map(str::trim);
     let is = |s: &str| status.is_some_and(|t| t.eq_ignore_ascii_case(s));
     let message = message.filter(|m| !m.trim().is_empty());
     if is("success") {
         return match (result, want) {
-            (Some(result), _) => Ok(result),
-            (None, Want::Log) => Ok(Outcome::Log {
-                text: Cow::Borrowed(""),
-            }),
+            (Some(result), _) => Ok((result, message)),
+            (None, Want::Log) => Ok((
+                Outcome::Log {
+                    text: Cow::Borrowed(""),
+                },
+                message,
+            )),
             (None, _) => Err(DecodeError::Shape {
                 wire,
                 offset: 0,
@@ -456,7 +537,10 @@ pub(crate) fn verdict<'a>(
     }
     match (message, result) {
         (Some(m), _) => Err(failure::failure(Some(m), body)),
-        (None, Some(result)) => Ok(result),
+        (None, Some(result)) => Ok((result, None)),
+        (None, None) if !has_status => Err(DecodeError::Foreign {
+            excerpt: failure::excerpt(body, 0),
+        }),
         (None, None) => Err(failure::failure(None, body)),
     }
 }

@@ -10,14 +10,14 @@
 //! read with memchr instead of three quick-xml events per item; quick-xml resumes
 //! after the run, so closing tags are matched here rather than by quick-xml.
 
-use super::{DecodeError, Outcome, Want, checked_session_id, failure};
+use super::{DecodeError, Found, Outcome, Want, checked_session_id, failure};
 use crate::call_summary::CallSummary;
 use crate::service::Wire;
 use quick_xml::events::{BytesRef, Event};
 use quick_xml::reader::Reader;
 use std::borrow::Cow;
 
-pub(crate) fn decode(body: &[u8], want: Want) -> Result<Outcome<'_>, DecodeError> {
+pub(crate) fn decode(body: &[u8], want: Want) -> Result<Found<'_>, DecodeError> {
     match Walk::new(want, body.len()).run(body) {
         Ok(outcome) => Ok(outcome),
         // A failure answer is recognised even in a body the parser rejects.
@@ -97,6 +97,9 @@ struct Walk<'a> {
     root_done: bool,
     result_depth: Option<usize>,
     result_seen: bool,
+    /// Whether an item, or an element named as the list of items (`<sessions>`),
+    /// was met under `<result>`.
+    list_seen: bool,
     capture: Option<Capture<'a>>,
     summary: Option<(usize, Partial<'a>)>,
     status: Option<Cow<'a, str>>,
@@ -122,6 +125,20 @@ fn syntax(body: &[u8], offset: usize, reason: String) -> DecodeError {
         reason,
         excerpt: failure::excerpt(body, offset),
     }
+}
+
+/// A body that is not a Plum answer at all.
+fn foreign(body: &[u8]) -> DecodeError {
+    DecodeError::Foreign {
+        excerpt: failure::excerpt(body, 0),
+    }
+}
+
+/// `<!DOCTYPE html …>`, in any case.
+fn is_html_doctype(d: &quick_xml::events::BytesText<'_>) -> bool {
+    let t: &str = d;
+    let t = t.trim_start().as_bytes();
+    t.len() >= 4 && t[..4].eq_ignore_ascii_case(b"html")
 }
 
 fn trim_cow(c: Cow<'_, str>) -> Cow<'_, str> {
@@ -198,6 +215,7 @@ impl<'a> Walk<'a> {
             root_done: false,
             result_depth: None,
             result_seen: false,
+            list_seen: false,
             capture: None,
             summary: None,
             status: None,
@@ -216,7 +234,7 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn run(mut self, body: &'a [u8]) -> Result<Outcome<'a>, DecodeError> {
+    fn run(mut self, body: &'a [u8]) -> Result<Found<'a>, DecodeError> {
         // `base`: where the current reader starts in the body (runs of plain items
         // are read without quick-xml, which then resumes on the rest).
         let mut base = 0;
@@ -259,6 +277,9 @@ impl<'a> Walk<'a> {
                     self.text(piece, at, body)?;
                 }
                 Event::Eof => break,
+                Event::DocType(d) if self.depth == 0 && is_html_doctype(&d) => {
+                    return Err(foreign(body));
+                }
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
             }
         }
@@ -269,6 +290,22 @@ impl<'a> Walk<'a> {
                 format!("body cut off: {} element(s) still open", self.depth)
             };
             return Err(syntax(body, body.len(), reason));
+        }
+        // A count with nothing to count is a shape this decoder does not know, not
+        // an empty page: the caller would silently lose the records.
+        if let Some(t) = self.total.filter(|&t| t > 0)
+            && self.result_seen
+            && !self.list_seen
+            && self.want != Want::Log
+        {
+            return Err(shape(
+                body.len(),
+                format!(
+                    "<result> counts {t} records but holds no <{}s> or <{}> element",
+                    self.item_name(),
+                    self.item_name()
+                ),
+            ));
         }
         let status = self.status.as_deref().map(str::to_owned);
         let message = self.message.map(Cow::into_owned);
@@ -296,11 +333,13 @@ impl<'a> Walk<'a> {
     }
 
     /// Whether a start tag named `name` opens a line item read by [`Walk::item_run`].
-    fn at_plain_item(&self, name: &str) -> bool {
-        matches!(self.want, Want::Lines { .. })
+    fn at_plain_item(&mut self, name: &str) -> bool {
+        let yes = matches!(self.want, Want::Lines { .. })
             && self.result_depth.is_some()
             && self.capture.is_none()
-            && name == self.item_name()
+            && name == self.item_name();
+        self.list_seen |= yes;
+        yes
     }
 
     /// Read the run of items starting at `at` written exactly `<item>text</item>`
@@ -389,6 +428,10 @@ impl<'a> Walk<'a> {
         self.depth += 1;
         let depth = self.depth;
         if depth == 1 {
+            // An HTML page (a proxy's error page, a captive portal) is not Plum's.
+            if name.eq_ignore_ascii_case("html") {
+                return Err(foreign(body));
+            }
             return Ok(());
         }
         if let Some(c) = &self.capture {
@@ -428,7 +471,14 @@ impl<'a> Walk<'a> {
             }
             return Ok(());
         }
+        if name.len() == self.item_name().len() + 1
+            && name.starts_with(self.item_name())
+            && name.ends_with('s')
+        {
+            self.list_seen = true;
+        }
         if name == self.item_name() {
+            self.list_seen = true;
             match self.want {
                 Want::Logs => self.summary = Some((depth, Partial::default())),
                 _ => self.capture(Slot::Item),

@@ -436,6 +436,79 @@ pub(crate) fn weekday_number(name: &[u8]) -> Option<u8> {
         .map(|p| p as u8)
 }
 
+/// For a session or error line as a JSON string spells it (its `/` possibly
+/// escaped `\/`; no tab, which JSON escapes), with its first backslash at
+/// `first`: the index just past the `]` of its timestamp, if every backslash up to
+/// there starts a `\/` inside the timestamp that opens the line's fourth field
+/// (`kind ANI channel [timestamp] …`). [`bracketed_timestamp`] reads that `\/` as
+/// `/`, so such a line can be parsed as written. Only the form is checked here
+/// (the parser checks the fields). `line` may run past the line: a byte no
+/// timestamp holds (a JSON string's closing `"`) ends the search.
+#[inline]
+pub fn escaped_timestamp_end(line: &[u8], first: usize) -> Option<usize> {
+    /// Bytes a bracketed timestamp may hold between its brackets.
+    const IN_TS: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] =
+                b.is_ascii_alphanumeric() || matches!(b, b'/' | b'\\' | b':' | b' ' | b'+' | b'-');
+            c += 1;
+        }
+        t
+    };
+    let open = memchr::memchr(b'[', &line[..first])?;
+    // The fixed-width form every Plum line has, `[03\/Nov\/2017:00:10:42 -0500]`,
+    // checked without branching per byte. Its one blank cannot sit inside a field,
+    // so if such a span began before the fourth field it would end inside the
+    // channel number, and the line parser rejects the line.
+    if first == open + 3
+        && let Some(span) = line
+            .get(open..open + 30)
+            .and_then(|t| <&[u8; 30]>::try_from(t).ok())
+        && span[29] == b']'
+        && span[4] == b'/'
+        && span[8] == b'\\'
+        && span[9] == b'/'
+        && span[23] == b' '
+    {
+        let (mut slashes, mut blanks, mut ok) = (0u8, 0u8, true);
+        for &c in &span[1..29] {
+            slashes += u8::from(c == b'\\');
+            blanks += u8::from(c == b' ');
+            ok &= IN_TS[c as usize];
+        }
+        if slashes == 2 && blanks == 1 && ok {
+            return Some(open + 30);
+        }
+    }
+    // Otherwise the `[` must open the fourth field, and is walked to its `]`.
+    let mut fields = 0u32;
+    let mut after_blank = true;
+    for &c in &line[..open] {
+        let blank = c == b' ';
+        fields += u32::from(!blank && after_blank);
+        after_blank = blank;
+    }
+    if fields != 3 || !after_blank || memchr::memchr(b']', &line[open..first]).is_some() {
+        return None;
+    }
+    let mut k = first;
+    loop {
+        match *line.get(k)? {
+            b']' => return Some(k + 1),
+            b'\\' if line.get(k + 1) == Some(&b'/') => k += 2,
+            b'\\' => return None,
+            c if !IN_TS[c as usize] => return None,
+            _ => k += 1,
+        }
+        if k - open > 64 {
+            return None;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,385 @@
+//! Item scanning for JSON bodies: line items lent out as written when the grammar
+//! says their escapes are only their timestamp's `\/`, the memchr splitter of a
+//! checked list of them, and `calls/logs` summaries with their scalar fields.
+//! [`super`] reads the envelope and finds the list; this reads what is in it.
+
+use crate::call_summary::CallSummary;
+use crate::decode::failure;
+use crate::timestamp::escaped_timestamp_end;
+use serde::de::{self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A key of a `calls/logs` item, compared without allocating (an escaped key
+/// arrives through `visit_str`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Field {
+    LogId,
+    SessionId,
+    Dest,
+    Type,
+    Src,
+    Start,
+    End,
+    Other,
+}
+
+impl<'de> de::Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Field;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Field, E> {
+                Ok(match k {
+                    "log_id" => Field::LogId,
+                    "session_id" => Field::SessionId,
+                    "dest" => Field::Dest,
+                    "type" => Field::Type,
+                    "src" => Field::Src,
+                    "start" => Field::Start,
+                    "end" => Field::End,
+                    _ => Field::Other,
+                })
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Scalars: numbers as numbers or as strings, text borrowed when it has no escape.
+
+/// A count or id: a JSON integer, or a string of digits. `null` and `""` are none.
+pub(super) struct Num<T>(pub(super) Option<T>);
+
+impl<'de, T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> de::Deserialize<'de> for Num<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<T: TryFrom<u64> + TryFrom<i64> + std::str::FromStr> Visitor<'_> for V<T> {
+            type Value = Num<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer, or a string of digits")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num<T>, E> {
+                T::try_from(v)
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("{v} is out of range")))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num<T>, E> {
+                T::try_from(v)
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("{v} is out of range")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num<T>, E> {
+                Err(E::custom(format!("expected an integer, found {v}")))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Num<T>, E> {
+                let t = v.trim();
+                if t.is_empty() {
+                    return Ok(Num(None));
+                }
+                t.parse()
+                    .map(|n| Num(Some(n)))
+                    .map_err(|_| E::custom(format!("expected an integer, found {v:?}")))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Num<T>, E> {
+                Ok(Num(None))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// A text field of a `calls/logs` item: borrowed when unescaped; numbers accepted
+/// too (a phone number may arrive unquoted).
+struct Text<'a>(Cow<'a, str>);
+
+impl<'de> de::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A line item: the raw literal is lent out when its escapes are only the `\/` of
+/// its bracketed timestamp, which the line parser reads as `/`; otherwise unescaped.
+pub(super) fn line_item<'a, E: de::Error>(
+    raw: &'a RawValue,
+    index: usize,
+) -> Result<Cow<'a, str>, E> {
+    let lit = raw.get();
+    if !lit.starts_with('"') {
+        return Err(E::custom(format!(
+            "item {} is not a string (found `{}`)",
+            index + 1,
+            failure::excerpt(lit.as_bytes(), 0)
+        )));
+    }
+    let inner = &lit[1..lit.len() - 1];
+    match memchr::memchr(b'\\', inner.as_bytes()) {
+        None => Ok(Cow::Borrowed(inner)),
+        Some(first) if only_timestamp_slashes(inner.as_bytes(), first) => Ok(Cow::Borrowed(inner)),
+        Some(_) => serde_json::from_str::<String>(lit)
+            .map(Cow::Owned)
+            .map_err(E::custom),
+    }
+}
+
+/// Whether every backslash of `s` (the first at `first`) starts a `\/` inside the
+/// line's timestamp, where the line grammar reads it as `/` (the grammar says
+/// where that is: [`escaped_timestamp_end`]).
+#[inline]
+fn only_timestamp_slashes(s: &[u8], first: usize) -> bool {
+    escaped_timestamp_end(s, first).is_some_and(|end| memchr::memchr(b'\\', &s[end..]).is_none())
+}
+
+/// The index of the quote closing the string whose contents start at `from`: the
+/// first `"` preceded by an even run of backslashes (one memchr for most items).
+#[inline]
+fn string_end(b: &[u8], mut from: usize) -> Option<usize> {
+    loop {
+        let k = from + memchr::memchr(b'"', b.get(from..)?)?;
+        let run = b[from..k].iter().rev().take_while(|&&c| c == b'\\').count();
+        if run % 2 == 0 {
+            return Some(k);
+        }
+        from = k + 1;
+    }
+}
+
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while b
+        .get(i)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        i += 1;
+    }
+    i
+}
+
+/// The string items of a JSON list that serde_json has already checked, each
+/// borrowed when its only escapes are its timestamp's `\/` (see [`line_item`]).
+pub(super) fn split_lines(list: &str, capacity: usize) -> Result<Vec<Cow<'_, str>>, String> {
+    let b = list.as_bytes();
+    let mut items = Vec::with_capacity(capacity);
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'[') {
+        return Err("expected a list".to_owned());
+    }
+    i += 1;
+    loop {
+        i = skip_ws(b, i);
+        match b.get(i) {
+            Some(b']') => break,
+            Some(b'"') => {}
+            _ => {
+                let found = failure::excerpt(&b[i.min(b.len())..], 0);
+                return Err(format!(
+                    "item {} is not a string (found `{found}`)",
+                    items.len() + 1
+                ));
+            }
+        }
+        let start = i + 1;
+        // One memchr to the first quote or backslash; when that is the timestamp's
+        // `\/`, a second one from the end of the timestamp.
+        let mut plain_end = None;
+        let mut from = start;
+        if let Some(k) = memchr::memchr2(b'"', b'\\', &b[start..]).map(|n| start + n) {
+            if b[k] == b'"' {
+                plain_end = Some(k);
+            } else if let Some(end) = escaped_timestamp_end(&b[start..], k - start) {
+                from = start + end;
+                if let Some(k) = memchr::memchr2(b'"', b'\\', &b[from..]).map(|n| from + n)
+                    && b[k] == b'"'
+                {
+                    plain_end = Some(k);
+                }
+            }
+        }
+        let end = match plain_end {
+            Some(end) => end,
+            None => string_end(b, from)
+                .ok_or_else(|| format!("item {} is not terminated", items.len() + 1))?,
+        };
+        let inner = list.get(start..end).ok_or("item is not UTF-8")?;
+        items.push(match plain_end {
+            Some(_) => Cow::Borrowed(inner),
+            None => Cow::Owned(
+                serde_json::from_str::<String>(&list[start - 1..=end])
+                    .map_err(|e| e.to_string())?,
+            ),
+        });
+        i = skip_ws(b, end + 1);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => break,
+            _ => return Err(format!("expected `,` or `]` after item {}", items.len())),
+        }
+    }
+    Ok(items)
+}
+
+/// One `calls/logs` item.
+pub(super) struct SummarySeed {
+    pub(super) index: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for SummarySeed {
+    type Value = CallSummary<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<CallSummary<'de>, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SummarySeed {
+    type Value = CallSummary<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "log item {} as an object", self.index + 1)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallSummary<'de>, A::Error> {
+        let (mut log_id, mut start, mut end) = (None, None, None);
+        let (mut sid, mut dest, mut kind, mut src) = (None, None, None, None);
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::LogId => log_id = map.next_value::<Num<u64>>()?.0,
+                Field::Start => start = map.next_value::<Num<i64>>()?.0,
+                Field::End => end = map.next_value::<Num<i64>>()?.0,
+                Field::SessionId => sid = Some(map.next_value::<Text>()?.0),
+                Field::Dest => dest = Some(map.next_value::<Text>()?.0),
+                Field::Type => kind = Some(map.next_value::<Text>()?.0),
+                Field::Src => src = Some(map.next_value::<Text>()?.0),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        let n = self.index + 1;
+        let missing = |field: &str| A::Error::custom(format!("log item {n} has no `{field}`"));
+        let sid = sid.ok_or_else(|| missing("session_id"))?;
+        let session_id = crate::decode::checked_session_id(sid)
+            .map_err(|raw| A::Error::custom(format!("log item {n}: bad session id {raw:?}")))?;
+        Ok(CallSummary {
+            log_id: log_id.ok_or_else(|| missing("log_id"))?,
+            session_id,
+            dest: dest.ok_or_else(|| missing("dest"))?,
+            call_type: kind.ok_or_else(|| missing("type"))?,
+            src: src.ok_or_else(|| missing("src"))?,
+            start: start.ok_or_else(|| missing("start"))?,
+            end: end.ok_or_else(|| missing("end"))?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_slashes_only_inside_the_brackets() {
+        let ok = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        let first = memchr::memchr(b'\\', ok).unwrap();
+        assert!(only_timestamp_slashes(ok, first));
+        let url = br"local 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 fetchurl: http:\/\/x";
+        assert!(!only_timestamp_slashes(
+            url,
+            memchr::memchr(b'\\', url).unwrap()
+        ));
+        let ani = br"inbound a\/b 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(
+            ani,
+            memchr::memchr(b'\\', ani).unwrap()
+        ));
+        let other = br"inbound 1 3 [03\\Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(
+            other,
+            memchr::memchr(b'\\', other).unwrap()
+        ));
+        let after = br"inbound 1 3 [03/Nov/2017:14:38:30 -0500]\/ 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(
+            after,
+            memchr::memchr(b'\\', after).unwrap()
+        ));
+        let fake = br"inbound [ab\/cde\/fghijklmnopqrstuvwx] 3 [03/Nov/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01";
+        assert!(!only_timestamp_slashes(
+            fake,
+            memchr::memchr(b'\\', fake).unwrap()
+        ));
+        let late = br"inbound 1 3 [03\/Nov\/2017:14:38:30 -0500] 6 2;3;1 1 2 00:00:01 \/";
+        assert!(!only_timestamp_slashes(
+            late,
+            memchr::memchr(b'\\', late).unwrap()
+        ));
+        assert!(!only_timestamp_slashes(
+            other,
+            memchr::memchr(b'\\', other).unwrap()
+        ));
+    }
+
+    use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The memchr splitter and the per-item raw-value path agree, and a
+        /// borrowed item differs from its string only by timestamp `\/`.
+        #[test]
+        fn splitter_agrees_with_raw_values(
+            lines in proptest::collection::vec(proptest::prop_oneof![
+                "[a-z0-9 /\\\\\"\\[\\]:é]{0,40}",
+                // Shaped like a line: three fields, then a bracketed part.
+                ("[a-z/\\[\\]]{1,5}", "[0-9/\\\\\\[]{1,5}", "[0-9]{1,3}", "[0-9A-Za-z:/ \\\\]{0,12}", "[a-z /\\\\\"\\]]{0,20}")
+                    .prop_map(|(k, a, c, ts, rest): (String, String, String, String, String)| format!("{k} {a} {c} [{ts}] {rest}")),
+            ], 0..6),
+            slash_escape in proptest::bool::ANY,
+        ) {
+            let mut list = String::from("[ ");
+            for (n, l) in lines.iter().enumerate() {
+                if n > 0 {
+                    list.push_str(" ,\n");
+                }
+                let mut lit = serde_json::to_string(l).unwrap();
+                if slash_escape {
+                    lit = lit.replace('/', "\\/");
+                }
+                list.push_str(&lit);
+            }
+            list.push(']');
+            let split = split_lines(&list, 0).unwrap();
+            let raws: Vec<&RawValue> = serde_json::from_str(&list).unwrap();
+            proptest::prop_assert_eq!(split.len(), lines.len());
+            for ((item, raw), line) in split.iter().zip(&raws).zip(&lines) {
+                let one: Cow<'_, str> = line_item::<serde_json::Error>(raw, 0).unwrap();
+                proptest::prop_assert_eq!(item, &one);
+                match item {
+                    Cow::Borrowed(b) => proptest::prop_assert_eq!(&b.replace("\\/", "/"), line),
+                    Cow::Owned(o) => proptest::prop_assert_eq!(o, line),
+                }
+            }
+        }
+    }
+}
