@@ -502,7 +502,7 @@ pub fn sync_with_progress(
     // still there when it began.
     let mut plan: Vec<Job> = plan.into_iter().collect();
     plan.sort_by_key(|((source, day), _)| (day * 86_400 + source.retention_seconds(), *source));
-    let jobs: Mutex<std::vec::IntoIter<Job>> = Mutex::new(plan.into_iter());
+    let jobs = Jobs::new(plan);
     let permits = Permits::new(opts.concurrency);
     let requests = AtomicU64::new(0);
     let ctx = Ctx {
@@ -521,13 +521,13 @@ pub fn sync_with_progress(
             let (tx, jobs, ctx) = (tx.clone(), &jobs, &ctx);
             scope.spawn(move || {
                 loop {
-                    let next = jobs.lock().unwrap_or_else(|p| p.into_inner()).next();
-                    let Some(((source, day), tables)) = next else {
+                    let Some(((source, day), tables)) = jobs.take() else {
                         return;
                     };
                     let fetched_at = ctx.client.now();
                     let mut warnings = Vec::new();
                     let result = run_job(ctx, source, day, &tables, &mut warnings);
+                    jobs.finished(source);
                     let done = Done {
                         day,
                         tables,
@@ -711,6 +711,57 @@ struct Ctx<'a> {
     permits: &'a Permits,
     requests: &'a AtomicU64,
     concurrency: usize,
+}
+
+/// Call-log days fetched at once at most. One such day's texts keep every permit
+/// busy (a day has about as many logs as calls), and a day's texts and columns are
+/// the largest thing a run holds: more at once would cost memory, not time.
+const MAX_LOG_DAYS_AT_ONCE: usize = 2;
+
+/// The plan's jobs in order, handed out so that at most [`MAX_LOG_DAYS_AT_ONCE`]
+/// call-log days run at once (the other jobs go ahead meanwhile).
+struct Jobs {
+    state: Mutex<(std::collections::VecDeque<Job>, usize)>,
+    wake: Condvar,
+}
+
+impl Jobs {
+    fn new(plan: Vec<Job>) -> Jobs {
+        Jobs {
+            state: Mutex::new((plan.into(), 0)),
+            wake: Condvar::new(),
+        }
+    }
+
+    /// The next job this worker may run; `None` when none are left.
+    fn take(&self) -> Option<Job> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let (queue, log_days) = &mut *st;
+            if queue.is_empty() {
+                return None;
+            }
+            let free = *log_days < MAX_LOG_DAYS_AT_ONCE;
+            if let Some(i) = queue
+                .iter()
+                .position(|((s, _), _)| *s != Source::Logs || free)
+            {
+                let job = queue.remove(i).expect("a found index");
+                if job.0.0 == Source::Logs {
+                    *log_days += 1;
+                }
+                return Some(job);
+            }
+            st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    fn finished(&self, source: Source) {
+        if source == Source::Logs {
+            self.state.lock().unwrap_or_else(|p| p.into_inner()).1 -= 1;
+            self.wake.notify_all();
+        }
+    }
 }
 
 /// A counting semaphore: at most `n` requests in flight over all day fetches.
