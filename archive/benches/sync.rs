@@ -79,6 +79,33 @@ fn child(url: &str, dir: &str) {
     );
 }
 
+/// Compressed bytes per column over a table's files, from the Parquet footers.
+fn column_bytes(dir: &Path) -> Vec<(String, i64)> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let mut sums: Vec<(String, i64)> = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let reader = SerializedFileReader::new(std::fs::File::open(&p).unwrap()).unwrap();
+            for rg in reader.metadata().row_groups() {
+                for (i, c) in rg.columns().iter().enumerate() {
+                    let name = c.column_path().string();
+                    if sums.len() <= i {
+                        sums.push((name, 0));
+                    }
+                    sums[i].1 += c.compressed_size();
+                }
+            }
+        }
+    }
+    sums
+}
+
 fn main() {
     if let (Ok(url), Ok(dir)) = (
         std::env::var("BENCH_CHILD_URL"),
@@ -207,5 +234,10 @@ fn main() {
         .map(|t| format!("{}={}", t.name(), dir_bytes(&dir.join(t.name()))))
         .collect();
     println!("disk by table: {}", tables.join(" "));
+    for t in Table::ALL {
+        let cols = column_bytes(&dir.join(t.name()));
+        let list: Vec<_> = cols.iter().map(|(c, b)| format!("{c}={b}")).collect();
+        println!("  {} columns (compressed): {}", t.name(), list.join(" "));
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -46,6 +46,8 @@
 //! The Python and Node `sync` functions are meant as thin wrappers: [`SyncOptions`]
 //! and [`SyncReport`] are plain serde types.
 
+#![warn(missing_docs)]
+
 pub mod schema;
 
 mod rows;
