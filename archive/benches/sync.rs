@@ -72,10 +72,11 @@ fn child(url: &str, dir: &str) {
     };
     let report = sync(Path::new(dir), &client, &opts).unwrap();
     println!(
-        "{} {} {}",
+        "{} {} {} {}",
         report.days_written,
         report.records,
-        peak_rss_kib()
+        peak_rss_kib(),
+        report.requests
     );
 }
 
@@ -161,13 +162,14 @@ fn main() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let sync_requests = emu.requests().len();
     let line = String::from_utf8(out.stdout).unwrap();
     let nums: Vec<u64> = line
         .split_whitespace()
         .map(|w| w.parse().unwrap())
         .collect();
     let disk = dir_bytes(&dir);
+    // The sync's own count (the emulator's request log keeps only the last 10,000).
+    let sync_requests = nums[3];
     println!(
         "first sync (child process): {:.2} s, {sync_requests} requests, {} day files, {} records; peak RSS of the sync process {} MiB",
         sync_wall.as_secs_f64(),
@@ -180,7 +182,8 @@ fn main() {
     emu.clear_requests();
     let again = sync(&dir, &client, &opts).unwrap();
     println!(
-        "re-sync: {} requests, {} day files rewritten (today's), {} sealed days skipped",
+        "re-sync: {} requests (the emulator saw {}), {} day files rewritten (today's), {} sealed days skipped",
+        again.requests,
         emu.requests().len(),
         again.days_written,
         again.days_already_sealed
@@ -192,31 +195,32 @@ fn main() {
     let first_day = since.div_euclid(DAY) * DAY;
     let t = Instant::now();
     let mut raw = 0u64;
-    for line in client
+    let mut serial_requests = 0;
+    let mut pages = client
         .session_lines(&Query::new(first_day, today_end))
-        .unwrap()
-    {
+        .unwrap();
+    for line in pages.by_ref() {
         raw += line.unwrap().len() as u64 + 1;
     }
-    let mut serial_records = 0u64;
-    for line in client
+    serial_requests += pages.requests();
+    let mut pages = client
         .error_lines(&Query::new(first_day, today_end))
-        .unwrap()
-    {
+        .unwrap();
+    for line in pages.by_ref() {
         raw += line.unwrap().len() as u64 + 1;
-        serial_records += 1;
     }
+    serial_requests += pages.requests();
     let log_start =
         (T - 5 * DAY + plumlogs_archive::RETENTION_MARGIN_SECONDS + DAY - 1).div_euclid(DAY) * DAY;
     let logs = client
         .call_logs_with_text(&Query::new(log_start, today_end), 1)
         .unwrap();
+    // The listing walks pages of 1,000 until a short one: n / 1000 + 1 requests.
+    serial_requests += logs.total() as u64 / 1000 + 1 + logs.total() as u64;
     for (_, log) in logs {
         raw += log.unwrap().text.len() as u64;
     }
     let serial_wall = t.elapsed();
-    let serial_requests = emu.requests().len();
-    let _ = serial_records;
     println!(
         "serial pull: {:.2} s, {serial_requests} requests",
         serial_wall.as_secs_f64()

@@ -23,7 +23,7 @@ function faultJson(fault) {
   }
   const out = { kind: f.kind === 'documentedFailure' ? 'documented_failure' : f.kind }
   if (f.kind === 'status' || f.kind === 'documentedFailure') {
-    out.status = wholeNumber(f.status, 'fault.status', { min: 100 })
+    out.status = wholeNumber(f.status, 'fault.status') // range: the emulator's own check
   } else if (f.status !== undefined) {
     throw invalidArgument('fault.status', `belongs to kinds "status" and "documentedFailure", not ${JSON.stringify(f.kind)}`)
   }

@@ -408,3 +408,14 @@ pub fn defaults() -> std::collections::HashMap<String, f64> {
 pub fn error_codes() -> Vec<&'static str> {
     plumlogs::error::code::ALL.to_vec()
 }
+
+/// The core's schema descriptor of the four records (`plumlogs::schema::RECORDS`)
+/// as JSON: what `lib/columns.js` must build, checked by `test/schema.test.mjs`.
+#[napi(catch_unwind)]
+pub fn record_schema() -> napi::Result<String> {
+    serde_json::to_string(&plumlogs::schema::RECORDS)
+        .map_err(|e| Error::Transport {
+            message: format!("cannot serialise the schema: {e}"),
+        })
+        .js()
+}

@@ -19,7 +19,7 @@
 use crate::text::{Blob, output_buffer};
 use napi::bindgen_prelude::{Float64Array, Uint32Array};
 use napi_derive::napi;
-use plumlogs::{ErrorRecord, ParseError, SessionDetail, SessionRecord};
+use plumlogs::{ErrorRecord, SessionDetail, SessionRecord};
 use std::collections::HashMap;
 
 pub(crate) const SESSION_SLOTS: usize = 8;
@@ -274,79 +274,32 @@ impl ColumnsBuilder {
     }
 }
 
-/// One piece of a text, parsed: its columns and (lenient mode) its problems.
-pub(crate) struct Part {
-    columns: ColumnsBuilder,
-    problems: Vec<ParseError>,
-}
-
-/// Parse `chunk` into a `Part`; strict mode stops at the first bad line.
-pub(crate) fn part<R>(
-    mut columns: ColumnsBuilder,
-    items: impl Iterator<Item = Result<R, ParseError>>,
+/// The whole text as columns, with core's chunked parse (one worker per core for a
+/// big text, each chunk into its own builder; the builders are then appended in
+/// text order). Strict: the first problem (in text order) is the error. Lenient:
+/// every problem, as JSON.
+pub(crate) fn columns_of<'a, R: plumlogs::TextRecord<'a>>(
+    text: &'a [u8],
     strict: bool,
-    push: impl Fn(&mut ColumnsBuilder, &R),
-) -> Result<Part, ParseError> {
-    let mut problems = Vec::new();
-    for item in items {
-        match item {
-            Ok(rec) => push(&mut columns, &rec),
-            Err(e) if strict => return Err(e),
-            Err(e) => problems.push(e),
-        }
-    }
-    Ok(Part { columns, problems })
-}
-
-/// Inputs at least this long are parsed in two halves on two threads: the line
-/// grammar is per line, so the halves are independent, and a big batch then holds
-/// the JS thread (or a pool thread) for about half as long.
-const PARALLEL_MIN: usize = 4 << 20;
-
-/// The whole text as columns: one thread, or two for a big text. Strict: the first
-/// problem (in text order) is the error. Lenient: every problem, as JSON.
-pub(crate) fn columns_of(
-    text: &[u8],
-    strict: bool,
-    parse: fn(&[u8], bool) -> Result<Part, ParseError>,
+    new: fn(usize) -> ColumnsBuilder,
+    push: fn(&mut ColumnsBuilder, &R),
 ) -> Result<RawColumns, plumlogs::Error> {
-    let mid = if text.len() >= PARALLEL_MIN {
-        memchr::memchr(b'\n', &text[text.len() / 2..])
-            .map(|i| text.len() / 2 + i + 1)
-            .filter(|&m| m < text.len())
-    } else {
-        None
-    };
-    let whole = match mid {
-        None => parse(text, strict).map_err(plumlogs::Error::Parse)?,
-        Some(mid) => {
-            let (a, b) = text.split_at(mid);
-            let (first, second) = std::thread::scope(|s| {
-                let later = s.spawn(move || parse(b, strict));
-                let first = parse(a, strict);
-                // A panic there is one here, as it would be on one thread.
-                let second = later
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (first, second)
-            });
-            // `a` ends with a line end: the second half's line 1 is line `lines + 1`.
-            let lines = memchr::memchr_iter(b'\n', a).count();
-            let rebase = |mut e: ParseError| {
-                e.line += lines;
-                e.offset += a.len();
-                e
-            };
-            let mut first = first.map_err(plumlogs::Error::Parse)?;
-            let second = second.map_err(|e| plumlogs::Error::Parse(rebase(e)))?;
-            first.columns.append(second.columns);
-            first
-                .problems
-                .extend(second.problems.into_iter().map(rebase));
-            first
-        }
-    };
-    let Part { columns, problems } = whole;
+    let done = plumlogs::parse_chunked::<R, _, _, _>(
+        text,
+        strict,
+        &plumlogs::Chunking::default(),
+        |p| new(p.text.len()),
+        |b, r| push(b, &r),
+    );
+    let mut problems = done.problems;
+    if strict && !problems.is_empty() {
+        return Err(plumlogs::Error::Parse(problems.swap_remove(0)));
+    }
+    let mut parts = done.parts.into_iter();
+    let mut columns = parts.next().unwrap_or_else(|| new(0));
+    for part in parts {
+        columns.append(part);
+    }
     let mut raw = columns.finish()?;
     if !strict {
         let list: Vec<_> = problems

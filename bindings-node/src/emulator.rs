@@ -152,7 +152,11 @@ impl NativeEmulator {
         let f: Fault = serde_json::from_str(&fault)
             .map_err(|e| Error::invalid_argument("fault", format!("not a fault: {e}")))
             .js()?;
-        self.with(|e| e.inject(f))
+        // The emulator validates the fault; its error is passed on as is.
+        // The emulator's own field and reason, as the Python binding passes them on.
+        self.with(|e| e.try_inject(f))?
+            .map_err(|e| Error::invalid_argument(e.field, e.reason))
+            .js()
     }
 
     #[napi(catch_unwind)]

@@ -1,39 +1,31 @@
 //! The parse functions. Session and error batches cross as columns (`columns.rs`);
 //! call logs and single records as one JSON string.
 
-use crate::columns::{Columns, ColumnsBuilder, Part, RawColumns, columns_of, part, to_js};
+use crate::columns::{Columns, ColumnsBuilder, RawColumns, columns_of, to_js};
 use crate::error::{IntoNapi, parse_error_fields, to_napi, to_napi_in};
 use crate::text::Text;
 use napi::bindgen_prelude::{AsyncTask, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
-use plumlogs::{Error, ParseError};
+use plumlogs::{Error, Format, ParseError};
 use serde::Serialize;
 
-fn sessions_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(
-        ColumnsBuilder::sessions(text.len()),
-        plumlogs::sessions(text),
-        strict,
-        |b, r| b.push_session(r),
-    )
-}
-
-fn errors_part(text: &[u8], strict: bool) -> Result<Part, ParseError> {
-    part(
-        ColumnsBuilder::errors(text.len()),
-        plumlogs::errors(text),
-        strict,
-        |b, r| b.push_error(r),
-    )
-}
-
 pub(crate) fn sessions_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    columns_of(text, strict, sessions_part)
+    columns_of::<plumlogs::SessionRecord<'_>>(
+        text,
+        strict,
+        ColumnsBuilder::sessions,
+        ColumnsBuilder::push_session,
+    )
 }
 
 pub(crate) fn errors_columns(text: &[u8], strict: bool) -> Result<RawColumns, Error> {
-    columns_of(text, strict, errors_part)
+    columns_of::<plumlogs::ErrorRecord<'_>>(
+        text,
+        strict,
+        ColumnsBuilder::errors,
+        ColumnsBuilder::push_error,
+    )
 }
 
 /// Serialise records into one JSON array. Strict: the first problem is the error.
@@ -142,29 +134,21 @@ pub fn parse_call_log(
 #[napi(js_name = "nativeSessionIdParts", catch_unwind)]
 pub fn session_id_parts(id: String) -> napi::Result<String> {
     let bad = |kind| {
-        Error::Parse(ParseError {
-            kind,
-            line: 1,
-            column: 1,
-            offset: 0,
-            input: id.clone(),
-        })
+        Error::Parse(ParseError::from_line(
+            plumlogs::LineError { kind, offset: 0 },
+            id.as_bytes(),
+            1,
+            0,
+        ))
     };
     let sid = plumlogs::SessionId::parse(&id).map_err(bad).js()?;
     let parts = sid.parts().map_err(bad).js()?;
     Ok(serde_json::json!({ "server": parts.server, "channel": parts.channel, "start": parts.start }).to_string())
 }
 
-#[derive(Clone, Copy)]
-enum Grammar {
-    Sessions,
-    Errors,
-    CallLog,
-}
-
 /// Bulk parsing on the libuv pool, for inputs large enough to stall the event loop.
 pub struct ParseTask {
-    grammar: Grammar,
+    format: Format,
     text: Vec<u8>,
     strict: bool,
 }
@@ -176,10 +160,10 @@ impl Task for ParseTask {
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
         let text = std::mem::take(&mut self.text);
-        match self.grammar {
-            Grammar::Sessions => sessions_columns(&text, self.strict).map(Either::A),
-            Grammar::Errors => errors_columns(&text, self.strict).map(Either::A),
-            Grammar::CallLog => call_log_json(&text, self.strict).map(Either::B),
+        match self.format {
+            Format::Sessions => sessions_columns(&text, self.strict).map(Either::A),
+            Format::Errors => errors_columns(&text, self.strict).map(Either::A),
+            Format::CallLog => call_log_json(&text, self.strict).map(Either::B),
         }
         .map_err(|e| to_napi(&e))
     }
@@ -189,9 +173,9 @@ impl Task for ParseTask {
     }
 }
 
-fn task(grammar: Grammar, text: Text, strict: bool) -> AsyncTask<ParseTask> {
+fn task(format: Format, text: Text, strict: bool) -> AsyncTask<ParseTask> {
     AsyncTask::new(ParseTask {
-        grammar,
+        format,
         text: text.into_vec(),
         strict,
     })
@@ -206,7 +190,7 @@ pub fn parse_sessions_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::Sessions, text, strict)
+    task(Format::Sessions, text, strict)
 }
 
 #[napi(
@@ -218,7 +202,7 @@ pub fn parse_errors_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::Errors, text, strict)
+    task(Format::Errors, text, strict)
 }
 
 #[napi(
@@ -230,7 +214,7 @@ pub fn parse_call_log_async(
     #[napi(ts_arg_type = "string | Buffer")] text: Text,
     strict: bool,
 ) -> AsyncTask<ParseTask> {
-    task(Grammar::CallLog, text, strict)
+    task(Format::CallLog, text, strict)
 }
 
 /// Strategy (a) of `bench/parse.mjs`: the session batch as one serde_json string

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { Client, decodeResponse, PlumError, ApiError, InvalidArgument, AbortError } from '../lib/index.mjs'
+import { Client, Emulator, decodeResponse, PlumError, ApiError, InvalidArgument, AbortError } from '../lib/index.mjs'
 
 const require = createRequire(import.meta.url)
 const native = require('../lib/native.js')
@@ -31,6 +31,14 @@ async function run(c) {
       return client().callLogsWithText(now() - 10, now(), args)
     case 'call_log':
       return client().callLog(args.logId)
+    case 'fault': {
+      const emu = await Emulator.start({ callsPerDay: 10 })
+      try {
+        return emu.injectFault(args)
+      } finally {
+        await emu.stop()
+      }
+    }
     default:
       throw new Error(`unknown op ${c.op}`)
   }

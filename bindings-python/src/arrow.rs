@@ -7,7 +7,7 @@
 //! `utc_offset_minutes`. Text columns are `string_view`.
 
 use crate::columns::{EntryCols, ErrorCols, SessionCols, SummaryCols};
-use crate::records::Rows;
+use crate::rows::Rows;
 use crate::store::{Columns, Part, Table, View, shared_buffer};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::types::{Int16Type, TimestampSecondType, UInt32Type, UInt64Type};

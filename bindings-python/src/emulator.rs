@@ -45,17 +45,19 @@ impl PyEmulator {
         }
     }
 
+    /// Queue a fault; the emulator validates it and its error is passed on.
     fn push(&self, kind: FaultKind, count: u32, path_prefix: Option<String>) -> PyResult<()> {
-        if count == 0 {
-            return Err(invalid_argument("count", "must be at least 1"));
-        }
-        self.with(|e| {
-            e.inject(Fault {
-                kind,
-                count,
-                path_prefix,
-            })
+        self.push_fault(Fault {
+            kind,
+            count,
+            path_prefix,
         })
+    }
+
+    fn push_fault(&self, fault: Fault) -> PyResult<()> {
+        // The emulator's own field and reason, as the Node binding passes them on.
+        self.with(|e| e.try_inject(fault))?
+            .map_err(|e| invalid_argument(e.field, e.reason))
     }
 }
 
@@ -156,7 +158,7 @@ impl PyEmulator {
     ) -> PyResult<()> {
         self.push(
             FaultKind::Status {
-                status: http_status(status)?,
+                status,
                 retry_after,
             },
             count,
@@ -187,13 +189,7 @@ impl PyEmulator {
         count: u32,
         path_prefix: Option<String>,
     ) -> PyResult<()> {
-        self.push(
-            FaultKind::DocumentedFailure {
-                status: http_status(status)?,
-            },
-            count,
-            path_prefix,
-        )
+        self.push(FaultKind::DocumentedFailure { status }, count, path_prefix)
     }
     /// Close the connection without answering.
     #[pyo3(signature = (*, count = 1, path_prefix = None))]
@@ -206,10 +202,7 @@ impl PyEmulator {
         let text: String = json(py)?.call_method1("dumps", (fault,))?.extract()?;
         let fault: Fault = serde_json::from_str(&text)
             .map_err(|e| invalid_argument("fault", format!("not a fault: {e}")))?;
-        if fault.count == 0 {
-            return Err(invalid_argument("count", "must be at least 1"));
-        }
-        self.with(|e| e.inject(fault))
+        self.push_fault(fault)
     }
     /// The faults still queued, as JSON-shaped dicts.
     fn faults<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -260,17 +253,5 @@ impl PyEmulator {
             self.username,
             self.inner.lock().map(|g| g.is_some()).unwrap_or(false)
         )
-    }
-}
-
-/// A status argument of the fault methods: 100..=599.
-fn http_status(status: u16) -> PyResult<u16> {
-    if (100..=599).contains(&status) {
-        Ok(status)
-    } else {
-        Err(invalid_argument(
-            "status",
-            format!("{status} is not an HTTP status (100..=599)"),
-        ))
     }
 }

@@ -9,12 +9,16 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod listing;
 mod parse;
+mod record_list;
 mod records;
+mod rows;
 mod store;
 mod time;
 
-use parse::{Grammar, bulk};
+use parse::bulk;
+use plumlogs::Format;
 use pyo3::prelude::*;
 use std::sync::Arc;
 
@@ -38,7 +42,7 @@ fn parse_sessions<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Sessions)
+    bulk(py, text, strict, Format::Sessions)
 }
 
 /// Parse every non-blank line of an error log text.
@@ -49,7 +53,7 @@ fn parse_errors<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::Errors)
+    bulk(py, text, strict, Format::Errors)
 }
 
 /// Parse a call-log text into its entries.
@@ -60,7 +64,7 @@ fn parse_call_log<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Grammar::CallLog)
+    bulk(py, text, strict, Format::CallLog)
 }
 
 /// The columns of a decoded body, before its text moves into their store.
@@ -91,7 +95,8 @@ fn decode_response<'py>(
     let base = parse::text_bytes(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
-        plumlogs::decode::decode_response(&base, service).map(|d| {
+        plumlogs::decode::decode_response_page(&base, service).map(|page| {
+            let d = page.records;
             let rows = match &d {
                 Decoded::Sessions(r) => Built::Sessions(parse::fill(&mut v, r)),
                 Decoded::Errors(r) => Built::Errors(parse::fill(&mut v, r)),
@@ -103,21 +108,22 @@ fn decode_response<'py>(
                 Decoded::Log { text, .. } => (None, Some(text.into_owned())),
                 _ => (None, None),
             };
-            (rows, total, log_text, v.finish())
+            (rows, total, log_text, v.finish(), page.warning)
         })
     });
-    let (built, total, log_text, extra) = match decoded {
+    let (built, total, log_text, extra, warning) = match decoded {
         Ok(d) => d,
         Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
     };
+    listing::server_warnings(py, warning.as_slice())?;
     let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
     let rows = match built {
-        Built::Sessions(c) => records::Rows::Sessions(Arc::new(store::Table::single(st, c))),
-        Built::Errors(c) => records::Rows::Errors(Arc::new(store::Table::single(st, c))),
-        Built::Summaries(c) => records::Rows::Summaries(Arc::new(store::Table::single(st, c))),
-        Built::Entries(c) => records::Rows::Entries(Arc::new(store::Table::single(st, c))),
+        Built::Sessions(c) => rows::Rows::Sessions(Arc::new(store::Table::single(st, c))),
+        Built::Errors(c) => rows::Rows::Errors(Arc::new(store::Table::single(st, c))),
+        Built::Summaries(c) => rows::Rows::Summaries(Arc::new(store::Table::single(st, c))),
+        Built::Entries(c) => rows::Rows::Entries(Arc::new(store::Table::single(st, c))),
     };
-    let list = records::RecordList::new(rows, total);
+    let list = record_list::RecordList::new(rows, total);
     match log_text {
         Some(text) => {
             Ok(Bound::new(py, client::PyCallLog::from_list(py, None, &text, list)?)?.into_any())
@@ -160,7 +166,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     m.add_class::<client::PyClient>()?;
-    m.add_class::<client::Listing>()?;
+    m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;
     m.add_class::<client::PyCallLogsWithText>()?;
     m.add_class::<emulator::PyEmulator>()?;
@@ -168,8 +174,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<records::PyErrorRecord>()?;
     m.add_class::<records::PyCallLogEntry>()?;
     m.add_class::<records::PyCallSummary>()?;
-    m.add_class::<records::RecordList>()?;
-    m.add_class::<records::RecordChunks>()?;
+    m.add_class::<record_list::RecordList>()?;
+    m.add_class::<record_list::RecordChunks>()?;
     m.add_class::<parse::ParseResult>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())

@@ -1,15 +1,16 @@
 //! The parse functions: text in, records out, with the GIL released while Rust parses.
 
-use crate::columns::{ErrorCols, SessionCols};
+use crate::columns::{EntryCols, ErrorCols, SessionCols};
 use crate::errors::{PlumErr, parse_error_instance};
-use crate::records::{At, PyErrorRecord, PySessionRecord, RecordList, Rows};
+use crate::record_list::RecordList;
+use crate::records::{PyErrorRecord, PySessionRecord};
+use crate::rows::{At, Rows};
 use crate::store::{Columns, MAX_FIELD, Part, Store, Table, Text, Views};
-use plumlogs::{LineError, ParseError};
+use plumlogs::{Chunking, Format, LineError, ParseError, TextRecord};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyCapsule, PyList, PyString};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The bytes of a `str` or `bytes` argument, read in place (an ASCII `str` is not
 /// even copied); anything else is a `TypeError` naming the argument.
@@ -69,226 +70,106 @@ pub struct Parsed {
     pub problems: Vec<ParseError>,
 }
 
-#[derive(Clone, Copy)]
-pub enum Grammar {
-    Sessions,
-    Errors,
-    CallLog,
-}
-
-/// Texts at least this long are parsed on several threads (when there are cores).
-const PARALLEL_MIN_BYTES: usize = 4 << 20;
-
-/// Parse `base` in Rust only (no Python objects: this runs with the GIL released).
-/// Strict mode stops at the first bad line, which becomes the only problem.
-pub fn parse_rows(base: Text, grammar: Grammar, strict: bool) -> PyResult<Parsed> {
-    if let Some(parsed) = parse_parallel(&base, grammar, strict) {
-        let (parts, problems) = parsed;
-        let st = Arc::new(Store::new(base, Vec::new()));
-        let rows = match parts {
-            Chunks::Sessions(c) => Rows::Sessions(Arc::new(Table::new(parts_of(&st, c)))),
-            Chunks::Errors(c) => Rows::Errors(Arc::new(Table::new(parts_of(&st, c)))),
-        };
-        return Ok(Parsed { rows, problems });
-    }
-    let mut problems = Vec::new();
-    let lines = memchr::memchr_iter(b'\n', &base).count() + 1;
-    let rows = match grammar {
-        Grammar::Sessions => Rows::Sessions(Arc::new(table_of(base, |t, v| {
-            collect(plumlogs::sessions(t), v, lines, strict, &mut problems)
-        })?)),
-        Grammar::Errors => Rows::Errors(Arc::new(table_of(base, |t, v| {
-            collect(plumlogs::errors(t), v, lines, strict, &mut problems)
-        })?)),
-        // Entries can span lines: the line count is only an upper bound here.
-        Grammar::CallLog => Rows::Entries(Arc::new(table_of(base, |t, v| {
-            collect(
-                plumlogs::CallLogEntries::new(t),
-                v,
-                lines.min(1 << 16),
-                strict,
-                &mut problems,
-            )
-        })?)),
-    };
-    Ok(Parsed { rows, problems })
-}
-
-fn parts_of<C>(st: &Arc<Store>, chunks: Vec<C>) -> Vec<Part<C>> {
-    chunks
-        .into_iter()
-        .map(|c| Part {
-            st: st.clone(),
-            cols: Arc::new(c),
-        })
-        .collect()
-}
-
-/// The columns each parse thread wrote, in text order.
-enum Chunks {
-    Sessions(Vec<SessionCols>),
-    Errors(Vec<ErrorCols>),
-}
-
-/// Session and error lines are independent, so a big text is cut at line ends into
-/// chunks, parsed by one worker per core (the calling thread among them), each chunk
-/// into columns of its own: the chunks become the parts of one table, never copied
-/// together. Chunks report line numbers and offsets from their own start; they are
-/// moved back to the whole text here, so errors read exactly as in a sequential
-/// parse (strict mode: the first bad line of the text wins). `None` = parse
-/// sequentially (small text, one core, call logs, or a field that needed building
-/// or was too long).
-fn parse_parallel(
-    base: &[u8],
-    grammar: Grammar,
-    strict: bool,
-) -> Option<(Chunks, Vec<ParseError>)> {
-    if base.len() < PARALLEL_MIN_BYTES || matches!(grammar, Grammar::CallLog) {
-        return None;
-    }
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if workers < 2 {
-        return None;
-    }
-    let pieces = workers * CHUNKS_PER_WORKER;
-    let mut bounds = vec![0];
-    for k in 1..pieces {
-        let guess = (base.len() * k / pieces).max(*bounds.last().unwrap());
-        match memchr::memchr(b'\n', &base[guess..]) {
-            Some(n) if guess + n + 1 < base.len() => bounds.push(guess + n + 1),
-            _ => break,
+/// Parse `base` in Rust only (no Python objects: this runs with the GIL released),
+/// with core's chunked parse: a big text is cut at line ends and parsed by one
+/// worker per core, each chunk straight into columns of its own, which become the
+/// parts of one table (never copied together). Strict mode stops at the first bad
+/// line, which becomes the only problem.
+pub fn parse_rows(base: Text, format: Format, strict: bool) -> PyResult<Parsed> {
+    let lines = |n: usize| n;
+    Ok(match format {
+        Format::Sessions => {
+            let (table, problems) = chunked::<SessionCols>(base, strict, lines)?;
+            Parsed {
+                rows: Rows::Sessions(Arc::new(table)),
+                problems,
+            }
         }
-    }
-    bounds.push(base.len());
-    bounds.dedup();
-    match grammar {
-        Grammar::Sessions => parallel(base, &bounds, workers, strict, plumlogs::sessions::<[u8]>)
-            .map(|(c, p)| (Chunks::Sessions(c), p)),
-        Grammar::Errors => parallel(base, &bounds, workers, strict, plumlogs::errors::<[u8]>)
-            .map(|(c, p)| (Chunks::Errors(c), p)),
-        Grammar::CallLog => None,
-    }
+        Format::Errors => {
+            let (table, problems) = chunked::<ErrorCols>(base, strict, lines)?;
+            Parsed {
+                rows: Rows::Errors(Arc::new(table)),
+                problems,
+            }
+        }
+        // Entries can span lines: a chunk's line count only bounds its entries.
+        Format::CallLog => {
+            let (table, problems) = chunked::<EntryCols>(base, strict, |n| n.min(1 << 16))?;
+            Parsed {
+                rows: Rows::Entries(Arc::new(table)),
+                problems,
+            }
+        }
+    })
 }
 
-/// Chunks per worker. Workers take the next chunk as they finish one, so on a
-/// shared machine a worker whose core is taken away holds the others up by one
-/// small chunk, not by half the text.
-const CHUNKS_PER_WORKER: usize = 4;
-
-/// What a worker made of one chunk.
-struct Chunk<C> {
-    index: usize,
-    cols: C,
-    problems: Vec<ParseError>,
-    newlines: usize,
-    /// Every view points into the input (no built text, no field too long).
-    plain: bool,
-}
-
-/// Parse the chunks `bounds` of `base` on `workers` threads, each chunk into its own
-/// columns (sized by the chunk's line count, an upper bound: no regrowth).
-fn parallel<'a, C, I>(
-    base: &'a [u8],
-    bounds: &[usize],
-    workers: usize,
+/// The records of `base` as a table of `C` columns: one part per chunk, all
+/// pointing into `base`. Built text (fields the parser had to make, such as
+/// unescaped ones) lives in the one store of the table, whose views number its
+/// buffers from one `Views`: so a text that needed any, in more than one chunk, is
+/// parsed again as one chunk.
+fn chunked<C>(
+    base: Text,
     strict: bool,
-    iter: fn(&'a [u8]) -> I,
-) -> Option<(Vec<C>, Vec<ParseError>)>
+    rows: fn(usize) -> usize,
+) -> PyResult<(Table<C>, Vec<ParseError>)>
 where
     C: Columns,
-    I: Iterator<Item = Result<C::Record<'a>, ParseError>>,
+    for<'a> C::Record<'a>: TextRecord<'a>,
 {
-    let chunks = bounds.len() - 1;
-    let next = AtomicUsize::new(0);
-    // Strict mode: chunks after one with a bad line cannot matter.
-    let first_bad = AtomicUsize::new(usize::MAX);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let k = next.fetch_add(1, Ordering::Relaxed);
-            if k >= chunks || k > first_bad.load(Ordering::Relaxed) {
-                return done;
+    let mut chunking = Chunking::default();
+    loop {
+        let (cols, problems, extra) = parse_into::<C>(&base, strict, &chunking, rows);
+        let single = cols.len() <= 1;
+        match extra {
+            Ok(extra) if single || extra.is_empty() => {
+                let st = Arc::new(Store::new(base, extra));
+                let parts = cols
+                    .into_iter()
+                    .map(|c| Part {
+                        st: st.clone(),
+                        cols: Arc::new(c),
+                    })
+                    .collect();
+                return Ok((Table::new(parts), problems));
             }
-            let text = &base[bounds[k]..bounds[k + 1]];
-            let newlines = memchr::memchr_iter(b'\n', text).count();
-            let mut v = Views::new(base);
-            let mut problems = Vec::new();
-            let cols = collect(iter(text), &mut v, newlines + 1, strict, &mut problems);
-            if strict && !problems.is_empty() {
-                first_bad.fetch_min(k, Ordering::Relaxed);
-            }
-            // Views into the input only: built text would need one shared store.
-            let plain = !v.built_any() && v.finish().is_ok();
-            done.push(Chunk {
-                index: k,
-                cols,
-                problems,
-                newlines,
-                plain,
-            });
-        }
-    };
-    let mut done: Vec<Chunk<C>> = std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
-        let mut done = work();
-        for h in helpers {
-            done.extend(h.join().expect("a parse thread panicked"));
-        }
-        done
-    });
-    if done.iter().any(|c| !c.plain) {
-        return None;
-    }
-    done.sort_unstable_by_key(|c| c.index);
-    let mut line_base = 0;
-    let mut parts = Vec::with_capacity(done.len());
-    let mut problems = Vec::new();
-    for (k, chunk) in done.into_iter().enumerate() {
-        // In strict mode chunks after the first bad one may be missing: stop there.
-        if chunk.index != k {
-            break;
-        }
-        parts.push(chunk.cols);
-        for mut p in chunk.problems {
-            p.line += line_base;
-            p.offset += bounds[k];
-            problems.push(p);
-        }
-        line_base += chunk.newlines;
-        if strict && !problems.is_empty() {
-            problems.truncate(1);
-            break;
+            Err(n) if single => return Err(too_long(n)),
+            _ => chunking.workers = 1,
         }
     }
-    Some((parts, problems))
 }
 
-/// The records of `it` into new columns (room for `rows`); bad ones into
-/// `problems`, stopping at the first in strict mode. Inlined: it is the parse loop
-/// of every worker, and a call boundary here measured 4 % more CPU per line.
-#[inline(always)]
-fn collect<'a, C: Columns>(
-    it: impl Iterator<Item = Result<C::Record<'a>, ParseError>>,
-    v: &mut Views<'_>,
-    rows: usize,
+/// Core's chunked parse into `C` columns; also the built text of every chunk
+/// (all of it, when there is one chunk), or a too-long field's length.
+#[allow(clippy::type_complexity)]
+fn parse_into<C>(
+    base: &[u8],
     strict: bool,
-    problems: &mut Vec<ParseError>,
-) -> C {
-    let mut cols = C::with_capacity(rows);
-    for item in it {
-        match item {
-            Ok(r) => cols.push_record(v, &r),
-            Err(e) => {
-                problems.push(e);
-                if strict {
-                    break;
-                }
-            }
+    chunking: &Chunking,
+    rows: fn(usize) -> usize,
+) -> (Vec<C>, Vec<ParseError>, Result<Vec<Vec<u8>>, usize>)
+where
+    C: Columns,
+    for<'a> C::Record<'a>: TextRecord<'a>,
+{
+    let done = plumlogs::parse_chunked::<C::Record<'_>, _, _, _>(
+        base,
+        strict,
+        chunking,
+        |p| (Views::new(base), C::with_capacity(rows(p.lines))),
+        |(v, c), r| c.push_record(v, &r),
+    );
+    let mut extra = Ok(Vec::new());
+    let mut cols = Vec::with_capacity(done.parts.len());
+    for (v, c) in done.parts {
+        match (v.finish(), &mut extra) {
+            (Ok(built), Ok(all)) => all.extend(built),
+            (Err(n), e @ Ok(_)) => *e = Err(n),
+            (_, Err(_)) => {}
         }
+        cols.push(c);
     }
-    cols
+    (cols, done.problems, extra)
 }
 
 /// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient).
@@ -296,10 +177,10 @@ pub fn bulk<'py>(
     py: Python<'py>,
     text: &Bound<'py, PyAny>,
     strict: bool,
-    grammar: Grammar,
+    format: Format,
 ) -> PyResult<Bound<'py, PyAny>> {
     let base = text_bytes(text, "text")?;
-    let Parsed { rows, mut problems } = py.detach(move || parse_rows(base, grammar, strict))?;
+    let Parsed { rows, mut problems } = py.detach(move || parse_rows(base, format, strict))?;
     if strict && let Some(e) = problems.pop() {
         return Err(PlumErr::from(e).into());
     }
@@ -337,7 +218,8 @@ impl ParseResult {
         self.records.clone_ref(py)
     }
     /// A `ParseError` (not raised) for every line that did not parse, in order, with
-    /// `.line`, `.column`, `.reason`, `.kind` and `.input` (the line itself).
+    /// `.line`, `.column`, `.reason`, `.kind` and `.input` (the line itself, or a
+    /// bounded excerpt around the column of a long one).
     #[getter]
     fn problems(&self, py: Python<'_>) -> Py<PyList> {
         self.problems.clone_ref(py)
@@ -398,7 +280,12 @@ fn one_line<C: Columns>(
     let table = table_of(text_bytes(line, "line")?, |t, v| {
         let mut cols = C::with_capacity(1);
         if let Err(e) = parse_into(t, v, &mut cols) {
-            failed = Some(ParseError::from_line(e, strip(t), 1, 0));
+            failed = Some(ParseError::from_line(
+                e,
+                plumlogs::lines::strip_line_end(t),
+                1,
+                0,
+            ));
         }
         cols
     })?;
@@ -426,10 +313,4 @@ pub fn one_error(line: &Bound<'_, PyAny>) -> PyResult<PyErrorRecord> {
     Ok(PyErrorRecord {
         at: At::new(table, 0),
     })
-}
-
-/// The line without its `\n` / `\r\n`, as the core parsers see it.
-fn strip(line: &[u8]) -> &[u8] {
-    let l = line.strip_suffix(b"\n").unwrap_or(line);
-    l.strip_suffix(b"\r").unwrap_or(l)
 }

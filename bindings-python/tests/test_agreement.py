@@ -40,6 +40,9 @@ def run(case: dict[str, Any]) -> None:
         _client().sessions(now - 10, now, **args)
     elif op == "with_text":
         _client().call_logs_with_text(now - 10, now, **args)
+    elif op == "fault":
+        with plumlogs.Emulator(calls_per_day=10) as emu:
+            emu.inject_status(args["status"])
     elif op == "call_log":
         _client().call_log(args["log_id"])
     else:

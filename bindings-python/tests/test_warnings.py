@@ -70,3 +70,9 @@ def test_a_warning_filter_can_make_it_an_error(base_url: str) -> None:
         warnings.simplefilter("error", plumlogs.ServerWarning)
         with pytest.raises(plumlogs.ServerWarning):
             list(_client(base_url).sessions(now - 3600, now))
+
+
+def test_decode_response_warns_too() -> None:
+    body = json.dumps({"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}})
+    with pytest.warns(plumlogs.ServerWarning, match="partial results"):
+        assert len(plumlogs.decode_response(body, "sessions")) == 1

@@ -3,42 +3,16 @@
 //! escaped, exit 0) and a listing the server leaves short (exit 1, no silent
 //! success).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::process::{Command, Output, Stdio};
 
 const LINE: &str = r"inbound 7185551234 3 [03\/Nov\/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
 
+#[path = "../../core/tests/loopback/mod.rs"]
+mod loopback;
+
 /// Serves `body(offset)` with 200 to at most `max` requests; returns the base URL.
 fn serve(max: usize, body: impl Fn(usize) -> String + Send + 'static) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(max) {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let offset = request_line
-                .split(['?', '&', ' '])
-                .find_map(|kv| kv.strip_prefix("offset="))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let b = body(offset);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{b}",
-                b.len()
-            );
-        }
-    });
-    base
+    loopback::serve(max, move |a| (200, body(a.offset).into_bytes())).0
 }
 
 fn run(base: &str) -> Output {

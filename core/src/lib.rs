@@ -41,12 +41,15 @@ pub use call_log::{CallLogEntries, CallLogEntry, parse_call_log_line};
 pub use call_summary::CallSummary;
 #[cfg(feature = "client")]
 pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
-pub use decode::{DecodeError, LinesPage, LogPage, LogsPage};
+pub use decode::{DecodeError, DecodedPage, LinesPage, LogPage, LogsPage};
 pub use decode::{
-    Decoded, decode_lines, decode_log, decode_log_page, decode_logs, decode_response, detect_wire,
+    Decoded, decode_lines, decode_log, decode_log_page, decode_logs, decode_response,
+    decode_response_page, detect_wire,
 };
 pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use error_line::{ErrorRecord, parse_error_line};
+pub use grammar::lines::{strip_bom, strip_line_end};
+pub use grammar::parallel::{Chunked, Chunking, Format, Piece, TextRecord, parse_chunked};
 pub use service::{Service, Wire};
 pub use session::{SessionDetail, SessionRecord, parse_session_line};
 pub use session_id::{SessionId, SessionIdParts};

@@ -76,6 +76,20 @@ fn run(case: &Value) -> Error {
             let n = input["concurrency"].as_u64().unwrap() as usize;
             c.call_logs_with_text(&q, n).map(|_| ())
         }
+        "fault" => {
+            // What both bindings do with the emulator's own verdict on a fault.
+            let emu = plumlogs_emulator::Emulator::start(Default::default()).unwrap();
+            let fault = plumlogs_emulator::Fault {
+                kind: plumlogs_emulator::FaultKind::Status {
+                    status: input["status"].as_u64().unwrap() as u16,
+                    retry_after: None,
+                },
+                count: 1,
+                path_prefix: None,
+            };
+            emu.try_inject(fault)
+                .map_err(|e| Error::invalid_argument(e.field, e.reason))
+        }
         "call_log" => client()
             .call_log(input["log_id"].as_u64().unwrap())
             .map(|_| ()),

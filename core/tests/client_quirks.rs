@@ -4,12 +4,11 @@
 //! later page. A small std-only HTTP server plays each of them.
 #![cfg(feature = "client")]
 
+mod loopback;
+
 use plumlogs::encode::{encode_failure, encode_lines};
 use plumlogs::{Client, Error, Query, Service, Wire};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const NOW: i64 = 1_700_000_000;
 const RECORDS: usize = 23;
@@ -38,91 +37,48 @@ fn line(i: usize) -> String {
     )
 }
 
-fn param(query: &str, name: &str) -> usize {
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.parse().unwrap())
-        .unwrap_or(0)
-}
-
 /// `(offset, limit)` of each request, in order.
 type Asked = Vec<(usize, usize)>;
 
 /// Serves `mode` on loopback; returns the base URL and the log of what was asked.
-fn serve(mode: Mode) -> (String, Arc<Mutex<Asked>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let asked = Arc::new(Mutex::new(Vec::new()));
-    let log = asked.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
+fn serve(mode: Mode) -> (String, Arc<Mutex<Vec<loopback::Asked>>>) {
+    loopback::serve(64, move |a| {
+        let (offset, limit) = (a.offset, a.limit);
+        let all: Vec<String> = (0..RECORDS)
+            .map(|i| {
+                if matches!(mode, Mode::BadLine) && i == 12 {
+                    "not a session line".into()
+                } else {
+                    line(i)
                 }
+            })
+            .collect();
+        let from = offset.min(RECORDS);
+        let take = |n: usize| &all[from..(from + n).min(RECORDS)];
+        let body = match mode {
+            Mode::Cap3WithTotal => {
+                encode_lines(Wire::Json, Service::Sessions, RECORDS, take(limit.min(3)))
             }
-            let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
-            let (offset, limit) = (param(query, "offset"), param(query, "limit"));
-            log.lock().unwrap().push((offset, limit));
-            let all: Vec<String> = (0..RECORDS)
-                .map(|i| {
-                    if matches!(mode, Mode::BadLine) && i == 12 {
-                        "not a session line".into()
-                    } else {
-                        line(i)
-                    }
-                })
-                .collect();
-            let from = offset.min(RECORDS);
-            let take = |n: usize| &all[from..(from + n).min(RECORDS)];
-            let body = match mode {
-                Mode::Cap3WithTotal => {
-                    encode_lines(Wire::Json, Service::Sessions, RECORDS, take(limit.min(3)))
-                }
-                Mode::Cap3PageTotal => {
-                    let page = take(limit.min(3));
-                    encode_lines(Wire::Json, Service::Sessions, page.len(), page)
-                }
-                Mode::IgnoreLimit => {
-                    encode_lines(Wire::Json, Service::Sessions, RECORDS, take(RECORDS))
-                }
-                Mode::PageTotal | Mode::BadLine => {
-                    let page = take(limit);
-                    encode_lines(Wire::Json, Service::Sessions, page.len(), page)
-                }
-                Mode::FailureOn200(m) => encode_failure(Wire::Xml, Service::Sessions, m),
-                Mode::FailureWithoutMessage => br#"{"status":"failure"}"#.to_vec(),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    (base, asked)
+            Mode::Cap3PageTotal => {
+                let page = take(limit.min(3));
+                encode_lines(Wire::Json, Service::Sessions, page.len(), page)
+            }
+            Mode::IgnoreLimit => {
+                encode_lines(Wire::Json, Service::Sessions, RECORDS, take(RECORDS))
+            }
+            Mode::PageTotal | Mode::BadLine => {
+                let page = take(limit);
+                encode_lines(Wire::Json, Service::Sessions, page.len(), page)
+            }
+            Mode::FailureOn200(m) => encode_failure(Wire::Xml, Service::Sessions, m),
+            Mode::FailureWithoutMessage => br#"{"status":"failure"}"#.to_vec(),
+        };
+        (200, body)
+    })
 }
 
 fn client(base: &str) -> Client {
-    Client::builder()
-        .username("u")
-        .password("p")
-        .base_url(base)
-        .clock(|| NOW)
-        .max_retries(1)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
+    loopback::client(base, NOW, 1)
 }
 
 fn expected() -> Vec<String> {
@@ -136,7 +92,12 @@ fn walk(mode: Mode, q: &Query) -> (Result<Vec<String>, Error>, Asked) {
         .unwrap()
         .map(|r| r.map(|s| s.to_string()))
         .collect::<Result<Vec<_>, _>>();
-    let asked = asked.lock().unwrap().clone();
+    let asked = asked
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|a| (a.offset, a.limit))
+        .collect();
     (got, asked)
 }
 

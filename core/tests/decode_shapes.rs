@@ -3,7 +3,10 @@
 //! with no list, a success carrying an `error` text, and bodies that are not Plum's.
 
 use plumlogs::decode::WARNING_BYTES;
-use plumlogs::{DecodeError, Service, decode_lines, decode_log_page, decode_logs};
+use plumlogs::{
+    DecodeError, Decoded, Service, decode_lines, decode_log_page, decode_logs, decode_response,
+    decode_response_page,
+};
 
 fn line(i: usize) -> String {
     format!(
@@ -216,6 +219,26 @@ fn a_success_with_an_error_text_keeps_it_as_a_warning() {
     let page = decode_log_page(log.as_bytes()).unwrap();
     assert_eq!(page.warning.as_deref(), Some("log cut at 1 MB"));
     assert_eq!(page.text, "");
+    // `decode_response_page` gives the records of every service with the warning;
+    // `decode_response` the same records.
+    for (service, body) in [
+        (Service::Sessions, body.clone()),
+        (Service::Logs, logs.to_owned()),
+        (Service::Log, log.to_owned()),
+    ] {
+        let page = decode_response_page(body.as_bytes(), service).unwrap();
+        assert!(page.warning.is_some(), "{service:?}");
+        assert_eq!(
+            page.records,
+            decode_response(body.as_bytes(), service).unwrap()
+        );
+    }
+    let errors = r#"{"status":"success","error":"slow","result":{"total_errors":0,"errors":[]}}"#;
+    let page = decode_response_page(errors.as_bytes(), Service::Errors).unwrap();
+    assert_eq!(
+        (page.records, page.warning.as_deref()),
+        (Decoded::Errors(vec![]), Some("slow"))
+    );
     // A huge text is bounded, and says how long it was.
     let long = "é".repeat(5000);
     let body = format!(r#"{{"status":"success","error":"{long}","result":[]}}"#);

@@ -63,6 +63,8 @@ fn session_record() -> impl Strategy<Value = SessionRecord<'static>> {
         // `local` lines are always tags and call types always calls; an unknown
         // kind reads as a call iff its next field starts with a digit.
         .prop_filter("shape follows kind", |r| match (&*r.kind, &r.detail) {
+            // `error` is refused as a session kind (it marks an error-log line).
+            ("error", _) => false,
             ("local", SessionDetail::Call { .. }) => false,
             ("inbound" | "outbound" | "transfer", SessionDetail::Tag { .. }) => false,
             (_, SessionDetail::Tag { label, .. }) => {

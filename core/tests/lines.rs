@@ -263,3 +263,130 @@ fn call_log_strict_and_lenient() {
     assert_eq!(lenient.records[0].message, "answered\n  more");
     assert_eq!(lenient.problems.len(), 1);
 }
+
+const ERR: &str = "error 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 prompt not found";
+
+#[test]
+fn a_huge_bad_line_gives_a_bounded_excerpt_with_its_position() {
+    // 10 MB of one bad line: the error keeps the position, not the line.
+    let mut line = String::from(CALL);
+    line.push(' ');
+    line.push_str(&"é".repeat(5_000_000)); // two bytes each: cuts must not split one
+    let text = format!("{CALL}\n{line}\n");
+    let e = parse_sessions(&text).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TrailingInput);
+    assert_eq!((e.line, e.column), (2, CALL.len() + 2));
+    assert_eq!(e.offset, CALL.len() + 1 + CALL.len() + 1);
+    assert_eq!(e.input_len, line.len());
+    assert!(e.is_excerpt());
+    assert!(e.input.len() <= plumlogs::grammar::error::MAX_EXCERPT + 2 * '…'.len_utf8());
+    assert!(
+        e.input.starts_with('…') && e.input.ends_with('…'),
+        "{}",
+        e.input
+    );
+    // The window is around the column: the line's end fields and the first é.
+    assert!(e.input.contains("00:00:29 é"), "{}", e.input);
+    assert!(
+        !e.input.contains('\u{fffd}'),
+        "cut inside a character: {}",
+        e.input
+    );
+    let shown = e.to_string();
+    assert!(shown.len() < 400, "{} bytes of message", shown.len());
+    assert!(
+        shown.ends_with(&format!("({} bytes)", line.len())),
+        "{shown}"
+    );
+    // The same through the one-line parser, the lenient parser and the crate error.
+    let one = parse_session_line(&line).unwrap_err();
+    let lifted = plumlogs::ParseError::from_line(one, line.as_bytes(), 1, 0);
+    assert_eq!(lifted.input, e.input);
+    let lenient = parse_sessions_lenient(&text);
+    assert_eq!(lenient.records.len(), 1);
+    assert_eq!(lenient.problems, vec![e.clone()]);
+    assert!(plumlogs::Error::Parse(e).to_string().len() < 420);
+    // Bytes that are not UTF-8 at all (NULs and 0xff) are bounded too.
+    let junk = vec![0xffu8; 3_000_000];
+    let e = parse_errors(&junk).unwrap_err();
+    assert_eq!(e.input_len, junk.len());
+    assert!(e.to_string().len() < 1_000);
+    let nuls = vec![0u8; 3_000_000];
+    let e = parse_sessions(&nuls).unwrap_err();
+    assert!(e.to_string().len() < 2_000, "{}", e.to_string().len());
+}
+
+#[test]
+fn a_short_bad_line_is_shown_whole() {
+    let bad = CALL.replace("Nov", "Nox");
+    let e = parse_sessions(&bad).unwrap_err();
+    assert_eq!(e.input, bad);
+    assert!(!e.is_excerpt());
+    assert!(!e.to_string().contains("bytes)"));
+    // Exactly MAX_EXCERPT bytes is still whole; one more is cut.
+    let max = plumlogs::grammar::error::MAX_EXCERPT;
+    let long = format!("{} x", "a".repeat(max - 2));
+    assert_eq!(plumlogs::grammar::error::excerpt(long.as_bytes(), 0), long);
+    let longer = format!("{long}y");
+    let cut = plumlogs::grammar::error::excerpt(longer.as_bytes(), 0);
+    assert_eq!(cut, format!("{}…", &longer[..max]));
+    let end = plumlogs::grammar::error::excerpt(longer.as_bytes(), longer.len());
+    assert_eq!(end, format!("…{}", &longer[1..]));
+}
+
+#[test]
+fn error_lines_are_refused_as_sessions_with_a_hint() {
+    let e = parse_session_line(ERR).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::ErrorLineInSessions);
+    assert_eq!(e.offset, 0);
+    assert_eq!(e.kind.code(), "error_line_in_sessions");
+    assert!(e.kind.description().contains("parse_errors"), "{}", e.kind);
+    // A whole error-log body given to the session parser says what it holds.
+    let body = format!("{ERR}\n{ERR}\n");
+    let strict = parse_sessions(&body).unwrap_err();
+    assert_eq!(
+        (strict.kind, strict.line, strict.column),
+        (ErrorKind::ErrorLineInSessions, 1, 1)
+    );
+    assert!(strict.to_string().contains("error-log line"), "{strict}");
+    assert_eq!(parse_sessions_lenient(&body).problems.len(), 2);
+    // The error parser reads them; other unknown kinds are still session lines.
+    assert_eq!(parse_errors(&body).unwrap().len(), 2);
+    assert_eq!(
+        parse_session_line(&CALL.replace("inbound", "errors"))
+            .unwrap()
+            .kind,
+        "errors"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_is_skipped_by_the_bulk_parsers() {
+    let bom = "\u{feff}";
+    let sessions = format!("{bom}{CALL}\n{CALL}\n");
+    let got = parse_sessions(&sessions).unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].kind, "inbound");
+    assert_eq!(parse_sessions_lenient(&sessions).problems, vec![]);
+    assert_eq!(plumlogs::sessions(&sessions).count(), 2);
+    assert_eq!(parse_errors(&format!("{bom}{ERR}\n")).unwrap().len(), 1);
+    let entry =
+        "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
+    assert_eq!(
+        parse_call_log(&format!("{bom}{entry}\n  more\n")).unwrap()[0].message,
+        "call answered\n  more"
+    );
+    assert_eq!(
+        parse_call_log_lenient(&format!("{bom}{entry}")).problems,
+        vec![]
+    );
+    // Offsets still count the BOM's bytes: they point into the text as given.
+    let bad = format!("{bom}{}\n", CALL.replace("Nov", "Nox"));
+    let e = parse_sessions(&bad).unwrap_err();
+    let at = CALL.find("Nov").unwrap();
+    assert_eq!((e.line, e.column), (1, at + 1));
+    assert_eq!(e.offset, bom.len() + at);
+    // Only at the start: a BOM inside a text is not a line end or a blank.
+    let inside = format!("{CALL}\n{bom}{CALL}\n");
+    assert_eq!(parse_sessions(&inside).unwrap_err().line, 2);
+}

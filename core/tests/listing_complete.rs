@@ -5,10 +5,11 @@
 //! per request.
 #![cfg(feature = "client")]
 
+mod loopback;
+
+use loopback::{Answer, Asked};
 use plumlogs::encode::encode_lines;
 use plumlogs::{Client, Error, Query, Service, Wire};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -25,79 +26,13 @@ fn lines(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(line).collect()
 }
 
-/// One request as the script sees it: its path, `offset` and `limit`, and how many
-/// requests came before it (retries included).
-#[derive(Clone, Debug)]
-struct Asked {
-    path: String,
-    offset: usize,
-    limit: usize,
-    n: usize,
-}
-
-/// A status and a body.
-type Answer = (u16, Vec<u8>);
-
-fn param(query: &str, name: &str) -> usize {
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.parse().unwrap())
-        .unwrap_or(0)
-}
-
-/// Serves `script` on loopback (bounded: at most 64 requests); returns the base
-/// URL and the log of what was asked.
+/// Serves `script` for at most 64 requests.
 fn serve(script: impl Fn(Asked) -> Answer + Send + 'static) -> (String, Arc<Mutex<Vec<Asked>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let asked = Arc::new(Mutex::new(Vec::new()));
-    let log = asked.clone();
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().take(64).enumerate() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request_line = String::new();
-            reader.read_line(&mut request_line).unwrap();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
-                    break;
-                }
-            }
-            let target = request_line.split(' ').nth(1).unwrap_or("/");
-            let (path, query) = target.split_once('?').unwrap_or((target, ""));
-            let a = Asked {
-                path: path.to_owned(),
-                offset: param(query, "offset"),
-                limit: param(query, "limit"),
-                n,
-            };
-            log.lock().unwrap().push(a.clone());
-            let (status, body) = script(a);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(&body);
-        }
-    });
-    (base, asked)
+    loopback::serve(64, move |a| script(a.clone()))
 }
 
 fn client(base: &str) -> Client {
-    Client::builder()
-        .username("u")
-        .password("p")
-        .base_url(base)
-        .clock(|| NOW)
-        .max_retries(RETRIES)
-        .backoff(Duration::from_millis(1), Duration::from_millis(2))
-        .timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
+    loopback::client(base, NOW, RETRIES)
 }
 
 fn query(page_size: u32) -> Query {
@@ -412,4 +347,71 @@ fn call_logs_with_text_keeps_the_listings_and_each_logs_warnings() {
     assert!(!json.contains("warning"), "{json}");
     let json = serde_json::to_string(&logs[1]).unwrap();
     assert!(json.contains(r#""warning":"log cut at 1 MB""#), "{json}");
+}
+
+#[test]
+fn call_logs_with_text_runs_ahead_by_bytes_as_well_as_by_count() {
+    const LOGS: u64 = 30;
+    const ENTRY: &str =
+        "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered";
+    // About 100 kB of text per log.
+    let text = vec![ENTRY; 100_000 / (ENTRY.len() + 1)].join("\n");
+    let log_bytes = text.len();
+    let (base, asked) = serve(move |a| {
+        let body = if a.path.starts_with("/ws/calls/logs/") {
+            let items: Vec<String> = (a.offset as u64..(a.offset + a.limit).min(LOGS as usize) as u64)
+                .map(|id| {
+                    format!(
+                        r#"{{"log_id":"{}","session_id":"400050;000;1510159646","dest":"6177123000","type":"inbound","src":"2125551234","start":"1510159657","end":"1510159689"}}"#,
+                        id + 1
+                    )
+                })
+                .collect();
+            format!(
+                r#"{{"status":"success","error":"","result":{{"total_logs":"{LOGS}","logs":[{}]}}}}"#,
+                items.join(",")
+            )
+            .into_bytes()
+        } else {
+            plumlogs::encode::encode_call_log(Wire::Json, &text)
+        };
+        (200, body)
+    });
+    let logs_asked = || {
+        asked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.path.starts_with("/ws/calls/log/"))
+            .count()
+    };
+    // 8 workers may run 16 logs ahead by count; 2.5 logs' worth of bytes allows
+    // the one being waited for and two more.
+    let budget = log_bytes * 5 / 2;
+    let mut it = client(&base)
+        .call_logs_with_text_within(&query(10), 8, budget)
+        .unwrap();
+    let (first, log) = it.next().unwrap();
+    assert_eq!((first.log_id, log.unwrap().log_id), (1, 1));
+    let started = std::time::Instant::now();
+    while logs_asked() < 3 && started.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Give the workers time to overrun the bound if they would.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        logs_asked(),
+        3,
+        "byte budget {budget}, logs of {log_bytes} bytes"
+    );
+    // The rest arrive in listing order.
+    let ids: Vec<u64> = it
+        .map(|(s, r)| {
+            assert_eq!(r.unwrap().log_id, s.log_id);
+            s.log_id
+        })
+        .collect();
+    assert_eq!(ids, (2..=LOGS).collect::<Vec<_>>());
+    // The default bound is documented and used by `call_logs_with_text`.
+    assert_eq!(plumlogs::client::DEFAULT_RUN_AHEAD_BYTES, 64 << 20);
 }

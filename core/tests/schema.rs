@@ -136,6 +136,27 @@ fn ts_type(ty: LogicalType) -> &'static str {
     }
 }
 
+/// `(name, type)` of each field in a language whose type of a logical type is `ty`
+/// and whose nullable type is `T | {null}`.
+fn expected(
+    r: &RecordSchema,
+    ty: fn(LogicalType) -> &'static str,
+    null: &str,
+) -> Vec<(String, String)> {
+    r.fields
+        .iter()
+        .map(|f| {
+            let t = ty(f.ty);
+            let t = if f.nullable {
+                format!("{t} | {null}")
+            } else {
+                t.to_owned()
+            };
+            (f.name.to_owned(), t)
+        })
+        .collect()
+}
+
 /// Properties a binding's record class has beyond the record form: derived views.
 const DERIVED: &[&str] = &["session_id_parts"];
 
@@ -164,20 +185,12 @@ fn python_stubs_follow_the_schema() {
                 }
             }
         }
-        let want: Vec<(String, String)> = r
-            .fields
-            .iter()
-            .map(|f| {
-                let t = python_type(f.ty);
-                let t = if f.nullable {
-                    format!("{t} | None")
-                } else {
-                    t.to_owned()
-                };
-                (f.name.to_owned(), t)
-            })
-            .collect();
-        assert_eq!(props, want, "{} in _native.pyi", r.name);
+        assert_eq!(
+            props,
+            expected(r, python_type, "None"),
+            "{} in _native.pyi",
+            r.name
+        );
     }
 }
 
@@ -197,20 +210,12 @@ fn typescript_declarations_follow_the_schema() {
                 (name.trim().to_owned(), ty.trim().to_owned())
             })
             .collect();
-        let want: Vec<(String, String)> = r
-            .fields
-            .iter()
-            .map(|f| {
-                let t = ts_type(f.ty);
-                let t = if f.nullable {
-                    format!("{t} | null")
-                } else {
-                    t.to_owned()
-                };
-                (f.name.to_owned(), t)
-            })
-            .collect();
-        assert_eq!(props, want, "{} in index.d.ts", r.name);
+        assert_eq!(
+            props,
+            expected(r, ts_type, "null"),
+            "{} in index.d.ts",
+            r.name
+        );
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::http::{Handler, Outcome, Request, Response};
 use crate::store::{Filter, Query, Store};
-use crate::{Fault, FaultKind, RecordedRequest};
+use crate::{Fault, FaultError, FaultKind, MAX_QUEUED_FAULTS, RecordedRequest};
 use base64::Engine as _;
 use plumlogs::encode::{encode_call_log, encode_call_summaries, encode_failure, encode_lines};
 use plumlogs::{Service, Wire};
@@ -13,7 +13,15 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 /// The request log keeps this many entries, dropping the oldest.
-const MAX_RECORDED: usize = 100_000;
+pub(crate) const MAX_RECORDED: usize = 10_000;
+/// ... and at most this many bytes of them, measured as the JSON they are served as.
+pub(crate) const MAX_RECORDED_BYTES: usize = 8 * 1024 * 1024;
+/// Header names kept per recorded request (the first ones in arrival order).
+const RECORDED_HEADERS: usize = 32;
+/// Bytes kept of a recorded header value.
+const RECORDED_VALUE: usize = 256;
+/// Bytes kept of a recorded method, path or query.
+const RECORDED_TARGET: usize = 1024;
 const SYSTEM_CLOCK: i64 = i64::MIN;
 /// The clock's range: 1970-01-01 to 9999-12-31T23:59:59Z, where every date the
 /// generator computes stays far from overflow.
@@ -43,7 +51,8 @@ pub(crate) struct App {
     pub password: String,
     clock: AtomicI64,
     faults: Mutex<Vec<Pending>>,
-    requests: Mutex<VecDeque<RecordedRequest>>,
+    /// Recorded requests with the JSON size of each, and the sum of those sizes.
+    requests: Mutex<(VecDeque<(RecordedRequest, usize)>, usize)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -83,14 +92,29 @@ impl App {
         self.clock.load(Ordering::SeqCst) != SYSTEM_CLOCK
     }
 
-    pub fn inject(&self, fault: Fault, every: u32) {
-        if fault.count > 0 {
-            lock(&self.faults).push(Pending {
-                fault,
-                every: every.max(1),
-                seen: 0,
+    pub fn inject(&self, fault: Fault, every: u32) -> Result<(), FaultError> {
+        fault.validate()?;
+        if every == 0 {
+            return Err(FaultError {
+                field: "every",
+                reason: "must be at least 1, got 0".into(),
             });
         }
+        let mut faults = lock(&self.faults);
+        if faults.len() >= MAX_QUEUED_FAULTS {
+            return Err(FaultError {
+                field: "queue",
+                reason: format!(
+                    "{MAX_QUEUED_FAULTS} faults are queued already (the most there can be)"
+                ),
+            });
+        }
+        faults.push(Pending {
+            fault,
+            every,
+            seen: 0,
+        });
+        Ok(())
     }
 
     pub fn faults(&self) -> Vec<Fault> {
@@ -102,11 +126,15 @@ impl App {
     }
 
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.requests).iter().cloned().collect()
+        lock(&self.requests)
+            .0
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 
     pub fn clear_requests(&self) {
-        lock(&self.requests).clear();
+        *lock(&self.requests) = Default::default();
     }
 
     /// The first queued fault whose prefix matches `path` and whose turn it is
@@ -142,35 +170,76 @@ impl App {
         let mut username = None;
         for (name, value) in &req.headers {
             let value = if name == "authorization" {
-                let (scheme, cred) = value.split_once(' ').unwrap_or((value.as_str(), ""));
-                if scheme.eq_ignore_ascii_case("basic") {
-                    username = decode_basic(cred).map(|(u, _)| u);
+                if let Some(cred) = basic_credentials(value) {
+                    username = decode_basic(cred).map(|(u, _)| cut(&u, RECORDED_VALUE));
                 }
-                format!("{scheme} <redacted>")
+                redact_authorization(value)
             } else {
-                value.clone()
+                cut(value, RECORDED_VALUE)
             };
-            headers
-                .entry(name.clone())
-                .and_modify(|v| {
+            if let Some(v) = headers.get_mut(name) {
+                if v.len() < RECORDED_VALUE {
                     v.push_str(", ");
-                    v.push_str(&value)
-                })
-                .or_insert(value);
+                    v.push_str(&value);
+                    *v = cut(v, RECORDED_VALUE);
+                }
+            } else if headers.len() < RECORDED_HEADERS {
+                headers.insert(cut(name, RECORDED_VALUE), value);
+            }
         }
         let rec = RecordedRequest {
-            method: req.method.clone(),
-            path: req.path.clone(),
-            query: req.query.clone(),
+            method: cut(&req.method, RECORDED_TARGET),
+            path: cut(&req.path, RECORDED_TARGET),
+            query: cut(&req.query, RECORDED_TARGET),
             headers,
             username,
             time: self.now(),
         };
-        let mut log = lock(&self.requests);
-        if log.len() >= MAX_RECORDED {
-            log.pop_front();
+        // Measured as served, so that `GET /__emulator/requests` stays bounded too.
+        let size = serde_json::to_vec(&rec).map(|v| v.len() + 1).unwrap_or(0);
+        let mut guard = lock(&self.requests);
+        let (log, bytes) = &mut *guard;
+        log.push_back((rec, size));
+        *bytes += size;
+        while log.len() > MAX_RECORDED || *bytes > MAX_RECORDED_BYTES {
+            match log.pop_front() {
+                Some((_, n)) => *bytes -= n,
+                None => break,
+            }
         }
-        log.push_back(rec);
+    }
+}
+
+/// At most `max` bytes of `s` (cut at a character boundary); a cut value ends
+/// with `… (N bytes)`, N its whole length.
+fn cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &s[..end], s.len())
+}
+
+/// The credentials of a `Basic` authorization value.
+fn basic_credentials(value: &str) -> Option<&str> {
+    let (scheme, cred) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("basic").then_some(cred)
+}
+
+/// An `Authorization` value as the request log keeps it: the scheme when it is a
+/// known one followed by a space, and never any of the rest. A value of any other
+/// shape (no space, a tab, an unknown scheme that may itself be the secret) is
+/// replaced whole.
+fn redact_authorization(value: &str) -> String {
+    const SCHEMES: [&str; 4] = ["Basic", "Bearer", "Digest", "Negotiate"];
+    match value.split_once(' ') {
+        Some((scheme, _)) if SCHEMES.iter().any(|k| k.eq_ignore_ascii_case(scheme)) => {
+            format!("{scheme} <redacted>")
+        }
+        _ => "<redacted>".to_string(),
     }
 }
 
@@ -347,12 +416,8 @@ impl App {
         }
         let authorized = req
             .header("authorization")
-            .and_then(|v| {
-                let (scheme, cred) = v.split_once(' ')?;
-                scheme
-                    .eq_ignore_ascii_case("basic")
-                    .then(|| decode_basic(cred))?
-            })
+            .and_then(basic_credentials)
+            .and_then(decode_basic)
             .is_some_and(|(u, p)| u == self.username && p == self.password);
         if !authorized {
             return failure(
@@ -497,12 +562,13 @@ impl App {
         match (req.method.as_str(), path) {
             ("GET", "/__emulator/health") => json(200, serde_json::json!({ "ok": true })),
             ("POST", "/__emulator/faults") => match serde_json::from_slice::<Pending>(&req.body) {
-                Ok(p) if p.fault.count == 0 => bad("count must be at least 1".into()),
-                Ok(p) if p.every == 0 => bad("every must be at least 1".into()),
-                Ok(p) => {
-                    self.inject(p.fault, p.every);
-                    no_content()
-                }
+                Ok(p) => match self.inject(p.fault, p.every) {
+                    Ok(()) => no_content(),
+                    Err(e) => json(
+                        400,
+                        serde_json::json!({ "error": e.to_string(), "field": e.field }),
+                    ),
+                },
                 Err(e) => bad(format!("not a fault: {e}")),
             },
             ("GET", "/__emulator/faults") => json(
@@ -589,6 +655,7 @@ impl Handler for App {
         match self.take_fault(&req.path) {
             None => Outcome::Respond(self.serve(req, wire)),
             Some(FaultKind::Slow { delay_ms }) => {
+                // At most MAX_DELAY_MS, checked when queued.
                 std::thread::sleep(Duration::from_millis(delay_ms));
                 Outcome::Respond(self.serve(req, wire))
             }
@@ -596,12 +663,8 @@ impl Handler for App {
                 status,
                 retry_after,
             }) => {
+                // Validated when queued: 200..=599, never a bodiless status.
                 let service = service_of(&req.path);
-                let status = if (100..=999).contains(&status) {
-                    status
-                } else {
-                    500
-                };
                 let mut r = failure(
                     status,
                     wire,
@@ -615,11 +678,6 @@ impl Handler for App {
             }
             Some(FaultKind::Truncated) => Outcome::Truncate(self.serve(req, wire)),
             Some(FaultKind::DocumentedFailure { status }) => {
-                let status = if (100..=999).contains(&status) {
-                    status
-                } else {
-                    500
-                };
                 let message = format!("Service temporarily unavailable (emulated HTTP {status})");
                 let mut r = failure(status, wire, service_of(&req.path), &message);
                 if wire == Wire::Json {

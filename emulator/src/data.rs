@@ -17,9 +17,15 @@ pub(crate) const DAY: i64 = 86_400;
 /// `log_id = day index × LOG_IDS_PER_DAY + call index + 1`, so an id names its day
 /// without any lookup table. Also the ceiling on calls per day.
 pub(crate) const LOG_IDS_PER_DAY: u64 = 1_000_000;
+/// Longest ring delay (an outbound call's): a session can begin this long before
+/// its `callStart`, so up to this long before its day.
+pub(crate) const MAX_RING: i64 = 900;
 /// Longest ring delay plus longest call: a day's calls have all ended this long
 /// after the day is over.
-pub(crate) const MAX_SPILL: i64 = 900 + 1800;
+pub(crate) const MAX_SPILL: i64 = MAX_RING + 1800;
+/// Channels of a server (`000` to `047`): the allocator hands out higher numbers only
+/// when all of a second's channels on every server are taken.
+const CHANNELS: u32 = 48;
 
 /// SplitMix64: tiny, fast, and fully specified here, so data never changes with a
 /// dependency's version.
@@ -204,7 +210,9 @@ pub(crate) struct Call {
     pub dnis: u8,
     pub ani: u16,
     pub server: u8,
-    pub channel: u8,
+    /// Unique with `server` among the sessions that begin in the same second (see
+    /// [`allocate_channels`]), so that no two sessions share a session id.
+    pub channel: u32,
     pub has_log: bool,
     pub n_tags: u8,
     pub tags: [Event; 3],
@@ -311,7 +319,7 @@ impl Day {
                     dnis,
                     ani: rng.below(account.callers.len() as u64) as u16,
                     server: rng.below(account.servers.len() as u64) as u8,
-                    channel: rng.below(48) as u8,
+                    channel: rng.below(CHANNELS as u64) as u32,
                     has_log: rng.percent(95),
                     n_tags,
                     tags,
@@ -319,8 +327,55 @@ impl Day {
                     seq: seq as u32,
                 }
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut calls = calls;
+        allocate_channels(&mut calls, day_start, account.servers.len());
         Day { index, calls }
+    }
+}
+
+/// Make every session id (`server;channel;session start`) unique, as the real
+/// service's are: a call keeps its drawn server and channel unless a session that
+/// begins in the same second already holds them, in which case it takes the next
+/// free channel of that server (then of the next server, then channels past the 48).
+///
+/// Sessions can begin up to [`MAX_RING`] before their call's day, in the last
+/// minutes of the day before, which is generated on its own: there a day's early
+/// sessions take odd channels and the day before's late sessions even ones, so the
+/// two days never meet. Deterministic: it depends only on the calls, in their order.
+fn allocate_channels(calls: &mut [Call], day_start: i64, servers: usize) {
+    let mut taken: std::collections::HashSet<(i64, u8, u32)> =
+        std::collections::HashSet::with_capacity(calls.len());
+    let servers = servers.max(1) as u32;
+    for c in calls.iter_mut() {
+        let second = c.session_start();
+        let parity = if second < day_start {
+            Some(1) // in the day before: odd channels
+        } else if second >= day_start + DAY - MAX_RING {
+            Some(0) // where the next day's early sessions may begin: even channels
+        } else {
+            None
+        };
+        let fits = |ch: u32| parity.is_none_or(|p| ch % 2 == p);
+        let drawn = (c.server as u32, c.channel);
+        // The drawn server's 48 channels from the drawn one on, then the other
+        // servers', then higher channels: the first free one that fits.
+        let candidates = (0..servers)
+            .flat_map(move |k| {
+                let server = (drawn.0 + k) % servers;
+                (0..CHANNELS).map(move |i| (server, (drawn.1 + i) % CHANNELS))
+            })
+            .chain(
+                (CHANNELS..)
+                    .flat_map(move |ch| (0..servers).map(move |k| ((drawn.0 + k) % servers, ch))),
+            );
+        for (server, ch) in candidates {
+            if fits(ch) && taken.insert((second, server as u8, ch)) {
+                c.server = server as u8;
+                c.channel = ch;
+                break;
+            }
+        }
     }
 }
 
@@ -463,7 +518,7 @@ impl<'a> CallView<'a> {
         let e = self.call.error?;
         Some(ErrorRecord {
             ani: Cow::Owned(self.ani().into_owned()),
-            channel: self.call.channel as u32,
+            channel: self.call.channel,
             timestamp: self.line_time(self.call.start + e.at as i64),
             dnis: Cow::Owned(self.dnis().to_string()),
             session_id: SessionId(Cow::Owned(self.session_id())),
@@ -645,7 +700,7 @@ impl CallText<'_> {
         SessionRecord {
             kind: Cow::Borrowed(kind),
             ani: Cow::Borrowed(&*self.ani),
-            channel: v.call.channel as u32,
+            channel: v.call.channel,
             timestamp: v.line_time(t),
             dnis: Cow::Borrowed(v.dnis()),
             session_id: SessionId(Cow::Borrowed(&self.sid)),
@@ -723,6 +778,78 @@ mod tests {
             starts,
             other.calls.iter().map(|c| c.start).collect::<Vec<_>>()
         );
+    }
+
+    fn session_ids(a: &Account, days: std::ops::Range<i64>, per_day: u32) -> Vec<String> {
+        days.flat_map(|d| {
+            let day = Day::generate(a, d, per_day);
+            day.calls
+                .iter()
+                .map(|call| {
+                    CallView {
+                        account: a,
+                        day: d,
+                        call,
+                    }
+                    .session_id()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+    }
+
+    #[test]
+    fn session_ids_never_repeat_within_or_across_days() {
+        for seed in [7, 1, 2, 3] {
+            let a = Account::new(seed);
+            // Eight days: a week and the edges between its days.
+            let ids = session_ids(&a, 20_600..20_608, 2000);
+            let unique: std::collections::HashSet<_> = ids.iter().collect();
+            assert_eq!(unique.len(), ids.len(), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn a_full_second_moves_to_other_servers_then_past_channel_047() {
+        let a = Account::new(7);
+        let day = Day::generate(&a, 20_600, 2000);
+        // 400 sessions in one second of mid-day: 6 servers × 48 channels, then more.
+        let mut one = day.calls[1000].clone();
+        one.start = 20_600 * DAY + DAY / 2;
+        let mut calls = vec![one; 400];
+        allocate_channels(&mut calls, 20_600 * DAY, a.servers.len());
+        let slots: std::collections::HashSet<_> =
+            calls.iter().map(|c| (c.server, c.channel)).collect();
+        assert_eq!(slots.len(), 400);
+        assert!(calls[..288].iter().all(|c| c.channel < CHANNELS));
+        assert!(calls[288..].iter().all(|c| c.channel >= CHANNELS));
+        let servers: std::collections::HashSet<_> = calls.iter().map(|c| c.server).collect();
+        assert_eq!(servers.len(), 6);
+    }
+
+    #[test]
+    fn channel_allocation_is_deterministic_and_moves_few_calls() {
+        let a = Account::new(7);
+        let d1 = Day::generate(&a, 20_600, 2000);
+        let d2 = Day::generate(&a, 20_600, 2000);
+        let key = |d: &Day| {
+            d.calls
+                .iter()
+                .map(|c| (c.server, c.channel))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(key(&d1), key(&d2));
+        assert!(d1.calls.iter().all(|c| c.channel < CHANNELS));
+        // Odd channels for sessions that begin the day before, even ones where the
+        // next day's may begin.
+        for c in &d1.calls {
+            let s = c.session_start();
+            if s < d1.index * DAY {
+                assert_eq!(c.channel % 2, 1);
+            } else if s >= (d1.index + 1) * DAY - MAX_RING {
+                assert_eq!(c.channel % 2, 0);
+            }
+        }
     }
 
     #[test]

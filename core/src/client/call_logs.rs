@@ -2,7 +2,7 @@
 
 use super::Client;
 use super::query::Query;
-use crate::call_log::CallLogEntry;
+use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::call_summary::CallSummary;
 use crate::decode;
 use crate::error::Error;
@@ -13,6 +13,12 @@ use std::sync::{Arc, Condvar, Mutex};
 
 /// The most worker threads `call_logs_with_text` starts, whatever is asked.
 pub const MAX_CONCURRENCY: usize = 64;
+
+/// How many bytes of log text [`Client::call_logs_with_text`] lets its workers
+/// fetch ahead of the consumer by default (64 MiB), besides the count window of
+/// `2 × concurrency` logs. A log held in memory takes about 3–4× its text once its
+/// entries are parsed.
+pub const DEFAULT_RUN_AHEAD_BYTES: usize = 64 * 1024 * 1024;
 
 /// One call's detailed log: the text as served, and its entries.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -33,10 +39,11 @@ impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
         let (text, warning) = self.call_log_text_and_warning(log_id)?;
-        let entries = crate::bulk::parse_call_log(&text)?
-            .into_iter()
-            .map(CallLogEntry::into_owned)
-            .collect();
+        // Owned entry by entry: a whole borrowed Vec beside the owned one would hold
+        // a third copy of the log at the peak.
+        let entries = CallLogEntries::new(text.as_str())
+            .map(|r| r.map(CallLogEntry::into_owned))
+            .collect::<Result<_, _>>()?;
         Ok(CallLog {
             log_id,
             text,
@@ -66,13 +73,30 @@ impl Client {
     /// `InvalidArgument`).
     ///
     /// Items come in listing order, each with its own result: one failed log does not
-    /// stop the others. Workers run at most `2 × concurrency` logs ahead of the
-    /// consumer, so memory stays bounded; dropping the iterator stops them after
-    /// their current request.
+    /// stop the others. Workers run at most `2 × concurrency` logs and about
+    /// [`DEFAULT_RUN_AHEAD_BYTES`] of log text ahead of the consumer (see
+    /// [`call_logs_with_text_within`](Self::call_logs_with_text_within)), so memory
+    /// stays bounded; dropping the iterator stops them after their current request.
     pub fn call_logs_with_text(
         &self,
         q: &Query,
         concurrency: usize,
+    ) -> Result<CallLogsWithText, Error> {
+        self.call_logs_with_text_within(q, concurrency, DEFAULT_RUN_AHEAD_BYTES)
+    }
+
+    /// [`call_logs_with_text`](Self::call_logs_with_text) with its run-ahead bound in
+    /// bytes of log text: a worker starts the next log only while the logs fetched
+    /// and not yet consumed, plus those in flight (counted at the mean size of the
+    /// logs so far), stay within `run_ahead_bytes`. The log the consumer waits for
+    /// is always fetched, so a log larger than the bound still comes through; at
+    /// most that bound plus one log (the largest) is held ahead of the consumer.
+    /// Until one log has arrived, nothing runs ahead (its size is unknown).
+    pub fn call_logs_with_text_within(
+        &self,
+        q: &Query,
+        concurrency: usize,
+        run_ahead_bytes: usize,
     ) -> Result<CallLogsWithText, Error> {
         let concurrency = super::options::concurrency("concurrency", concurrency as i128)?;
         let mut listing = self.call_logs(q)?;
@@ -82,10 +106,16 @@ impl Client {
         let shared = Arc::new(Shared {
             ids: summaries.iter().map(|s| s.log_id).collect(),
             window: 2 * workers.max(1),
+            budget: run_ahead_bytes,
             state: Mutex::new(State {
                 next: 0,
                 yielded: 0,
                 cancelled: false,
+                in_flight: 0,
+                waiting_bytes: 0,
+                sizes: HashMap::new(),
+                fetched: 0,
+                fetched_bytes: 0,
             }),
             wake: Condvar::new(),
         });
@@ -115,7 +145,10 @@ impl Client {
 
 struct Shared {
     ids: Vec<u64>,
+    /// Logs ahead of the consumer, at most.
     window: usize,
+    /// Bytes of log text ahead of the consumer, about (see `State::may_start`).
+    budget: usize,
     state: Mutex<State>,
     wake: Condvar,
 }
@@ -126,6 +159,34 @@ struct State {
     /// Items handed to the consumer so far.
     yielded: usize,
     cancelled: bool,
+    /// Requests under way.
+    in_flight: usize,
+    /// Text bytes of the logs fetched and not yet consumed, and each one's size.
+    waiting_bytes: usize,
+    sizes: HashMap<usize, usize>,
+    /// Logs fetched so far and their text bytes: the mean estimates one in flight.
+    fetched: usize,
+    fetched_bytes: usize,
+}
+
+impl State {
+    /// Whether a worker may start on `self.next`: always if the consumer waits
+    /// for it; otherwise within the count window and the byte budget, counting
+    /// what is in flight at the mean size so far (nothing runs ahead before the
+    /// first log gives a size).
+    fn may_start(&self, window: usize, budget: usize) -> bool {
+        if self.next == self.yielded {
+            return true;
+        }
+        if self.next >= self.yielded + window || self.fetched == 0 {
+            return false;
+        }
+        let mean = self.fetched_bytes / self.fetched;
+        let ahead = self
+            .waiting_bytes
+            .saturating_add(mean.saturating_mul(self.in_flight + 1));
+        ahead <= budget
+    }
 }
 
 impl Shared {
@@ -145,7 +206,7 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
             let mut st = shared.lock();
             while !st.cancelled
                 && st.next < shared.ids.len()
-                && st.next >= st.yielded + shared.window
+                && !st.may_start(shared.window, shared.budget)
             {
                 st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
             }
@@ -153,9 +214,21 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
                 return;
             }
             st.next += 1;
+            st.in_flight += 1;
             st.next - 1
         };
         let result = client.call_log(shared.ids[index]);
+        let size = result.as_ref().map_or(0, |log| log.text.len());
+        {
+            let mut st = shared.lock();
+            st.in_flight -= 1;
+            st.fetched += 1;
+            st.fetched_bytes = st.fetched_bytes.saturating_add(size);
+            // Waiting until the consumer takes it (`CallLogsWithText::next`).
+            st.waiting_bytes = st.waiting_bytes.saturating_add(size);
+            st.sizes.insert(index, size);
+        }
+        shared.wake.notify_all();
         if tx.send((index, result)).is_err() {
             return;
         }
@@ -230,8 +303,14 @@ impl Iterator for CallLogsWithText {
         {
             self.warnings.push(w.clone());
         }
+        {
+            let mut st = self.shared.lock();
+            if let Some(size) = st.sizes.remove(&self.index) {
+                st.waiting_bytes -= size;
+            }
+            st.yielded = self.index + 1;
+        }
         self.index += 1;
-        self.shared.lock().yielded = self.index;
         self.shared.wake.notify_all();
         Some((summary, result))
     }

@@ -39,7 +39,7 @@ mod pages;
 mod query;
 mod transport;
 
-pub use call_logs::{CallLog, CallLogsWithText, MAX_CONCURRENCY};
+pub use call_logs::{CallLog, CallLogsWithText, DEFAULT_RUN_AHEAD_BYTES, MAX_CONCURRENCY};
 pub use listing::{Listing, Page};
 pub use pages::Pages;
 pub use query::{MAX_PAGE_SIZE, Query};

@@ -10,7 +10,7 @@ mod items;
 
 use super::{DecodeError, Found, Outcome, Want, failure};
 use crate::service::Wire;
-use items::{Num, SummarySeed, line_item, split_lines};
+use items::{Num, SummarySeed, line_item, split_lines, string_text};
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -222,7 +222,20 @@ impl ResultSeed {
 impl<'de> DeserializeSeed<'de> for ResultSeed {
     type Value = Outcome<'de>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Outcome<'de>, D::Error> {
-        d.deserialize_any(self)
+        if self.want != Want::Log {
+            return d.deserialize_any(self);
+        }
+        // A log may be hundreds of MB: it is read as written and unescaped once
+        // (serde_json would unescape it into its scratch buffer and copy that).
+        let raw = <&'de RawValue as de::Deserialize<'de>>::deserialize(d)?.get();
+        if let Some(text) = string_text(raw) {
+            return Ok(Outcome::Log {
+                text: text.map_err(D::Error::custom)?,
+            });
+        }
+        let mut de = serde_json::Deserializer::from_str(raw);
+        de.deserialize_any(self)
+            .map_err(|e| D::Error::custom(reason_of(e)))
     }
 }
 
@@ -314,7 +327,8 @@ impl<'de> Visitor<'de> for ResultSeed {
             let mut text: Option<Cow<'de, str>> = None;
             let mut other: Option<Cow<'de, str>> = None;
             while let Some(key) = map.next_key::<Key>()? {
-                let value = map.next_value::<StrOrSkip>()?.0;
+                let raw = map.next_value::<&'de RawValue>()?.get();
+                let value = string_text(raw).transpose().map_err(A::Error::custom)?;
                 match key {
                     Key::Log => text = value.or(text),
                     _ if other.is_none() => other = value,
@@ -605,50 +619,5 @@ impl<'de> Visitor<'de> for Direct {
     }
     fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(None)
-    }
-}
-
-/// A string value kept, any other value skipped.
-struct StrOrSkip<'a>(Option<Cow<'a, str>>);
-
-impl<'de> de::Deserialize<'de> for StrOrSkip<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = StrOrSkip<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("any value")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(Some(Cow::Borrowed(v))))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(Some(Cow::Owned(v.to_owned()))))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrOrSkip<'de>, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(StrOrSkip(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<StrOrSkip<'de>, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(StrOrSkip(None))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(None))
-            }
-            fn visit_unit<E>(self) -> Result<StrOrSkip<'de>, E> {
-                Ok(StrOrSkip(None))
-            }
-        }
-        d.deserialize_any(V)
     }
 }

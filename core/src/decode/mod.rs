@@ -462,32 +462,105 @@ pub enum Decoded<'a> {
     },
 }
 
+/// [`decode_response`]'s records with the `error` text of a `success` answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedPage<'a> {
+    /// The body's records.
+    pub records: Decoded<'a>,
+    /// The `error` text of a `success` answer (see [`LinesPage::warning`]).
+    pub warning: Option<String>,
+}
+
 /// Decode a body of `service` (JSON or XML, told apart by its first non-blank byte)
 /// into its records. A failure answer is [`Error::Api`] (with `http_status` `None`:
 /// the caller knows the real one), a broken body [`Error::Decode`], a bad line or
-/// call-log entry [`Error::Parse`].
+/// call-log entry [`Error::Parse`]. [`decode_response_page`] also gives a
+/// success's warning.
 pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Error> {
+    decode_response_page(body, service).map(|p| p.records)
+}
+
+/// [`decode_response`], with the `error` text of a `success` answer kept.
+pub fn decode_response_page(body: &[u8], service: Service) -> Result<DecodedPage<'_>, Error> {
     Ok(match service {
-        Service::Sessions => Decoded::Sessions(decode_lines(body, service)?.into_sessions()?),
-        Service::Errors => Decoded::Errors(decode_lines(body, service)?.into_errors()?),
+        Service::Sessions => {
+            let page = decode_lines(body, service)?;
+            let warning = page.warning.clone();
+            DecodedPage {
+                records: Decoded::Sessions(page.into_sessions()?),
+                warning,
+            }
+        }
+        Service::Errors => {
+            let page = decode_lines(body, service)?;
+            let warning = page.warning.clone();
+            DecodedPage {
+                records: Decoded::Errors(page.into_errors()?),
+                warning,
+            }
+        }
         Service::Logs => {
             let page = decode_logs(body)?;
-            Decoded::Logs {
-                total: page.total,
-                items: page.items,
+            DecodedPage {
+                records: Decoded::Logs {
+                    total: page.total,
+                    items: page.items,
+                },
+                warning: page.warning,
             }
         }
         Service::Log => {
-            let text = decode_log(body)?;
+            let LogPage { text, warning, .. } = decode_log_page(body)?;
             let entries = match &text {
                 Cow::Borrowed(s) => CallLogEntries::new(*s).collect::<Result<Vec<_>, _>>()?,
                 Cow::Owned(s) => CallLogEntries::new(s.as_str())
                     .map(|r| r.map(CallLogEntry::into_owned))
                     .collect::<Result<Vec<_>, _>>()?,
             };
-            Decoded::Log { text, entries }
+            DecodedPage {
+                records: Decoded::Log { text, entries },
+                warning,
+            }
         }
     })
+}
+
+/// A field of a `calls/logs` item, by its name in both wire formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SummaryField {
+    LogId,
+    SessionId,
+    Dest,
+    Type,
+    Src,
+    Start,
+    End,
+}
+
+impl SummaryField {
+    pub(crate) fn of(name: &str) -> Option<SummaryField> {
+        Some(match name {
+            "log_id" => SummaryField::LogId,
+            "session_id" => SummaryField::SessionId,
+            "dest" => SummaryField::Dest,
+            "type" => SummaryField::Type,
+            "src" => SummaryField::Src,
+            "start" => SummaryField::Start,
+            "end" => SummaryField::End,
+            _ => return None,
+        })
+    }
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            SummaryField::LogId => "log_id",
+            SummaryField::SessionId => "session_id",
+            SummaryField::Dest => "dest",
+            SummaryField::Type => "type",
+            SummaryField::Src => "src",
+            SummaryField::Start => "start",
+            SummaryField::End => "end",
+        }
+    }
 }
 
 /// A `calls/logs` session id, validated like the line parsers' (the raw text is

@@ -10,6 +10,7 @@
 //! read with memchr instead of three quick-xml events per item; quick-xml resumes
 //! after the run, so closing tags are matched here rather than by quick-xml.
 
+use super::SummaryField as Field;
 use super::{DecodeError, Found, Outcome, Want, checked_session_id, failure};
 use crate::call_summary::CallSummary;
 use crate::service::Wire;
@@ -25,43 +26,6 @@ pub(crate) fn decode(body: &[u8], want: Want) -> Result<Found<'_>, DecodeError> 
             Some(message) => Err(failure::failure(message, body)),
             None => Err(e),
         },
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Field {
-    LogId,
-    SessionId,
-    Dest,
-    Type,
-    Src,
-    Start,
-    End,
-}
-
-impl Field {
-    fn of(name: &str) -> Option<Field> {
-        Some(match name {
-            "log_id" => Field::LogId,
-            "session_id" => Field::SessionId,
-            "dest" => Field::Dest,
-            "type" => Field::Type,
-            "src" => Field::Src,
-            "start" => Field::Start,
-            "end" => Field::End,
-            _ => return None,
-        })
-    }
-    fn name(self) -> &'static str {
-        match self {
-            Field::LogId => "log_id",
-            Field::SessionId => "session_id",
-            Field::Dest => "dest",
-            Field::Type => "type",
-            Field::Src => "src",
-            Field::Start => "start",
-            Field::End => "end",
-        }
     }
 }
 

@@ -37,6 +37,16 @@ pub struct Records<'a, R> {
     record: std::marker::PhantomData<fn() -> R>,
 }
 
+impl<'a, R> Records<'a, R> {
+    /// The records of the lines `lines` yields.
+    pub(crate) fn new(lines: LineSplitter<'a>) -> Self {
+        Records {
+            lines,
+            record: std::marker::PhantomData,
+        }
+    }
+}
+
 impl<'a, R: LineRecord<'a>> Iterator for Records<'a, R> {
     type Item = Result<R, ParseError>;
 

@@ -9,9 +9,13 @@
 
 use super::error::{ErrorKind, LineError, ParseError};
 use super::lines::{LineSplitter, RawLine, strip_line_end};
-use super::scan::{self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES};
+use super::scan::{
+    self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, blanks, check, expect, rest_of_line, sep,
+};
 use super::session_id::SessionId;
 use super::timestamp::{Timestamp, weekday_number, zone_offset};
+use nom::Parser;
+use nom::sequence::{preceded, terminated};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -80,111 +84,116 @@ pub(crate) fn starts_entry(line: &[u8]) -> bool {
     line.len() > 3 && scan::is_blank(line[3]) && weekday_number(&line[..3]).is_some()
 }
 
-fn one_or_two_digits(input: &[u8], kind: ErrorKind) -> PResult<'_, u8> {
-    let n = input
-        .iter()
-        .take(3)
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    match n {
-        0 if input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
-        1 | 2 => Ok((
-            &input[n..],
-            scan::digits_u64(&input[..n]).unwrap_or(0) as u8,
-        )),
-        _ => Err(Fail::at(kind, input)),
+/// A weekday name `Mon` … `Sun`. Checked for form only, not against the date:
+/// Plum's text is kept as written, and the date fields make the timestamp.
+#[inline(always)]
+fn weekday(i: &[u8]) -> PResult<'_, ()> {
+    match i.get(..3).and_then(weekday_number) {
+        Some(_) => Ok((&i[3..], ())),
+        None => Err(Fail::at(ErrorKind::BadWeekday, i)),
     }
+}
+
+/// One or two digits (a day of month, a 12-hour-clock hour).
+#[inline(always)]
+fn one_or_two_digits(kind: ErrorKind) -> impl Fn(&[u8]) -> PResult<'_, u8> {
+    move |input: &[u8]| {
+        let n = input
+            .iter()
+            .take(3)
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        match n {
+            0 if input.is_empty() => Err(Fail::at(ErrorKind::Truncated, input)),
+            1 | 2 => Ok((
+                &input[n..],
+                scan::digits_u64(&input[..n]).unwrap_or(0) as u8,
+            )),
+            _ => Err(Fail::at(kind, input)),
+        }
+    }
+}
+
+/// Exactly two digits, at most `max`.
+#[inline(always)]
+fn two_digits(kind: ErrorKind, max: u32) -> impl Fn(&[u8]) -> PResult<'_, u8> {
+    move |i: &[u8]| match scan::fixed_digits::<2>(i) {
+        Some(v) if v <= max => Ok((&i[2..], v as u8)),
+        _ => Err(Fail::at(kind, i)),
+    }
+}
+
+/// `Jan` … `Dec` as 1..=12.
+#[inline(always)]
+fn month(i: &[u8]) -> PResult<'_, u8> {
+    match i.get(..3).and_then(scan::month_number) {
+        Some(m) => Ok((&i[3..], m)),
+        None => Err(Fail::at(ErrorKind::BadMonth, i)),
+    }
+}
+
+/// A four-digit year.
+#[inline(always)]
+fn year(i: &[u8]) -> PResult<'_, u16> {
+    match scan::fixed_digits::<4>(i) {
+        Some(y) => Ok((&i[4..], y as u16)),
+        None => Err(Fail::at(ErrorKind::BadYear, i)),
+    }
+}
+
+/// `AM` / `PM`: the hours to add to a 12-hour-clock hour taken modulo 12.
+#[inline(always)]
+fn meridiem(i: &[u8]) -> PResult<'_, u8> {
+    match i.get(..2) {
+        Some(b"AM") => Ok((&i[2..], 0)),
+        Some(b"PM") => Ok((&i[2..], 12)),
+        _ => Err(Fail::at(ErrorKind::BadMeridiem, i)),
+    }
+}
+
+/// The zone abbreviation and its separator; optional: a `[` means the module
+/// follows at once.
+#[inline(always)]
+fn zone(i: &[u8]) -> PResult<'_, &str> {
+    if i.first() == Some(&b'[') {
+        return Ok((i, ""));
+    }
+    terminated(scan::token, sep).parse(i)
 }
 
 /// `[module]`, `(sessionID)`: text up to the closing delimiter.
-fn delimited(input: &[u8], open: u8, close: u8, kind: ErrorKind) -> PResult<'_, &str> {
-    if input.first() != Some(&open) {
-        return Err(Fail::at(
-            if input.is_empty() {
-                ErrorKind::Truncated
-            } else {
-                kind
-            },
-            input,
-        ));
+fn delimited_text(open: u8, close: u8, kind: ErrorKind) -> impl Fn(&[u8]) -> PResult<'_, &str> {
+    move |input: &[u8]| {
+        if input.first() != Some(&open) {
+            return Err(Fail::at(
+                if input.is_empty() {
+                    ErrorKind::Truncated
+                } else {
+                    kind
+                },
+                input,
+            ));
+        }
+        let body = &input[1..];
+        let n = memchr::memchr(close, body).ok_or_else(|| Fail::at(kind, input))?;
+        if n == 0 {
+            return Err(Fail::at(kind, input));
+        }
+        Ok((&body[n + 1..], scan::utf8(&body[..n], body)?))
     }
-    let body = &input[1..];
-    let n = memchr::memchr(close, body).ok_or_else(|| Fail::at(kind, input))?;
-    if n == 0 {
-        return Err(Fail::at(kind, input));
-    }
-    Ok((&body[n + 1..], scan::utf8(&body[..n], body)?))
 }
 
-/// The first line of an entry. Returns the entry with its one-line message.
-fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
-    let i = input;
-    // The weekday is checked for form only, not against the date: Plum's text is kept
-    // as written, and the date fields are what the timestamp is built from.
-    weekday_number(&i[..3.min(i.len())]).ok_or_else(|| Fail::at(ErrorKind::BadWeekday, i))?;
-    let (i, ()) = scan::sep(&i[3..])?;
-    let (i, day) = one_or_two_digits(i, ErrorKind::BadDay)?;
-    let (i, ()) = scan::sep(i)?;
-    let month = i
-        .get(..3)
-        .and_then(scan::month_number)
-        .ok_or_else(|| Fail::at(ErrorKind::BadMonth, i))?;
-    let (i, ()) = scan::sep(&i[3..]).map_err(|_| Fail::at(ErrorKind::BadMonth, i))?;
-    let year = scan::fixed_digits::<4>(i).ok_or_else(|| Fail::at(ErrorKind::BadYear, i))? as u16;
-    let (i, ()) = scan::sep(&i[4..]).map_err(|_| Fail::at(ErrorKind::BadYear, i))?;
-    let at_hour = i;
-    let (i, hour12) = one_or_two_digits(i, ErrorKind::BadHour)?;
-    if !(1..=12).contains(&hour12) {
-        return Err(Fail::at(ErrorKind::BadHour, at_hour));
+/// `(sessionID)`, validated as a session id.
+fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
+    let (rest, sid) = delimited_text(b'(', b')', ErrorKind::MissingSessionId)(i)?;
+    match SessionId::parse(sid) {
+        Ok(id) => Ok((rest, id)),
+        Err(_) => Err(Fail::at(ErrorKind::BadSessionId, i)),
     }
-    let i = i
-        .strip_prefix(b":")
-        .ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
-    let minute = scan::fixed_digits::<2>(i)
-        .filter(|&m| m <= 59)
-        .ok_or_else(|| Fail::at(ErrorKind::BadMinute, i))? as u8;
-    let i = &i[2..];
-    let i = i
-        .strip_prefix(b":")
-        .ok_or_else(|| Fail::at(ErrorKind::BadTimestampSeparator, i))?;
-    let second = scan::fixed_digits::<2>(i)
-        .filter(|&s| s <= 60)
-        .ok_or_else(|| Fail::at(ErrorKind::BadSecond, i))? as u8;
-    let i = &i[2..];
-    let (i, ()) = scan::sep(i)?;
-    let (hour, i) = match i.get(..2) {
-        Some(b"AM") => (hour12 % 12, &i[2..]),
-        Some(b"PM") => (hour12 % 12 + 12, &i[2..]),
-        _ => return Err(Fail::at(ErrorKind::BadMeridiem, i)),
-    };
-    let (i, ()) = scan::sep(i).map_err(|_| Fail::at(ErrorKind::BadMeridiem, i))?;
-    // The zone is optional: a `[` means the module follows at once.
-    let (i, zone) = if i.first() == Some(&b'[') {
-        (i, "")
-    } else {
-        let (i, zone) = scan::token(i)?;
-        let (i, ()) = scan::sep(i)?;
-        (i, zone)
-    };
-    let timestamp = Timestamp {
-        year,
-        month,
-        day,
-        hour,
-        minute,
-        second,
-        offset_minutes: zone_offset(zone),
-    };
-    if let Err(kind) = timestamp.validate() {
-        return Err(Fail::at(kind, &input[4..]));
-    }
-    let (i, module) = delimited(i, b'[', b']', ErrorKind::BadModule)?;
-    let (i, ()) = scan::sep(i)?;
-    let at_sid = i;
-    let (i, sid) = delimited(i, b'(', b')', ErrorKind::MissingSessionId)?;
-    let session_id =
-        SessionId::parse(sid).map_err(|_| Fail::at(ErrorKind::BadSessionId, at_sid))?;
-    let (i, ()) = scan::sep(i)?;
+}
+
+/// `TYPE:` — the entry type runs to the first `:` of its field.
+fn level(i: &[u8]) -> PResult<'_, &str> {
     let n = i
         .iter()
         .position(|&b| b == b':' || scan::is_blank(b))
@@ -192,20 +201,70 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     if n == 0 || i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::BadEntryType, i));
     }
-    let level = scan::utf8(&i[..n], i)?;
-    let after = scan::blanks0(&i[n + 1..]);
-    let message = scan::rest_text(after)?;
-    Ok((
-        &after[after.len()..],
-        CallLogEntry {
-            timestamp,
-            zone: Cow::Borrowed(zone),
-            module: Cow::Borrowed(module),
-            session_id,
-            level: Cow::Borrowed(level),
-            message: Cow::Borrowed(message),
-        },
-    ))
+    Ok((&i[n + 1..], scan::utf8(&i[..n], i)?))
+}
+
+/// `Wed 28 Aug 2002 10:16:58 AM EDT `: the timestamp with its zone's offset (when
+/// the abbreviation is known) and the zone as written.
+fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
+    let colon = || scan::byte(b':', ErrorKind::BadTimestampSeparator);
+    let (i, (day, month, year, hour12, minute, second, pm, zone)) = (
+        preceded(
+            terminated(weekday, sep),
+            one_or_two_digits(ErrorKind::BadDay),
+        ),
+        preceded(sep, expect(ErrorKind::BadMonth, terminated(month, sep))),
+        expect(ErrorKind::BadYear, terminated(year, sep)),
+        check(
+            ErrorKind::BadHour,
+            one_or_two_digits(ErrorKind::BadHour),
+            |h| (1..=12).contains(h),
+        ),
+        preceded(colon(), two_digits(ErrorKind::BadMinute, 59)),
+        preceded(colon(), two_digits(ErrorKind::BadSecond, 60)),
+        preceded(
+            sep,
+            expect(ErrorKind::BadMeridiem, terminated(meridiem, sep)),
+        ),
+        zone,
+    )
+        .parse(input)?;
+    let timestamp = Timestamp {
+        year,
+        month,
+        day,
+        hour: hour12 % 12 + pm,
+        minute,
+        second,
+        offset_minutes: zone_offset(zone),
+    };
+    if let Err(kind) = timestamp.validate() {
+        return Err(Fail::at(kind, &input[4.min(input.len())..]));
+    }
+    Ok((i, (timestamp, zone)))
+}
+
+/// The first line of an entry, with its one-line message:
+/// `time zone [module] (sessionID) TYPE: message`.
+fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
+    (
+        call_log_time,
+        terminated(delimited_text(b'[', b']', ErrorKind::BadModule), sep),
+        terminated(session_id, sep),
+        level,
+        preceded(blanks, rest_of_line),
+    )
+        .map(
+            |((timestamp, zone), module, session_id, level, message)| CallLogEntry {
+                timestamp,
+                zone: Cow::Borrowed(zone),
+                module: Cow::Borrowed(module),
+                session_id,
+                level: Cow::Borrowed(level),
+                message: Cow::Borrowed(message),
+            },
+        )
+        .parse(input)
 }
 
 /// Parse the first line of one entry (no continuation lines).
@@ -225,11 +284,20 @@ pub struct CallLogEntries<'a> {
 }
 
 impl<'a> CallLogEntries<'a> {
+    /// The entries of a whole text (a UTF-8 byte-order mark at its start is skipped).
     pub fn new<T: AsRef<[u8]> + ?Sized>(text: &'a T) -> Self {
         let text = text.as_ref();
         CallLogEntries {
             text,
             lines: LineSplitter::new(text).peekable(),
+        }
+    }
+
+    /// The entries of a piece cut from a text before a line that starts an entry.
+    pub fn piece(text: &'a [u8]) -> Self {
+        CallLogEntries {
+            text,
+            lines: LineSplitter::piece(text).peekable(),
         }
     }
 

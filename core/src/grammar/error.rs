@@ -3,7 +3,8 @@
 //! A line parser returns a [`LineError`]: a small `Copy` value (what went wrong and
 //! at which byte of the line), so the hot path never allocates. The bulk parsers lift
 //! it into a [`ParseError`], which adds the line number, the byte offset in the whole
-//! text and a copy of the offending line — the allocation happens only on failure.
+//! text and a bounded excerpt of the offending line — the allocation happens only on
+//! failure, and is never larger than [`MAX_EXCERPT`] bytes, however long the line.
 
 use std::fmt;
 
@@ -63,6 +64,8 @@ pub enum ErrorKind {
     OrphanContinuation,
     /// A line holds more fields than its shape allows.
     TrailingInput,
+    /// A session line of kind `error`: an error-log line, given to the session parser.
+    ErrorLineInSessions,
     /// A field is not valid UTF-8.
     InvalidUtf8,
 }
@@ -97,6 +100,10 @@ impl ErrorKind {
             ErrorKind::BadEntryType => "expected an entry type such as `EVENT:`",
             ErrorKind::OrphanContinuation => "continuation line before the first entry",
             ErrorKind::TrailingInput => "unexpected text after the last field",
+            ErrorKind::ErrorLineInSessions => {
+                "this is an error-log line (kind `error`), not a session line: \
+                 parse error logs with the error-line parser (parse_errors)"
+            }
             ErrorKind::InvalidUtf8 => "field is not valid UTF-8",
         }
     }
@@ -130,6 +137,7 @@ impl ErrorKind {
             ErrorKind::BadEntryType => "bad_entry_type",
             ErrorKind::OrphanContinuation => "orphan_continuation",
             ErrorKind::TrailingInput => "trailing_input",
+            ErrorKind::ErrorLineInSessions => "error_line_in_sessions",
             ErrorKind::InvalidUtf8 => "invalid_utf8",
         }
     }
@@ -163,9 +171,19 @@ impl fmt::Display for LineError {
 
 impl std::error::Error for LineError {}
 
-/// A line that failed to parse, with everything needed to find and show it.
+/// The most bytes of a line a [`ParseError`] keeps (and shows): a longer line is
+/// cut to a window around the problem, marked `…` where it was cut. Room for a
+/// whole ordinary session or error line (about 120–140 bytes).
+pub const MAX_EXCERPT: usize = 200;
+
+/// Bytes of a long line kept before the problem's column in its excerpt.
+const EXCERPT_BEFORE: usize = 60;
+
+/// A line that failed to parse: where (line, column, offset in the whole text), why,
+/// and a bounded excerpt of the line around the problem.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ParseError {
+    /// What the parser expected and did not find.
     pub kind: ErrorKind,
     /// 1-based line number within the text.
     pub line: usize,
@@ -173,8 +191,13 @@ pub struct ParseError {
     pub column: usize,
     /// 0-based byte offset of the problem within the whole text.
     pub offset: usize,
-    /// The offending line, as written (lossily decoded if it was not UTF-8).
+    /// The offending line as written (lossily decoded if it was not UTF-8) when it
+    /// is at most [`MAX_EXCERPT`] bytes long; otherwise a window of at most that many
+    /// bytes around the column, cut at character boundaries, with `…` marking each
+    /// cut end.
     pub input: String,
+    /// The length of the whole line in bytes (more than `input` holds when cut).
+    pub input_len: usize,
 }
 
 impl ParseError {
@@ -186,7 +209,8 @@ impl ParseError {
             line: line_no,
             column: err.offset + 1,
             offset: line_start + err.offset,
-            input: String::from_utf8_lossy(line).into_owned(),
+            input: excerpt(line, err.offset),
+            input_len: line.len(),
         }
     }
 
@@ -194,6 +218,43 @@ impl ParseError {
     pub fn reason(&self) -> &'static str {
         self.kind.description()
     }
+
+    /// Whether `input` is a cut window of a longer line.
+    pub fn is_excerpt(&self) -> bool {
+        self.input_len > MAX_EXCERPT
+    }
+}
+
+/// At most [`MAX_EXCERPT`] bytes of `line` around byte `at`, never splitting a UTF-8
+/// character, `…` where the line was cut.
+pub fn excerpt(line: &[u8], at: usize) -> String {
+    if line.len() <= MAX_EXCERPT {
+        return String::from_utf8_lossy(line).into_owned();
+    }
+    let at = at.min(line.len());
+    let mut start = at.saturating_sub(EXCERPT_BEFORE);
+    let mut end = (start + MAX_EXCERPT).min(line.len());
+    start = end.saturating_sub(MAX_EXCERPT).min(start);
+    // Move the cuts onto character boundaries (a UTF-8 continuation byte is
+    // 0b10xx_xxxx; at most three follow a lead byte).
+    let continuation = |b: u8| b & 0xC0 == 0x80;
+    for _ in 0..3 {
+        if start > 0 && start < line.len() && continuation(line[start]) {
+            start += 1;
+        }
+        if end < line.len() && end > start && continuation(line[end]) {
+            end -= 1;
+        }
+    }
+    let mut out = String::with_capacity(end - start + 8);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&String::from_utf8_lossy(&line[start..end]));
+    if end < line.len() {
+        out.push('…');
+    }
+    out
 }
 
 impl fmt::Display for ParseError {
@@ -202,7 +263,11 @@ impl fmt::Display for ParseError {
             f,
             "line {}, column {}: {}: {:?}",
             self.line, self.column, self.kind, self.input
-        )
+        )?;
+        if self.is_excerpt() {
+            write!(f, " ({} bytes)", self.input_len)?;
+        }
+        Ok(())
     }
 }
 

@@ -6,10 +6,12 @@
 
 use super::error::{ErrorKind, LineError};
 use super::lines::strip_line_end;
-use super::scan::{self, Fail, PResult};
+use super::scan::{self, Fail, PResult, blanks, rest_of_line};
 use super::session::common_fields;
 use super::session_id::SessionId;
 use super::timestamp::Timestamp;
+use nom::Parser;
+use nom::sequence::preceded;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
@@ -56,29 +58,36 @@ impl fmt::Display for ErrorRecord<'_> {
     }
 }
 
+/// The word `error` that starts every error line.
+#[inline(always)]
+fn error_word(i: &[u8]) -> PResult<'_, ()> {
+    match i.strip_prefix(b"error") {
+        Some(rest) => Ok((rest, ())),
+        None if i.is_empty() => Err(Fail::at(ErrorKind::Truncated, i)),
+        None => Err(Fail::at(ErrorKind::NotAnErrorLine, i)),
+    }
+}
+
+/// `error ANI channum [timestamp] DNIS sessionID message`: the session id ran to a
+/// blank or the end, so what is left is blanks and then the message (possibly empty).
+#[inline(always)]
 fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
-    let i = scan::blanks0(input);
-    let i = match i.strip_prefix(b"error") {
-        Some(rest) => rest,
-        None if i.is_empty() => return Err(Fail::at(ErrorKind::Truncated, i)),
-        None => return Err(Fail::at(ErrorKind::NotAnErrorLine, i)),
-    };
-    let (i, (ani, channel, timestamp, dnis, session_id)) = common_fields(i)?;
-    // The session id ran to a blank or the end, so what is left is blanks and then
-    // the message (possibly empty).
-    let i = scan::blanks0(i);
-    let message = scan::rest_text(i)?;
-    Ok((
-        &i[i.len()..],
-        ErrorRecord {
-            ani: Cow::Borrowed(ani),
-            channel,
-            timestamp,
-            dnis: Cow::Borrowed(dnis),
-            session_id,
-            message: Cow::Borrowed(message),
-        },
-    ))
+    (
+        preceded(blanks, error_word),
+        common_fields,
+        preceded(blanks, rest_of_line),
+    )
+        .map(
+            |((), (ani, channel, timestamp, dnis, session_id), message)| ErrorRecord {
+                ani: Cow::Borrowed(ani),
+                channel,
+                timestamp,
+                dnis: Cow::Borrowed(dnis),
+                session_id,
+                message: Cow::Borrowed(message),
+            },
+        )
+        .parse(input)
 }
 
 /// Parse one error log line (a trailing `\r\n` or `\n` is ignored).

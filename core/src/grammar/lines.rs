@@ -6,8 +6,11 @@ use super::scan;
 /// One line of a text: its bytes (without the line end), 1-based number, byte start.
 #[derive(Clone, Copy, Debug)]
 pub struct RawLine<'a> {
+    /// The line without its line end.
     pub bytes: &'a [u8],
+    /// 1-based line number.
     pub number: usize,
+    /// Byte offset of the line's start in the text.
     pub start: usize,
 }
 
@@ -20,13 +23,35 @@ pub struct LineSplitter<'a> {
 }
 
 impl<'a> LineSplitter<'a> {
+    /// The lines of a whole text; a UTF-8 byte-order mark at its start is skipped
+    /// (line starts stay byte offsets into `text`, BOM included).
     pub fn new(text: &'a [u8]) -> Self {
+        LineSplitter {
+            text,
+            pos: text.len() - strip_bom(text).len(),
+            number: 0,
+        }
+    }
+
+    /// The lines of a piece cut from inside a text at a line end: no byte-order
+    /// mark is looked for.
+    pub fn piece(text: &'a [u8]) -> Self {
         LineSplitter {
             text,
             pos: 0,
             number: 0,
         }
     }
+}
+
+/// The UTF-8 byte-order mark some editors put at the start of a text.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `text` without a UTF-8 byte-order mark at its start (the bulk parsers skip it, as
+/// the JSON decoder does).
+#[inline]
+pub fn strip_bom(text: &[u8]) -> &[u8] {
+    text.strip_prefix(BOM).unwrap_or(text)
 }
 
 impl<'a> Iterator for LineSplitter<'a> {

@@ -11,7 +11,8 @@
 //! - [`session`], [`error_line`], [`call_log`]: the three line grammars, composed
 //!   from the primitives with nom combinators.
 //! - [`lines`]: line ends, the byte-order mark, splitting a text into lines.
-//! - [`bulk`]: whole texts, strict and lenient.
+//! - [`bulk`]: whole texts, strict and lenient; [`parallel`]: the same on several
+//!   threads, chunked at line ends, into sinks of the caller's type; [`Format`].
 //! - [`error`]: the grammar's error types ([`ErrorKind`], [`LineError`], [`ParseError`]).
 
 pub mod bulk;
@@ -19,6 +20,7 @@ pub mod call_log;
 pub mod error;
 pub mod error_line;
 pub mod lines;
+pub mod parallel;
 #[allow(unsafe_code)]
 pub(crate) mod scan;
 pub mod session;
@@ -26,3 +28,4 @@ pub mod session_id;
 pub mod timestamp;
 
 pub use error::{ErrorKind, LineError, ParseError};
+pub use parallel::{Chunked, Chunking, Format, Piece, TextRecord, parse_chunked};

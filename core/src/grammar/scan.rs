@@ -1,12 +1,18 @@
 //! Byte-level building blocks shared by the three line grammars.
 //!
-//! They are nom parsers (`IResult` over `&[u8]`) written by hand at the byte level:
-//! the session-line hot path has to run at well over a gigabyte a second, which the
-//! generic combinators do not reach. Each failure carries how much input was left,
-//! so the caller can turn it into a column without any allocation.
+//! Each is a nom parser — a function of nom's `IResult` shape over `&[u8]`, so
+//! nom's combinators compose them — written by hand at the byte level: the hot path
+//! has to run at the speed of a scan of the bytes, which nom's generic byte parsers
+//! (`take_while`, `tag`, …) do not reach. The line grammars (`session.rs`,
+//! `error_line.rs`, `call_log.rs`) are nom combinators over these. Each failure
+//! carries how much input was left, so the caller can turn it into a column
+//! without any allocation.
+//!
+//! This is the one module of the crate that may use `unsafe`: three
+//! `from_utf8_unchecked` calls on bytes just checked to be ASCII.
 
 use super::error::{ErrorKind, LineError};
-use nom::IResult;
+use nom::{IResult, Parser};
 
 /// A grammar failure: what, and how many bytes of the line were still unread.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,10 +37,18 @@ impl Fail {
     }
 }
 
+/// What nom's own combinators need of an error type. Ours says where; when one of
+/// nom's parsers is the one that failed (the grammars use `alt` and `tuple`s, whose
+/// own failures are the failures of our primitives), the kind is `Truncated` at
+/// end of input and `TrailingInput` otherwise.
 impl<'a> nom::error::ParseError<&'a [u8]> for Fail {
     fn from_error_kind(input: &'a [u8], _kind: nom::error::ErrorKind) -> Self {
         Fail {
-            kind: ErrorKind::Truncated,
+            kind: if input.is_empty() {
+                ErrorKind::Truncated
+            } else {
+                ErrorKind::TrailingInput
+            },
             remaining: input.len(),
         }
     }
@@ -45,16 +59,43 @@ impl<'a> nom::error::ParseError<&'a [u8]> for Fail {
 
 pub type PResult<'a, T> = IResult<&'a [u8], T, Fail>;
 
-/// Run a line parser and map its failure to a [`LineError`].
+/// Run a line parser over a whole line (nom's complete mode) and map its failure to
+/// a [`LineError`]. Every parser here reads complete input: none asks for more
+/// (`Incomplete`), and a failure is where the line went wrong whether nom calls it
+/// an `Error` or (past a `cut`) a `Failure`.
 #[inline]
 pub fn run<'a, T>(
     line: &'a [u8],
-    parser: impl FnOnce(&'a [u8]) -> PResult<'a, T>,
+    mut parser: impl Parser<&'a [u8], Output = T, Error = Fail>,
 ) -> Result<T, LineError> {
-    match parser(line) {
+    match parser.parse_complete(line) {
         Ok((_, value)) => Ok(value),
         Err(nom::Err::Error(f) | nom::Err::Failure(f)) => Err(f.into_line_error(line.len())),
+        // Complete input: "needs more" means the line ended first.
         Err(nom::Err::Incomplete(_)) => Err(LineError::new(ErrorKind::Truncated, line.len())),
+    }
+}
+
+/// `parser`, with any failure reported as `kind` at the start of its input: for
+/// fields whose every failure means one thing ("this is not a month").
+#[inline(always)]
+pub fn expect<'a, O>(
+    kind: ErrorKind,
+    mut parser: impl Parser<&'a [u8], Output = O, Error = Fail>,
+) -> impl Parser<&'a [u8], Output = O, Error = Fail> {
+    move |i: &'a [u8]| parser.parse(i).map_err(|_| Fail::at(kind, i))
+}
+
+/// `parser`, failing with `kind` at the start of its input when `ok` refuses its value.
+#[inline(always)]
+pub fn check<'a, O>(
+    kind: ErrorKind,
+    mut parser: impl Parser<&'a [u8], Output = O, Error = Fail>,
+    ok: impl Fn(&O) -> bool,
+) -> impl Parser<&'a [u8], Output = O, Error = Fail> {
+    move |i: &'a [u8]| match parser.parse(i)? {
+        (rest, v) if ok(&v) => Ok((rest, v)),
+        _ => Err(Fail::at(kind, i)),
     }
 }
 
@@ -109,6 +150,39 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
         i += 1;
     }
     (s.len(), !high)
+}
+
+/// Zero or more blanks (never fails).
+#[inline(always)]
+pub fn blanks(input: &[u8]) -> PResult<'_, ()> {
+    Ok((blanks0(input), ()))
+}
+
+/// Optional blanks, then the end of the line (else `TrailingInput`).
+#[inline(always)]
+pub fn end_of_line(input: &[u8]) -> PResult<'_, ()> {
+    let i = blanks0(input);
+    if i.is_empty() {
+        Ok((i, ()))
+    } else {
+        Err(Fail::at(ErrorKind::TrailingInput, i))
+    }
+}
+
+/// The rest of the line as text, as written (a message: may be empty).
+#[inline(always)]
+pub fn rest_of_line(input: &[u8]) -> PResult<'_, &str> {
+    Ok((&input[input.len()..], rest_text(input)?))
+}
+
+/// One byte `b`, else `kind` (`Truncated` at the end of the line).
+#[inline(always)]
+pub fn byte(b: u8, kind: ErrorKind) -> impl Fn(&[u8]) -> PResult<'_, ()> {
+    move |input: &[u8]| match input.first() {
+        Some(&c) if c == b => Ok((&input[1..], ())),
+        None => Err(Fail::at(ErrorKind::Truncated, input)),
+        Some(_) => Err(Fail::at(kind, input)),
+    }
 }
 
 /// Skip a run of zero or more blanks.

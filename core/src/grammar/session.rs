@@ -7,9 +7,14 @@
 
 use super::error::{ErrorKind, LineError};
 use super::lines::strip_line_end;
-use super::scan::{self, Fail, PResult, digits_u64};
+use super::scan::{
+    self, Fail, PResult, blanks, channel, digits_u64, end_of_line, rest_of_line, sep, token,
+    unix_seconds,
+};
 use super::session_id::{SessionId, session_id_field};
 use super::timestamp::{Timestamp, bracketed_timestamp};
+use nom::Parser;
+use nom::sequence::{preceded, terminated};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::borrow::Cow;
@@ -169,20 +174,18 @@ impl Serialize for SessionRecord<'_> {
 /// each preceded by a separator. Also used by the error-line grammar.
 #[inline(always)]
 pub(crate) fn common_fields(i: &[u8]) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
-    let (i, ()) = scan::sep(i)?;
-    let (i, ani) = scan::token(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, channel) = scan::channel(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, timestamp) = bracketed_timestamp(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, dnis) = scan::token(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, session_id) = session_id_field(i)?;
-    Ok((i, (ani, channel, timestamp, dnis, session_id)))
+    (
+        preceded(sep, token),
+        preceded(sep, channel),
+        preceded(sep, bracketed_timestamp),
+        preceded(sep, token),
+        preceded(sep, session_id_field),
+    )
+        .parse(i)
 }
 
 /// `H:MM:SS` (hours may exceed 24 and have any number of digits) in seconds.
+/// Hand-written: one field split, then fixed positions from its end.
 #[inline(always)]
 fn call_length(input: &[u8]) -> PResult<'_, u64> {
     let (rest, field) = scan::raw_token(input);
@@ -207,31 +210,26 @@ fn call_length(input: &[u8]) -> PResult<'_, u64> {
     Ok((rest, total))
 }
 
+/// `callStart callEnd callLength`, and nothing after it.
 #[inline(always)]
 fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
-    let (i, start) = scan::unix_seconds(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, end) = scan::unix_seconds(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, duration) = call_length(i)?;
-    let i = scan::blanks0(i);
-    if !i.is_empty() {
-        return Err(Fail::at(ErrorKind::TrailingInput, i));
-    }
-    Ok((
-        i,
-        SessionDetail::Call {
+    (
+        terminated(unix_seconds, sep),
+        terminated(unix_seconds, sep),
+        terminated(call_length, end_of_line),
+    )
+        .map(|(start, end, duration)| SessionDetail::Call {
             start,
             end,
             duration,
-        },
-    ))
+        })
+        .parse(i)
 }
 
-/// `label: message` — the label runs to the first `:` of the field; the message is
-/// the rest of the line after the separating blanks, as written.
-#[inline]
-pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
+/// `label:` — the label runs to the first `:` of the field (a blank first, or the
+/// end of the line, means there is no label).
+#[inline(always)]
+fn label(i: &[u8]) -> PResult<'_, &str> {
     let n = i
         .iter()
         .position(|&b| b == b':' || scan::is_blank(b))
@@ -239,31 +237,53 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }
-    let label = scan::rest_text(&i[..n])?;
-    let after = scan::blanks0(&i[n + 1..]);
-    let message = scan::rest_text(after)?;
-    Ok((
-        &after[after.len()..],
-        SessionDetail::Tag {
+    Ok((&i[n + 1..], scan::rest_text(&i[..n])?))
+}
+
+/// `label: message` — the message is the rest of the line after the separating
+/// blanks, as written.
+#[inline]
+pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
+    (label, preceded(blanks, rest_of_line))
+        .map(|(label, message)| SessionDetail::Tag {
             label: Cow::Borrowed(label),
             message: Cow::Borrowed(message),
-        },
-    ))
+        })
+        .parse(i)
+}
+
+/// The call type: a lowercase word, but not `error` (an error-log line, which gets
+/// its own kind of failure so the user learns which parser to use).
+#[inline(always)]
+fn kind(i: &[u8]) -> PResult<'_, &str> {
+    match scan::lowercase_word(i)? {
+        (_, "error") => Err(Fail::at(ErrorKind::ErrorLineInSessions, i)),
+        ok => Ok(ok),
+    }
+}
+
+/// What follows the session id, in the shape the kind calls for.
+#[inline(always)]
+fn detail<'a>(kind: &str) -> impl Parser<&'a [u8], Output = SessionDetail<'a>, Error = Fail> {
+    let call = match kind {
+        "inbound" | "outbound" | "transfer" => Some(true),
+        "local" => Some(false),
+        // An unknown kind is read in whichever shape its next field suggests.
+        _ => None,
+    };
+    move |i: &'a [u8]| match call {
+        Some(true) => call_detail(i),
+        Some(false) => tag_detail(i),
+        None if i.first().is_some_and(u8::is_ascii_digit) => call_detail(i),
+        None => tag_detail(i),
+    }
 }
 
 #[inline(always)]
 fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
-    let i = scan::blanks0(input);
-    let (i, kind) = scan::lowercase_word(i)?;
-    let (i, (ani, channel, timestamp, dnis, session_id)) = common_fields(i)?;
-    let (i, ()) = scan::sep(i)?;
-    let (i, detail) = match kind {
-        "inbound" | "outbound" | "transfer" => call_detail(i)?,
-        "local" => tag_detail(i)?,
-        // An unknown kind is read in whichever shape its next field suggests.
-        _ if i.first().is_some_and(u8::is_ascii_digit) => call_detail(i)?,
-        _ => tag_detail(i)?,
-    };
+    let (i, (kind, (ani, channel, timestamp, dnis, session_id))) =
+        (preceded(blanks, kind), common_fields).parse(input)?;
+    let (i, detail) = preceded(sep, detail(kind)).parse(i)?;
     Ok((
         i,
         SessionRecord {

@@ -4,7 +4,7 @@
 //! [`super`] reads the envelope and finds the list; this reads what is in it.
 
 use crate::call_summary::CallSummary;
-use crate::decode::failure;
+use crate::decode::{SummaryField, failure};
 use crate::timestamp::escaped_timestamp_end;
 use serde::de::{self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -12,38 +12,19 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// A key of a `calls/logs` item, compared without allocating (an escaped key
-/// arrives through `visit_str`).
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Field {
-    LogId,
-    SessionId,
-    Dest,
-    Type,
-    Src,
-    Start,
-    End,
-    Other,
-}
+/// arrives through `visit_str`); `None` for a key that is not a summary field.
+struct Key(Option<SummaryField>);
 
-impl<'de> de::Deserialize<'de> for Field {
+impl<'de> de::Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl Visitor<'_> for V {
-            type Value = Field;
+            type Value = Key;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a key")
             }
-            fn visit_str<E: de::Error>(self, k: &str) -> Result<Field, E> {
-                Ok(match k {
-                    "log_id" => Field::LogId,
-                    "session_id" => Field::SessionId,
-                    "dest" => Field::Dest,
-                    "type" => Field::Type,
-                    "src" => Field::Src,
-                    "start" => Field::Start,
-                    "end" => Field::End,
-                    _ => Field::Other,
-                })
+            fn visit_str<E: de::Error>(self, k: &str) -> Result<Key, E> {
+                Ok(Key(SummaryField::of(k)))
             }
         }
         d.deserialize_identifier(V)
@@ -148,6 +129,68 @@ pub(super) fn line_item<'a, E: de::Error>(
             .map(Cow::Owned)
             .map_err(E::custom),
     }
+}
+
+/// The text of a JSON string literal `lit` (quotes included) that serde_json has
+/// already checked: borrowed when it has no escape, else unescaped into one string
+/// of its size. `None` when `lit` is not a string.
+pub(super) fn string_text(lit: &str) -> Option<Result<Cow<'_, str>, String>> {
+    let inner = lit.strip_prefix('"')?.strip_suffix('"')?;
+    if memchr::memchr(b'\\', inner.as_bytes()).is_none() {
+        return Some(Ok(Cow::Borrowed(inner)));
+    }
+    Some(match unescape(inner) {
+        Some(text) => Ok(Cow::Owned(text)),
+        // Anything unusual (a lone surrogate) is serde_json's to judge.
+        None => serde_json::from_str::<String>(lit)
+            .map(Cow::Owned)
+            .map_err(|e| e.to_string()),
+    })
+}
+
+/// The contents of a JSON string unescaped, plain runs copied whole (memchr to
+/// each backslash); `None` on an escape it does not know or a lone surrogate.
+fn unescape(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let hex = |at: usize| {
+        let h = b.get(at..at + 4)?;
+        h.iter()
+            .all(u8::is_ascii_hexdigit)
+            .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())?
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
+        out.push_str(&inner[i..k]);
+        i = k + 2;
+        out.push(match *b.get(k + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hi = hex(i)?;
+                i += 4;
+                if (0xD800..0xDC00).contains(&hi) {
+                    let lo = (b.get(i..i + 2) == Some(b"\\u")).then(|| hex(i + 2))??;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return None;
+                    }
+                    i += 6;
+                    char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?
+                } else {
+                    char::from_u32(hi)?
+                }
+            }
+            _ => return None,
+        });
+    }
+    out.push_str(&inner[i..]);
+    Some(out)
 }
 
 /// Whether every backslash of `s` (the first at `first`) starts a `\/` inside the
@@ -266,15 +309,15 @@ impl<'de> Visitor<'de> for SummarySeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CallSummary<'de>, A::Error> {
         let (mut log_id, mut start, mut end) = (None, None, None);
         let (mut sid, mut dest, mut kind, mut src) = (None, None, None, None);
-        while let Some(key) = map.next_key::<Field>()? {
+        while let Some(key) = map.next_key::<Key>()? {
             match key {
-                Field::LogId => log_id = map.next_value::<Num<u64>>()?.0,
-                Field::Start => start = map.next_value::<Num<i64>>()?.0,
-                Field::End => end = map.next_value::<Num<i64>>()?.0,
-                Field::SessionId => sid = Some(map.next_value::<Text>()?.0),
-                Field::Dest => dest = Some(map.next_value::<Text>()?.0),
-                Field::Type => kind = Some(map.next_value::<Text>()?.0),
-                Field::Src => src = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::LogId)) => log_id = map.next_value::<Num<u64>>()?.0,
+                Key(Some(SummaryField::Start)) => start = map.next_value::<Num<i64>>()?.0,
+                Key(Some(SummaryField::End)) => end = map.next_value::<Num<i64>>()?.0,
+                Key(Some(SummaryField::SessionId)) => sid = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Dest)) => dest = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Type)) => kind = Some(map.next_value::<Text>()?.0),
+                Key(Some(SummaryField::Src)) => src = Some(map.next_value::<Text>()?.0),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -343,6 +386,46 @@ mod tests {
     }
 
     use proptest::strategy::Strategy;
+
+    proptest::proptest! {
+        /// The one-copy unescaper reads every JSON string as serde_json does.
+        #[test]
+        fn unescape_agrees_with_serde_json(
+            text in "(\\PC|[\\\\\"/\n\t\u{1}\u{10000}-\u{10FFFF}])*",
+            ascii_only in proptest::bool::ANY,
+        ) {
+            let mut lit = serde_json::to_string(&text).unwrap();
+            if ascii_only {
+                // Every non-ASCII character as \u escapes (surrogate pairs beyond the BMP).
+                let mut esc = String::new();
+                for c in lit.chars() {
+                    if c.is_ascii() {
+                        esc.push(c);
+                    } else {
+                        for u in c.encode_utf16(&mut [0; 2]) {
+                            esc.push_str(&format!("\\u{u:04X}"));
+                        }
+                    }
+                }
+                lit = esc;
+            }
+            let got = string_text(&lit).unwrap().unwrap();
+            proptest::prop_assert_eq!(got.as_ref(), text.as_str());
+        }
+    }
+
+    #[test]
+    fn unescape_leaves_the_unusual_to_serde_json() {
+        assert_eq!(
+            unescape(r"a\u00e9\/\ud83d\ude00b").as_deref(),
+            Some("aé/😀b")
+        );
+        assert_eq!(unescape(r"\ud83d"), None);
+        assert_eq!(unescape(r"\ud83dx"), None);
+        assert_eq!(unescape(r"\u+0aa"), None);
+        assert!(string_text(r#""\ud83d""#).unwrap().is_err());
+        assert!(string_text("12").is_none());
+    }
 
     proptest::proptest! {
         /// The memchr splitter and the per-item raw-value path agree, and a
