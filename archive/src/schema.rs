@@ -16,7 +16,10 @@
 //! readings `Timestamp(Microsecond, None)`, integers as their width says. Parquet
 //! has no seconds unit (a `Timestamp(Second)` column is written as a bare `INT64`
 //! that DuckDB and pyarrow read as an integer), so the whole seconds of the records
-//! are stored as microseconds, the unit every engine reads natively.
+//! are stored as microseconds, the unit every engine reads natively. Text is `Utf8`,
+//! not the `Utf8View` of the Python binding's in-memory tables: views point into a
+//! buffer that a file does not have. So this mapping differs from the binding's on
+//! purpose; the logical types and columns are the descriptor's.
 
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use plumlogs::schema::{LogicalType, RecordSchema};
