@@ -12,6 +12,7 @@ mod logging;
 mod output;
 mod parse_cmd;
 mod remote;
+mod sync_cmd;
 mod timearg;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -80,6 +81,8 @@ enum Command {
         /// A subcommand's own page instead of the main one.
         subcommand: Option<String>,
     },
+    /// Keep every log in a Parquet dataset: fetch what is new, seal finished days.
+    Sync(sync_cmd::SyncArgs),
 }
 
 #[derive(Args, Debug)]
@@ -311,6 +314,7 @@ fn run(cli: Cli) -> Result<(), Fail> {
             Ok(())
         }
         Command::Man { subcommand } => man(subcommand.as_deref()),
+        Command::Sync(a) => sync_cmd::run(&a),
     }
 }
 

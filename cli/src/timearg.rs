@@ -44,3 +44,14 @@ pub fn clock(arg: TimeArg) -> Result<i64, Fail> {
     arg.instant(system_now(), Bound::Start)
         .map_err(|e| Fail::Usage(format!("--clock: {}", e.message())))
 }
+
+/// `sync --since`: one instant against the system clock; `max` is no bound at all
+/// (the sync starts as far back as each service keeps anyway).
+pub fn since(arg: TimeArg) -> Result<Option<i64>, Fail> {
+    if arg == TimeArg::Max {
+        return Ok(None);
+    }
+    arg.instant(system_now(), Bound::Start)
+        .map(Some)
+        .map_err(|e| Fail::Usage(format!("--since: {}", e.message())))
+}

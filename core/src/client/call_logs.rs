@@ -38,12 +38,7 @@ pub struct CallLog {
 impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
-        super::options::log_id("log_id", log_id as i128)?;
-        let path = format!("/ws/calls/log/{log_id}");
-        let (text, warning) = self.get(Service::Log, &path, |body| {
-            let page = decode::decode_log_page(body)?;
-            Ok((page.text.into_owned(), page.warning))
-        })?;
+        let (text, warning) = self.call_log_text_and_warning(log_id)?;
         // Owned entry by entry: a whole borrowed Vec beside the owned one would hold
         // a third copy of the log at the peak.
         let entries = CallLogEntries::new(text.as_str())
@@ -54,6 +49,21 @@ impl Client {
             text,
             entries,
             warning,
+        })
+    }
+
+    /// The detailed log of one call as the text the server sent, unparsed, with the
+    /// answer's warning (see [`CallLog::warning`]): for keeping a log whose entries
+    /// do not all parse.
+    pub fn call_log_text_and_warning(
+        &self,
+        log_id: u64,
+    ) -> Result<(String, Option<String>), Error> {
+        super::options::log_id("log_id", log_id as i128)?;
+        let path = format!("/ws/calls/log/{log_id}");
+        self.get(Service::Log, &path, |body| {
+            let page = decode::decode_log_page(body)?;
+            Ok((page.text.into_owned(), page.warning))
         })
     }
 

@@ -53,7 +53,7 @@ pub use listing::{Listing, Page};
 pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent};
 pub use pages::Pages;
 pub use profile::{Profile, config_path};
-pub use query::Query;
+pub use query::{MAX_PAGE_SIZE, Query};
 pub use windows::{
     DEFAULT_WINDOW_CONCURRENCY, MAX_SUB_WINDOWS, MIN_SUB_WINDOW_SECONDS, PIECES_PER_WORKER,
     SPLIT_ABOVE_SECONDS, WindowOptions, Windowed,

@@ -45,7 +45,6 @@ use crate::error::{Error, ParseError};
 use crate::error_line::ErrorRecord;
 use crate::service::Service;
 use crate::session::SessionRecord;
-use std::borrow::Cow;
 use std::iter::FusedIterator;
 
 /// One decoded page: owned records, the `total_*` count, a success's warning.
@@ -392,7 +391,39 @@ fn decode_summaries(body: &[u8], _base: u64) -> Result<Page<CallSummary<'static>
     })
 }
 
+fn decode_texts(body: &[u8], service: Service) -> Result<Page<String>, Error> {
+    let mut page = decode::decode_lines(body, service)?;
+    let (total, warning) = (page.total, page.warning.take());
+    Ok(Page {
+        items: page.into_texts(),
+        total,
+        warning,
+    })
+}
+
+fn decode_session_texts(body: &[u8], _base: u64) -> Result<Page<String>, Error> {
+    decode_texts(body, Service::Sessions)
+}
+
+fn decode_error_texts(body: &[u8], _base: u64) -> Result<Page<String>, Error> {
+    decode_texts(body, Service::Errors)
+}
+
 impl Client {
+    /// Session log lines of calls starting in `[q.start, q.end)` as the texts the
+    /// server sent, unparsed (the same walk as [`sessions`](Self::sessions)): for
+    /// keeping every line, including one that does not parse.
+    pub fn session_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Sessions, self.now())?;
+        Ok(Pages::new(self, Service::Sessions, q, decode_session_texts))
+    }
+
+    /// Error log lines as texts, unparsed (see [`session_lines`](Self::session_lines)).
+    pub fn error_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
+        q.validate(Service::Errors, self.now())?;
+        Ok(Pages::new(self, Service::Errors, q, decode_error_texts))
+    }
+
     /// Session log lines of calls starting in `[q.start, q.end)`. Checks `q` before
     /// any request; the first request is made by the first `next()`.
     pub fn sessions(&self, q: &Query) -> Result<Pages<SessionRecord<'static>>, Error> {
@@ -410,37 +441,5 @@ impl Client {
     pub fn call_logs(&self, q: &Query) -> Result<Pages<CallSummary<'static>>, Error> {
         q.validate(Service::Logs, self.now())?;
         Ok(Pages::new(self, Service::Logs, q, decode_summaries))
-    }
-}
-
-/// The items of a sessions or errors page as the server sent them (unescaped from
-/// JSON/XML, not parsed).
-fn decode_raw_lines(body: &[u8], service: Service) -> Result<Page<String>, Error> {
-    let page = decode::decode_lines(body, service)?;
-    Ok(Page {
-        items: page.items.into_iter().map(Cow::into_owned).collect(),
-        total: page.total,
-        warning: page.warning,
-    })
-}
-
-/// Raw lines: the same walk as the parsed listings, items kept as text.
-impl Client {
-    /// The session lines of `[q.start, q.end)` as the server sent them, unparsed
-    /// (`plumlogs sessions --raw`). Paged and checked like [`Client::sessions`].
-    pub fn session_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
-        q.validate(Service::Sessions, self.now())?;
-        Ok(Pages::new(self, Service::Sessions, q, |body, _| {
-            decode_raw_lines(body, Service::Sessions)
-        }))
-    }
-
-    /// The error lines of `[q.start, q.end)` as the server sent them, unparsed
-    /// (`plumlogs errors --raw`). Paged and checked like [`Client::errors`].
-    pub fn error_lines(&self, q: &Query) -> Result<Pages<String>, Error> {
-        q.validate(Service::Errors, self.now())?;
-        Ok(Pages::new(self, Service::Errors, q, |body, _| {
-            decode_raw_lines(body, Service::Errors)
-        }))
     }
 }

@@ -381,6 +381,17 @@ impl<'p, R> Iterator for ItemRecords<'p, R> {
 }
 
 impl<'a> LinesPage<'a> {
+    /// The items as the texts the server meant, unparsed: JSON escapes undone
+    /// (including the `\/` a borrowed item may still spell). What an archive keeps
+    /// as the raw line, whether or not it parses.
+    pub fn into_texts(self) -> Vec<String> {
+        let wire = self.wire;
+        self.items
+            .into_iter()
+            .map(|item| meant_text(wire, &item).unwrap_or_else(|| item.into_owned()))
+            .collect()
+    }
+
     /// The items parsed as session lines. In a [`ParseError`], `line` is the 1-based
     /// item index and `column`/`offset` count bytes within that item.
     pub fn sessions(&self) -> impl Iterator<Item = Result<SessionRecord<'_>, ParseError>> {

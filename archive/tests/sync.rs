@@ -1,0 +1,430 @@
+//! `sync` against the emulator with a fixed clock: first sync, re-sync, late lines,
+//! gaps, the lock, faults, and types read back through parquet's Arrow reader.
+
+mod common;
+
+use arrow_array::Array;
+use arrow_schema::{DataType, TimeUnit};
+use common::*;
+use plumlogs::Query;
+use plumlogs_archive::{SyncError, SyncOptions, Table, date_of_day, status, sync};
+use plumlogs_emulator::{Fault, FaultKind};
+
+fn opts(tables: &[Table], since: Option<i64>) -> SyncOptions {
+    SyncOptions {
+        tables: tables.to_vec(),
+        since,
+        concurrency: 4,
+        ..SyncOptions::default()
+    }
+}
+
+fn count(env: &Env, table: Table, start: i64, end: i64) -> usize {
+    let c = env.client();
+    let q = Query::new(start, end).page_size(10_000);
+    match table {
+        Table::Sessions => c.session_lines(&q).unwrap().count(),
+        Table::Errors => c.error_lines(&q).unwrap().count(),
+        _ => c.call_logs(&q).unwrap().count(),
+    }
+}
+
+#[test]
+fn first_sync_covers_each_service_retention_and_reads_back_typed() {
+    let env = Env::new(12, T);
+    let dir = tempdir("first");
+    let report = sync(&dir, &env.client(), &SyncOptions::default()).unwrap();
+    let today = T.div_euclid(DAY);
+    let data = tables(&dir);
+    let days = |t: Table| {
+        data.keys()
+            .filter(|k| k.starts_with(&format!("{}/", t.name())))
+            .count() as i64
+    };
+    // Sessions and errors: every day the year keeps whole, through today.
+    let first_year =
+        (T - 365 * DAY + plumlogs_archive::RETENTION_MARGIN_SECONDS + DAY - 1).div_euclid(DAY);
+    assert_eq!(days(Table::Sessions), today - first_year + 1);
+    assert_eq!(days(Table::Errors), today - first_year + 1);
+    // Call logs: 5 days, the oldest whole one first.
+    assert_eq!(days(Table::Calls), 5);
+    assert_eq!(days(Table::CallLogEntries), 5);
+    assert!(report.gaps.is_empty(), "{:?}", report.gaps);
+    assert_eq!(
+        report.days_written as i64,
+        2 * (today - first_year + 1) + 10
+    );
+    // Every day but today is sealed (the lag is 6 h and T is 20:26 UTC).
+    assert_eq!(report.days_sealed, report.days_written - 4);
+
+    // The archive holds every record the server lists for the range.
+    let total = |t: Table| -> usize {
+        data.iter()
+            .filter(|(k, _)| k.starts_with(&format!("{}/", t.name())))
+            .map(|(_, b)| rows(b))
+            .sum()
+    };
+    let range = (first_year * DAY, (today + 1) * DAY);
+    assert_eq!(
+        total(Table::Sessions),
+        count(&env, Table::Sessions, range.0, range.1)
+    );
+    assert_eq!(
+        total(Table::Errors),
+        count(&env, Table::Errors, range.0, range.1)
+    );
+    let logs = count(&env, Table::Calls, (today - 4) * DAY, (today + 1) * DAY);
+    assert!(logs > 0);
+    assert_eq!(total(Table::Calls), logs);
+    assert!(total(Table::CallLogEntries) > logs);
+    assert_eq!(
+        report.records as usize,
+        data.values().map(|b| rows(b)).sum::<usize>()
+    );
+
+    // Types as written: instants as UTC timestamps, nullable integers with nulls.
+    let key = format!("sessions/date={}/part-0.parquet", date_of_day(today - 1));
+    let b = &data[&key][0];
+    let field = |n: &str| b.schema().field_with_name(n).unwrap().clone();
+    assert_eq!(
+        field("timestamp").data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
+    );
+    assert_eq!(field("duration").data_type(), &DataType::UInt64);
+    assert!(field("duration").is_nullable());
+    let duration = b.column_by_name("duration").unwrap();
+    assert!(duration.null_count() > 0 && duration.null_count() < b.num_rows());
+    assert_eq!(
+        b.column_by_name("parse_error").unwrap().null_count(),
+        b.num_rows()
+    );
+    assert_eq!(b.column_by_name("raw").unwrap().null_count(), 0);
+    // The instant is the record's, in microseconds.
+    let ts = b.column_by_name("timestamp").unwrap();
+    let ts = ts
+        .as_any()
+        .downcast_ref::<arrow_array::TimestampMicrosecondArray>()
+        .unwrap();
+    let raw = b.column_by_name("raw").unwrap();
+    let raw = raw
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    for i in [0, b.num_rows() - 1] {
+        let rec = plumlogs::parse_session_line(raw.value(i)).unwrap();
+        assert_eq!(
+            ts.value(i),
+            rec.timestamp.unix_seconds().unwrap() * 1_000_000
+        );
+    }
+    let key = format!(
+        "call_log_entries/date={}/part-0.parquet",
+        date_of_day(today - 1)
+    );
+    let e = &data[&key][0];
+    assert_eq!(
+        e.schema()
+            .field_with_name("local_timestamp")
+            .unwrap()
+            .data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, None)
+    );
+    let calls = &data[&format!("calls/date={}/part-0.parquet", date_of_day(today - 1))][0];
+    let text = calls.column_by_name("text").unwrap();
+    let text = text
+        .as_any()
+        .downcast_ref::<arrow_array::StringArray>()
+        .unwrap();
+    assert!(text.value(0).contains(" EVENT") || text.value(0).contains(" DEBUG"));
+    assert_clean_and_readable(&dir);
+}
+
+#[test]
+fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
+    let env = Env::new(20, T);
+    let dir = tempdir("resync");
+    let o = opts(&Table::ALL, Some(T - 3 * DAY));
+    sync(&dir, &env.client(), &o).unwrap();
+    let before = files(&dir);
+    let mtimes: Vec<_> = before
+        .keys()
+        .filter(|k| k.ends_with(".parquet"))
+        .map(|k| {
+            (
+                k.clone(),
+                std::fs::metadata(dir.join(k)).unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    env.emu.clear_requests();
+    let report = sync(&dir, &env.client(), &o).unwrap();
+    // Today only: sessions, errors, calls + entries (one fetch).
+    assert_eq!(report.days_written, 4);
+    assert_eq!(report.days_sealed, 0);
+    // Three listings: today's sessions, errors and calls; the log texts of today's
+    // calls are in today's file already.
+    let requests = env.emu.requests();
+    let today = date_of_day(T.div_euclid(DAY));
+    assert_eq!(requests.len(), 3, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.path.starts_with("/ws/calls/log/"))
+    );
+    let after = files(&dir);
+    assert_eq!(before, after, "same clock: every file the same");
+    for (k, m) in mtimes {
+        let now = std::fs::metadata(dir.join(&k)).unwrap().modified().unwrap();
+        if !k.contains(&today) {
+            assert_eq!(now, m, "{k} was rewritten");
+        }
+    }
+}
+
+#[test]
+fn late_lines_are_picked_up_on_an_unsealed_day() {
+    // 02:00 UTC: yesterday ended two hours ago, inside the 6 h lag.
+    let t0 = T.div_euclid(DAY) * DAY + 2 * 3600;
+    let env = Env::new(200, t0);
+    let dir = tempdir("late");
+    let o = opts(
+        &[Table::Sessions, Table::Errors, Table::Calls],
+        Some(t0 - 2 * DAY),
+    );
+    sync(&dir, &env.client(), &o).unwrap();
+    let today = date_of_day(t0.div_euclid(DAY));
+    let yesterday = date_of_day(t0.div_euclid(DAY) - 1);
+    let st = state(&dir);
+    assert!(!st.tables["sessions"].days[&yesterday].sealed);
+    assert!(st.tables["sessions"].days[&date_of_day(t0.div_euclid(DAY) - 2)].sealed);
+    let key = format!("sessions/date={today}/part-0.parquet");
+    let early = rows(&tables(&dir)[&key]);
+    let sealed_key = format!(
+        "sessions/date={}/part-0.parquet",
+        date_of_day(t0.div_euclid(DAY) - 2)
+    );
+    let sealed_bytes = files(&dir)[&sealed_key].clone();
+
+    env.set_now(t0 + 8 * 3600);
+    let report = sync(&dir, &env.client(), &o).unwrap();
+    // Yesterday (now past the lag) and today, for the three tables.
+    assert_eq!(report.days_written, 6);
+    assert_eq!(report.days_sealed, 3);
+    let late = rows(&tables(&dir)[&key]);
+    assert!(late > early, "today grew from {early} to {late} rows");
+    assert_eq!(
+        late,
+        count(
+            &env,
+            Table::Sessions,
+            t0.div_euclid(DAY) * DAY,
+            t0.div_euclid(DAY) * DAY + DAY
+        )
+    );
+    assert_eq!(files(&dir)[&sealed_key], sealed_bytes);
+    assert!(state(&dir).tables["sessions"].days[&yesterday].sealed);
+    // Today's calls: the new ones fetched, the earlier ones' texts kept; the file is
+    // the one a fresh sync writes.
+    let key = format!("calls/date={today}/part-0.parquet");
+    let fresh = tempdir("late-fresh");
+    sync(&fresh, &env.client(), &o).unwrap();
+    assert_eq!(tables(&dir)[&key], tables(&fresh)[&key]);
+    assert!(rows(&tables(&dir)[&key]) > 0);
+}
+
+#[test]
+fn a_day_that_left_retention_unsealed_is_a_gap_on_every_run_and_in_status() {
+    let env = Env::new(10, T);
+    let dir = tempdir("gap");
+    let o = opts(&[Table::Calls], None);
+    let first = sync(&dir, &env.client(), &o).unwrap();
+    assert!(first.gaps.is_empty());
+    let today = T.div_euclid(DAY);
+    // Ten days later: today's file was never sealed, and the days after it were never
+    // fetched; all of them are gone from calls/logs now.
+    env.set_now(T + 10 * DAY);
+    let err_or = sync(&dir, &env.client(), &o).unwrap();
+    let gaps: Vec<String> = err_or.gaps.iter().map(|g| g.date.clone()).collect();
+    let expected: Vec<String> = (today..=today + 5).map(date_of_day).collect();
+    assert_eq!(gaps, expected);
+    assert!(err_or.gaps.iter().all(|g| g.table == Table::Calls));
+    // Reported again on the next run, and by status.
+    let again = sync(&dir, &env.client(), &o).unwrap();
+    assert_eq!(again.gaps, err_or.gaps);
+    let st = status(&dir, T + 10 * DAY).unwrap();
+    assert_eq!(st.tables.len(), 1);
+    assert_eq!(st.tables[0].gaps, expected);
+    // The unsealed file of the day that expired is kept: it is all there is.
+    assert!(files(&dir).contains_key(&format!("calls/date={}/part-0.parquet", date_of_day(today))));
+}
+
+#[test]
+fn a_second_sync_on_the_same_directory_is_refused() {
+    let env = Env::new(10, T);
+    let dir = tempdir("lock");
+    env.emu
+        .inject(Fault::times(FaultKind::Slow { delay_ms: 100 }, 1000));
+    let o = opts(&[Table::Sessions], Some(T - 5 * DAY));
+    std::thread::scope(|s| {
+        let first = s.spawn(|| sync(&dir, &env.client(), &o));
+        // Wait until the first run holds the lock (its first request has arrived).
+        for _ in 0..200 {
+            if !env.emu.requests().is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        match sync(&dir, &env.client(), &o) {
+            Err(e @ SyncError::Locked { .. }) => {
+                let m = e.to_string();
+                assert!(m.contains("another plumlogs sync is running"), "{m}");
+            }
+            other => panic!("expected Locked, got {other:?}"),
+        }
+        first.join().unwrap().unwrap();
+    });
+    env.emu.clear_faults();
+    // Once the first has finished, the directory is free again.
+    sync(&dir, &env.client(), &o).unwrap();
+}
+
+#[test]
+fn options_out_of_range_are_refused_naming_the_argument() {
+    let env = Env::new(1, T);
+    let dir = tempdir("args");
+    for (o, what) in [
+        (
+            SyncOptions {
+                concurrency: 0,
+                ..SyncOptions::default()
+            },
+            "concurrency",
+        ),
+        (
+            SyncOptions {
+                concurrency: 65,
+                ..SyncOptions::default()
+            },
+            "concurrency",
+        ),
+        (
+            SyncOptions {
+                seal_lag_seconds: -1,
+                ..SyncOptions::default()
+            },
+            "seal_lag_seconds",
+        ),
+        (
+            SyncOptions {
+                seal_lag_seconds: 4 * DAY,
+                ..SyncOptions::default()
+            },
+            "seal_lag_seconds",
+        ),
+        (
+            SyncOptions {
+                tables: vec![],
+                ..SyncOptions::default()
+            },
+            "tables",
+        ),
+        (
+            SyncOptions {
+                since: Some(T + 2 * DAY),
+                ..SyncOptions::default()
+            },
+            "since",
+        ),
+    ] {
+        match sync(&dir, &env.client(), &o) {
+            Err(SyncError::Client(plumlogs::Error::InvalidArgument { field, reason })) => {
+                assert_eq!(field, what, "{reason}");
+            }
+            other => panic!("expected InvalidArgument about {what}, got {other:?}"),
+        }
+    }
+    assert!(env.emu.requests().is_empty());
+}
+
+/// Every kind of fault the emulator has, during a sync: a few of them are retried
+/// away and the dataset is the one a clean run writes; a persistent one fails the
+/// run with a clear error, leaves nothing half-written, and the next run completes.
+#[test]
+fn faults_during_a_sync_end_complete_or_in_a_clear_error() {
+    let env = Env::new(8, T);
+    let o = opts(&Table::ALL, Some(T - 2 * DAY));
+    let reference = tempdir("faults-ref");
+    sync(&reference, &env.client(), &o).unwrap();
+    let want = files(&reference);
+    let kinds = [
+        FaultKind::Status {
+            status: 503,
+            retry_after: None,
+        },
+        FaultKind::Status {
+            status: 429,
+            retry_after: Some(0),
+        },
+        FaultKind::Status {
+            status: 500,
+            retry_after: None,
+        },
+        FaultKind::Slow { delay_ms: 30 },
+        FaultKind::Truncated,
+        FaultKind::Malformed,
+        FaultKind::DocumentedFailure { status: 503 },
+        FaultKind::Drop,
+    ];
+    for kind in kinds {
+        // Transient: every third request, three in all — no more than the client's
+        // retries, so no request can run out of them whatever the interleaving.
+        let dir = tempdir("faults");
+        env.emu.inject_every(Fault::times(kind.clone(), 3), 3);
+        let r = sync(&dir, &env.client(), &o);
+        assert!(
+            env.emu.faults().is_empty(),
+            "{kind:?}: not every fault was served"
+        );
+        env.emu.clear_faults();
+        assert!(r.is_ok(), "{kind:?}: {r:?}");
+        assert_eq!(
+            files(&dir),
+            want,
+            "{kind:?}: the dataset differs from a clean run"
+        );
+
+        // Persistent on one service, beyond the retries.
+        if matches!(kind, FaultKind::Slow { .. }) {
+            continue;
+        }
+        let dir = tempdir("faults-hard");
+        env.emu
+            .inject(Fault::times(kind.clone(), 10_000).on_path("/ws/calls/errors"));
+        let r = sync(&dir, &env.client(), &o);
+        env.emu.clear_faults();
+        match r {
+            Err(SyncError::Days(report)) => {
+                assert_eq!(report.failures.len(), 3, "{kind:?}: {:?}", report.failures);
+                assert!(report.failures.iter().all(|f| f.tables == [Table::Errors]));
+                assert!(!report.failures[0].error.is_empty());
+                // The other tables were written.
+                assert_eq!(report.days_written, 3 + 3 * 2);
+            }
+            other => panic!("{kind:?}: expected SyncError::Days, got {other:?}"),
+        }
+        assert_clean_and_readable(&dir);
+        assert!(!files(&dir).keys().any(|k| k.starts_with("errors/")));
+        assert!(
+            !state(&dir).tables["errors"]
+                .days
+                .contains_key(&date_of_day(T.div_euclid(DAY)))
+        );
+        // The next run fetches what failed and ends where a clean run does.
+        sync(&dir, &env.client(), &o).unwrap();
+        assert_eq!(
+            files(&dir),
+            want,
+            "{kind:?}: re-run differs from a clean run"
+        );
+    }
+}
