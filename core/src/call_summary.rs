@@ -7,11 +7,16 @@ use std::borrow::Cow;
 /// A call for which a detailed log exists. Text fields borrow from the body.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct CallSummary<'a> {
+    /// The id to fetch this call's detailed log with (`calls/log/{log_id}`).
     pub log_id: u64,
+    /// The call's session id, validated when decoded.
     pub session_id: SessionId<'a>,
+    /// The called number (DNIS), as written.
     pub dest: Cow<'a, str>,
+    /// The call type as written (`inbound`, `outbound`, ...); `type` on the wire.
     #[serde(rename = "type")]
     pub call_type: Cow<'a, str>,
+    /// The calling number (ANI), as written.
     pub src: Cow<'a, str>,
     /// UNIX seconds.
     pub start: i64,

@@ -40,7 +40,8 @@ pub mod kind {
     pub const MISSING_CREDENTIALS: &str = "missing_credentials";
     /// A body that is not a Plum answer at all (an HTML error page, a portal).
     pub const FOREIGN_BODY: &str = "foreign_body";
-    /// A listing the server left shorter than its own count ([`Error::Incomplete`]).
+    /// A listing the server left shorter than its own count
+    /// ([`Error::Incomplete`](super::Error::Incomplete)).
     pub const INCOMPLETE_LISTING: &str = "incomplete_listing";
 }
 

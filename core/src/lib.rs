@@ -19,6 +19,7 @@
 
 // `unsafe` lives in one named module only: `grammar::scan` (allowed there).
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod call_summary;
 #[cfg(feature = "client")]

@@ -83,18 +83,22 @@ impl FromStr for Service {
 /// The wire format asked for with `Accept`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Wire {
+    /// JSON (`application/json`), the default.
     #[default]
     Json,
+    /// XML (`application/xml`).
     Xml,
 }
 
 impl Wire {
+    /// The media type sent in `Accept` (`application/json`, `application/xml`).
     pub const fn media_type(self) -> &'static str {
         match self {
             Wire::Json => "application/json",
             Wire::Xml => "application/xml",
         }
     }
+    /// The short lowercase name (`json`, `xml`), as error messages spell it.
     pub const fn name(self) -> &'static str {
         match self {
             Wire::Json => "json",

@@ -43,6 +43,8 @@
 //! /__emulator/health`, `GET /__emulator/config`. Control requests are neither
 //! recorded nor subject to faults.
 
+#![warn(missing_docs)]
+
 mod api;
 mod data;
 mod http;
@@ -53,7 +55,9 @@ use std::collections::BTreeMap;
 use std::io;
 use std::sync::Arc;
 
+/// The Basic-auth login an [`EmulatorConfig::default`] emulator accepts.
 pub const DEFAULT_USERNAME: &str = "emulator@plumlogs.test";
+/// The Basic-auth password an [`EmulatorConfig::default`] emulator accepts.
 pub const DEFAULT_PASSWORD: &str = "plumlogs-emulator";
 
 /// Most calls per day the emulator generates (log ids carry a day and an index).
@@ -118,6 +122,8 @@ impl ServerLimits {
     }
 }
 
+/// How to start an [`Emulator`]: its data, credentials, port and clock.
+/// [`Default`] gives the values each field names.
 #[derive(Clone, Debug)]
 pub struct EmulatorConfig {
     /// Seed of the synthetic account and its calls. Default 7.
@@ -152,6 +158,7 @@ impl Default for EmulatorConfig {
 /// sit beside `count`: `{"kind":"status","status":503,"retry_after":1,"count":2}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
+    /// What the fault does to a request it answers.
     #[serde(flatten)]
     pub kind: FaultKind,
     /// How many matching requests this fault answers. Default 1.
@@ -261,12 +268,17 @@ pub enum FaultKind {
     /// This status (500, 503, 429, …; 200..=599 but not 204, 205 or 304) with a
     /// failure envelope, and `Retry-After` when given.
     Status {
+        /// The HTTP status to answer with.
         status: u16,
+        /// Seconds to send in `Retry-After`; `None` sends no such header.
         #[serde(default)]
         retry_after: Option<u32>,
     },
     /// Answer correctly, after `delay_ms` milliseconds (at most [`MAX_DELAY_MS`]).
-    Slow { delay_ms: u64 },
+    Slow {
+        /// Milliseconds to wait before answering.
+        delay_ms: u64,
+    },
     /// `Content-Length` of the full body, half the body, then the connection closes.
     Truncated,
     /// 200 with a body that is neither JSON nor XML.
@@ -275,7 +287,10 @@ pub enum FaultKind {
     /// JSON with the trailing comma that makes it invalid JSON (a client must still
     /// read the message out of it); in XML the documented form. `status` follows
     /// the rule of [`FaultKind::Status`].
-    DocumentedFailure { status: u16 },
+    DocumentedFailure {
+        /// The HTTP status to answer with.
+        status: u16,
+    },
     /// Close the connection without answering.
     Drop,
 }
@@ -374,14 +389,17 @@ impl Emulator {
         &self.base_url
     }
 
+    /// The loopback port the emulator listens on.
     pub fn port(&self) -> u16 {
         self.server.addr().port()
     }
 
+    /// The Basic-auth login it accepts.
     pub fn username(&self) -> &str {
         &self.app.username
     }
 
+    /// The Basic-auth password it accepts.
     pub fn password(&self) -> &str {
         &self.app.password
     }
@@ -453,14 +471,19 @@ impl Emulator {
         self.app.faults()
     }
 
+    /// Drop every queued fault (as `DELETE /__emulator/faults` does).
     pub fn clear_faults(&self) {
         self.app.clear_faults()
     }
 
+    /// The requests received so far, oldest first (control requests excepted). The
+    /// log keeps at most [`MAX_RECORDED_REQUESTS`] requests and
+    /// [`MAX_RECORDED_BYTES`]; the oldest go first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.app.requests()
     }
 
+    /// Empty the request log (as `DELETE /__emulator/requests` does).
     pub fn clear_requests(&self) {
         self.app.clear_requests()
     }

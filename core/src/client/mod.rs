@@ -328,6 +328,7 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// A builder with every option at its default; see [`ClientBuilder`].
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -343,21 +344,27 @@ impl Client {
         }
     }
 
+    /// The base URL requests are made against, as the builder resolved it.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
+    /// The login requests are made with (the password is never exposed).
     pub fn username(&self) -> &str {
         &self.inner.username
     }
+    /// The wire format asked for with `Accept`.
     pub fn wire(&self) -> Wire {
         self.inner.wire
     }
+    /// The limit on one attempt (connect, send, headers and body).
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
     }
+    /// Retries after the first attempt of one call.
     pub fn max_retries(&self) -> u32 {
         self.inner.max_retries
     }
+    /// The limit on one call with all its retries, if one was set.
     pub fn deadline(&self) -> Option<Duration> {
         self.inner.deadline
     }

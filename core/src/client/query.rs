@@ -11,8 +11,13 @@ pub const MAX_PAGE_SIZE: u32 = 10_000;
 /// one number, at most `limit` records in all, fetched `page_size` at a time.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Query {
+    /// The window's start, UNIX seconds (inclusive); must lie within the service's
+    /// retention of now.
     pub start: i64,
+    /// The window's end, UNIX seconds (exclusive); must be after `start`.
     pub end: i64,
+    /// Only calls to this phone number; `None` lists every number. Must not be blank
+    /// or hold control characters.
     pub number: Option<String>,
     /// Caps the total number of records returned (not the page size).
     pub limit: Option<u64>,
@@ -21,6 +26,8 @@ pub struct Query {
 }
 
 impl Query {
+    /// Every call in `[start, end)` (UNIX seconds), no limit, the default page size.
+    /// The parameters are checked when the query is run, not here.
     pub fn new(start: i64, end: i64) -> Self {
         Query {
             start,

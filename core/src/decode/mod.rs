@@ -31,20 +31,34 @@ use std::fmt;
 #[non_exhaustive]
 pub enum DecodeError {
     /// The server answered `status: failure` with this message.
-    Api { message: String },
+    Api {
+        /// The server's `error` text.
+        message: String,
+    },
     /// `status: failure` (or no usable status) and no message could be found.
-    NoMessage { excerpt: String },
+    NoMessage {
+        /// The start of the body, lossily decoded and bounded.
+        excerpt: String,
+    },
     /// Not well-formed JSON/XML, or cut off: `offset` is the byte where it went wrong.
     Syntax {
+        /// The format the body was read as; `None` when it is neither JSON nor XML
+        /// (or empty).
         wire: Option<Wire>,
+        /// Byte offset into the body, counting a skipped byte-order mark.
         offset: usize,
+        /// What was wrong there.
         reason: String,
+        /// The body around `offset`, lossily decoded and bounded.
         excerpt: String,
     },
     /// Well-formed, but not the shape of this service's answer.
     Shape {
+        /// The body's format.
         wire: Wire,
+        /// Byte offset into the body, counting a skipped byte-order mark.
         offset: usize,
+        /// What was expected and what was found.
         reason: String,
     },
     /// Not a Plum answer at all: an HTML page (a proxy's `502 Bad Gateway`, a captive
@@ -449,15 +463,22 @@ impl<'a> LinesPage<'a> {
 /// Python and Node bindings returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decoded<'a> {
+    /// A `calls/sessions` page's lines, strictly parsed, in the server's order.
     Sessions(Vec<SessionRecord<'a>>),
+    /// A `calls/errors` page's lines, strictly parsed, in the server's order.
     Errors(Vec<ErrorRecord<'a>>),
+    /// A `calls/logs` page.
     Logs {
+        /// The `total_logs` count, when the body has one.
         total: Option<u64>,
+        /// The call summaries, in the server's order.
         items: Vec<CallSummary<'a>>,
     },
     /// The call-log text and its entries (strictly parsed).
     Log {
+        /// The call-log text (empty when a success holds no log).
         text: Cow<'a, str>,
+        /// The entries parsed from `text`.
         entries: Vec<CallLogEntry<'a>>,
     },
 }

@@ -13,6 +13,7 @@ use super::session::{SessionRecord, parse_session_line};
 /// A record type read one line at a time. Dispatching on the type, not through a
 /// function pointer, lets the whole line grammar inline into the bulk loop.
 pub trait LineRecord<'a>: Sized {
+    /// Parse one line (without its line ending) into a record.
     fn parse_line(line: &'a [u8]) -> Result<Self, LineError>;
 }
 
@@ -103,7 +104,9 @@ pub fn parse_call_log<T: AsRef<[u8]> + ?Sized>(
 /// The outcome of a lenient parse: every good record and every problem, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lenient<R> {
+    /// The lines that parsed, in input order.
     pub records: Vec<R>,
+    /// One error per line that did not parse, in input order, each naming its line.
     pub problems: Vec<ParseError>,
 }
 

@@ -27,7 +27,9 @@ pub struct CallLogEntry<'a> {
     pub timestamp: Timestamp,
     /// The zone abbreviation as written (`EDT`).
     pub zone: Cow<'a, str>,
+    /// The module that wrote the entry (`vxi`, `tel`, ...), as written.
     pub module: Cow<'a, str>,
+    /// The session the entry belongs to.
     pub session_id: SessionId<'a>,
     /// The entry type (`EVENT`, `DEBUG`, `LOCAL`, `USAGE`, `ERROR`, or as written).
     pub level: Cow<'a, str>,

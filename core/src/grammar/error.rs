@@ -152,6 +152,7 @@ impl fmt::Display for ErrorKind {
 /// A failure inside one line: what, and the byte offset within the line (0-based).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct LineError {
+    /// What was wrong.
     pub kind: ErrorKind,
     /// Byte offset within the line where the problem was found (0-based).
     pub offset: usize,

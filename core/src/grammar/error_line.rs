@@ -19,10 +19,15 @@ use std::fmt;
 /// One error log line. Text fields borrow from the input.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ErrorRecord<'a> {
+    /// The calling number (ANI), as written.
     pub ani: Cow<'a, str>,
+    /// The hardware channel the call used.
     pub channel: u32,
+    /// When the error was logged, with the offset it was written with.
     pub timestamp: Timestamp,
+    /// The called number (DNIS), as written.
     pub dnis: Cow<'a, str>,
+    /// The session the error belongs to.
     pub session_id: SessionId<'a>,
     /// The rest of the line, inner spacing as written.
     pub message: Cow<'a, str>,

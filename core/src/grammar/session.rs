@@ -26,17 +26,26 @@ use std::fmt;
 pub struct SessionRecord<'a> {
     /// `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written.
     pub kind: Cow<'a, str>,
+    /// The calling number (ANI), as written; for outbound calls the server writes
+    /// the dialled number here.
     pub ani: Cow<'a, str>,
+    /// The hardware channel the call used.
     pub channel: u32,
+    /// When the line was logged, with the offset it was written with.
     pub timestamp: Timestamp,
+    /// The called number (DNIS), as written; for outbound calls the server writes
+    /// the login here.
     pub dnis: Cow<'a, str>,
+    /// The session the line belongs to.
     pub session_id: SessionId<'a>,
+    /// Call times, or a tag's label and message.
     pub detail: SessionDetail<'a>,
 }
 
 /// What follows the session id: call times, or a `<log>` tag's label and message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SessionDetail<'a> {
+    /// A call line (`inbound`, `outbound`, `transfer`, ...): its start, end and length.
     Call {
         /// UNIX seconds.
         start: i64,
@@ -45,6 +54,7 @@ pub enum SessionDetail<'a> {
         /// The call length as written (`H:MM:SS`), in seconds.
         duration: u64,
     },
+    /// A `local` line: a `<log>` tag or the start URL.
     Tag {
         /// The `<log>` label, or `fetchurl` for the start-URL line.
         label: Cow<'a, str>,
@@ -54,30 +64,35 @@ pub enum SessionDetail<'a> {
 }
 
 impl<'a> SessionRecord<'a> {
+    /// The call's start (UNIX seconds); `None` for a tag line.
     pub fn call_start(&self) -> Option<i64> {
         match self.detail {
             SessionDetail::Call { start, .. } => Some(start),
             SessionDetail::Tag { .. } => None,
         }
     }
+    /// The call's end (UNIX seconds); `None` for a tag line.
     pub fn call_end(&self) -> Option<i64> {
         match self.detail {
             SessionDetail::Call { end, .. } => Some(end),
             SessionDetail::Tag { .. } => None,
         }
     }
+    /// The call's length as written, in seconds; `None` for a tag line.
     pub fn duration(&self) -> Option<u64> {
         match self.detail {
             SessionDetail::Call { duration, .. } => Some(duration),
             SessionDetail::Tag { .. } => None,
         }
     }
+    /// The tag's label (`fetchurl` for the start-URL line); `None` for a call line.
     pub fn label(&self) -> Option<&str> {
         match &self.detail {
             SessionDetail::Tag { label, .. } => Some(label),
             SessionDetail::Call { .. } => None,
         }
     }
+    /// The tag's message, as written; `None` for a call line.
     pub fn message(&self) -> Option<&str> {
         match &self.detail {
             SessionDetail::Tag { message, .. } => Some(message),

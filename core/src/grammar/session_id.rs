@@ -47,6 +47,7 @@ impl<'a> SessionId<'a> {
         })
     }
 
+    /// A copy that owns its text.
     pub fn into_owned(self) -> SessionId<'static> {
         SessionId(Cow::Owned(self.0.into_owned()))
     }

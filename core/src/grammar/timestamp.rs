@@ -13,11 +13,17 @@ use std::fmt;
 /// A calendar date and time with the UTC offset it was written with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Timestamp {
+    /// The year, as written.
     pub year: u16,
+    /// The month, 1–12.
     pub month: u8,
+    /// The day of the month, 1–31 (valid for the month and year).
     pub day: u8,
+    /// The hour on a 24-hour clock, 0–23.
     pub hour: u8,
+    /// The minute, 0–59.
     pub minute: u8,
+    /// The second, 0–60 (60 for a leap second).
     pub second: u8,
     /// Minutes east of UTC (`-0500` is `-300`); `None` when the zone is unknown.
     pub offset_minutes: Option<i16>,
