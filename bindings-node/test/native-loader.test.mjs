@@ -57,6 +57,6 @@ test('every napi target has its platform package, at the package version', () =>
     assert.equal(sub.name, name)
     assert.equal(sub.version, version)
     assert.equal(version, pkg.version)
-    assert.deepEqual(sub.files, [`plumlogs.${dir}.node`])
+    assert.deepEqual(sub.files, [`plumlogs.${dir}.node`, 'LICENSE-MIT', 'LICENSE-APACHE'])
   }
 })
