@@ -29,16 +29,40 @@ if cargo tree -p plumlogs --no-default-features -e normal --prefix none | grep -
   exit 1
 fi
 
-step "Python: build and install the package into .venv, then pytest (stubtest included)"
+step "Rust: rustdoc without warnings (what docs.rs builds)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p plumlogs -p plumlogs-emulator
+
+# On Linux x86_64: build the release artefacts into dist/ and install each as a user
+# would, on a PATH without cargo (scripts/test-dist.sh); the Python and Node suites
+# below then test those very artefacts instead of building the extensions again.
+built_dist=
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  step "Distribution: scripts/dist.sh (dist/), then scripts/test-dist.sh"
+  scripts/dist.sh
+  scripts/test-dist.sh
+  built_dist=1
+fi
+
+step "Python: install the package into .venv, then pytest (stubtest included)"
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check pytest mypy pyarrow pandas polars tqdm
-# pip fetches maturin itself (build isolation) and builds the abi3 wheel from source.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+if [ -n "$built_dist" ]; then
+  # The manylinux wheel scripts/dist.sh built.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/plumlogs-*.whl
+else
+  # pip fetches maturin itself (build isolation) and builds the abi3 wheel from source.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+fi
 .venv/bin/python -m pytest -q bindings-python/tests
 
 step "Node: npm install, build, node --test"
-(cd bindings-node && npm install --no-audit --no-fund && npm run build && npm test)
+if [ -n "$built_dist" ]; then
+  # scripts/dist.sh left plumlogs.linux-x64-gnu.node (and index.d.ts) beside package.json.
+  (cd bindings-node && npm install --no-audit --no-fund && npm test)
+else
+  (cd bindings-node && npm install --no-audit --no-fund && npm run build && npm test)
+fi
 
 step "All suites passed"

@@ -344,6 +344,23 @@ impl std::fmt::Debug for Emulator {
 impl Emulator {
     /// Bind 127.0.0.1 and start serving in background threads, with the default
     /// [`ServerLimits`].
+    ///
+    /// ```
+    /// use plumlogs_emulator::{Emulator, EmulatorConfig};
+    /// let emu = Emulator::start(EmulatorConfig { seed: 7, calls_per_day: 50, clock: Some(1_780_000_000), ..Default::default() })?;
+    /// let client = plumlogs::Client::builder()
+    ///     .username(emu.username())
+    ///     .password(emu.password())
+    ///     .base_url(emu.base_url()) // http is allowed on loopback
+    ///     .clock(|| 1_780_000_000)
+    ///     .build()
+    ///     .unwrap();
+    /// let end = 1_780_000_000;
+    /// let calls = client.call_logs(&plumlogs::Query::new(end - 86_400, end)).unwrap();
+    /// assert!(calls.count() > 0);
+    /// emu.stop();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn start(config: EmulatorConfig) -> io::Result<Emulator> {
         Emulator::start_with_limits(config, ServerLimits::default())
     }

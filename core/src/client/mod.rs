@@ -80,6 +80,24 @@ type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// Settings for a [`Client`]. Credentials and base URL fall back to `PLUM_USERNAME`,
 /// `PLUM_PASSWORD` and `PLUM_BASE_URL`, read by [`build`](Self::build).
+///
+/// ```
+/// use std::time::Duration;
+/// use plumlogs::{Client, Wire};
+/// let client = Client::builder()
+///     .username("me@example.com")
+///     .password("secret")
+///     .wire(Wire::Xml)
+///     .timeout(Duration::from_secs(10))
+///     .max_retries(5)
+///     .build()?; // checks the settings; sends nothing
+/// assert_eq!(client.base_url(), "https://hosting.plumvoice.com");
+/// assert!(!format!("{client:?}").contains("secret"));
+///
+/// let err = Client::builder().username("me").password("pw").base_url("http://plum.example").build();
+/// assert!(err.is_err()); // https is required except on loopback
+/// # Ok::<(), plumlogs::Error>(())
+/// ```
 #[derive(Clone, Default)]
 pub struct ClientBuilder {
     username: Option<String>,
@@ -287,6 +305,24 @@ impl ClientBuilder {
 
 /// A blocking client of the Call Log API. Cheap to clone (shared connection pool);
 /// `Send + Sync`. `Debug` never shows the password.
+///
+/// ```no_run
+/// use plumlogs::{Client, Query};
+/// let client = Client::builder().build()?; // PLUM_USERNAME, PLUM_PASSWORD (, PLUM_BASE_URL)
+/// let end = client.now();
+/// let day = Query::new(end - 86_400, end);
+/// for rec in client.sessions(&day.clone().page_size(5_000))? {
+///     let rec = rec?; // pages are fetched as the iterator goes
+///     println!("{} {} {:?}", rec.kind, rec.timestamp, rec.duration());
+/// }
+/// let errors: Vec<_> = client.errors(&day)?.collect::<Result<_, _>>()?;
+/// let calls: Vec<_> = client.call_logs(&day.clone().limit(10))?.collect::<Result<_, _>>()?;
+/// if let Some(call) = calls.first() {
+///     let log = client.call_log(call.log_id)?;
+///     println!("{} errors; call {}: {} entries", errors.len(), call.log_id, log.entries.len());
+/// }
+/// # Ok::<(), plumlogs::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,

@@ -187,6 +187,13 @@ fn strip_bom(body: &[u8]) -> (&[u8], usize) {
 
 /// The wire format of a body, from its first non-blank byte (a UTF-8 BOM is
 /// skipped): `{` or `[` is JSON, `<` is XML; anything else (or nothing) is `None`.
+///
+/// ```
+/// use plumlogs::{Wire, detect_wire};
+/// assert_eq!(detect_wire(b"  {\"status\":\"success\"}"), Some(Wire::Json));
+/// assert_eq!(detect_wire(b"<?xml version=\"1.0\"?><response/>"), Some(Wire::Xml));
+/// assert_eq!(detect_wire(b"Service Unavailable"), None);
+/// ```
 pub fn detect_wire(body: &[u8]) -> Option<Wire> {
     let (body, _) = strip_bom(body);
     match body.iter().find(|b| !b.is_ascii_whitespace())? {
@@ -277,6 +284,17 @@ fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>, Option<Stri
 
 /// Decode a `calls/sessions` or `calls/errors` body into its item texts (parse
 /// them with [`LinesPage::sessions`] / [`LinesPage::errors`]).
+///
+/// ```
+/// use plumlogs::{Service, decode_lines};
+/// let body = br#"{"status":"success","error":"","result":{"total_errors":"1","errors":[
+///   "error 2125551234 6 [17\/Nov\/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded"]}}"#;
+/// let page = decode_lines(body, Service::Errors)?;
+/// assert_eq!((page.total, page.items.len()), (Some(1), 1));
+/// let rec = page.errors().next().unwrap()?;
+/// assert_eq!(rec.message, "Max Disconnect Count Exceeded");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn decode_lines(body: &[u8], service: Service) -> Result<LinesPage<'_>, DecodeError> {
     let item = match service {
         Service::Sessions | Service::Errors => service.item_name(),
@@ -303,6 +321,16 @@ pub fn decode_lines(body: &[u8], service: Service) -> Result<LinesPage<'_>, Deco
 }
 
 /// Decode a `calls/logs` body into its call summaries.
+///
+/// ```
+/// let body = br#"{"status":"success","error":"","result":{"total_logs":"1","logs":[{"log_id":"421752831",
+///   "session_id":"400050;000;1510159646","dest":"6177123000","type":"inbound","src":"2125551234",
+///   "start":"1510159657","end":"1510159689"}]}}"#;
+/// let page = plumlogs::decode_logs(body)?;
+/// assert_eq!(page.items[0].log_id, 421752831);
+/// assert_eq!(page.items[0].end - page.items[0].start, 32);
+/// # Ok::<(), plumlogs::DecodeError>(())
+/// ```
 pub fn decode_logs(body: &[u8]) -> Result<LogsPage<'_>, DecodeError> {
     match decode_any(body, Want::Logs)? {
         (wire, Outcome::Logs { total, items }, warning) => Ok(LogsPage {
@@ -330,6 +358,14 @@ pub fn decode_log_page(body: &[u8]) -> Result<LogPage<'_>, DecodeError> {
 /// Decode a `calls/log` body into the call-log text (parse it with
 /// [`crate::parse_call_log`] or [`CallLogEntries`]). A success without a log is an
 /// empty text. [`decode_log_page`] also gives a success's warning.
+///
+/// ```
+/// let body = br#"<?xml version="1.0"?><response><status>success</status><error></error>
+/// <result><log>Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: answered</log></result></response>"#;
+/// let text = plumlogs::decode_log(body)?;
+/// assert_eq!(plumlogs::parse_call_log(&*text)?[0].level, "EVENT");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn decode_log(body: &[u8]) -> Result<Cow<'_, str>, DecodeError> {
     decode_log_page(body).map(|p| p.text)
 }
@@ -497,6 +533,19 @@ pub struct DecodedPage<'a> {
 /// the caller knows the real one), a broken body [`Error::Decode`], a bad line or
 /// call-log entry [`Error::Parse`]. [`decode_response_page`] also gives a
 /// success's warning.
+///
+/// ```
+/// use plumlogs::{Decoded, Error, Service, decode_response};
+/// // Plum documents failure bodies with a trailing comma: still an API error, with its message.
+/// let failure = b"{\n  \"status\":\"failure\",\n  \"error\":\"Unauthorized access to sample service\",\n}";
+/// match decode_response(failure, Service::Sessions) {
+///     Err(Error::Api { message, .. }) => assert_eq!(message, "Unauthorized access to sample service"),
+///     other => panic!("{other:?}"),
+/// }
+/// let empty = br#"{"status":"success","error":"","result":{"total_sessions":"0","sessions":[]}}"#;
+/// assert_eq!(decode_response(empty, Service::Sessions)?, Decoded::Sessions(vec![]));
+/// # Ok::<(), Error>(())
+/// ```
 pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Error> {
     decode_response_page(body, service).map(|p| p.records)
 }

@@ -66,7 +66,22 @@ impl<'a, R: LineRecord<'a>> Iterator for Records<'a, R> {
     }
 }
 
-/// Iterate over the session records of a text.
+/// Iterate over the session records of a text (blank lines are skipped). Each item
+/// is a record borrowing from `text`, or the [`ParseError`] of one bad line.
+///
+/// ```
+/// let text = concat!(
+///     "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29\n",
+///     "\n",
+///     "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500]\n",
+/// );
+/// let mut records = plumlogs::sessions(text);
+/// assert_eq!(records.next().unwrap()?.duration(), Some(29));
+/// let err = records.next().unwrap().unwrap_err();
+/// assert_eq!(err.line, 3); // 1-based, blank lines counted
+/// assert!(records.next().is_none());
+/// # Ok::<(), plumlogs::ParseError>(())
+/// ```
 pub fn sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, SessionRecord<'_>> {
     Records {
         lines: LineSplitter::new(text.as_ref()),
@@ -74,7 +89,16 @@ pub fn sessions<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, SessionRecord<
     }
 }
 
-/// Iterate over the error records of a text.
+/// Iterate over the error records of a text (see [`sessions`]).
+///
+/// ```
+/// let text = "error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded\n";
+/// let messages: Vec<String> = plumlogs::errors(text)
+///     .map(|rec| rec.map(|r| r.message.into_owned()))
+///     .collect::<Result<_, _>>()?;
+/// assert_eq!(messages, ["Max Disconnect Count Exceeded"]);
+/// # Ok::<(), plumlogs::ParseError>(())
+/// ```
 pub fn errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, ErrorRecord<'_>> {
     Records {
         lines: LineSplitter::new(text.as_ref()),
@@ -83,6 +107,16 @@ pub fn errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Records<'_, ErrorRecord<'_>>
 }
 
 /// Every session record of a text, or the first bad line.
+///
+/// ```
+/// let text = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29\n";
+/// let records = plumlogs::parse_sessions(text)?;
+/// assert_eq!(records.len(), 1);
+///
+/// let err = plumlogs::parse_sessions("not a session line\n").unwrap_err();
+/// assert_eq!((err.line, err.input.as_str()), (1, "not a session line"));
+/// # Ok::<(), plumlogs::ParseError>(())
+/// ```
 pub fn parse_sessions<T: AsRef<[u8]> + ?Sized>(
     text: &T,
 ) -> Result<Vec<SessionRecord<'_>>, ParseError> {
@@ -90,11 +124,26 @@ pub fn parse_sessions<T: AsRef<[u8]> + ?Sized>(
 }
 
 /// Every error record of a text, or the first bad line.
+///
+/// ```
+/// let records = plumlogs::parse_errors("error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded\n")?;
+/// assert_eq!(records[0].session_id.parts().unwrap().server, "100025");
+/// # Ok::<(), plumlogs::ParseError>(())
+/// ```
 pub fn parse_errors<T: AsRef<[u8]> + ?Sized>(text: &T) -> Result<Vec<ErrorRecord<'_>>, ParseError> {
     errors(text).collect()
 }
 
-/// Every entry of a call-log text, or the first bad entry.
+/// Every entry of a call-log text, or the first bad entry. Lines that do not start
+/// an entry continue the previous entry's message.
+///
+/// ```
+/// let text = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: answered\n  and a second line\n";
+/// let entries = plumlogs::parse_call_log(text)?;
+/// assert_eq!(entries.len(), 1);
+/// assert_eq!(entries[0].message, "answered\n  and a second line");
+/// # Ok::<(), plumlogs::ParseError>(())
+/// ```
 pub fn parse_call_log<T: AsRef<[u8]> + ?Sized>(
     text: &T,
 ) -> Result<Vec<CallLogEntry<'_>>, ParseError> {
@@ -133,16 +182,33 @@ impl<R> FromIterator<Result<R, ParseError>> for Lenient<R> {
 }
 
 /// Every good session record of a text, and every bad line.
+///
+/// ```
+/// let text = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29\ngarbage\n";
+/// let out = plumlogs::parse_sessions_lenient(text);
+/// assert_eq!((out.records.len(), out.problems.len()), (1, 1));
+/// assert_eq!(out.problems[0].line, 2);
+/// ```
 pub fn parse_sessions_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<SessionRecord<'_>> {
     sessions(text).collect()
 }
 
 /// Every good error record of a text, and every bad line.
+///
+/// ```
+/// let out = plumlogs::parse_errors_lenient("garbage\nerror 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded\n");
+/// assert_eq!((out.records.len(), out.problems[0].line), (1, 1));
+/// ```
 pub fn parse_errors_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<ErrorRecord<'_>> {
     errors(text).collect()
 }
 
 /// Every good entry of a call-log text, and every bad one.
+///
+/// ```
+/// let out = plumlogs::parse_call_log_lenient("Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: answered\n");
+/// assert_eq!((out.records.len(), out.problems.len()), (1, 0));
+/// ```
 pub fn parse_call_log_lenient<T: AsRef<[u8]> + ?Sized>(text: &T) -> Lenient<CallLogEntry<'_>> {
     CallLogEntries::new(text).collect()
 }

@@ -273,6 +273,13 @@ fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
 }
 
 /// Parse the first line of one entry (no continuation lines).
+///
+/// ```
+/// let entry = plumlogs::parse_call_log_line("Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: answered")?;
+/// assert_eq!((entry.module.as_ref(), entry.level.as_ref()), ("tel", "EVENT"));
+/// assert_eq!(entry.timestamp.to_string(), "2002-08-28T10:16:58-04:00");
+/// # Ok::<(), plumlogs::LineError>(())
+/// ```
 pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
 ) -> Result<CallLogEntry<'_>, LineError> {

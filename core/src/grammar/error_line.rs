@@ -96,6 +96,16 @@ fn error_line(input: &[u8]) -> PResult<'_, ErrorRecord<'_>> {
 }
 
 /// Parse one error log line (a trailing `\r\n` or `\n` is ignored).
+///
+/// ```
+/// let rec = plumlogs::parse_error_line(
+///     "error 2125551234 6 [17/Nov/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded",
+/// )?;
+/// assert_eq!(rec.channel, 6);
+/// assert_eq!(rec.message, "Max Disconnect Count Exceeded");
+/// assert_eq!(rec.timestamp.to_string(), "2016-11-17T14:40:46-04:00");
+/// # Ok::<(), plumlogs::LineError>(())
+/// ```
 #[inline]
 pub fn parse_error_line<T: AsRef<[u8]> + ?Sized>(line: &T) -> Result<ErrorRecord<'_>, LineError> {
     let line = strip_line_end(line.as_ref());

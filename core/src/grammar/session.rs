@@ -314,6 +314,17 @@ fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
 }
 
 /// Parse one session log line (a trailing `\r\n` or `\n` is ignored).
+///
+/// ```
+/// let rec = plumlogs::parse_session_line(
+///     "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+/// )?;
+/// assert_eq!((rec.kind.as_ref(), rec.ani.as_ref(), rec.channel), ("inbound", "7185551234", 3));
+/// assert_eq!(rec.duration(), Some(29));
+/// let err = plumlogs::parse_session_line("inbound 7185551234 three").unwrap_err();
+/// assert_eq!(err.offset, 19); // the byte where the channel number should be
+/// # Ok::<(), plumlogs::LineError>(())
+/// ```
 #[inline]
 pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
     line: &T,
