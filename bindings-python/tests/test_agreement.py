@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 
 import plumlogs
-from plumlogs import _native
-
 from conftest import vector
+from plumlogs import _native
 
 CASES: dict[str, Any] = json.loads(vector("agreement.json").read_text())
 LOOPBACK = "http://127.0.0.1:9"  # nothing listens: every case fails before a request

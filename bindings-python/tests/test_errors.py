@@ -8,7 +8,8 @@ import socket
 import pytest
 
 import plumlogs
-from conftest import LOCAL_LINE as LOCAL, SESSION_LINE, make_client
+from conftest import LOCAL_LINE as LOCAL
+from conftest import SESSION_LINE, make_client
 
 
 def test_hierarchy() -> None:

@@ -80,7 +80,7 @@ def test_text_of_every_length_survives_the_views() -> None:
     # length around those edges, ASCII and not, read back through records and Arrow.
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
     lines, expected = [], []
-    for n in range(0, 30):
+    for n in range(30):
         ani = "9" * (n + 1)
         dnis = ("d" * n + "é")[: n + 1]
         message = ("ü" * n)[:n]

@@ -9,8 +9,8 @@ import json
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 
@@ -24,7 +24,7 @@ WARNING = "partial results: database timeout"
 
 
 class _Plum(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:  # the stdlib's name (an override, which pep8-naming allows)
         body = json.dumps(
             {"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}}
         ).encode()

@@ -5,6 +5,8 @@ from collections.abc import Iterator, Sequence
 from types import TracebackType
 from typing import Any, Generic, Literal, TypeVar, final, overload
 
+from typing_extensions import TypeAlias
+
 from ._errors import ParseError, PlumError
 from ._types import SessionIdParts
 
@@ -34,7 +36,7 @@ __all__ = [
     "parse_sessions",
 ]
 
-_R = TypeVar("_R", "SessionRecord", "ErrorRecord", "CallLogEntry", "CallSummary")
+_R = TypeVar("_R", SessionRecord, ErrorRecord, CallLogEntry, CallSummary)
 
 @final
 class SessionRecord:
@@ -224,7 +226,7 @@ class CallLogsWithText:
     def __next__(self) -> tuple[CallSummary, CallLog | PlumError]: ...
     def __len__(self) -> int: ...
 
-_Time = int | datetime.datetime
+_Time: TypeAlias = int | datetime.datetime
 
 @final
 class Client:
