@@ -59,9 +59,11 @@ def test_every_case_gives_the_one_answer(case: dict[str, Any]) -> None:
     if "kind" in case:
         assert e.kind == case["kind"]
     if "http_status" in case:
-        assert isinstance(e, plumlogs.ApiError) and e.http_status == case["http_status"]
+        assert isinstance(e, plumlogs.ApiError)
+        assert e.http_status == case["http_status"]
     if "field" in case:
-        assert isinstance(e, plumlogs.InvalidArgument) and e.field == case["field"]
+        assert isinstance(e, plumlogs.InvalidArgument)
+        assert e.field == case["field"]
 
 
 def test_no_panic_escapes_except_exception() -> None:

@@ -89,7 +89,8 @@ def test_call_logs_with_text(client: plumlogs.Client, fresh_emu: plumlogs.Emulat
     got = list(pairs)
     assert [s.log_id for s, _ in got] == [s.log_id for s in client.call_logs(start, end, limit=12)]
     for summary, log in got:
-        assert isinstance(log, plumlogs.CallLog) and log.log_id == summary.log_id
+        assert isinstance(log, plumlogs.CallLog)
+        assert log.log_id == summary.log_id
 
 
 def test_call_logs_with_text_errors(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
@@ -110,10 +111,12 @@ def test_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch, fresh
     monkeypatch.setenv("PLUM_PASSWORD", fresh_emu.password)
     monkeypatch.setenv("PLUM_BASE_URL", fresh_emu.base_url)
     client = plumlogs.Client()
-    assert client.base_url == fresh_emu.base_url and client.username == fresh_emu.username
+    assert client.base_url == fresh_emu.base_url
+    assert client.username == fresh_emu.username
     client.call_logs(*window(fresh_emu, 3600 * 4)).collect()
     assert fresh_emu.requests()[-1]["username"] == fresh_emu.username
-    assert "password" not in repr(client) and fresh_emu.password not in repr(client)
+    assert "password" not in repr(client)
+    assert fresh_emu.password not in repr(client)
 
 
 def test_listing_to_dataframes(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
@@ -129,7 +132,8 @@ def test_listing_to_dataframes(client: plumlogs.Client, fresh_emu: plumlogs.Emul
     assert table.schema.field("start").type == pa.timestamp("s", tz="UTC")
     assert listing.collect() == []  # consumed
     # Pages are joined into one set of columns: one batch, not one per page.
-    assert len(everything) > 100 and table.num_rows < 64 * 1024
+    assert len(everything) > 100
+    assert table.num_rows < 64 * 1024
     assert len(table.to_batches()) == 1
     sessions = client.sessions(start, end, page_size=100).collect()
     assert sessions.to_arrow().column("message").to_pylist() == [r.message for r in sessions]
@@ -139,7 +143,8 @@ def test_progress_bar(client: plumlogs.Client, fresh_emu: plumlogs.Emulator, cap
     pytest.importorskip("tqdm", reason="tqdm is not installed")
     got = list(client.sessions(*window(fresh_emu, 6 * 3600), page_size=100, progress=True))
     err = capsys.readouterr().err
-    assert "sessions" in err and f"{len(got)}" in err
+    assert "sessions" in err
+    assert f"{len(got)}" in err
 
 
 def test_progress_without_tqdm_warns(client: plumlogs.Client, fresh_emu: plumlogs.Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,7 +172,8 @@ def test_emulator_controls(fresh_emu: plumlogs.Emulator) -> None:
 def test_emulator_clock_and_lifecycle() -> None:
     fixed = int(dt.datetime.now(dt.timezone.utc).timestamp()) - 3600
     with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed, username="me", password="pw") as emu:
-        assert emu.now == fixed and emu.running
+        assert emu.now == fixed
+        assert emu.running
         assert (emu.username, emu.password) == ("me", "pw")
         assert emu.base_url == f"http://127.0.0.1:{emu.port}"
         emu.set_clock(dt.datetime.fromtimestamp(fixed + 60, dt.timezone.utc))
@@ -179,4 +185,5 @@ def test_emulator_clock_and_lifecycle() -> None:
     # Same seed, same clock: the same data.
     with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed) as again:
         b = plumlogs.Client(again.username, again.password, base_url=again.base_url).sessions(fixed - DAY, fixed).collect()
-    assert a == b and len(a) > 0
+    assert a == b
+    assert len(a) > 0

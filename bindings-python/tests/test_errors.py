@@ -55,7 +55,9 @@ def test_bulk_lenient_keeps_every_good_record_and_every_problem() -> None:
     assert all(isinstance(p, plumlogs.ParseError) and p.reason and p.column for p in res.problems)
     assert repr(res) == "ParseResult(3 SessionRecord records, 2 problems)"
     clean = plumlogs.parse_errors("", strict=False)
-    assert clean.ok and len(clean) == 0 and clean.problems == []
+    assert clean.ok
+    assert len(clean) == 0
+    assert clean.problems == []
 
 
 def test_call_log_orphan_continuation() -> None:
@@ -74,7 +76,10 @@ def test_decode_broken_bodies_say_where() -> None:
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.decode_response(b'{"status":"success",\n "result": {"sessions": [1,', "sessions")
     e = info.value
-    assert e.line == 2 and e.column is not None and e.offset is not None and e.input.startswith(' "result"')
+    assert e.line == 2
+    assert e.column is not None
+    assert e.offset is not None
+    assert e.input.startswith(' "result"')
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.decode_response("hello", "logs")
     assert (info.value.line, info.value.column, info.value.kind) == (1, 1, "malformed_body")
@@ -158,7 +163,8 @@ def test_failure_bodies_as_the_docs_print_them_still_give_the_message(fresh_emu:
     fresh_emu.inject_documented_failure(403)
     with pytest.raises(plumlogs.AuthError) as auth:
         client.errors(fresh_emu.now - 3600, fresh_emu.now).collect()
-    assert auth.value.http_status == 403 and "emulated HTTP 403" in auth.value.message
+    assert auth.value.http_status == 403
+    assert "emulated HTTP 403" in auth.value.message
     with pytest.raises(plumlogs.InvalidArgument):
         fresh_emu.inject_documented_failure(42)
 
@@ -255,4 +261,5 @@ def test_big_texts_report_the_same_lines_as_small_ones() -> None:
         plumlogs.parse_sessions("\n".join(lines))
     assert info.value.line == 20_001
     ok = plumlogs.parse_sessions("\n".join([SESSION_LINE, LOCAL] * 20_000))
-    assert [r.kind for r in ok[:4]] == ["inbound", "local", "inbound", "local"] and len(ok) == 40_000
+    assert [r.kind for r in ok[:4]] == ["inbound", "local", "inbound", "local"]
+    assert len(ok) == 40_000

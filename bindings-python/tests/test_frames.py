@@ -35,7 +35,8 @@ def test_arrow_schema_and_values() -> None:
         if rec.call_start is not None:
             assert row["call_start"] == dt.datetime.fromtimestamp(rec.call_start, dt.timezone.utc)
         else:
-            assert row["call_start"] is None and row["call_end"] is None
+            assert row["call_start"] is None
+            assert row["call_end"] is None
     assert rows[2]["utc_offset_minutes"] == 90
 
 
@@ -50,7 +51,8 @@ def test_pyarrow_reads_the_capsule_directly() -> None:
         lines = [SESSION_LINE.replace(" 3 [", f" {i % 1000} [") if i % 3 else LOCAL_LINE for i in range(n)]
         many = plumlogs.parse_sessions("\n".join(lines))
         t = pa.RecordBatchReader.from_stream(many).read_all()
-        assert t.num_rows == n and len(t.to_batches()) >= 2
+        assert t.num_rows == n
+        assert len(t.to_batches()) >= 2
         assert t.column("channel").to_pylist() == [r.channel for r in many]
         assert t.column("label").null_count == n - (n + 2) // 3
 
@@ -139,14 +141,16 @@ def test_a_requested_plain_string_schema_is_honoured() -> None:
 def test_lenient_result_converts_its_records() -> None:
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
     res = plumlogs.parse_sessions(SESSIONS + "\nnot a line", strict=False)
-    assert res.to_arrow().num_rows == 9 and len(res.problems) == 1
+    assert res.to_arrow().num_rows == 9
+    assert len(res.problems) == 1
 
 
 def test_call_log_entries_keep_unknown_zones() -> None:
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
     rows = plumlogs.parse_call_log(CALL_LOG).to_arrow().to_pylist()
     assert rows[0]["timestamp"] == dt.datetime(2002, 8, 28, 14, 16, 58, tzinfo=dt.timezone.utc)
-    assert rows[2]["timestamp"] is None and rows[2]["utc_offset_minutes"] is None
+    assert rows[2]["timestamp"] is None
+    assert rows[2]["utc_offset_minutes"] is None
     assert rows[2]["local_timestamp"] == dt.datetime(2002, 8, 28, 10, 17, 2)
     assert rows[1]["message"] == "first line\n  second line"
 
@@ -176,7 +180,8 @@ def test_polars_round_trip() -> None:
     assert errs["session_id"].to_list() == ["000020;000;1483968637"]
     # The DataFrame constructor itself reads the records through the Arrow stream.
     direct = pl.DataFrame(records)
-    assert direct.shape == (9, 12) and direct["ani"].to_list() == df["ani"].to_list()
+    assert direct.shape == (9, 12)
+    assert direct["ani"].to_list() == df["ani"].to_list()
 
 
 def test_empty_results_keep_their_schema() -> None:

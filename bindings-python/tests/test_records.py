@@ -17,7 +17,8 @@ def test_session_record_attributes() -> None:
     assert r.session_id == "200035;003;1509734279"
     assert r.session_id_parts == plumlogs.SessionIdParts("200035", 3, 1509734279)
     assert (r.call_start, r.call_end, r.duration) == (1509734310, 1509734339, 29)
-    assert r.label is None and r.message is None
+    assert r.label is None
+    assert r.message is None
     ts = r.timestamp
     assert ts == dt.datetime(2017, 11, 3, 14, 38, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     assert ts.utcoffset() == dt.timedelta(hours=-5)
@@ -29,7 +30,9 @@ def test_local_line_has_label_and_message() -> None:
     assert (r.label, r.message) == ("menu", "caller pressed [1]: billing")
     assert (r.call_start, r.call_end, r.duration) == (None, None, None)
     d = r.to_dict()
-    assert d["label"] == "menu" and d["call_start"] is None and d["timestamp"] == "2017-11-03T14:38:31-05:00"
+    assert d["label"] == "menu"
+    assert d["call_start"] is None
+    assert d["timestamp"] == "2017-11-03T14:38:31-05:00"
 
 
 def test_error_record() -> None:
@@ -48,7 +51,8 @@ def test_call_log_entries_and_unknown_zone() -> None:
     assert (first.zone, first.module, first.level, first.message) == ("EDT", "tel", "EVENT", "call answered")
     assert second.message == "first line\n  second line"
     # An unknown zone abbreviation: the wall-clock reading, naive.
-    assert third.zone == "CEST" and third.timestamp.tzinfo is None
+    assert third.zone == "CEST"
+    assert third.timestamp.tzinfo is None
     assert third.to_dict()["timestamp"] == "2002-08-28T10:17:02"
 
 
@@ -72,7 +76,8 @@ def test_equality_and_hash() -> None:
     a = plumlogs.parse_session_line(SESSION_LINE)
     b = plumlogs.parse_sessions(b"\n\n" + SESSION_LINE.encode() + b"\r\n")[0]
     c = plumlogs.parse_session_line(LOCAL_LINE)
-    assert a == b and hash(a) == hash(b)
+    assert a == b
+    assert hash(a) == hash(b)
     assert a != c
     assert a != SESSION_LINE  # different types are never equal
     assert len({a, b, c}) == 2
@@ -83,8 +88,11 @@ def test_record_list_is_a_sequence() -> None:
     lst = plumlogs.parse_sessions(text)
     assert len(lst) == 3
     first, local = lst[0], lst[1]
-    assert first in lst and local in lst and plumlogs.parse_session_line(SESSION_LINE) in lst
-    assert "inbound" not in lst and plumlogs.parse_error_line(ERROR_LINE) not in lst
+    assert first in lst
+    assert local in lst
+    assert plumlogs.parse_session_line(SESSION_LINE) in lst
+    assert "inbound" not in lst
+    assert plumlogs.parse_error_line(ERROR_LINE) not in lst
     assert (lst.index(first), lst.index(local), lst.index(first, 1), lst.index(first, -1)) == (0, 1, 2, 2)
     assert (lst.count(first), lst.count(local), lst.count(None)) == (2, 1, 0)
     with pytest.raises(ValueError):
