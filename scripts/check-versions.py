@@ -96,9 +96,11 @@ def check(root: Path) -> tuple[str, list[str]]:
         sub = json.loads(path.read_text())
         expect(f"bindings-node/npm/{platform}/package.json name", sub.get("name"), name)
         expect(f"bindings-node/npm/{platform}/package.json version", sub.get("version"), version)
-        for field in ("os", "cpu"):
-            if not sub.get(field):
-                problems.append(f"bindings-node/npm/{platform}/package.json: no {field!r}")
+        problems.extend(
+            f"bindings-node/npm/{platform}/package.json: no {field!r}"
+            for field in ("os", "cpu")
+            if not sub.get(field)
+        )
         if platform.startswith("linux-"):
             want_libc = ["musl"] if platform.endswith("-musl") else ["glibc"]
             expect(f"bindings-node/npm/{platform}/package.json libc", sub.get("libc"), want_libc)

@@ -116,7 +116,7 @@ def main() -> None:
         print("note: the issue's target is measured on >= 100k lines", file=sys.stderr)
 
     text = generate(args.lines)
-    n_local = sum(1 for l in text.splitlines() if l.startswith("local"))
+    n_local = sum(1 for line in text.splitlines() if line.startswith("local"))
     print(f"{args.lines} session lines ({n_local} local), {len(text) / 1e6:.1f} MB, {args.rounds} rounds")
 
     def objects() -> list[Any]:
@@ -125,7 +125,7 @@ def main() -> None:
     def read3() -> int:
         n = 0
         for r in plumlogs.parse_sessions(text):
-            r.kind, r.timestamp, r.duration
+            _ = (r.kind, r.timestamp, r.duration)
             n += 1
         return n
 

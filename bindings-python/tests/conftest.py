@@ -41,7 +41,7 @@ def vector(*parts: str) -> Path:
 
 
 def jsonl(*parts: str) -> list[dict[str, Any]]:
-    return [json.loads(l) for l in vector(*parts).read_text().splitlines() if l.strip()]
+    return [json.loads(line) for line in vector(*parts).read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")

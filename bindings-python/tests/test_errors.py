@@ -31,7 +31,7 @@ def test_single_line_parse_error() -> None:
     assert (e.line, e.column, e.kind, e.input) == (1, bad.index("Nox") + 1, "bad_month", bad)
     assert "month" in e.reason
     assert "line 1, column" in str(e)
-    with pytest.raises(ValueError):  # also a ValueError
+    with pytest.raises(ValueError, match="expected an error line"):  # also a ValueError
         plumlogs.parse_error_line(SESSION_LINE)
 
 
@@ -189,7 +189,7 @@ def test_a_deadline_bounds_a_call_with_its_retries(fresh_emu: plumlogs.Emulator)
     )
     fresh_emu.inject_slow(3000, count=20)
     t = time.monotonic()
-    with pytest.raises(plumlogs.TransportError, match="1.5s deadline"):
+    with pytest.raises(plumlogs.TransportError, match=r"1\.5s deadline"):
         client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
     # Ten retries of a 1 s timeout would take over ten seconds.
     assert time.monotonic() - t < 4.0
@@ -228,7 +228,8 @@ def test_unknown_log_id_is_api_error(client: plumlogs.Client) -> None:
     for bad in (-1, 2**70, "abc", 1.5, True):
         with pytest.raises(plumlogs.InvalidArgument) as arg:
             client.call_log(bad)  # type: ignore[arg-type]
-        assert arg.value.field == "log_id" and arg.value.code == "INVALID_ARGUMENT", arg.value
+        assert arg.value.field == "log_id", arg.value
+        assert arg.value.code == "INVALID_ARGUMENT", arg.value
 
 
 def test_big_texts_report_the_same_lines_as_small_ones() -> None:

@@ -192,7 +192,7 @@ def test_empty_results_keep_their_schema() -> None:
     assert pa.table(plumlogs.parse_call_log("")).num_rows == 0
 
 
-@pytest.mark.parametrize("method, module", [("to_arrow", "pyarrow"), ("to_pandas", "pandas"), ("to_polars", "polars")])
+@pytest.mark.parametrize(("method", "module"), [("to_arrow", "pyarrow"), ("to_pandas", "pandas"), ("to_polars", "polars")])
 def test_missing_library_is_a_clear_import_error(monkeypatch: pytest.MonkeyPatch, method: str, module: str) -> None:
     monkeypatch.setitem(sys.modules, module, None)  # as if it were not installed
     with pytest.raises(ImportError, match=f"needs the `{module}` package.*pip install"):

@@ -95,7 +95,7 @@ def test_record_list_is_a_sequence() -> None:
     assert plumlogs.parse_error_line(ERROR_LINE) not in lst
     assert (lst.index(first), lst.index(local), lst.index(first, 1), lst.index(first, -1)) == (0, 1, 2, 2)
     assert (lst.count(first), lst.count(local), lst.count(None)) == (2, 1, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not in the RecordList"):
         lst.index(local, 2)
     assert [r.kind for r in reversed(lst)] == ["inbound", "local", "inbound"]
     assert lst[-1] == lst[0]
@@ -128,7 +128,7 @@ def test_split_session_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "call, name",
+    ("call", "name"),
     [
         (lambda: plumlogs.parse_session_line(42), "line"),
         (lambda: plumlogs.parse_error_line(None), "line"),
