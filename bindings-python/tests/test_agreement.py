@@ -68,7 +68,12 @@ def test_every_case_gives_the_one_answer(case: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "kw",
-    [{"timeout": 1e300}, {"backoff": (0, 1e300)}, {"deadline": float("inf")}, {"timeout": float("nan")}],
+    [
+        {"timeout": 1e300},
+        {"backoff": (0, 1e300)},
+        {"deadline": float("inf")},
+        {"timeout": float("nan")},
+    ],
 )
 def test_no_panic_escapes_except_exception(kw: dict[str, Any]) -> None:
     # Issue 12: these were a PanicException (a BaseException) from Duration::from_secs_f64.

@@ -51,7 +51,10 @@ def test_bulk_lenient_keeps_every_good_record_and_every_problem() -> None:
     assert not res.ok
     assert len(res) == len(res.records) == 3
     assert [r.kind for r in res] == ["inbound"] * 3
-    assert [(p.line, p.input) for p in res.problems] == [(2, "garbage here"), (4, "inbound 1 2 [x]")]
+    assert [(p.line, p.input) for p in res.problems] == [
+        (2, "garbage here"),
+        (4, "inbound 1 2 [x]"),
+    ]
     assert all(isinstance(p, plumlogs.ParseError) and p.reason and p.column for p in res.problems)
     assert repr(res) == "ParseResult(3 SessionRecord records, 2 problems)"
     clean = plumlogs.parse_errors("", strict=False)
@@ -134,7 +137,9 @@ def test_no_credentials_is_auth_error_before_any_request(monkeypatch: pytest.Mon
 
 
 def test_wrong_password_is_auth_error(fresh_emu: plumlogs.Emulator) -> None:
-    client = plumlogs.Client(fresh_emu.username, "wrong", base_url=fresh_emu.base_url, backoff=(0.001, 0.01))
+    client = plumlogs.Client(
+        fresh_emu.username, "wrong", base_url=fresh_emu.base_url, backoff=(0.001, 0.01)
+    )
     with pytest.raises(plumlogs.AuthError) as info:
         list(client.sessions(fresh_emu.now - 3600, fresh_emu.now))
     assert info.value.http_status == 401
@@ -152,14 +157,19 @@ def test_server_errors_after_retries_are_api_errors(fresh_emu: plumlogs.Emulator
     # A listing is done after its error: iterating again yields nothing.
 
 
-def test_failure_bodies_as_the_docs_print_them_still_give_the_message(fresh_emu: plumlogs.Emulator) -> None:
+def test_failure_bodies_as_the_docs_print_them_still_give_the_message(
+    fresh_emu: plumlogs.Emulator,
+) -> None:
     # The docs' JSON failure body has a trailing comma: invalid JSON, yet the
     # server's message is what the exception carries.
     client = make_client(fresh_emu, max_retries=1)
     fresh_emu.inject_documented_failure(503, count=2)
     with pytest.raises(plumlogs.ApiError) as info:
         client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
-    assert (info.value.http_status, info.value.message) == (503, "Service temporarily unavailable (emulated HTTP 503)")
+    assert (info.value.http_status, info.value.message) == (
+        503,
+        "Service temporarily unavailable (emulated HTTP 503)",
+    )
     fresh_emu.inject_documented_failure(403)
     with pytest.raises(plumlogs.AuthError) as auth:
         client.errors(fresh_emu.now - 3600, fresh_emu.now).collect()
@@ -184,8 +194,13 @@ def test_a_deadline_bounds_a_call_with_its_retries(fresh_emu: plumlogs.Emulator)
     import time
 
     client = plumlogs.Client(
-        fresh_emu.username, fresh_emu.password, base_url=fresh_emu.base_url,
-        timeout=1.0, max_retries=10, backoff=(0.001, 0.01), deadline=1.5,
+        fresh_emu.username,
+        fresh_emu.password,
+        base_url=fresh_emu.base_url,
+        timeout=1.0,
+        max_retries=10,
+        backoff=(0.001, 0.01),
+        deadline=1.5,
     )
     fresh_emu.inject_slow(3000, count=20)
     t = time.monotonic()
@@ -253,7 +268,9 @@ def test_big_texts_report_the_same_lines_as_small_ones() -> None:
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    assert [p.offset for p in res.problems] == [starts[n - 1] + p.column - 1 for n, p in zip(bad, res.problems)]
+    assert [p.offset for p in res.problems] == [
+        starts[n - 1] + p.column - 1 for n, p in zip(bad, res.problems)
+    ]
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.parse_sessions(text.encode())
     assert info.value.line == 7

@@ -26,7 +26,11 @@ WARNING = "partial results: database timeout"
 class _Plum(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # the stdlib's name (an override, which pep8-naming allows)
         body = json.dumps(
-            {"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}}
+            {
+                "status": "success",
+                "error": WARNING,
+                "result": {"total_sessions": 1, "sessions": [LINE]},
+            }
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -74,6 +78,8 @@ def test_a_warning_filter_can_make_it_an_error(base_url: str) -> None:
 
 
 def test_decode_response_warns_too() -> None:
-    body = json.dumps({"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}})
+    body = json.dumps(
+        {"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}}
+    )
     with pytest.warns(plumlogs.ServerWarning, match="partial results"):
         assert len(plumlogs.decode_response(body, "sessions")) == 1

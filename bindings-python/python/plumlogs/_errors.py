@@ -58,7 +58,9 @@ class PlumError(Exception):
     kind: str | None
     message: str
 
-    def __init__(self, message: str, *, description: str | None = None, kind: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, description: str | None = None, kind: str | None = None
+    ) -> None:
         super().__init__(description or message)
         self.message = message
         self.kind = kind
