@@ -59,7 +59,9 @@ def check(root: Path) -> tuple[str, list[str]]:
 
     for name, dep in workspace["workspace"].get("dependencies", {}).items():
         if isinstance(dep, dict) and "path" in dep:
-            expect(f"Cargo.toml [workspace.dependencies] {name}.version", dep.get("version"), version)
+            expect(
+                f"Cargo.toml [workspace.dependencies] {name}.version", dep.get("version"), version
+            )
 
     lock = tomllib.loads((root / "Cargo.lock").read_text())
     for pkg in lock["package"]:
@@ -70,7 +72,9 @@ def check(root: Path) -> tuple[str, list[str]]:
     if "version" in pyproject:
         expect("bindings-python/pyproject.toml [project] version", pyproject["version"], version)
     elif "version" not in pyproject.get("dynamic", []):
-        problems.append("bindings-python/pyproject.toml: no version and not dynamic (from Cargo.toml)")
+        problems.append(
+            "bindings-python/pyproject.toml: no version and not dynamic (from Cargo.toml)"
+        )
 
     node = root / "bindings-node"
     package = json.loads((node / "package.json").read_text())
@@ -81,10 +85,14 @@ def check(root: Path) -> tuple[str, list[str]]:
     for triple in targets:
         platform = NAPI_PLATFORM.get(triple)
         if platform is None:
-            problems.append(f"bindings-node/package.json napi.targets: {triple!r} has no platform name here")
+            problems.append(
+                f"bindings-node/package.json napi.targets: {triple!r} has no platform name here"
+            )
             continue
         wanted[f"{package['name']}-{platform}"] = platform
-    expect("bindings-node/package.json optionalDependencies (names)", sorted(optional), sorted(wanted))
+    expect(
+        "bindings-node/package.json optionalDependencies (names)", sorted(optional), sorted(wanted)
+    )
     for name, spec in optional.items():
         expect(f"bindings-node/package.json optionalDependencies.{name}", spec, version)
     npm_dirs = sorted(p.name for p in (node / "npm").iterdir() if p.is_dir())
@@ -96,9 +104,11 @@ def check(root: Path) -> tuple[str, list[str]]:
         sub = json.loads(path.read_text())
         expect(f"bindings-node/npm/{platform}/package.json name", sub.get("name"), name)
         expect(f"bindings-node/npm/{platform}/package.json version", sub.get("version"), version)
-        for field in ("os", "cpu"):
-            if not sub.get(field):
-                problems.append(f"bindings-node/npm/{platform}/package.json: no {field!r}")
+        problems.extend(
+            f"bindings-node/npm/{platform}/package.json: no {field!r}"
+            for field in ("os", "cpu")
+            if not sub.get(field)
+        )
         if platform.startswith("linux-"):
             want_libc = ["musl"] if platform.endswith("-musl") else ["glibc"]
             expect(f"bindings-node/npm/{platform}/package.json libc", sub.get("libc"), want_libc)
@@ -162,7 +172,11 @@ def self_test() -> int:
         ),
         "path dependency version": (
             "Cargo.toml",
-            lambda s: s.replace('plumlogs-emulator = { path = "emulator", version = "', 'plumlogs-emulator = { path = "emulator", version = "9', 1),
+            lambda s: s.replace(
+                'plumlogs-emulator = { path = "emulator", version = "',
+                'plumlogs-emulator = { path = "emulator", version = "9',
+                1,
+            ),
             "[workspace.dependencies] plumlogs-emulator.version",
         ),
         "license copy": (
@@ -198,7 +212,12 @@ def main() -> int:
         return self_test()
     version, problems = check(ROOT)
     if problems:
-        print(f"version check: workspace version {version}, but:", *problems, sep="\n  ", file=sys.stderr)
+        print(
+            f"version check: workspace version {version}, but:",
+            *problems,
+            sep="\n  ",
+            file=sys.stderr,
+        )
         return 1
     print(version)
     return 0

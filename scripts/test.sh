@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test suite of the repository: Rust (core,
-# emulator, client, CLI), Python and Node. It installs what it needs itself:
-# a venv under .venv/ with the Python package and its test tools, and
-# bindings-node/node_modules. Usage: scripts/test.sh
+# emulator, client, CLI), Python and Node, and their linters (clippy, ruff, eslint).
+# It installs what it needs itself: a venv under .venv/ with the Python package and
+# its test tools, and bindings-node/node_modules. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
@@ -43,26 +43,42 @@ if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
   built_dist=1
 fi
 
-step "Python: install the package into .venv, then pytest (stubtest included)"
-if [ ! -x .venv/bin/python ]; then
-  python3 -m venv .venv
+# The venv's interpreter: .venv/Scripts/python.exe on Windows (Git Bash, MSYS,
+# Cygwin), .venv/bin/python everywhere else; the one that makes it is `python` there.
+case "$(uname -s)" in
+  MINGW* | MSYS* | CYGWIN*) PY=.venv/Scripts/python.exe BASE_PY=python ;;
+  *) PY=.venv/bin/python BASE_PY=python3 ;;
+esac
+
+step "Python: .venv with the test tools (pytest, mypy, ruff, the DataFrame libraries)"
+if [ ! -x "$PY" ]; then
+  "$BASE_PY" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check pytest mypy pyarrow pandas polars tqdm
+"$PY" -m pip install --quiet --disable-pip-version-check pytest mypy 'ruff~=0.17.6' pyarrow pandas polars tqdm
+
+step "Python: ruff check and ruff format --check (bindings-python/, scripts/)"
+"$PY" -m ruff check bindings-python scripts
+"$PY" -m ruff format --check bindings-python scripts
+
+step "Python: install the package into .venv, then pytest (stubtest included)"
 if [ -n "$built_dist" ]; then
   # The manylinux wheel scripts/dist.sh built.
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/plumlogs-*.whl
+  "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps dist/plumlogs-*.whl
 else
   # pip fetches maturin itself (build isolation) and builds the abi3 wheel from source.
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
+  "$PY" -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps ./bindings-python
 fi
-.venv/bin/python -m pytest -q bindings-python/tests
+"$PY" -m pytest -q bindings-python/tests
 
-step "Node: npm install, build, node --test"
+step "Node: npm install, then eslint (npm run lint: bindings-node/ and scripts/)"
+(cd bindings-node && npm install --no-audit --no-fund && npm run lint)
+
+step "Node: build, node --test, tsc --strict on the declarations"
 if [ -n "$built_dist" ]; then
   # scripts/dist.sh left plumlogs.linux-x64-gnu.node (and index.d.ts) beside package.json.
-  (cd bindings-node && npm install --no-audit --no-fund && npm test)
+  (cd bindings-node && npm test)
 else
-  (cd bindings-node && npm install --no-audit --no-fund && npm run build && npm test)
+  (cd bindings-node && npm run build && npm test)
 fi
 
 step "All suites passed"

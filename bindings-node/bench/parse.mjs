@@ -60,7 +60,6 @@ function generate(n) {
 // ---- baseline: what one would write in plain JS ----
 const MONTHS = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 }
 const LINE = /^([a-z]+)\s+(\S+)\s+(\d+)\s+\[(\d\d)\/(\w{3})\/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)\]\s+(\S+)\s+(\S+)\s+(?:(\d+)\s+(\d+)\s+(\d+):(\d\d):(\d\d)|([^:\s]+):\s*(.*))$/
-const p2 = (v) => (v < 10 ? '0' + v : '' + v)
 function baseline(text) {
   const out = []
   for (const line of text.split('\n')) {

@@ -28,7 +28,7 @@ function sessionsFrom({ count, dict, text: s, slots, numbers }) {
       pos = e5
     }
     const start = numbers[n]
-    const call = start === start // NaN marks a null
+    const call = !Number.isNaN(start) // NaN marks a null
     out[i] = {
       kind: dict[slots[o]],
       ani,

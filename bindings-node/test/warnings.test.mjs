@@ -41,7 +41,9 @@ test('warnings: onWarning gets the text of a success with an error, once, with e
 })
 
 test('warnings: without onWarning, a ServerWarning process warning', async () => {
-  const got = new Promise((resolve) => process.once('warning', resolve))
+  const got = new Promise((resolve) => {
+    process.once('warning', resolve)
+  })
   await client().sessions(now() - 3600, now())
   const w = await got
   assert.equal(w.name, 'ServerWarning')

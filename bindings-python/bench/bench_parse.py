@@ -49,15 +49,19 @@ def generate(n: int, seed: int = 7) -> str:
         t += r.randint(1, 90)
         kind = r.choices(["inbound", "outbound", "transfer"], [70, 25, 5])[0]
         ani = f"{r.randint(2, 9)}{r.randint(0, 10**9 - 1):09d}"
-        dnis = "dialer@acme.example" if kind == "outbound" else r.choice(["6177123000", "8009957586"])
+        dnis = (
+            "dialer@acme.example" if kind == "outbound" else r.choice(["6177123000", "8009957586"])
+        )
         chan = r.randint(0, 47)
         off = r.choice([-300, -240, -360])
         local = dt.datetime.fromtimestamp(t, dt.timezone(dt.timedelta(minutes=off)))
-        stamp = f"[{local.day:02d}/{MONTHS[local.month - 1]}/{local.year}:{local:%H:%M:%S} {'-' if off < 0 else '+'}{abs(off) // 60:02d}{abs(off) % 60:02d}]"
+        zone = f"{'-' if off < 0 else '+'}{abs(off) // 60:02d}{abs(off) % 60:02d}"
+        stamp = f"[{local.day:02d}/{MONTHS[local.month - 1]}/{local.year}:{local:%H:%M:%S} {zone}]"
         sid = f"{r.choice(['200035', '300024', '400050'])};{chan:03d};{t - r.randint(5, 40)}"
         length = r.randint(3, 900)
         head = f"{ani} {chan} {stamp} {dnis} {sid}"
-        out.append(f"{kind} {head} {t} {t + length} {length // 3600:02d}:{length % 3600 // 60:02d}:{length % 60:02d}")
+        hms = f"{length // 3600:02d}:{length % 3600 // 60:02d}:{length % 60:02d}"
+        out.append(f"{kind} {head} {t} {t + length} {hms}")
         out.append(f"local {head} fetchurl: https://ivr.acme.example/vxml/main.php?c={chan}")
         for _ in range(r.randint(0, 3)):
             label, msg = r.choice(TAGS)
@@ -116,8 +120,11 @@ def main() -> None:
         print("note: the issue's target is measured on >= 100k lines", file=sys.stderr)
 
     text = generate(args.lines)
-    n_local = sum(1 for l in text.splitlines() if l.startswith("local"))
-    print(f"{args.lines} session lines ({n_local} local), {len(text) / 1e6:.1f} MB, {args.rounds} rounds")
+    n_local = sum(1 for line in text.splitlines() if line.startswith("local"))
+    print(
+        f"{args.lines} session lines ({n_local} local), "
+        f"{len(text) / 1e6:.1f} MB, {args.rounds} rounds"
+    )
 
     def objects() -> list[Any]:
         return list(plumlogs.parse_sessions(text))
@@ -125,7 +132,7 @@ def main() -> None:
     def read3() -> int:
         n = 0
         for r in plumlogs.parse_sessions(text):
-            r.kind, r.timestamp, r.duration
+            _ = (r.kind, r.timestamp, r.duration)
             n += 1
         return n
 
@@ -137,7 +144,9 @@ def main() -> None:
     try:
         import pyarrow  # noqa: F401
 
-        cases.append(("parse_sessions(...).to_arrow()", lambda: plumlogs.parse_sessions(text).to_arrow()))
+        cases.append(
+            ("parse_sessions(...).to_arrow()", lambda: plumlogs.parse_sessions(text).to_arrow())
+        )
     except ImportError:
         print("pyarrow not installed: to_arrow not measured")
     for module, method in (("polars", "to_polars"), ("pandas", "to_pandas")):
@@ -146,7 +155,12 @@ def main() -> None:
         except ImportError:
             print(f"{module} not installed: {method} not measured")
             continue
-        cases.append((f"parse_sessions(...).{method}()", lambda m=method: getattr(plumlogs.parse_sessions(text), m)()))
+        cases.append(
+            (
+                f"parse_sessions(...).{method}()",
+                lambda m=method: getattr(plumlogs.parse_sessions(text), m)(),
+            )
+        )
 
     # Same answers, or the comparison means nothing.
     base = baseline(text)
@@ -155,7 +169,12 @@ def main() -> None:
     for i in (0, 1, len(base) // 2, len(base) - 1):
         d, o = base[i], objs[i]
         assert (d["kind"], d["ani"], d["timestamp"], d["duration"], d["message"]) == (
-            o.kind, o.ani, o.timestamp, o.duration, o.message), i
+            o.kind,
+            o.ani,
+            o.timestamp,
+            o.duration,
+            o.message,
+        ), i
     del base, objs
 
     # The machine is shared: each round times the baseline and then every case, so
@@ -174,11 +193,15 @@ def main() -> None:
 
     med = statistics.median
     print(f"{'':36} {'median s':>9} {'ns/line':>8} {'x baseline':>11} {'(CPU time)':>11}")
-    print(f"{'baseline: re + strptime -> dicts':36} {med(walls['baseline']):9.4f} "
-          f"{med(walls['baseline']) / args.lines * 1e9:8.0f} {'1.0x':>11}")
+    print(
+        f"{'baseline: re + strptime -> dicts':36} {med(walls['baseline']):9.4f} "
+        f"{med(walls['baseline']) / args.lines * 1e9:8.0f} {'1.0x':>11}"
+    )
     for name, _ in cases:
-        print(f"{name:36} {med(walls[name]):9.4f} {med(walls[name]) / args.lines * 1e9:8.0f} "
-              f"{med(ratios[name]):10.1f}x {med(cpu_ratios[name]):10.1f}x")
+        print(
+            f"{name:36} {med(walls[name]):9.4f} {med(walls[name]) / args.lines * 1e9:8.0f} "
+            f"{med(ratios[name]):10.1f}x {med(cpu_ratios[name]):10.1f}x"
+        )
 
 
 if __name__ == "__main__":

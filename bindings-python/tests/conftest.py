@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def vector(*parts: str) -> Path:
 
 
 def jsonl(*parts: str) -> list[dict[str, Any]]:
-    return [json.loads(l) for l in vector(*parts).read_text().splitlines() if l.strip()]
+    return [json.loads(line) for line in vector(*parts).read_text().splitlines() if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def emu() -> Iterator[plumlogs.Emulator]:
         yield e
 
 
-@pytest.fixture()
+@pytest.fixture
 def fresh_emu(emu: plumlogs.Emulator) -> plumlogs.Emulator:
     emu.clear_faults()
     emu.clear_requests()
@@ -62,6 +63,6 @@ def make_client(emu: plumlogs.Emulator, **kw: Any) -> plumlogs.Client:
     return plumlogs.Client(emu.username, emu.password, base_url=emu.base_url, **kw)
 
 
-@pytest.fixture()
+@pytest.fixture
 def client(fresh_emu: plumlogs.Emulator) -> plumlogs.Client:
     return make_client(fresh_emu)

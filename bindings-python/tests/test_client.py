@@ -52,12 +52,16 @@ def test_json_and_xml_agree(fresh_emu: plumlogs.Emulator, service: str) -> None:
     assert accepts == {"application/json", "application/xml"}
 
 
-def test_datetime_bounds_equal_unix_seconds(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
+def test_datetime_bounds_equal_unix_seconds(
+    client: plumlogs.Client, fresh_emu: plumlogs.Emulator
+) -> None:
     start, end = window(fresh_emu, 6 * 3600)
     utc = dt.timezone.utc
     eastern = dt.timezone(dt.timedelta(hours=-5))
     by_int = client.sessions(start, end).collect()
-    by_dt = client.sessions(dt.datetime.fromtimestamp(start, utc), dt.datetime.fromtimestamp(end, eastern)).collect()
+    by_dt = client.sessions(
+        dt.datetime.fromtimestamp(start, utc), dt.datetime.fromtimestamp(end, eastern)
+    ).collect()
     assert by_int == by_dt
 
 
@@ -89,7 +93,8 @@ def test_call_logs_with_text(client: plumlogs.Client, fresh_emu: plumlogs.Emulat
     got = list(pairs)
     assert [s.log_id for s, _ in got] == [s.log_id for s in client.call_logs(start, end, limit=12)]
     for summary, log in got:
-        assert isinstance(log, plumlogs.CallLog) and log.log_id == summary.log_id
+        assert isinstance(log, plumlogs.CallLog)
+        assert log.log_id == summary.log_id
 
 
 def test_call_logs_with_text_errors(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
@@ -105,15 +110,19 @@ def test_call_logs_with_text_errors(client: plumlogs.Client, fresh_emu: plumlogs
         list(client.call_logs_with_text(start, end, limit=3, concurrency=2))
 
 
-def test_credentials_from_the_environment(monkeypatch: pytest.MonkeyPatch, fresh_emu: plumlogs.Emulator) -> None:
+def test_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, fresh_emu: plumlogs.Emulator
+) -> None:
     monkeypatch.setenv("PLUM_USERNAME", fresh_emu.username)
     monkeypatch.setenv("PLUM_PASSWORD", fresh_emu.password)
     monkeypatch.setenv("PLUM_BASE_URL", fresh_emu.base_url)
     client = plumlogs.Client()
-    assert client.base_url == fresh_emu.base_url and client.username == fresh_emu.username
+    assert client.base_url == fresh_emu.base_url
+    assert client.username == fresh_emu.username
     client.call_logs(*window(fresh_emu, 3600 * 4)).collect()
     assert fresh_emu.requests()[-1]["username"] == fresh_emu.username
-    assert "password" not in repr(client) and fresh_emu.password not in repr(client)
+    assert "password" not in repr(client)
+    assert fresh_emu.password not in repr(client)
 
 
 def test_listing_to_dataframes(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
@@ -129,20 +138,26 @@ def test_listing_to_dataframes(client: plumlogs.Client, fresh_emu: plumlogs.Emul
     assert table.schema.field("start").type == pa.timestamp("s", tz="UTC")
     assert listing.collect() == []  # consumed
     # Pages are joined into one set of columns: one batch, not one per page.
-    assert len(everything) > 100 and table.num_rows < 64 * 1024
+    assert len(everything) > 100
+    assert table.num_rows < 64 * 1024
     assert len(table.to_batches()) == 1
     sessions = client.sessions(start, end, page_size=100).collect()
     assert sessions.to_arrow().column("message").to_pylist() == [r.message for r in sessions]
 
 
-def test_progress_bar(client: plumlogs.Client, fresh_emu: plumlogs.Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_bar(
+    client: plumlogs.Client, fresh_emu: plumlogs.Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
     pytest.importorskip("tqdm", reason="tqdm is not installed")
     got = list(client.sessions(*window(fresh_emu, 6 * 3600), page_size=100, progress=True))
     err = capsys.readouterr().err
-    assert "sessions" in err and f"{len(got)}" in err
+    assert "sessions" in err
+    assert f"{len(got)}" in err
 
 
-def test_progress_without_tqdm_warns(client: plumlogs.Client, fresh_emu: plumlogs.Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_without_tqdm_warns(
+    client: plumlogs.Client, fresh_emu: plumlogs.Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "tqdm", None)
@@ -166,17 +181,29 @@ def test_emulator_controls(fresh_emu: plumlogs.Emulator) -> None:
 
 def test_emulator_clock_and_lifecycle() -> None:
     fixed = int(dt.datetime.now(dt.timezone.utc).timestamp()) - 3600
-    with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed, username="me", password="pw") as emu:
-        assert emu.now == fixed and emu.running
+    with plumlogs.Emulator(
+        seed=3, calls_per_day=50, clock=fixed, username="me", password="pw"
+    ) as emu:
+        assert emu.now == fixed
+        assert emu.running
         assert (emu.username, emu.password) == ("me", "pw")
         assert emu.base_url == f"http://127.0.0.1:{emu.port}"
         emu.set_clock(dt.datetime.fromtimestamp(fixed + 60, dt.timezone.utc))
         assert emu.now == fixed + 60
-        a = plumlogs.Client("me", "pw", base_url=emu.base_url).sessions(fixed - DAY, fixed).collect()
+        a = (
+            plumlogs.Client("me", "pw", base_url=emu.base_url)
+            .sessions(fixed - DAY, fixed)
+            .collect()
+        )
     assert not emu.running
     with pytest.raises(RuntimeError, match="stopped"):
         emu.requests()
     # Same seed, same clock: the same data.
     with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed) as again:
-        b = plumlogs.Client(again.username, again.password, base_url=again.base_url).sessions(fixed - DAY, fixed).collect()
-    assert a == b and len(a) > 0
+        b = (
+            plumlogs.Client(again.username, again.password, base_url=again.base_url)
+            .sessions(fixed - DAY, fixed)
+            .collect()
+        )
+    assert a == b
+    assert len(a) > 0

@@ -8,7 +8,8 @@ import socket
 import pytest
 
 import plumlogs
-from conftest import LOCAL_LINE as LOCAL, SESSION_LINE, make_client
+from conftest import LOCAL_LINE as LOCAL
+from conftest import SESSION_LINE, make_client
 
 
 def test_hierarchy() -> None:
@@ -30,7 +31,7 @@ def test_single_line_parse_error() -> None:
     assert (e.line, e.column, e.kind, e.input) == (1, bad.index("Nox") + 1, "bad_month", bad)
     assert "month" in e.reason
     assert "line 1, column" in str(e)
-    with pytest.raises(ValueError):  # also a ValueError
+    with pytest.raises(ValueError, match="expected an error line"):  # also a ValueError
         plumlogs.parse_error_line(SESSION_LINE)
 
 
@@ -50,11 +51,16 @@ def test_bulk_lenient_keeps_every_good_record_and_every_problem() -> None:
     assert not res.ok
     assert len(res) == len(res.records) == 3
     assert [r.kind for r in res] == ["inbound"] * 3
-    assert [(p.line, p.input) for p in res.problems] == [(2, "garbage here"), (4, "inbound 1 2 [x]")]
+    assert [(p.line, p.input) for p in res.problems] == [
+        (2, "garbage here"),
+        (4, "inbound 1 2 [x]"),
+    ]
     assert all(isinstance(p, plumlogs.ParseError) and p.reason and p.column for p in res.problems)
     assert repr(res) == "ParseResult(3 SessionRecord records, 2 problems)"
     clean = plumlogs.parse_errors("", strict=False)
-    assert clean.ok and len(clean) == 0 and clean.problems == []
+    assert clean.ok
+    assert len(clean) == 0
+    assert clean.problems == []
 
 
 def test_call_log_orphan_continuation() -> None:
@@ -73,7 +79,10 @@ def test_decode_broken_bodies_say_where() -> None:
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.decode_response(b'{"status":"success",\n "result": {"sessions": [1,', "sessions")
     e = info.value
-    assert e.line == 2 and e.column is not None and e.offset is not None and e.input.startswith(' "result"')
+    assert e.line == 2
+    assert e.column is not None
+    assert e.offset is not None
+    assert e.input.startswith(' "result"')
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.decode_response("hello", "logs")
     assert (info.value.line, info.value.column, info.value.kind) == (1, 1, "malformed_body")
@@ -128,7 +137,9 @@ def test_no_credentials_is_auth_error_before_any_request(monkeypatch: pytest.Mon
 
 
 def test_wrong_password_is_auth_error(fresh_emu: plumlogs.Emulator) -> None:
-    client = plumlogs.Client(fresh_emu.username, "wrong", base_url=fresh_emu.base_url, backoff=(0.001, 0.01))
+    client = plumlogs.Client(
+        fresh_emu.username, "wrong", base_url=fresh_emu.base_url, backoff=(0.001, 0.01)
+    )
     with pytest.raises(plumlogs.AuthError) as info:
         list(client.sessions(fresh_emu.now - 3600, fresh_emu.now))
     assert info.value.http_status == 401
@@ -146,18 +157,24 @@ def test_server_errors_after_retries_are_api_errors(fresh_emu: plumlogs.Emulator
     # A listing is done after its error: iterating again yields nothing.
 
 
-def test_failure_bodies_as_the_docs_print_them_still_give_the_message(fresh_emu: plumlogs.Emulator) -> None:
+def test_failure_bodies_as_the_docs_print_them_still_give_the_message(
+    fresh_emu: plumlogs.Emulator,
+) -> None:
     # The docs' JSON failure body has a trailing comma: invalid JSON, yet the
     # server's message is what the exception carries.
     client = make_client(fresh_emu, max_retries=1)
     fresh_emu.inject_documented_failure(503, count=2)
     with pytest.raises(plumlogs.ApiError) as info:
         client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
-    assert (info.value.http_status, info.value.message) == (503, "Service temporarily unavailable (emulated HTTP 503)")
+    assert (info.value.http_status, info.value.message) == (
+        503,
+        "Service temporarily unavailable (emulated HTTP 503)",
+    )
     fresh_emu.inject_documented_failure(403)
     with pytest.raises(plumlogs.AuthError) as auth:
         client.errors(fresh_emu.now - 3600, fresh_emu.now).collect()
-    assert auth.value.http_status == 403 and "emulated HTTP 403" in auth.value.message
+    assert auth.value.http_status == 403
+    assert "emulated HTTP 403" in auth.value.message
     with pytest.raises(plumlogs.InvalidArgument):
         fresh_emu.inject_documented_failure(42)
 
@@ -177,12 +194,17 @@ def test_a_deadline_bounds_a_call_with_its_retries(fresh_emu: plumlogs.Emulator)
     import time
 
     client = plumlogs.Client(
-        fresh_emu.username, fresh_emu.password, base_url=fresh_emu.base_url,
-        timeout=1.0, max_retries=10, backoff=(0.001, 0.01), deadline=1.5,
+        fresh_emu.username,
+        fresh_emu.password,
+        base_url=fresh_emu.base_url,
+        timeout=1.0,
+        max_retries=10,
+        backoff=(0.001, 0.01),
+        deadline=1.5,
     )
     fresh_emu.inject_slow(3000, count=20)
     t = time.monotonic()
-    with pytest.raises(plumlogs.TransportError, match="1.5s deadline"):
+    with pytest.raises(plumlogs.TransportError, match=r"1\.5s deadline"):
         client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
     # Ten retries of a 1 s timeout would take over ten seconds.
     assert time.monotonic() - t < 4.0
@@ -221,7 +243,8 @@ def test_unknown_log_id_is_api_error(client: plumlogs.Client) -> None:
     for bad in (-1, 2**70, "abc", 1.5, True):
         with pytest.raises(plumlogs.InvalidArgument) as arg:
             client.call_log(bad)  # type: ignore[arg-type]
-        assert arg.value.field == "log_id" and arg.value.code == "INVALID_ARGUMENT", arg.value
+        assert arg.value.field == "log_id", arg.value
+        assert arg.value.code == "INVALID_ARGUMENT", arg.value
 
 
 def test_big_texts_report_the_same_lines_as_small_ones() -> None:
@@ -245,7 +268,9 @@ def test_big_texts_report_the_same_lines_as_small_ones() -> None:
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line) + 1)
-    assert [p.offset for p in res.problems] == [starts[n - 1] + p.column - 1 for n, p in zip(bad, res.problems)]
+    assert [p.offset for p in res.problems] == [
+        starts[n - 1] + p.column - 1 for n, p in zip(bad, res.problems)
+    ]
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.parse_sessions(text.encode())
     assert info.value.line == 7
@@ -254,4 +279,5 @@ def test_big_texts_report_the_same_lines_as_small_ones() -> None:
         plumlogs.parse_sessions("\n".join(lines))
     assert info.value.line == 20_001
     ok = plumlogs.parse_sessions("\n".join([SESSION_LINE, LOCAL] * 20_000))
-    assert [r.kind for r in ok[:4]] == ["inbound", "local", "inbound", "local"] and len(ok) == 40_000
+    assert [r.kind for r in ok[:4]] == ["inbound", "local", "inbound", "local"]
+    assert len(ok) == 40_000

@@ -17,13 +17,17 @@ def test_a_huge_bad_line_gives_a_bounded_message() -> None:
     assert (e.line, e.column, e.kind) == (1, len(SESSION_LINE) + 2, "trailing_input")
     assert len(str(e)) < 400
     assert f"({len(huge)} bytes)" in str(e)
-    assert len(e.input) <= 202 and e.input.startswith("…") and e.input.endswith("…")
+    assert len(e.input) <= 202
+    assert e.input.startswith("…")
+    assert e.input.endswith("…")
     # The whole text as one bad line, in bulk and leniently: bounded too.
     with pytest.raises(plumlogs.ParseError) as info:
         plumlogs.parse_sessions(f"{SESSION_LINE}\n{huge}\n")
-    assert info.value.line == 2 and len(str(info.value)) < 400
+    assert info.value.line == 2
+    assert len(str(info.value)) < 400
     res = plumlogs.parse_sessions(huge.encode(), strict=False)
-    assert len(res.problems) == 1 and len(str(res.problems[0])) < 400
+    assert len(res.problems) == 1
+    assert len(str(res.problems[0])) < 400
 
 
 def test_error_lines_are_refused_as_sessions_with_a_hint() -> None:
@@ -31,7 +35,8 @@ def test_error_lines_are_refused_as_sessions_with_a_hint() -> None:
         plumlogs.parse_sessions(f"{ERROR_LINE}\n{ERROR_LINE}\n")
     e = info.value
     assert (e.line, e.column, e.kind) == (1, 1, "error_line_in_sessions")
-    assert "error-log line" in str(e) and "parse_errors" in str(e)
+    assert "error-log line" in str(e)
+    assert "parse_errors" in str(e)
     assert len(plumlogs.parse_errors(f"{ERROR_LINE}\n{ERROR_LINE}\n")) == 2
 
 
@@ -52,4 +57,5 @@ def test_big_call_logs_and_error_texts_parse_in_chunks_like_small_ones() -> None
     errors = "\n".join([ERROR_LINE] * 40_000 + ["error broken"])
     assert len(errors) > 4 << 20
     res = plumlogs.parse_errors(errors, strict=False)
-    assert len(res.records) == 40_000 and [p.line for p in res.problems] == [40_001]
+    assert len(res.records) == 40_000
+    assert [p.line for p in res.problems] == [40_001]

@@ -17,7 +17,8 @@ def test_session_record_attributes() -> None:
     assert r.session_id == "200035;003;1509734279"
     assert r.session_id_parts == plumlogs.SessionIdParts("200035", 3, 1509734279)
     assert (r.call_start, r.call_end, r.duration) == (1509734310, 1509734339, 29)
-    assert r.label is None and r.message is None
+    assert r.label is None
+    assert r.message is None
     ts = r.timestamp
     assert ts == dt.datetime(2017, 11, 3, 14, 38, 30, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
     assert ts.utcoffset() == dt.timedelta(hours=-5)
@@ -29,7 +30,9 @@ def test_local_line_has_label_and_message() -> None:
     assert (r.label, r.message) == ("menu", "caller pressed [1]: billing")
     assert (r.call_start, r.call_end, r.duration) == (None, None, None)
     d = r.to_dict()
-    assert d["label"] == "menu" and d["call_start"] is None and d["timestamp"] == "2017-11-03T14:38:31-05:00"
+    assert d["label"] == "menu"
+    assert d["call_start"] is None
+    assert d["timestamp"] == "2017-11-03T14:38:31-05:00"
 
 
 def test_error_record() -> None:
@@ -45,10 +48,16 @@ def test_call_log_entries_and_unknown_zone() -> None:
     assert len(entries) == 3
     first, second, third = entries
     assert first.timestamp == dt.datetime(2002, 8, 28, 14, 16, 58, tzinfo=dt.timezone.utc)
-    assert (first.zone, first.module, first.level, first.message) == ("EDT", "tel", "EVENT", "call answered")
+    assert (first.zone, first.module, first.level, first.message) == (
+        "EDT",
+        "tel",
+        "EVENT",
+        "call answered",
+    )
     assert second.message == "first line\n  second line"
     # An unknown zone abbreviation: the wall-clock reading, naive.
-    assert third.zone == "CEST" and third.timestamp.tzinfo is None
+    assert third.zone == "CEST"
+    assert third.timestamp.tzinfo is None
     assert third.to_dict()["timestamp"] == "2002-08-28T10:17:02"
 
 
@@ -57,12 +66,19 @@ def test_repr_is_readable_and_str_is_the_line() -> None:
     assert repr(r) == (
         "SessionRecord(kind='inbound', ani='7185551234', channel=3, "
         "timestamp='2017-11-03T14:38:30-05:00', dnis='6177123000', "
-        "session_id='200035;003;1509734279', call_start=1509734310, call_end=1509734339, duration=29)"
+        "session_id='200035;003;1509734279', call_start=1509734310, call_end=1509734339, "
+        "duration=29)"
     )
     assert str(r) == SESSION_LINE
-    assert repr(plumlogs.parse_session_line(LOCAL_LINE)).endswith("label='menu', message='caller pressed [1]: billing')")
-    assert repr(plumlogs.parse_error_line(ERROR_LINE)).startswith("ErrorRecord(ani='6175551234', channel=0,")
-    assert repr(plumlogs.parse_call_log(CALL_LOG)[0]).startswith("CallLogEntry(timestamp='2002-08-28T10:16:58-04:00'")
+    assert repr(plumlogs.parse_session_line(LOCAL_LINE)).endswith(
+        "label='menu', message='caller pressed [1]: billing')"
+    )
+    assert repr(plumlogs.parse_error_line(ERROR_LINE)).startswith(
+        "ErrorRecord(ani='6175551234', channel=0,"
+    )
+    assert repr(plumlogs.parse_call_log(CALL_LOG)[0]).startswith(
+        "CallLogEntry(timestamp='2002-08-28T10:16:58-04:00'"
+    )
     many = plumlogs.parse_sessions("\n".join([SESSION_LINE] * 5))
     assert repr(many).startswith("RecordList[SessionRecord](5 records: [SessionRecord(")
     assert repr(many).endswith("... 2 more])")
@@ -72,7 +88,8 @@ def test_equality_and_hash() -> None:
     a = plumlogs.parse_session_line(SESSION_LINE)
     b = plumlogs.parse_sessions(b"\n\n" + SESSION_LINE.encode() + b"\r\n")[0]
     c = plumlogs.parse_session_line(LOCAL_LINE)
-    assert a == b and hash(a) == hash(b)
+    assert a == b
+    assert hash(a) == hash(b)
     assert a != c
     assert a != SESSION_LINE  # different types are never equal
     assert len({a, b, c}) == 2
@@ -83,11 +100,19 @@ def test_record_list_is_a_sequence() -> None:
     lst = plumlogs.parse_sessions(text)
     assert len(lst) == 3
     first, local = lst[0], lst[1]
-    assert first in lst and local in lst and plumlogs.parse_session_line(SESSION_LINE) in lst
-    assert "inbound" not in lst and plumlogs.parse_error_line(ERROR_LINE) not in lst
-    assert (lst.index(first), lst.index(local), lst.index(first, 1), lst.index(first, -1)) == (0, 1, 2, 2)
+    assert first in lst
+    assert local in lst
+    assert plumlogs.parse_session_line(SESSION_LINE) in lst
+    assert "inbound" not in lst
+    assert plumlogs.parse_error_line(ERROR_LINE) not in lst
+    assert (lst.index(first), lst.index(local), lst.index(first, 1), lst.index(first, -1)) == (
+        0,
+        1,
+        2,
+        2,
+    )
     assert (lst.count(first), lst.count(local), lst.count(None)) == (2, 1, 0)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not in the RecordList"):
         lst.index(local, 2)
     assert [r.kind for r in reversed(lst)] == ["inbound", "local", "inbound"]
     assert lst[-1] == lst[0]
@@ -110,8 +135,12 @@ def test_records_outlive_their_list_and_input() -> None:
 
 def test_leap_second_is_the_next_instant() -> None:
     r = plumlogs.parse_session_line(SESSION_LINE.replace("14:38:30", "23:59:60"))
-    assert r.timestamp == dt.datetime(2017, 11, 4, 0, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
-    assert r.to_dict()["timestamp"] == "2017-11-03T23:59:60-05:00"  # the canonical form keeps it as written
+    assert r.timestamp == dt.datetime(
+        2017, 11, 4, 0, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))
+    )
+    assert (
+        r.to_dict()["timestamp"] == "2017-11-03T23:59:60-05:00"
+    )  # the canonical form keeps it as written
 
 
 def test_split_session_id() -> None:
@@ -120,7 +149,7 @@ def test_split_session_id() -> None:
 
 
 @pytest.mark.parametrize(
-    "call, name",
+    ("call", "name"),
     [
         (lambda: plumlogs.parse_session_line(42), "line"),
         (lambda: plumlogs.parse_error_line(None), "line"),
@@ -147,6 +176,12 @@ def test_exceptions_pickle_with_their_attributes() -> None:
     e = plumlogs.ParseError("boom", line=3, column=4, offset=10, input="x", reason="r", kind="k")
     back = pickle.loads(pickle.dumps(e))
     assert (type(back), str(back), back.line, back.column, back.input, back.kind) == (
-        plumlogs.ParseError, "boom", 3, 4, "x", "k")
+        plumlogs.ParseError,
+        "boom",
+        3,
+        4,
+        "x",
+        "k",
+    )
     a = pickle.loads(pickle.dumps(plumlogs.ApiError("nope", http_status=503)))
     assert (a.message, a.http_status) == ("nope", 503)

@@ -14,7 +14,10 @@ import plumlogs
 def test_stubtest() -> None:
     pytest.importorskip("mypy", reason="mypy is not installed")
     run = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "plumlogs"], capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "mypy.stubtest", "plumlogs"],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert run.returncode == 0, run.stdout + run.stderr
 

@@ -32,7 +32,8 @@ def test_parsing_and_fetching_at_once(fresh_emu: plumlogs.Emulator) -> None:
         parsed = list(pool.map(parse, range(6)))
         fetched = list(pool.map(fetch, range(6)))
         drained = list(pool.map(drain, range(4)))
-    assert all(parsed) and all(fetched)
+    assert all(parsed)
+    assert all(fetched)
     total = sum(len(d) for d in drained)
     assert total == len(client.sessions(start, end).collect())  # each record exactly once
 

@@ -25,20 +25,30 @@ def test_error_lines() -> None:
 
 
 def test_single_lines_match_bulk() -> None:
-    for line, want in zip(vector("lines", "sessions.txt").read_text().splitlines(), jsonl("lines", "sessions.expected.jsonl")):
+    for line, want in zip(
+        vector("lines", "sessions.txt").read_text().splitlines(),
+        jsonl("lines", "sessions.expected.jsonl"),
+    ):
         assert plumlogs.parse_session_line(line).to_dict() == want
         # str() writes the line back in the service's format.
         assert str(plumlogs.parse_session_line(line)) == line
-    for line, want in zip(vector("lines", "errors.txt").read_text().splitlines(), jsonl("lines", "errors.expected.jsonl")):
+    for line, want in zip(
+        vector("lines", "errors.txt").read_text().splitlines(),
+        jsonl("lines", "errors.expected.jsonl"),
+    ):
         assert plumlogs.parse_error_line(line.encode()).to_dict() == want
 
 
 @pytest.mark.parametrize("wire", ["json", "xml"])
 def test_decode_sessions_and_errors(wire: str) -> None:
-    sessions = plumlogs.decode_response(vector("docs", f"sessions.canonical.{wire}").read_bytes(), "sessions")
+    sessions = plumlogs.decode_response(
+        vector("docs", f"sessions.canonical.{wire}").read_bytes(), "sessions"
+    )
     assert sessions.to_dicts() == jsonl("lines", "sessions.expected.jsonl")
     assert sessions.total == 3 or sessions.total is None
-    errors = plumlogs.decode_response(vector("docs", f"errors.canonical.{wire}").read_text(), "errors")
+    errors = plumlogs.decode_response(
+        vector("docs", f"errors.canonical.{wire}").read_text(), "errors"
+    )
     assert errors.to_dicts() == jsonl("lines", "errors.expected.jsonl")
 
 
@@ -52,7 +62,9 @@ def test_decode_logs(wire: str) -> None:
     assert (first.log_id, first.type, first.start) == (421752831, "inbound", 1510159657)
 
 
-@pytest.mark.parametrize("name", ["failure.json", "failure.xml", "sibling-failure-doubled-quotes.json"])
+@pytest.mark.parametrize(
+    "name", ["failure.json", "failure.xml", "sibling-failure-doubled-quotes.json"]
+)
 def test_decode_failures_surface_the_server_message(name: str) -> None:
     with pytest.raises(plumlogs.ApiError) as info:
         plumlogs.decode_response(vector("docs", name).read_bytes(), "sessions")
@@ -70,7 +82,9 @@ def test_decode_success_without_items(name: str) -> None:
 
 def test_decode_log_body() -> None:
     text = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: call answered"
-    log = plumlogs.decode_response(json.dumps({"status": "success", "error": "", "result": {"log": text}}), "log")
+    log = plumlogs.decode_response(
+        json.dumps({"status": "success", "error": "", "result": {"log": text}}), "log"
+    )
     assert isinstance(log, plumlogs.CallLog)
     assert log.log_id is None
     assert log.text == text

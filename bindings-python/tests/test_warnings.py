@@ -9,8 +9,8 @@ import json
 import threading
 import time
 import warnings
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 
@@ -24,9 +24,13 @@ WARNING = "partial results: database timeout"
 
 
 class _Plum(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:  # the stdlib's name (an override, which pep8-naming allows)
         body = json.dumps(
-            {"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}}
+            {
+                "status": "success",
+                "error": WARNING,
+                "result": {"total_sessions": 1, "sessions": [LINE]},
+            }
         ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -59,7 +63,8 @@ def test_a_success_with_an_error_text_is_a_server_warning(base_url: str) -> None
     with pytest.warns(plumlogs.ServerWarning, match="partial results: database timeout") as got:
         recs = list(_client(base_url).sessions(now - 3600, now))
     assert [r.kind for r in recs] == ["inbound"]
-    assert len(got) == 1 and issubclass(got[0].category, UserWarning)
+    assert len(got) == 1
+    assert issubclass(got[0].category, UserWarning)
     with pytest.warns(plumlogs.ServerWarning):
         assert len(_client(base_url).sessions(now - 3600, now).collect()) == 1
 
@@ -73,6 +78,8 @@ def test_a_warning_filter_can_make_it_an_error(base_url: str) -> None:
 
 
 def test_decode_response_warns_too() -> None:
-    body = json.dumps({"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}})
+    body = json.dumps(
+        {"status": "success", "error": WARNING, "result": {"total_sessions": 1, "sessions": [LINE]}}
+    )
     with pytest.warns(plumlogs.ServerWarning, match="partial results"):
         assert len(plumlogs.decode_response(body, "sessions")) == 1

@@ -13,8 +13,6 @@ are Rust; this package gives them Pythonic names, exceptions and DataFrame exits
 
 from __future__ import annotations
 
-from typing import Optional
-
 from . import _native
 from ._errors import (
     ApiError,
@@ -29,15 +27,15 @@ from ._native import (
     CallLog,
     CallLogEntry,
     CallLogsWithText,
+    CallSummary,
     Client,
     Emulator,
-    Listing,
-    decode_response,
-    CallSummary,
     ErrorRecord,
+    Listing,
     ParseResult,
     RecordList,
     SessionRecord,
+    decode_response,
     parse_call_log,
     parse_error_line,
     parse_errors,
@@ -54,18 +52,18 @@ __all__ = [
     "CallLog",
     "CallLogEntry",
     "CallLogsWithText",
+    "CallSummary",
     "Client",
     "Emulator",
-    "Listing",
-    "CallSummary",
     "ErrorRecord",
     "InvalidArgument",
+    "Listing",
     "ParseError",
     "ParseResult",
     "PlumError",
     "RecordList",
-    "SessionIdParts",
     "ServerWarning",
+    "SessionIdParts",
     "SessionRecord",
     "TransportError",
     "decode_response",
@@ -83,7 +81,7 @@ __all__ = [
 # through the Arrow stream protocol, column by column without a copy.
 
 
-def split_session_id(session_id: str) -> Optional[SessionIdParts]:
+def split_session_id(session_id: str) -> SessionIdParts | None:
     """Split a raw session id ``serverid;channel;starttime`` into its parts.
 
     Returns ``None`` when the id does not have that shape.

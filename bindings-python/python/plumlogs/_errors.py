@@ -22,20 +22,20 @@ the CLI.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 __all__ = [
-    "PlumError",
-    "ServerWarning",
-    "ParseError",
-    "InvalidArgument",
     "ApiError",
     "AuthError",
+    "InvalidArgument",
+    "ParseError",
+    "PlumError",
+    "ServerWarning",
     "TransportError",
 ]
 
 
-def _rebuild(cls: "type[PlumError]", message: str, attrs: "dict[str, Any]") -> "PlumError":
+def _rebuild(cls: type[PlumError], message: str, attrs: dict[str, Any]) -> PlumError:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     err.__dict__.update(attrs)
@@ -55,10 +55,12 @@ class PlumError(Exception):
     """
 
     code: str = ""
-    kind: Optional[str]
+    kind: str | None
     message: str
 
-    def __init__(self, message: str, *, description: Optional[str] = None, kind: Optional[str] = None) -> None:
+    def __init__(
+        self, message: str, *, description: str | None = None, kind: str | None = None
+    ) -> None:
         super().__init__(description or message)
         self.message = message
         self.kind = kind
@@ -84,9 +86,9 @@ class ParseError(PlumError, ValueError):
     """
 
     code = "PARSE_ERROR"
-    line: Optional[int]
-    column: Optional[int]
-    offset: Optional[int]
+    line: int | None
+    column: int | None
+    offset: int | None
     input: str
     reason: str
 
@@ -94,13 +96,13 @@ class ParseError(PlumError, ValueError):
         self,
         message: str,
         *,
-        line: Optional[int] = None,
-        column: Optional[int] = None,
-        offset: Optional[int] = None,
+        line: int | None = None,
+        column: int | None = None,
+        offset: int | None = None,
         input: str = "",
         reason: str = "",
-        kind: Optional[str] = "",
-        description: Optional[str] = None,
+        kind: str | None = "",
+        description: str | None = None,
     ) -> None:
         super().__init__(message, description=description, kind=kind)
         self.line = line
@@ -110,7 +112,7 @@ class ParseError(PlumError, ValueError):
         self.reason = reason
 
 
-class InvalidArgument(PlumError, ValueError):
+class InvalidArgument(PlumError, ValueError):  # noqa: N818 - the public name in every binding
     """An argument was rejected before any request was sent.
 
     Attributes:
@@ -119,17 +121,17 @@ class InvalidArgument(PlumError, ValueError):
     """
 
     code = "INVALID_ARGUMENT"
-    field: Optional[str]
+    field: str | None
     reason: str
 
     def __init__(
         self,
         message: str,
         *,
-        field: Optional[str] = None,
+        field: str | None = None,
         reason: str = "",
-        kind: Optional[str] = None,
-        description: Optional[str] = None,
+        kind: str | None = None,
+        description: str | None = None,
     ) -> None:
         super().__init__(message, description=description, kind=kind)
         self.field = field
@@ -147,15 +149,15 @@ class ApiError(PlumError):
     """
 
     code = "API_ERROR"
-    http_status: Optional[int]
+    http_status: int | None
 
     def __init__(
         self,
         message: str,
         *,
-        http_status: Optional[int] = None,
-        description: Optional[str] = None,
-        kind: Optional[str] = None,
+        http_status: int | None = None,
+        description: str | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message, description=description, kind=kind)
         self.http_status = http_status
@@ -180,17 +182,17 @@ class TransportError(PlumError):
     """
 
     code = "TRANSPORT_ERROR"
-    reported: Optional[int]
-    received: Optional[int]
+    reported: int | None
+    received: int | None
 
     def __init__(
         self,
         message: str,
         *,
-        reported: Optional[int] = None,
-        received: Optional[int] = None,
-        description: Optional[str] = None,
-        kind: Optional[str] = None,
+        reported: int | None = None,
+        received: int | None = None,
+        description: str | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message, description=description, kind=kind)
         self.reported = reported
@@ -204,6 +206,6 @@ class ServerWarning(UserWarning):
 
 
 #: The core's error code → the class raised for it.
-_BY_CODE: "dict[str, type[PlumError]]" = {
+_BY_CODE: dict[str, type[PlumError]] = {
     cls.code: cls for cls in (ParseError, InvalidArgument, ApiError, AuthError, TransportError)
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["to_arrow", "to_pandas", "to_polars", "progress_bar"]
+__all__ = ["progress_bar", "to_arrow", "to_pandas", "to_polars"]
 
 
 def _need(module: str, what: str, extra: str) -> Any:
