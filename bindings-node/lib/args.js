@@ -45,7 +45,7 @@ function numberArg(v, name) {
   return v
 }
 
-/** UNIX seconds from a number of seconds or a Date (surface.md: start/end). */
+/** UNIX seconds from a number of seconds or a Date (`start`/`end` of every listing). */
 function unixSeconds(v, name) {
   if (v instanceof Date) {
     const ms = v.getTime()

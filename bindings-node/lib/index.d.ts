@@ -1,4 +1,5 @@
-// Public types of the `plumlogs` npm package. Names and fields: surface.md.
+// Public types of the `plumlogs` npm package. Record fields: core's schema
+// (`plumlogs::schema`), checked by test/schema.test.mjs.
 /// <reference types="node" />
 
 // ---- records (plain objects, canonical field names) ----

@@ -1,6 +1,6 @@
 'use strict'
 // plumlogs: parse Plum Voice call, session and error logs and sync them from the
-// Call Log REST API. Names and fields: shared/spec/surface.md.
+// Call Log REST API. Record fields: core's schema (`plumlogs::schema`).
 const errors = require('./errors.js')
 const parse = require('./parse.js')
 const { Client } = require('./client.js')

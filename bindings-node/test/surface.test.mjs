@@ -18,7 +18,7 @@ test('every runtime export is declared, and every declared value exists', () => 
   assert.deepEqual([...new Set(declared)].sort(), runtime)
 })
 
-test('every error code has its class, and the codes are the five of surface.md', () => {
+test('every error code has its class, and the codes are the five of the error model', () => {
   const p = require('../lib/index.js')
   const codes = ['PARSE_ERROR', 'INVALID_ARGUMENT', 'API_ERROR', 'AUTH_ERROR', 'TRANSPORT_ERROR']
   const classes = [p.ParseError, p.InvalidArgument, p.ApiError, p.AuthError, p.TransportError]

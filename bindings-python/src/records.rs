@@ -18,7 +18,7 @@ static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static PARTS_CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static FRAMES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-/// `to_dict()` is the canonical JSON of surface.md, field for field: the core's own
+/// `to_dict()` is the canonical JSON (the README's Records), field for field: the core's own
 /// serialiser writes it and `json.loads` reads it back.
 fn canonical_dict<'py>(py: Python<'py>, rec: &impl Serialize) -> PyResult<Bound<'py, PyAny>> {
     let json = serde_json::to_string(rec)
@@ -97,7 +97,7 @@ macro_rules! record_methods {
         impl $ty {
             $($own)*
 
-            /// The record as the canonical JSON object of surface.md (timestamp as an
+            /// The record as the canonical JSON object (timestamp as an
             /// ISO 8601 string with the line's own offset).
             fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 canonical_dict(py, &self.at.record())

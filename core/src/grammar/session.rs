@@ -166,7 +166,7 @@ pub fn write_call_length(f: &mut impl fmt::Write, seconds: u64) -> fmt::Result {
     )
 }
 
-/// The canonical JSON of surface.md: a flat object with `null` for absent fields.
+/// The canonical JSON (`crate::schema`): a flat object with `null` for absent fields.
 impl Serialize for SessionRecord<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(11))?;
