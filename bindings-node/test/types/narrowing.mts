@@ -52,6 +52,14 @@ function onError(e: unknown) {
 }
 void onError
 check<Equal<NativeModuleMissingError['code'], 'NATIVE_MODULE_MISSING'>>()
+// Every class's instances are members of the union (an `ApiError` is one whatever its code).
+function widen(a: ApiError, b: AuthError, c: ParseError, d: InvalidArgument, t: TransportError): PlumError[] {
+  return [a, b, c, d, t]
+}
+void widen
+// @ts-expect-error: an AbortError is not a PlumError (it is Node's own shape)
+const notPlum: PlumError = new AbortError()
+void notPlum
 check<Equal<AnyErrorCode, 'PARSE_ERROR' | 'INVALID_ARGUMENT' | 'API_ERROR' | 'AUTH_ERROR' | 'TRANSPORT_ERROR' | 'ABORT_ERR' | 'NATIVE_MODULE_MISSING'>>()
 // @ts-expect-error: the union is not constructible; the base class builds a base error
 const notParse: ParseError = new PlumError('x')
