@@ -4,7 +4,10 @@
 
 // ---- records (plain objects, canonical field names) ----
 
-/** One session log line. `call_*`/`duration` are set on calls, `label`/`message` on `local` lines. */
+/**
+ * One session log line, every field with the nullability of core's schema: the flat
+ * row (a data frame's). What the parsers return is the narrower {@link SessionLine}.
+ */
 export interface SessionRecord {
   /** `inbound`, `outbound`, `transfer`, `local`, or another lowercase word as written. */
   kind: string
@@ -24,6 +27,37 @@ export interface SessionRecord {
   label: string | null
   message: string | null
 }
+
+/**
+ * A call line (`inbound`, `outbound`, `transfer`, or an unknown word followed by call
+ * times): the call fields are numbers, `label`/`message` are `null`.
+ */
+export interface SessionCall extends SessionRecord {
+  call_start: number
+  call_end: number
+  duration: number
+  label: null
+  message: null
+}
+
+/**
+ * A tag line (`local`: a `<log>` tag or the start URL, or an unknown word followed by
+ * text): `label`/`message` are strings, the call fields `null`.
+ */
+export interface SessionTag extends SessionRecord {
+  call_start: null
+  call_end: null
+  duration: null
+  label: string
+  message: string
+}
+
+/**
+ * What the parsers and the client return for a session line. Narrow it on a field,
+ * `rec.duration !== null` (or `rec.label !== null`), not on `kind`: the grammar reads a
+ * kind it does not know (any lowercase word but `error`) in whichever shape follows it.
+ */
+export type SessionLine = SessionCall | SessionTag
 
 /** One error log line. */
 export interface ErrorRecord {
@@ -90,11 +124,14 @@ export interface SessionIdParts {
 export type ErrorCode = 'PARSE_ERROR' | 'INVALID_ARGUMENT' | 'API_ERROR' | 'AUTH_ERROR' | 'TRANSPORT_ERROR'
 
 /**
- * Base of every error this package throws; `code` says which. `code`, `kind`,
- * `httpStatus`, the location fields and `description` are the core's, the same in
- * Rust, Python and the CLI. Narrow with `instanceof` or by `code`.
+ * What every error class of this package extends. `code`, `kind`, `httpStatus`, the
+ * location fields and `description` are the core's, the same in Rust, Python and the
+ * CLI. At run time this is the class `PlumError`; its instances are typed as the
+ * union {@link PlumError}, so a test of `code` narrows to the class of that code.
  */
-export declare class PlumError extends Error {
+declare class PlumErrorBase extends Error {
+  constructor(message?: string, fields?: object)
+  /** Set on the prototype of each class and as an own property. */
   readonly code: ErrorCode
   /** A finer machine-readable name where there is one (`bad_month`, `malformed_body`, `missing_credentials`), else `null`. */
   readonly kind: string | null
@@ -102,8 +139,19 @@ export declare class PlumError extends Error {
   readonly description: string
 }
 
+/**
+ * Any error this package throws, as a union discriminated on `code`:
+ * `e instanceof PlumError && e.code === 'PARSE_ERROR'` narrows `e` to {@link ParseError}.
+ */
+export type PlumError = PlumErrors[ErrorCode]
+/** The base class (see {@link PlumErrorBase}); `instanceof PlumError` narrows to the union. */
+export declare const PlumError: {
+  new (message?: string, fields?: object): PlumErrorBase
+  readonly prototype: PlumError
+}
+
 /** A line, entry or body that did not parse: where, why, and the offending input. */
-export declare class ParseError extends PlumError {
+export declare class ParseError extends PlumErrorBase {
   readonly code: 'PARSE_ERROR'
   /** 1-based line (`null` only when a body's position is unknown). */
   readonly line: number | null
@@ -120,7 +168,7 @@ export declare class ParseError extends PlumError {
 }
 
 /** An argument rejected before anything was sent. */
-export declare class InvalidArgument extends PlumError {
+export declare class InvalidArgument extends PlumErrorBase {
   readonly code: 'INVALID_ARGUMENT'
   /** The argument, as this package names it (`options.timeoutMs`, `logId`). */
   readonly field: string
@@ -128,8 +176,8 @@ export declare class InvalidArgument extends PlumError {
   readonly reason: string
 }
 
-/** The server answered `failure`; `message` is the server's text. */
-export declare class ApiError extends PlumError {
+/** The server answered `failure`; `message` is the server's text. `code` is `AUTH_ERROR` on its subclass {@link AuthError}. */
+export declare class ApiError extends PlumErrorBase {
   readonly code: 'API_ERROR' | 'AUTH_ERROR'
   /** The HTTP status; `null` when there was no HTTP exchange (`decodeResponse`) or no request at all (missing credentials). */
   readonly httpStatus: number | null
@@ -141,7 +189,7 @@ export declare class AuthError extends ApiError {
 }
 
 /** Connection, timeout, or a broken body, after the retries were spent. */
-export declare class TransportError extends PlumError {
+export declare class TransportError extends PlumErrorBase {
   readonly code: 'TRANSPORT_ERROR'
   /** For a listing the server left short (`kind` `incomplete_listing`): the count it reported. */
   readonly reported?: number
@@ -149,11 +197,11 @@ export declare class TransportError extends PlumError {
   readonly received?: number
 }
 
-/** Every error class by its code: `PlumErrors['PARSE_ERROR']` is `ParseError`. */
+/** Every error class by its code: `PlumErrors['PARSE_ERROR']` is `ParseError` (`API_ERROR`: an `ApiError` that is not an `AuthError`). */
 export interface PlumErrors {
   PARSE_ERROR: ParseError
   INVALID_ARGUMENT: InvalidArgument
-  API_ERROR: ApiError
+  API_ERROR: ApiError & { readonly code: 'API_ERROR' }
   AUTH_ERROR: AuthError
   TRANSPORT_ERROR: TransportError
 }
@@ -163,6 +211,12 @@ export declare class AbortError extends Error {
   readonly name: 'AbortError'
   readonly code: 'ABORT_ERR'
 }
+
+/** What `require('plumlogs')` throws when no native module fits this platform (a plain `Error`). */
+export type NativeModuleMissingError = Error & { readonly code: 'NATIVE_MODULE_MISSING' }
+
+/** Every string `code` an error from this package can carry. */
+export type AnyErrorCode = ErrorCode | 'ABORT_ERR' | 'NATIVE_MODULE_MISSING'
 
 // ---- parsing ----
 
@@ -195,12 +249,12 @@ export interface ParseOptions {
 
 export type Text = string | Buffer | Uint8Array
 
-export declare function parseSessionLine(line: string): SessionRecord
+export declare function parseSessionLine(line: string): SessionLine
 export declare function parseErrorLine(line: string): ErrorRecord
 
-export declare function parseSessions(text: Text, options?: StrictOptions): SessionRecord[]
-export declare function parseSessions(text: Text, options: LenientOptions): Lenient<SessionRecord>
-export declare function parseSessions(text: Text, options?: ParseOptions): SessionRecord[] | Lenient<SessionRecord>
+export declare function parseSessions(text: Text, options?: StrictOptions): SessionLine[]
+export declare function parseSessions(text: Text, options: LenientOptions): Lenient<SessionLine>
+export declare function parseSessions(text: Text, options?: ParseOptions): SessionLine[] | Lenient<SessionLine>
 export declare function parseErrors(text: Text, options?: StrictOptions): ErrorRecord[]
 export declare function parseErrors(text: Text, options: LenientOptions): Lenient<ErrorRecord>
 export declare function parseErrors(text: Text, options?: ParseOptions): ErrorRecord[] | Lenient<ErrorRecord>
@@ -209,9 +263,9 @@ export declare function parseCallLog(text: Text, options: LenientOptions): Lenie
 export declare function parseCallLog(text: Text, options?: ParseOptions): CallLogEntry[] | Lenient<CallLogEntry>
 
 /** The same, parsed on a worker thread (objects are still built on the JS thread). */
-export declare function parseSessionsAsync(text: Text, options?: StrictOptions): Promise<SessionRecord[]>
-export declare function parseSessionsAsync(text: Text, options: LenientOptions): Promise<Lenient<SessionRecord>>
-export declare function parseSessionsAsync(text: Text, options?: ParseOptions): Promise<SessionRecord[] | Lenient<SessionRecord>>
+export declare function parseSessionsAsync(text: Text, options?: StrictOptions): Promise<SessionLine[]>
+export declare function parseSessionsAsync(text: Text, options: LenientOptions): Promise<Lenient<SessionLine>>
+export declare function parseSessionsAsync(text: Text, options?: ParseOptions): Promise<SessionLine[] | Lenient<SessionLine>>
 export declare function parseErrorsAsync(text: Text, options?: StrictOptions): Promise<ErrorRecord[]>
 export declare function parseErrorsAsync(text: Text, options: LenientOptions): Promise<Lenient<ErrorRecord>>
 export declare function parseErrorsAsync(text: Text, options?: ParseOptions): Promise<ErrorRecord[] | Lenient<ErrorRecord>>
@@ -222,23 +276,23 @@ export declare function parseCallLogAsync(text: Text, options?: ParseOptions): P
 export type Service = 'sessions' | 'errors' | 'logs' | 'log'
 
 /** A response body (JSON or XML, told apart by its first non-blank byte) into its records. */
-export declare function decodeResponse(body: Text, service: 'sessions'): SessionRecord[]
+export declare function decodeResponse(body: Text, service: 'sessions'): SessionLine[]
 export declare function decodeResponse(body: Text, service: 'errors'): ErrorRecord[]
 export declare function decodeResponse(body: Text, service: 'logs'): CallSummary[]
 export declare function decodeResponse(body: Text, service: 'log'): CallLog
 export declare function decodeResponse(
   body: Text,
   service: Service,
-): SessionRecord[] | ErrorRecord[] | CallSummary[] | CallLog
+): SessionLine[] | ErrorRecord[] | CallSummary[] | CallLog
 /** `decodeResponse` off the event loop (on the libuv pool), for big bodies. */
-export declare function decodeResponseAsync(body: Text, service: 'sessions'): Promise<SessionRecord[]>
+export declare function decodeResponseAsync(body: Text, service: 'sessions'): Promise<SessionLine[]>
 export declare function decodeResponseAsync(body: Text, service: 'errors'): Promise<ErrorRecord[]>
 export declare function decodeResponseAsync(body: Text, service: 'logs'): Promise<CallSummary[]>
 export declare function decodeResponseAsync(body: Text, service: 'log'): Promise<CallLog>
 export declare function decodeResponseAsync(
   body: Text,
   service: Service,
-): Promise<SessionRecord[] | ErrorRecord[] | CallSummary[] | CallLog>
+): Promise<SessionLine[] | ErrorRecord[] | CallSummary[] | CallLog>
 
 /** Split `serverid;channel;starttime`. */
 export declare function sessionIdParts(sessionId: string): SessionIdParts
@@ -313,15 +367,15 @@ export declare class Client {
   readonly username: string
   readonly format: 'json' | 'xml'
 
-  sessions(start: Time, end: Time, options?: QueryOptions): Promise<SessionRecord[]>
+  sessions(start: Time, end: Time, options?: QueryOptions): Promise<SessionLine[]>
   errors(start: Time, end: Time, options?: QueryOptions): Promise<ErrorRecord[]>
   callLogs(start: Time, end: Time, options?: QueryOptions): Promise<CallSummary[]>
   callLog(logId: number, options?: SignalOptions): Promise<CallLog & { log_id: number }>
 
-  iterSessions(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionRecord, void, undefined>
+  iterSessions(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionLine, void, undefined>
   iterErrors(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord, void, undefined>
   iterCallLogs(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary, void, undefined>
-  iterSessionPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionRecord[], void, undefined>
+  iterSessionPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionLine[], void, undefined>
   iterErrorPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord[], void, undefined>
   iterCallLogPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary[], void, undefined>
 
@@ -329,7 +383,7 @@ export declare class Client {
   callLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): Promise<CallLogWithText[]>
   iterCallLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): AsyncGenerator<CallLogWithText, void, undefined>
 
-  sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionRecord[]
+  sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionLine[]
   errorsSync(start: Time, end: Time, options?: SyncQueryOptions): ErrorRecord[]
   callLogsSync(start: Time, end: Time, options?: SyncQueryOptions): CallSummary[]
   callLogSync(logId: number, options?: SyncCallLogOptions): CallLog & { log_id: number }
@@ -386,4 +440,9 @@ export declare class Emulator {
   requests(): RecordedRequest[]
   clearRequests(): void
   stop(): Promise<void>
+  /** `await using emu = await Emulator.start()`: `stop()` at the end of the scope (where the runtime has `Symbol.asyncDispose`). */
+  [Symbol.asyncDispose](): Promise<void>
 }
+
+// Only what is marked `export` above is public (`PlumErrorBase` is not a run-time name).
+export {}

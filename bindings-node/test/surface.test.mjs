@@ -14,7 +14,7 @@ test('the public declarations use no `any`', () => {
 
 test('every runtime export is declared, and every declared value exists', () => {
   const runtime = Object.keys(require('../lib/index.js')).sort()
-  const declared = [...code.matchAll(/export declare (?:function|class) (\w+)/g)].map((m) => m[1])
+  const declared = [...code.matchAll(/export declare (?:function|class|const) (\w+)/g)].map((m) => m[1])
   assert.deepEqual([...new Set(declared)].sort(), runtime)
 })
 

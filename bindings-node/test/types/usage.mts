@@ -6,7 +6,7 @@ import {
   Client, Emulator, PlumError, ParseError, InvalidArgument, ApiError, AuthError, TransportError,
 } from 'plumlogs'
 import type {
-  SessionRecord, ErrorRecord, CallLogEntry, CallSummary, CallLog, CallLogWithText, Lenient,
+  SessionRecord, SessionLine, SessionCall, SessionTag, ErrorRecord, CallLogEntry, CallSummary, CallLog, CallLogWithText, Lenient,
   Problem, ErrorCode, Fault, RecordedRequest, SessionIdParts,
 } from 'plumlogs'
 
@@ -15,18 +15,18 @@ function check<T extends true>(): T | void {}
 
 const line = 'inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29'
 const rec = parseSessionLine(line)
-check<Equal<typeof rec, SessionRecord>>()
+check<Equal<typeof rec, SessionLine>>()
 check<Equal<SessionRecord['timestamp'], string>>()
 check<Equal<SessionRecord['call_start'], number | null>>()
 check<Equal<SessionRecord['label'], string | null>>()
 check<Equal<ReturnType<typeof parseErrorLine>, ErrorRecord>>()
 
 const strict = parseSessions(line)
-check<Equal<typeof strict, SessionRecord[]>>()
+check<Equal<typeof strict, SessionLine[]>>()
 const strictBuf = parseErrors(Buffer.from(line), { strict: true })
 check<Equal<typeof strictBuf, ErrorRecord[]>>()
 const lenient = parseSessions(line, { strict: false })
-check<Equal<typeof lenient, Lenient<SessionRecord>>>()
+check<Equal<typeof lenient, Lenient<SessionLine>>>()
 check<Equal<typeof lenient.problems, Problem[]>>()
 const entries = parseCallLog(new Uint8Array(0))
 check<Equal<typeof entries, CallLogEntry[]>>()
@@ -36,13 +36,13 @@ check<Equal<typeof either, ErrorRecord[] | Lenient<ErrorRecord>>>()
 
 async function asyncParsing() {
   const a = await parseSessionsAsync(line)
-  check<Equal<typeof a, SessionRecord[]>>()
+  check<Equal<typeof a, SessionLine[]>>()
   const b = await parseErrorsAsync(line, { strict: false })
   check<Equal<typeof b, Lenient<ErrorRecord>>>()
   const c = await parseCallLogAsync(line)
   check<Equal<typeof c, CallLogEntry[]>>()
   const d = await decodeResponseAsync('{}', 'sessions')
-  check<Equal<typeof d, SessionRecord[]>>()
+  check<Equal<typeof d, SessionLine[]>>()
   const e = await decodeResponseAsync(Buffer.from('{}'), 'log')
   check<Equal<typeof e, CallLog>>()
 }
@@ -63,14 +63,14 @@ async function clientUse(signal: AbortSignal) {
   const emu = await Emulator.start({ seed: 7, clock: new Date() })
   const c = new Client({ username: emu.username, password: emu.password, baseUrl: emu.baseUrl, format: 'xml', timeoutMs: 5000, maxRetries: 2 })
   const s = await c.sessions(0, new Date(), { pageSize: 100, limit: 10, number: '6175551234', signal })
-  check<Equal<typeof s, SessionRecord[]>>()
+  check<Equal<typeof s, SessionLine[]>>()
   const e = await c.errors(0, 10)
   check<Equal<typeof e, ErrorRecord[]>>()
   const l = await c.callLogs(0, 10)
   check<Equal<typeof l, CallSummary[]>>()
   const one = await c.callLog(l[0].log_id, { signal })
   check<Equal<typeof one.log_id, number>>()
-  for await (const r of c.iterSessions(0, 10)) check<Equal<typeof r, SessionRecord>>()
+  for await (const r of c.iterSessions(0, 10)) check<Equal<typeof r, SessionLine>>()
   for await (const p of c.iterErrorPages(0, 10)) check<Equal<typeof p, ErrorRecord[]>>()
   for await (const item of c.iterCallLogsWithText(0, 10, { concurrency: 4 })) {
     check<Equal<typeof item, CallLogWithText>>()
@@ -82,7 +82,7 @@ async function clientUse(signal: AbortSignal) {
   }
   const all = await c.callLogsWithText(0, 10)
   check<Equal<typeof all, CallLogWithText[]>>()
-  check<Equal<ReturnType<Client['sessionsSync']>, SessionRecord[]>>()
+  check<Equal<ReturnType<Client['sessionsSync']>, SessionLine[]>>()
   // @ts-expect-error: the sync twins take no signal
   c.sessionsSync(0, 10, { signal })
   // @ts-expect-error: only json or xml
