@@ -198,8 +198,10 @@ def test_emulator_clock_and_lifecycle() -> None:
     assert not emu.running
     with pytest.raises(RuntimeError, match="stopped"):
         emu.requests()
-    # Same seed, same clock: the same data.
-    with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed) as again:
+    # Same seed, same clock: the same data. The clock must be the one `a` was listed
+    # at (fixed + 60): a call still in progress at the clock is not listed yet, so
+    # listing at `fixed` could miss a call that ended in that minute.
+    with plumlogs.Emulator(seed=3, calls_per_day=50, clock=fixed + 60) as again:
         b = (
             plumlogs.Client(again.username, again.password, base_url=again.base_url)
             .sessions(fixed - DAY, fixed)
