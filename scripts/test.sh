@@ -23,7 +23,7 @@ step "Rust: every crate of the workspace"
 cargo test --workspace --exclude plumlogs-python --exclude plumlogs-node
 
 step "Rust: the core builds without its HTTP client (parse-only users)"
-cargo build -p plumlogs --no-default-features
+cargo clippy -p plumlogs --no-default-features --all-targets --locked -- -D warnings
 if cargo tree -p plumlogs --no-default-features -e normal --prefix none | grep -qE '^(ureq|rustls|ring) '; then
   echo "error: the HTTP stack is still linked with --no-default-features" >&2
   exit 1
