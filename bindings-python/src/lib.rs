@@ -9,6 +9,7 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod frames;
 mod listing;
 mod parse;
 mod record_list;
@@ -165,6 +166,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_frame_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_frame_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_invalid_argument, m)?)?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;

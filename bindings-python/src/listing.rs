@@ -4,7 +4,7 @@
 
 use crate::errors::PlumErr;
 use crate::parse::{fill, table_of, too_long};
-use crate::record_list::RecordList;
+use crate::record_list::{RecordList, frame_exit};
 use crate::records::{frames, make_record};
 use crate::rows::Rows;
 use crate::store::{Columns, Table, Text};
@@ -291,21 +291,42 @@ impl Listing {
     }
 
     /// `collect().to_arrow()`: a `pyarrow.Table` of every remaining record.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = false, lines = None, tz = None))]
+    fn to_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_arrow", (l,))
+        frame_exit(l.as_any(), "to_arrow", derived, lines, tz)
     }
 
     /// `collect().to_pandas()`.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_pandas<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_pandas", (l,))
+        frame_exit(l.as_any(), "to_pandas", derived, lines, tz)
     }
 
     /// `collect().to_polars()`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_polars<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_polars", (l,))
+        frame_exit(l.as_any(), "to_polars", derived, lines, tz)
     }
 }
 

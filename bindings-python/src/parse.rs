@@ -258,16 +258,37 @@ impl ParseResult {
         crate::arrow::capsule(py, r.rows.clone(), requested_schema.as_ref())
     }
     /// `records.to_arrow()`.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_arrow")
+    #[pyo3(signature = (*, derived = false, lines = None, tz = None))]
+    fn to_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_arrow", derived, lines, tz)
     }
     /// `records.to_pandas()`.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_pandas")
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_pandas<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_pandas", derived, lines, tz)
     }
     /// `records.to_polars()`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_polars")
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_polars<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_polars", derived, lines, tz)
     }
 }
 

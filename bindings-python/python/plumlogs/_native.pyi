@@ -7,7 +7,7 @@ from typing import Any, Generic, Literal, TypeVar, final, overload
 
 from typing_extensions import TypeAlias
 
-from ._errors import ParseError, PlumError
+from ._errors import InvalidArgument, ParseError, PlumError
 from ._types import SessionIdParts
 
 __version__: str
@@ -27,6 +27,9 @@ __all__ = [
     "__version__",
     "_defaults",
     "_error_codes",
+    "_frame_schema",
+    "_frame_stream",
+    "_invalid_argument",
     "_split_session_id",
     "decode_response",
     "parse_call_log",
@@ -37,6 +40,7 @@ __all__ = [
 ]
 
 _R = TypeVar("_R", SessionRecord, ErrorRecord, CallLogEntry, CallSummary)
+_Lines: TypeAlias = Literal["all", "calls", "tags"]
 
 @final
 class SessionRecord:
@@ -164,9 +168,15 @@ class RecordList(Sequence[_R], Generic[_R]):
     def to_list(self) -> list[_R]: ...
     def to_dicts(self) -> list[dict[str, Any]]: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_arrow(self) -> Any: ...  # pyarrow.Table
-    def to_pandas(self) -> Any: ...  # pandas.DataFrame
-    def to_polars(self) -> Any: ...  # polars.DataFrame
+    def to_arrow(
+        self, *, derived: bool = False, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pyarrow.Table
+    def to_pandas(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pandas.DataFrame
+    def to_polars(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # polars.DataFrame
 
 @final
 class RecordChunks(Generic[_R]):
@@ -188,9 +198,15 @@ class ParseResult(Generic[_R]):
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[_R]: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_arrow(self) -> Any: ...  # pyarrow.Table
-    def to_pandas(self) -> Any: ...  # pandas.DataFrame
-    def to_polars(self) -> Any: ...  # polars.DataFrame
+    def to_arrow(
+        self, *, derived: bool = False, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pyarrow.Table
+    def to_pandas(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pandas.DataFrame
+    def to_polars(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # polars.DataFrame
 
 @final
 class CallLog:
@@ -214,9 +230,15 @@ class Listing(Generic[_R]):
     def total_hint(self) -> int | None: ...
     def collect(self) -> RecordList[_R]: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
-    def to_arrow(self) -> Any: ...  # pyarrow.Table
-    def to_pandas(self) -> Any: ...  # pandas.DataFrame
-    def to_polars(self) -> Any: ...  # polars.DataFrame
+    def to_arrow(
+        self, *, derived: bool = False, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pyarrow.Table
+    def to_pandas(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # pandas.DataFrame
+    def to_polars(
+        self, *, derived: bool = True, lines: _Lines | None = None, tz: str | None = None
+    ) -> Any: ...  # polars.DataFrame
 
 @final
 class CallLogsWithText:
@@ -396,3 +418,13 @@ def decode_response(body: str | bytes, service: str) -> RecordList[Any] | CallLo
 def _split_session_id(session_id: str) -> tuple[str, int, int] | None: ...
 def _defaults() -> dict[str, float]: ...
 def _error_codes() -> list[str]: ...
+def _frame_stream(
+    records: RecordList[Any],
+    derived: bool,
+    lines: str | None = None,
+    requested_schema: object | None = None,
+) -> object: ...
+def _frame_schema(
+    record_type: str, derived: bool = True, lines: str | None = None
+) -> list[dict[str, Any]]: ...
+def _invalid_argument(field: str, reason: str) -> InvalidArgument: ...
