@@ -274,6 +274,34 @@ impl Listing {
         })
     }
 
+    /// What the listing is, without fetching anything: the record type, the server's
+    /// count once a page said it, and whether it is finished.
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let (service, total, done) = py.detach(|| {
+            let g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            (g.pages.service(), g.pages.total_hint(), g.done)
+        });
+        let record = match service {
+            Service::Sessions => "SessionRecord",
+            Service::Errors => "ErrorRecord",
+            _ => "CallSummary",
+        };
+        let total = total.map_or_else(|| "None".to_owned(), |t| t.to_string());
+        format!(
+            "Listing[{record}](total_hint={total}, finished={})",
+            if done { "True" } else { "False" }
+        )
+    }
+
+    /// The `repr` as HTML (notebooks): showing a listing fetches nothing.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let text = slf.repr()?.to_string();
+        slf.py()
+            .import("plumlogs._display")?
+            .call_method1("listing_html", (text,))?
+            .extract()
+    }
+
     /// Fetch every remaining record into a `RecordList`.
     fn collect(&self, py: Python<'_>) -> PyResult<RecordList> {
         self.rest(py)

@@ -247,6 +247,10 @@ impl ParseResult {
             self.problems.bind(py).len()
         )
     }
+    /// Counts, the first problems and the first records as HTML (notebooks), bounded.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        crate::record_list::display(slf.py(), "result_html", slf.as_any())
+    }
     /// Arrow stream of the records (see `RecordList.__arrow_c_stream__`).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(

@@ -172,6 +172,12 @@ impl RecordList {
         ))
     }
 
+    /// The count and the first rows as an HTML table (notebooks), bounded however
+    /// long the list.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        display(slf.py(), "list_html", slf.as_any())
+    }
+
     fn __contains__(&self, item: &Bound<'_, PyAny>) -> bool {
         !self.equal_rows(item, 0..self.rows.len(), true).is_empty()
     }
@@ -298,6 +304,14 @@ pub(crate) fn frame_exit<'py>(
     kw.set_item("lines", lines)?;
     kw.set_item("tz", tz)?;
     frames(py)?.call_method(exit, (list,), Some(&kw))
+}
+
+/// `plumlogs._display.<function>(obj)`: the notebook HTML of a record, list, parse
+/// result or listing.
+pub(crate) fn display(py: Python<'_>, function: &str, obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    py.import("plumlogs._display")?
+        .call_method1(function, (obj,))?
+        .extract()
 }
 
 /// Records per chunk of `RecordList.__iter__`: big enough that the per-chunk call
