@@ -172,17 +172,19 @@ where
     (cols, done.problems, extra)
 }
 
-/// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient).
-pub fn bulk<'py>(
+/// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient);
+/// `path` names the file it came from, if any, in every error and problem (core's
+/// `Error::File`). The inputs it is read from are `inputs.rs`'s.
+pub fn bulk_text<'py>(
     py: Python<'py>,
-    text: &Bound<'py, PyAny>,
+    base: Text,
     strict: bool,
     format: Format,
+    path: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let base = text_bytes(text, "text")?;
     let Parsed { rows, mut problems } = py.detach(move || parse_rows(base, format, strict))?;
     if strict && let Some(e) = problems.pop() {
-        return Err(PlumErr::from(e).into());
+        return Err(PlumErr(plumlogs::Error::Parse(e).in_file(path)).into());
     }
     let list = RecordList::new(rows, None);
     if strict {
@@ -190,7 +192,12 @@ pub fn bulk<'py>(
     }
     let probs = PyList::empty(py);
     for p in &problems {
-        probs.append(parse_error_instance(py, p)?)?;
+        probs.append(match path {
+            None => parse_error_instance(py, p)?,
+            Some(_) => {
+                crate::errors::instance(py, &plumlogs::Error::Parse(p.clone()).in_file(path), None)?
+            }
+        })?;
     }
     Ok(Bound::new(
         py,
