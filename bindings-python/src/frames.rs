@@ -11,8 +11,9 @@ use crate::arrow::{arrow_type, export, record_batches};
 use crate::errors::invalid_argument;
 use crate::record_list::RecordList;
 use crate::rows::Rows;
+use arrow_array::builder::{StringViewBuilder, TimestampSecondBuilder, UInt32Builder};
 use arrow_array::{
-    Array, ArrayRef, Int16Array, RecordBatch, StringViewArray, TimestampSecondArray, UInt32Array,
+    Array, ArrayRef, Int16Array, RecordBatch, StringViewArray, TimestampSecondArray,
 };
 use arrow_schema::{ArrowError, Field, Schema};
 use plumlogs::schema::{self, Column, LogicalType as L, RecordSchema};
@@ -98,29 +99,62 @@ fn column_of<'b, T: 'static>(b: &'b RecordBatch, name: &str) -> Result<&'b T, Ar
         .ok_or_else(|| ArrowError::SchemaError(format!("no column {name:?} of the expected type")))
 }
 
+/// The parts of every session id of `ids` (server, channel, start), in one pass,
+/// split by core's `SessionId::parts`; null where an id does not split.
+fn id_parts(ids: &StringViewArray) -> [ArrayRef; 3] {
+    let n = ids.len();
+    let mut server = StringViewBuilder::with_capacity(n);
+    let mut channel = UInt32Builder::with_capacity(n);
+    let mut start = TimestampSecondBuilder::with_capacity(n).with_timezone("UTC");
+    for id in ids.iter() {
+        let sid;
+        let parts = match id {
+            Some(text) => {
+                sid = SessionId(Cow::Borrowed(text));
+                sid.parts().ok()
+            }
+            None => None,
+        };
+        match parts {
+            Some(p) => {
+                server.append_value(p.server);
+                channel.append_value(p.channel);
+                start.append_value(p.start);
+            }
+            None => {
+                server.append_null();
+                channel.append_null();
+                start.append_null();
+            }
+        }
+    }
+    [
+        Arc::new(server.finish()),
+        Arc::new(channel.finish()),
+        Arc::new(start.finish()),
+    ]
+}
+
 /// A column of the frame form that the columnar form does not have, computed from
-/// the batch's columns with core's rules.
-fn derive(s: &RecordSchema, c: &Column, b: &RecordBatch) -> Result<ArrayRef, ArrowError> {
+/// the batch's columns with core's rules; `parts` caches the batch's session-id
+/// parts (all three are made in one pass).
+fn derive(
+    s: &RecordSchema,
+    c: &Column,
+    b: &RecordBatch,
+    parts: &mut Option<[ArrayRef; 3]>,
+) -> Result<ArrayRef, ArrowError> {
     let from = s.field(c.from).map(|f| f.ty);
     match (from, c.ty) {
-        (Some(L::SessionId), part) => {
-            let ids = column_of::<StringViewArray>(b, c.from)?;
-            let parts = ids.iter().map(|id| {
-                let id = SessionId(Cow::Borrowed(id?));
-                id.parts()
-                    .ok()
-                    .map(|p| (p.server.to_owned(), p.channel, p.start))
-            });
+        (Some(L::SessionId), part @ (L::Text | L::UInt32 | L::UnixSeconds)) => {
+            if parts.is_none() {
+                *parts = Some(id_parts(column_of::<StringViewArray>(b, c.from)?));
+            }
+            let [server, channel, start] = parts.as_ref().expect("made above");
             Ok(match part {
-                L::Text => Arc::new(parts.map(|p| p.map(|p| p.0)).collect::<StringViewArray>()),
-                L::UInt32 => Arc::new(parts.map(|p| p.map(|p| p.1)).collect::<UInt32Array>()),
-                L::UnixSeconds => Arc::new(
-                    parts
-                        .map(|p| p.map(|p| p.2))
-                        .collect::<TimestampSecondArray>()
-                        .with_timezone("UTC"),
-                ),
-                other => return Err(no_rule(c, other)),
+                L::Text => server.clone(),
+                L::UInt32 => channel.clone(),
+                _ => start.clone(),
             })
         }
         (Some(L::Timestamp), L::LocalSeconds) => {
@@ -172,11 +206,12 @@ pub fn _frame_stream<'py>(
             .into_iter()
             .map(|b| {
                 let b = b?;
+                let mut parts = None;
                 let arrays = cols
                     .iter()
                     .map(|c| match plain.index_of(c.name) {
                         Ok(i) => Ok(b.column(i).clone()),
-                        Err(_) => derive(s, c, &b),
+                        Err(_) => derive(s, c, &b, &mut parts),
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 RecordBatch::try_new(schema.clone(), arrays)
