@@ -31,7 +31,9 @@ enum Lines {
     Tags,
 }
 
-fn lines_arg(rows: &Rows, lines: Option<&str>) -> PyResult<Lines> {
+/// The `lines` argument for records of schema `s`: only session records have call
+/// and tag lines.
+fn lines_arg(s: &RecordSchema, lines: Option<&str>) -> PyResult<Lines> {
     let l = match lines {
         None | Some("all") => return Ok(Lines::All),
         Some("calls") => Lines::Calls,
@@ -43,12 +45,12 @@ fn lines_arg(rows: &Rows, lines: Option<&str>) -> PyResult<Lines> {
             ));
         }
     };
-    if !matches!(rows, Rows::Sessions(_)) {
+    if s.name != schema::SESSION_RECORD.name {
         return Err(invalid_argument(
             "lines",
             format!(
                 "only session records have call and tag lines; these are {}",
-                rows.record_type()
+                s.name
             ),
         ));
     }
@@ -191,7 +193,7 @@ pub fn _frame_stream<'py>(
     requested_schema: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
     let rows = &records.get().rows;
-    let lines = lines_arg(rows, lines)?;
+    let lines = lines_arg(rows.schema(), lines)?;
     let rows = select(rows, lines);
     let s = rows.schema();
     let cols = columns(s, derived, lines);
@@ -238,17 +240,7 @@ pub fn _frame_schema<'py>(
             format!("no record type {record_type:?} in the schema"),
         )
     })?;
-    let lines = match (s.name, lines) {
-        (_, None | Some("all")) => Lines::All,
-        ("SessionRecord", Some("calls")) => Lines::Calls,
-        ("SessionRecord", Some("tags")) => Lines::Tags,
-        (_, Some(other)) => {
-            return Err(invalid_argument(
-                "lines",
-                format!("{other:?} is not a choice of lines for {}", s.name),
-            ));
-        }
-    };
+    let lines = lines_arg(s, lines)?;
     let out = PyList::empty(py);
     for c in columns(s, derived, lines) {
         let d = PyDict::new(py);
