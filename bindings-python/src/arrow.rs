@@ -29,7 +29,7 @@ const BATCH_ROWS: usize = 64 * 1024;
 
 /// The Arrow type of a column of `plumlogs::schema`'s logical type (the mapping is
 /// documented there).
-fn arrow_type(ty: LogicalType) -> DataType {
+pub(crate) fn arrow_type(ty: LogicalType) -> DataType {
     match ty {
         LogicalType::Text | LogicalType::SessionId => DataType::Utf8View,
         LogicalType::Int16 => DataType::Int16,
@@ -204,13 +204,30 @@ pub fn capsule<'py>(
     rows: Rows,
     requested_schema: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
-    let schema = schema(&rows);
-    let batches = match &rows {
+    let (schema, batches) = record_batches(&rows);
+    export(py, schema, batches, requested_schema)
+}
+
+/// The rows' columnar form as record batches (shared columns, nothing converted).
+pub(crate) fn record_batches(rows: &Rows) -> (SchemaRef, Vec<Result<RecordBatch, ArrowError>>) {
+    let schema = schema(rows);
+    let batches = match rows {
         Rows::Sessions(t) => batches(t, &schema, session_columns),
         Rows::Errors(t) => batches(t, &schema, error_columns),
         Rows::Entries(t) => batches(t, &schema, entry_columns),
         Rows::Summaries(t) => batches(t, &schema, summary_columns),
     };
+    (schema, batches)
+}
+
+/// `batches` of `schema` as an `arrow_array_stream` PyCapsule, honouring a requested
+/// schema as far as `plain_text` does.
+pub(crate) fn export<'py>(
+    py: Python<'py>,
+    schema: SchemaRef,
+    batches: Vec<Result<RecordBatch, ArrowError>>,
+    requested_schema: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyCapsule>> {
     let stream = match requested(requested_schema)?.and_then(|r| plain_text(&schema, &r)) {
         None => FFI_ArrowArrayStream::new(Box::new(RecordBatchIterator::new(batches, schema))),
         Some((asked, casts)) => {

@@ -78,7 +78,7 @@ pub fn instance<'py>(
         kw.set_item("offset", at.offset)?;
         kw.set_item("input", PyString::new(py, &at.input))?;
     }
-    let message = match e {
+    let message = match e.inner() {
         Error::InvalidArgument { field, .. } => {
             kw.set_item("field", field)?;
             description
@@ -101,7 +101,11 @@ pub fn instance<'py>(
             None => description,
         },
     };
-    cls.call((message,), Some(&kw))
+    let err = cls.call((message,), Some(&kw))?;
+    if let Some(path) = e.path() {
+        err.setattr("path", path)?;
+    }
+    Ok(err)
 }
 
 /// A `ParseError` instance (not raised): also the element type of `.problems`.

@@ -9,6 +9,8 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod frames;
+mod inputs;
 mod listing;
 mod parse;
 mod record_list;
@@ -17,7 +19,6 @@ mod rows;
 mod store;
 mod time;
 
-use parse::bulk;
 use plumlogs::Format;
 use pyo3::prelude::*;
 use std::sync::Arc;
@@ -34,7 +35,8 @@ fn parse_error_line(line: &Bound<'_, PyAny>) -> PyResult<records::PyErrorRecord>
     parse::one_error(line)
 }
 
-/// Parse every non-blank line of a session log text.
+/// Parse every non-blank line of a session log text (`str` or `bytes`), a file
+/// (`os.PathLike`) or an open file (binary or text).
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
 fn parse_sessions<'py>(
@@ -42,10 +44,10 @@ fn parse_sessions<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Format::Sessions)
+    inputs::bulk(py, text, strict, Format::Sessions)
 }
 
-/// Parse every non-blank line of an error log text.
+/// Parse every non-blank line of an error log text, a file or an open file.
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
 fn parse_errors<'py>(
@@ -53,10 +55,10 @@ fn parse_errors<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Format::Errors)
+    inputs::bulk(py, text, strict, Format::Errors)
 }
 
-/// Parse a call-log text into its entries.
+/// Parse a call-log text, a file or an open file into its entries.
 #[pyfunction]
 #[pyo3(signature = (text, strict = true))]
 fn parse_call_log<'py>(
@@ -64,7 +66,7 @@ fn parse_call_log<'py>(
     text: &Bound<'py, PyAny>,
     strict: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    bulk(py, text, strict, Format::CallLog)
+    inputs::bulk(py, text, strict, Format::CallLog)
 }
 
 /// The columns of a decoded body, before its text moves into their store.
@@ -92,7 +94,7 @@ fn decode_response<'py>(
             .map_err(|e: plumlogs::service::UnknownService| {
                 errors::invalid_argument("service", e.to_string())
             })?;
-    let base = parse::text_bytes(body, "body")?;
+    let (base, path) = inputs::source(body, "body")?;
     let decoded = py.detach(|| {
         let mut v = store::Views::new(&base);
         plumlogs::decode::decode_response_page(&base, service).map(|page| {
@@ -113,7 +115,13 @@ fn decode_response<'py>(
     });
     let (built, total, log_text, extra, warning) = match decoded {
         Ok(d) => d,
-        Err(e) => return Err(errors::to_pyerr(py, e, Some(&base[..]))),
+        Err(e) => {
+            return Err(errors::to_pyerr(
+                py,
+                e.in_file(path.as_deref()),
+                Some(&base[..]),
+            ));
+        }
     };
     listing::server_warnings(py, warning.as_slice())?;
     let st = Arc::new(store::Store::new(base, extra.map_err(parse::too_long)?));
@@ -165,6 +173,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_frame_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_frame_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(frames::_invalid_argument, m)?)?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;

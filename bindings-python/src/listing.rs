@@ -4,7 +4,7 @@
 
 use crate::errors::PlumErr;
 use crate::parse::{fill, table_of, too_long};
-use crate::record_list::RecordList;
+use crate::record_list::{RecordList, frame_exit};
 use crate::records::{frames, make_record};
 use crate::rows::Rows;
 use crate::store::{Columns, Table, Text};
@@ -274,6 +274,34 @@ impl Listing {
         })
     }
 
+    /// What the listing is, without fetching anything: the record type, the server's
+    /// count once a page said it, and whether it is finished.
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let (service, total, done) = py.detach(|| {
+            let g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            (g.pages.service(), g.pages.total_hint(), g.done)
+        });
+        let record = match service {
+            Service::Sessions => "SessionRecord",
+            Service::Errors => "ErrorRecord",
+            _ => "CallSummary",
+        };
+        let total = total.map_or_else(|| "None".to_owned(), |t| t.to_string());
+        format!(
+            "Listing[{record}](total_hint={total}, finished={})",
+            if done { "True" } else { "False" }
+        )
+    }
+
+    /// The `repr` as HTML (notebooks): showing a listing fetches nothing.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let text = slf.repr()?.to_string();
+        slf.py()
+            .import("plumlogs._display")?
+            .call_method1("listing_html", (text,))?
+            .extract()
+    }
+
     /// Fetch every remaining record into a `RecordList`.
     fn collect(&self, py: Python<'_>) -> PyResult<RecordList> {
         self.rest(py)
@@ -291,21 +319,42 @@ impl Listing {
     }
 
     /// `collect().to_arrow()`: a `pyarrow.Table` of every remaining record.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = false, lines = None, tz = None))]
+    fn to_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_arrow", (l,))
+        frame_exit(l.as_any(), "to_arrow", derived, lines, tz)
     }
 
     /// `collect().to_pandas()`.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_pandas<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_pandas", (l,))
+        frame_exit(l.as_any(), "to_pandas", derived, lines, tz)
     }
 
     /// `collect().to_polars()`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_polars<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let l = Bound::new(py, self.rest(py)?)?;
-        frames(py)?.call_method1("to_polars", (l,))
+        frame_exit(l.as_any(), "to_polars", derived, lines, tz)
     }
 }
 

@@ -172,17 +172,19 @@ where
     (cols, done.problems, extra)
 }
 
-/// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient).
-pub fn bulk<'py>(
+/// Parse a bulk text into a `RecordList` (strict) or a `ParseResult` (lenient);
+/// `path` names the file it came from, if any, in every error and problem (core's
+/// `Error::File`). The inputs it is read from are `inputs.rs`'s.
+pub fn bulk_text<'py>(
     py: Python<'py>,
-    text: &Bound<'py, PyAny>,
+    base: Text,
     strict: bool,
     format: Format,
+    path: Option<&str>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let base = text_bytes(text, "text")?;
     let Parsed { rows, mut problems } = py.detach(move || parse_rows(base, format, strict))?;
     if strict && let Some(e) = problems.pop() {
-        return Err(PlumErr::from(e).into());
+        return Err(PlumErr(plumlogs::Error::Parse(e).in_file(path)).into());
     }
     let list = RecordList::new(rows, None);
     if strict {
@@ -190,7 +192,12 @@ pub fn bulk<'py>(
     }
     let probs = PyList::empty(py);
     for p in &problems {
-        probs.append(parse_error_instance(py, p)?)?;
+        probs.append(match path {
+            None => parse_error_instance(py, p)?,
+            Some(_) => {
+                crate::errors::instance(py, &plumlogs::Error::Parse(p.clone()).in_file(path), None)?
+            }
+        })?;
     }
     Ok(Bound::new(
         py,
@@ -247,6 +254,10 @@ impl ParseResult {
             self.problems.bind(py).len()
         )
     }
+    /// Counts, the first problems and the first records as HTML (notebooks), bounded.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        crate::record_list::display(slf.py(), "result_html", slf.as_any())
+    }
     /// Arrow stream of the records (see `RecordList.__arrow_c_stream__`).
     #[pyo3(signature = (requested_schema=None))]
     fn __arrow_c_stream__<'py>(
@@ -258,16 +269,37 @@ impl ParseResult {
         crate::arrow::capsule(py, r.rows.clone(), requested_schema.as_ref())
     }
     /// `records.to_arrow()`.
-    fn to_arrow<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_arrow")
+    #[pyo3(signature = (*, derived = false, lines = None, tz = None))]
+    fn to_arrow<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_arrow", derived, lines, tz)
     }
     /// `records.to_pandas()`.
-    fn to_pandas<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_pandas")
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_pandas<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_pandas", derived, lines, tz)
     }
     /// `records.to_polars()`.
-    fn to_polars<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        self.records.bind(py).call_method0("to_polars")
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_polars<'py>(
+        &self,
+        py: Python<'py>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        crate::record_list::frame_exit(self.records.bind(py), "to_polars", derived, lines, tz)
     }
 }
 

@@ -172,6 +172,12 @@ impl RecordList {
         ))
     }
 
+    /// The count and the first rows as an HTML table (notebooks), bounded however
+    /// long the list.
+    fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+        display(slf.py(), "list_html", slf.as_any())
+    }
+
     fn __contains__(&self, item: &Bound<'_, PyAny>) -> bool {
         !self.equal_rows(item, 0..self.rows.len(), true).is_empty()
     }
@@ -241,20 +247,71 @@ impl RecordList {
     /// A `pyarrow.Table` (needs pyarrow). Timestamps are Arrow `timestamp[s, UTC]`,
     /// each line's own UTC offset is in `utc_offset_minutes`. Text columns are
     /// `string_view` over the parsed text itself: nothing is copied, and the table
-    /// keeps that text alive.
-    fn to_arrow<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        frames(slf.py())?.call_method1("to_arrow", (slf,))
+    /// keeps that text alive. `derived=True` adds the analyst columns of
+    /// `to_pandas()`; `lines` and `tz` are as there.
+    #[pyo3(signature = (*, derived = false, lines = None, tz = None))]
+    fn to_arrow<'py>(
+        slf: &Bound<'py, Self>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        frame_exit(slf.as_any(), "to_arrow", derived, lines, tz)
     }
 
-    /// A `pandas.DataFrame` (needs pandas and pyarrow); timestamps are tz-aware UTC.
-    fn to_pandas<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        frames(slf.py())?.call_method1("to_pandas", (slf,))
+    /// A `pandas.DataFrame` (needs pandas and pyarrow), ready for analysis: integer
+    /// columns are pandas' nullable `Int64`, instants tz-aware (UTC, or `tz`, an IANA
+    /// zone name), and with `derived=True` (the default) the line's wall-clock
+    /// `local_timestamp` and the session-id parts (`session_server`,
+    /// `session_channel`, `session_start`) as columns. `lines="calls"` keeps the call
+    /// lines of a session list (one row per call), `lines="tags"` the `local` tag
+    /// lines, each without the columns the other kind fills.
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_pandas<'py>(
+        slf: &Bound<'py, Self>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        frame_exit(slf.as_any(), "to_pandas", derived, lines, tz)
     }
 
-    /// A `polars.DataFrame` (needs polars).
-    fn to_polars<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-        frames(slf.py())?.call_method1("to_polars", (slf,))
+    /// A `polars.DataFrame` (needs polars), with the columns, `lines` and `tz` of
+    /// `to_pandas()` (polars integers are nullable as they are).
+    #[pyo3(signature = (*, derived = true, lines = None, tz = None))]
+    fn to_polars<'py>(
+        slf: &Bound<'py, Self>,
+        derived: bool,
+        lines: Option<&str>,
+        tz: Option<&str>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        frame_exit(slf.as_any(), "to_polars", derived, lines, tz)
     }
+}
+
+/// `plumlogs._frames.<exit>(list, derived=…, lines=…, tz=…)`: every DataFrame exit
+/// (record lists, parse results, listings) goes through here.
+pub(crate) fn frame_exit<'py>(
+    list: &Bound<'py, PyAny>,
+    exit: &str,
+    derived: bool,
+    lines: Option<&str>,
+    tz: Option<&str>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = list.py();
+    let kw = pyo3::types::PyDict::new(py);
+    kw.set_item("derived", derived)?;
+    kw.set_item("lines", lines)?;
+    kw.set_item("tz", tz)?;
+    frames(py)?.call_method(exit, (list,), Some(&kw))
+}
+
+/// `plumlogs._display.<function>(obj)`: the notebook HTML of a record, list, parse
+/// result or listing.
+pub(crate) fn display(py: Python<'_>, function: &str, obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    py.import("plumlogs._display")?
+        .call_method1(function, (obj,))?
+        .extract()
 }
 
 /// Records per chunk of `RecordList.__iter__`: big enough that the per-chunk call

@@ -54,6 +54,9 @@ pub fn frames(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
         .bind(py))
 }
 
+/// Characters of one text value a record's `repr` shows at most.
+pub const REPR_TEXT: usize = 100;
+
 /// `name='value', ...` with Python's own string quoting.
 struct Repr<'py> {
     py: Python<'py>,
@@ -74,6 +77,15 @@ impl<'py> Repr<'py> {
     }
     fn s(&mut self, name: &str, v: &str) -> PyResult<()> {
         self.sep();
+        // A repr stays short whatever the line: a long value is cut, `…` marks it.
+        let cut;
+        let v = match v.char_indices().nth(REPR_TEXT) {
+            Some((end, _)) => {
+                cut = format!("{}…", &v[..end]);
+                &cut
+            }
+            None => v,
+        };
         let r = PyString::new(self.py, v).repr()?;
         self.out.push_str(name);
         self.out.push('=');
@@ -107,6 +119,11 @@ macro_rules! record_methods {
             }
             fn __hash__(&self) -> u64 {
                 hash_of(&self.at.record())
+            }
+            /// The record as an HTML table of its fields (notebooks), values cut
+            /// to a bounded length.
+            fn _repr_html_(slf: &Bound<'_, Self>) -> PyResult<String> {
+                crate::record_list::display(slf.py(), "record_html", slf.as_any())
             }
             /// `SessionIdParts(server, channel, start)` of `session_id`.
             #[getter]

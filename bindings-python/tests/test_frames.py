@@ -206,7 +206,7 @@ def test_polars_round_trip() -> None:
     records = plumlogs.parse_sessions(SESSIONS)
     df = records.to_polars()
     assert isinstance(df, pl.DataFrame)
-    assert df.shape == (9, 12)
+    assert df.shape == (9, 16)  # the columnar form plus the analyst columns
     assert df["ani"].to_list() == [r.ani for r in records]
     assert df["timestamp"].to_list() == [r.timestamp for r in records]
     errs = plumlogs.parse_errors(ERROR_LINE).to_polars()

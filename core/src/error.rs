@@ -57,6 +57,7 @@ pub mod kind {
 /// | `Auth` | `AUTH_ERROR` | `missing_credentials` when nothing was sent | the answer's status; `None` when nothing was sent | — |
 /// | `Transport` | `TRANSPORT_ERROR` | — | — | — |
 /// | `Incomplete` | `TRANSPORT_ERROR` | `incomplete_listing` | — | — |
+/// | `File` | its error's | its error's | its error's | its error's (within the file) |
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -110,6 +111,16 @@ pub enum Error {
         /// back empty`.
         message: String,
     },
+    /// An error in the text of the file `path` (a binding or the CLI read the file
+    /// for the caller): the error itself, told which file. Every accessor answers
+    /// for the inner error; [`path`](Error::path) names the file and the message
+    /// starts with it.
+    File {
+        /// The file as the caller named it.
+        path: String,
+        /// What went wrong in it (never itself a `File`).
+        error: Box<Error>,
+    },
 }
 
 /// Where in its input an error was found: what every binding's `ParseError` shows.
@@ -139,9 +150,38 @@ impl Error {
         }
     }
 
+    /// `self` as an error in the file `path`; `None` leaves it as it is (a text that
+    /// came from no file). An error already told its file keeps that file.
+    pub fn in_file(self, path: Option<&str>) -> Error {
+        match (self, path) {
+            (e @ Error::File { .. }, _) | (e, None) => e,
+            (e, Some(p)) => Error::File {
+                path: p.to_owned(),
+                error: Box::new(e),
+            },
+        }
+    }
+
+    /// The file the error is in, when the input came from one ([`Error::File`]).
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Error::File { path, .. } => Some(path),
+            _ => None,
+        }
+    }
+
+    /// The error itself, without the file it is in: what to match variants on.
+    pub fn inner(&self) -> &Error {
+        match self {
+            Error::File { error, .. } => error.inner(),
+            e => e,
+        }
+    }
+
     /// The stable code of [`code`](mod@code): what class a binding raises.
     pub fn code(&self) -> &'static str {
         match self {
+            Error::File { error, .. } => error.code(),
             Error::Parse(_) => code::PARSE_ERROR,
             Error::Decode(crate::decode::DecodeError::NoMessage { .. }) => code::API_ERROR,
             Error::Decode(_) => code::PARSE_ERROR,
@@ -158,6 +198,7 @@ impl Error {
     pub fn kind(&self) -> Option<&'static str> {
         use crate::decode::DecodeError as D;
         match self {
+            Error::File { error, .. } => error.kind(),
             Error::Parse(p) => Some(p.kind.code()),
             Error::Decode(D::NoMessage { .. }) => Some(kind::NO_MESSAGE),
             Error::Decode(D::Shape { .. }) => Some(kind::UNEXPECTED_SHAPE),
@@ -174,6 +215,7 @@ impl Error {
     /// The HTTP status of the answer this error came from, when there was one.
     pub fn http_status(&self) -> Option<u16> {
         match self {
+            Error::File { error, .. } => error.http_status(),
             Error::Api { http_status, .. } | Error::Auth { http_status, .. } => *http_status,
             _ => None,
         }
@@ -183,6 +225,7 @@ impl Error {
     pub fn reason(&self) -> Option<&str> {
         use crate::decode::DecodeError as D;
         match self {
+            Error::File { error, .. } => error.reason(),
             Error::Parse(p) => Some(p.reason()),
             Error::Decode(D::Syntax { reason, .. } | D::Shape { reason, .. }) => Some(reason),
             Error::InvalidArgument { reason, .. } => Some(reason),
@@ -194,6 +237,7 @@ impl Error {
     /// binding's `.message` holds for `API_ERROR`, `AUTH_ERROR` and `TRANSPORT_ERROR`.
     pub fn message(&self) -> Option<&str> {
         match self {
+            Error::File { error, .. } => error.message(),
             Error::Api { message, .. }
             | Error::Auth { message, .. }
             | Error::Transport { message }
@@ -206,6 +250,7 @@ impl Error {
     pub fn location(&self) -> Option<Location> {
         use crate::decode::DecodeError as D;
         match self {
+            Error::File { error, .. } => error.location(),
             Error::Parse(p) => Some(Location {
                 line: Some(p.line),
                 column: Some(p.column),
@@ -234,13 +279,47 @@ impl Error {
     /// also gets its line and column (in characters) and the line it broke in.
     pub fn location_in(&self, body: &[u8]) -> Option<Location> {
         let mut at = self.location()?;
-        if matches!(self, Error::Decode(_)) {
+        if matches!(self.inner(), Error::Decode(_)) {
             let (line, column, input) = locate(body, at.offset);
             at.line = Some(line);
             at.column = Some(column);
             at.input = input;
         }
         Some(at)
+    }
+}
+
+/// Whether `text`, given where log text was expected, is rather a file's name: one
+/// line of at most 4096 bytes, without blanks, holding a path separator or ending in
+/// a file extension (`sessions.log`, `logs/errors.txt`, `C:\\logs\\x`). What the
+/// bindings check before they answer a failed parse of such a text with
+/// [`Error::file_name_as_text`].
+pub fn looks_like_file_name(text: &[u8]) -> bool {
+    let t = text.trim_ascii();
+    if t.is_empty() || t.len() > 4096 || t.iter().any(|b| b.is_ascii_whitespace()) {
+        return false;
+    }
+    let base = t.rsplit(|&b| b == b'/' || b == b'\\').next().unwrap_or(t);
+    let extension = match base.iter().rposition(|&b| b == b'.') {
+        Some(dot) if dot > 0 => {
+            let ext = &base[dot + 1..];
+            (1..=8).contains(&ext.len()) && ext.iter().all(u8::is_ascii_alphanumeric)
+        }
+        _ => false,
+    };
+    extension || base.len() < t.len()
+}
+
+impl Error {
+    /// The [`Error::InvalidArgument`] for a file's name given as log text (see
+    /// [`looks_like_file_name`]): `field` is the argument, `how` the binding's way of
+    /// passing a file instead (`pass pathlib.Path("sessions.log")`).
+    pub fn file_name_as_text(field: &str, text: &str, how: &str) -> Error {
+        let shown: String = text.trim().chars().take(200).collect();
+        Error::invalid_argument(
+            field,
+            format!("{shown:?} looks like a file name, not log text: {how}"),
+        )
     }
 }
 
@@ -272,6 +351,7 @@ fn locate(body: &[u8], offset: usize) -> (usize, usize, String) {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::File { path, error } => write!(f, "{path}: {error}"),
             Error::Parse(e) => write!(f, "parse error: {e}"),
             Error::Decode(e) => write!(f, "{e}"),
             Error::InvalidArgument { field, reason } => {
@@ -296,6 +376,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            Error::File { error, .. } => Some(&**error),
             Error::Parse(e) => Some(e),
             Error::Decode(e) => Some(e),
             _ => None,
@@ -352,6 +433,46 @@ mod tests {
         }
         assert_eq!(errors[4].code(), code::API_ERROR);
         assert_eq!(errors[4].kind(), Some(kind::NO_MESSAGE));
+    }
+
+    #[test]
+    fn an_error_in_a_file_names_it_and_answers_for_its_error() {
+        let inner: Error = crate::parse_sessions(&b"inbound x\n"[..])
+            .expect_err("a bad line")
+            .into();
+        let (text, loc, code) = (inner.to_string(), inner.location(), inner.code());
+        let e = inner.in_file(Some("logs/sessions.log"));
+        assert_eq!(e.path(), Some("logs/sessions.log"));
+        assert_eq!(e.to_string(), format!("logs/sessions.log: {text}"));
+        assert_eq!((e.location(), e.code()), (loc, code));
+        assert!(matches!(e.inner(), Error::Parse(_)));
+        let again = e.in_file(Some("other"));
+        assert_eq!(again.path(), Some("logs/sessions.log"));
+        let bare = Error::invalid_argument("x", "y").in_file(None);
+        assert_eq!(bare.path(), None);
+    }
+
+    #[test]
+    fn file_names_given_as_text_are_recognised() {
+        for name in [
+            "sessions.log",
+            "logs/errors.txt",
+            "C:\\logs\\calls",
+            " a.jsonl\n",
+            "./x",
+        ] {
+            assert!(looks_like_file_name(name.as_bytes()), "{name}");
+        }
+        let line =
+            "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 1;2;3 1 2 00:00:01";
+        for text in ["", "inbound", line, "a b.log", "v1.", ".bashrc", "x.y\nz.w"] {
+            assert!(!looks_like_file_name(text.as_bytes()), "{text}");
+        }
+        let e = Error::file_name_as_text("text", "sessions.log", "pass a path");
+        assert_eq!(
+            e.to_string(),
+            "invalid argument text: \"sessions.log\" looks like a file name, not log text: pass a path"
+        );
     }
 
     #[test]

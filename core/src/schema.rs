@@ -437,6 +437,72 @@ pub static CALL_SUMMARY: RecordSchema = RecordSchema {
     ],
 };
 
+/// The columns a frame adds for each [`LogicalType::SessionId`] field (`session_id`):
+/// its parts, as `SessionId::parts` splits it. Each is told apart by its type (the
+/// server is text, the channel an integer, the start an instant); null where an id
+/// does not split (ids read by this crate's parsers always do).
+pub static SESSION_ID_PARTS: [Column; 3] = [
+    col(
+        "session_server",
+        L::Text,
+        true,
+        "session_id",
+        "the session id's server part, as written (leading zeros kept)",
+    ),
+    col(
+        "session_channel",
+        L::UInt32,
+        true,
+        "session_id",
+        "the session id's channel part",
+    ),
+    col(
+        "session_start",
+        L::UnixSeconds,
+        true,
+        "session_id",
+        "the session id's start part: when the session started (UTC)",
+    ),
+];
+
+/// The column a frame adds for a [`LogicalType::Timestamp`] field whose columnar form
+/// has no wall-clock column: the reading as written, at the line's own offset (the
+/// instant plus `utc_offset_minutes`), so that "calls by hour" is the caller's hour.
+pub static LOCAL_TIMESTAMP: Column = col(
+    "local_timestamp",
+    L::LocalSeconds,
+    false,
+    "timestamp",
+    "the wall-clock reading as written, at the line's own UTC offset",
+);
+
+/// The `SessionRecord` fields a call line fills; they are null on `local` tag lines.
+pub static CALL_LINE_FIELDS: [&str; 3] = ["call_start", "call_end", "duration"];
+
+/// The `SessionRecord` fields a `local` tag line fills; they are null on call lines.
+pub static TAG_LINE_FIELDS: [&str; 2] = ["label", "message"];
+
+impl RecordSchema {
+    /// The frame form (what the bindings' analyst DataFrames hold): the columnar
+    /// form, with [`LOCAL_TIMESTAMP`] after `utc_offset_minutes` where the columnar
+    /// form has no wall-clock column, and the [`SESSION_ID_PARTS`] after
+    /// `session_id`. Every added column's [`from`](Column::from) names its field.
+    pub fn frame_columns(&self) -> Vec<Column> {
+        let has_local = self.columns.iter().any(|c| c.ty == L::LocalSeconds);
+        let mut out = Vec::with_capacity(self.columns.len() + 4);
+        for c in self.columns {
+            out.push(*c);
+            if c.name == "utc_offset_minutes" && !has_local {
+                out.push(LOCAL_TIMESTAMP);
+            }
+            if c.ty == L::SessionId {
+                out.extend(SESSION_ID_PARTS);
+            }
+        }
+        out
+    }
+}
+
 /// Every record schema, in the order sessions, errors, call-log entries, summaries.
 pub static RECORDS: [&RecordSchema; 4] = [
     &SESSION_RECORD,
@@ -477,6 +543,69 @@ mod tests {
                     f.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn frame_columns_add_parts_and_local_time_once() {
+        for r in RECORDS {
+            let cols = r.frame_columns();
+            for (i, c) in cols.iter().enumerate() {
+                assert!(cols[..i].iter().all(|d| d.name != c.name), "{}", c.name);
+                assert!(r.field(c.from).is_some(), "{}.{}", r.name, c.name);
+            }
+            let added: Vec<_> = cols.iter().filter(|c| r.column(c.name).is_none()).collect();
+            // Sessions and errors gain the wall clock; entries have it, summaries have
+            // no timestamp with an offset.
+            let local = matches!(r.name, "SessionRecord" | "ErrorRecord");
+            assert_eq!(added.len(), 3 + usize::from(local), "{}", r.name);
+            let has_ts = r.fields.iter().any(|f| f.ty == L::Timestamp);
+            assert_eq!(
+                cols.iter().any(|c| c.ty == L::LocalSeconds),
+                has_ts,
+                "{}",
+                r.name
+            );
+            let at = |name: &str| cols.iter().position(|c| c.name == name).unwrap();
+            assert_eq!(at("session_server"), at("session_id") + 1);
+        }
+        // The parts are told apart by their types.
+        let tys: Vec<_> = SESSION_ID_PARTS.iter().map(|c| c.ty).collect();
+        assert_eq!(tys, [L::Text, L::UInt32, L::UnixSeconds]);
+    }
+
+    #[test]
+    fn call_and_tag_fields_are_the_nullable_session_fields() {
+        let mut shaped: Vec<&str> = CALL_LINE_FIELDS
+            .iter()
+            .chain(&TAG_LINE_FIELDS)
+            .copied()
+            .collect();
+        shaped.sort_unstable();
+        let mut nullable: Vec<&str> = SESSION_RECORD
+            .fields
+            .iter()
+            .filter(|f| f.nullable)
+            .map(|f| f.name)
+            .collect();
+        nullable.sort_unstable();
+        assert_eq!(shaped, nullable);
+        // A call line's JSON fills exactly the call fields, a tag line's the tag fields.
+        let call = crate::parse_session_line(
+            b"inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+        )
+        .unwrap();
+        let tag = crate::parse_session_line(
+            b"local 7185551234 3 [03/Nov/2017:14:38:31 -0500] 6177123000 200035;003;1509734279 menu: pressed 1",
+        )
+        .unwrap();
+        for (rec, filled, empty) in [
+            (&call, &CALL_LINE_FIELDS[..], &TAG_LINE_FIELDS[..]),
+            (&tag, &TAG_LINE_FIELDS[..], &CALL_LINE_FIELDS[..]),
+        ] {
+            let v = serde_json::to_value(rec).unwrap();
+            assert!(filled.iter().all(|f| !v[f].is_null()), "{v}");
+            assert!(empty.iter().all(|f| v[f].is_null()), "{v}");
         }
     }
 

@@ -52,11 +52,14 @@ class PlumError(Exception):
         message: the server's or transport's own text for ``ApiError``,
             ``AuthError`` and ``TransportError``; the whole message otherwise.
             ``str(error)`` is always the whole message.
+        path: the file the input was read from (a path or an open file given to
+            a parse function), else ``None``; the message then starts with it.
     """
 
     code: str = ""
     kind: str | None
     message: str
+    path: str | None
 
     def __init__(
         self, message: str, *, description: str | None = None, kind: str | None = None
@@ -64,6 +67,7 @@ class PlumError(Exception):
         super().__init__(description or message)
         self.message = message
         self.kind = kind
+        self.path = None
 
     def __reduce__(self) -> Any:
         # Keyword-only attributes do not survive the default Exception pickling.
