@@ -9,13 +9,16 @@ mod client;
 mod columns;
 mod emulator;
 mod errors;
+mod follow;
 mod listing;
+mod observe;
 mod parse;
 mod record_list;
 mod records;
 mod rows;
 mod store;
 mod time;
+mod timearg;
 
 use parse::bulk;
 use plumlogs::Format;
@@ -165,6 +168,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(decode_response, m)?)?;
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
+    observe::install_log_bridge();
+    m.add_class::<follow::PyFollow>()?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;

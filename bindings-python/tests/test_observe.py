@@ -1,0 +1,236 @@
+"""What the client tells about its requests: `logging.getLogger("plumlogs")`,
+`on_retry`, `last_response`; and corporate networks (`proxy=`, `ca_bundle=`),
+and profiles (`Client.from_profile`)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import select
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import plumlogs
+from conftest import make_client
+
+HOUR = 3600
+
+
+def test_request_lines_reach_python_logging(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Zq-s3cret-not-in-any-line"
+    with plumlogs.Emulator(seed=7, calls_per_day=300, password=secret) as emu:
+        client = make_client(emu)
+        with caplog.at_level(logging.DEBUG, logger="plumlogs"):
+            client.sessions(emu.now - 6 * HOUR, emu.now, page_size=5, limit=12).collect()
+    lines = [r for r in caplog.records if r.name == "plumlogs.http"]
+    gets = [r for r in lines if r.getMessage().startswith("GET /ws/calls/sessions/")]
+    assert len(gets) == 3, [r.getMessage() for r in lines]
+    assert all(r.levelno == logging.INFO for r in gets)
+    assert "-> 200 (attempt 1, " in gets[0].getMessage()
+    assert "offset=0&limit=5" in gets[0].getMessage()
+    assert "offset=10&limit=2" in gets[2].getMessage()
+    assert any(r.levelno == logging.DEBUG and "content-type" in r.getMessage() for r in lines)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    basic = base64.b64encode(f"{emu.username}:{secret}".encode()).decode()
+    assert secret not in text
+    assert basic not in text
+    assert "authorization" not in text.lower()
+
+
+def test_no_lines_when_the_logger_is_off(
+    fresh_emu: plumlogs.Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="plumlogs"):
+        make_client(fresh_emu).errors("1h").collect()
+    assert [r for r in caplog.records if r.name.startswith("plumlogs")] == []
+
+
+def test_retries_call_on_retry_and_log_a_warning(
+    fresh_emu: plumlogs.Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    events: list[plumlogs.RetryEvent] = []
+    client = make_client(fresh_emu, on_retry=events.append)
+    fresh_emu.inject_status(503, count=2, retry_after=0, path_prefix="/ws/calls/errors")
+    with caplog.at_level(logging.WARNING, logger="plumlogs"):
+        got = client.errors("1h").collect()
+    assert isinstance(got, plumlogs.RecordList)
+    assert [e.response.attempt for e in events] == [1, 2]
+    assert all(e.response.status == 503 for e in events)
+    assert all(isinstance(e.wait, float) and e.wait >= 0 for e in events)
+    assert "503" in events[0].error
+    warned = [
+        r for r in caplog.records if r.name == "plumlogs.http" and "retrying" in r.getMessage()
+    ]
+    assert len(warned) == 2
+
+
+def test_a_failing_on_retry_does_not_break_the_listing(fresh_emu: plumlogs.Emulator) -> None:
+    def boom(event: plumlogs.RetryEvent) -> None:
+        raise RuntimeError("callback failed")
+
+    seen: list[Any] = []
+    old = __import__("sys").unraisablehook
+    __import__("sys").unraisablehook = seen.append
+    try:
+        client = make_client(fresh_emu, on_retry=boom)
+        fresh_emu.inject_status(500, count=1, path_prefix="/ws/calls/errors")
+        client.errors("1h").collect()
+    finally:
+        __import__("sys").unraisablehook = old
+    assert len(seen) == 1
+    assert "callback failed" in str(seen[0].exc_value)
+
+
+def test_last_response(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
+    listing = client.sessions("6h", page_size=100)
+    assert listing.last_response is None
+    next(listing)
+    meta = listing.last_response
+    assert meta is not None
+    assert (meta.method, meta.status, meta.attempt) == ("GET", 200, 1)
+    assert meta.path.startswith("/ws/calls/sessions/")
+    assert "offset=0&limit=100" in meta.path
+    assert meta.bytes > 0
+    assert meta.elapsed >= 0
+    assert meta.headers["content-type"].startswith("application/json")
+    list(listing)
+    assert listing.last_response is not None
+    assert listing.last_response.path != meta.path  # the last page's
+
+
+# --- proxies ------------------------------------------------------------------
+
+
+@pytest.fixture
+def connect_proxy() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP CONNECT proxy on loopback: its URL and the request lines it saw."""
+    server = socket.create_server(("127.0.0.1", 0))
+    seen: list[str] = []
+    stop = threading.Event()
+
+    def pipe(a: socket.socket, b: socket.socket) -> None:
+        socks = [a, b]
+        while not stop.is_set():
+            ready, _, _ = select.select(socks, [], [], 0.2)
+            for s in ready:
+                data = s.recv(65536)
+                if not data:
+                    return
+                (b if s is a else a).sendall(data)
+
+    def handle(conn: socket.socket) -> None:
+        with conn:
+            head = b""
+            while b"\r\n\r\n" not in head and len(head) < 8192:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    return
+                head += chunk
+            line = head.split(b"\r\n", 1)[0].decode()
+            seen.append(line)
+            method, target, _ = line.split(" ")
+            if method != "CONNECT":
+                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                return
+            host, port = target.rsplit(":", 1)
+            with socket.create_connection((host, int(port)), timeout=5) as up:
+                conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                pipe(conn, up)
+
+    def serve() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}", seen
+    stop.set()
+    t.join(5)
+    server.close()
+
+
+def test_an_explicit_proxy_carries_the_requests(
+    fresh_emu: plumlogs.Emulator, connect_proxy: tuple[str, list[str]]
+) -> None:
+    url, seen = connect_proxy
+    direct = make_client(fresh_emu).errors(fresh_emu.now - 6 * HOUR, fresh_emu.now).collect()
+    via = make_client(fresh_emu, proxy=url).errors(fresh_emu.now - 6 * HOUR, fresh_emu.now)
+    assert via.collect() == direct
+    hostport = fresh_emu.base_url.removeprefix("http://")
+    assert seen
+    assert all(line == f"CONNECT {hostport} HTTP/1.1" for line in seen), seen
+
+
+def test_a_bad_proxy_url_is_an_argument_error_without_its_password(
+    fresh_emu: plumlogs.Emulator,
+) -> None:
+    with pytest.raises(plumlogs.InvalidArgument) as info:
+        make_client(fresh_emu, proxy="http://me:hunter2@[::1")
+    assert "hunter2" not in str(info.value)
+    dead = socket.create_server(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()
+    client = make_client(fresh_emu, proxy=f"http://127.0.0.1:{port}", max_retries=0)
+    with pytest.raises(plumlogs.TransportError):
+        client.errors("1h").collect()
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_refused_before_any_request(
+    fresh_emu: plumlogs.Emulator, tmp_path: Path
+) -> None:
+    with pytest.raises(plumlogs.PlumError, match=r"nope\.pem"):
+        make_client(fresh_emu, ca_bundle=tmp_path / "nope.pem")
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    with pytest.raises(plumlogs.PlumError, match=r"junk\.pem"):
+        make_client(fresh_emu, ca_bundle=str(junk))
+    assert fresh_emu.requests() == []
+
+
+# --- profiles -----------------------------------------------------------------
+
+
+def test_from_profile(
+    fresh_emu: plumlogs.Emulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        'default_profile = "emu"\n'
+        "[profiles.emu]\n"
+        f'username = "{fresh_emu.username}"\n'
+        f'base_url = "{fresh_emu.base_url}"\n'
+        'password_env = "PLUM_EMU_PASSWORD"\n'
+        "[profiles.other]\n"
+        'username = "someone@example.com"\n'
+    )
+    monkeypatch.setenv("PLUM_CONFIG", str(config))
+    monkeypatch.delenv("PLUM_PROFILE", raising=False)
+    monkeypatch.delenv("PLUM_EMU_PASSWORD", raising=False)
+    with pytest.raises(plumlogs.AuthError, match="PLUM_EMU_PASSWORD"):
+        plumlogs.Client.from_profile()
+    monkeypatch.setenv("PLUM_EMU_PASSWORD", fresh_emu.password)
+    client = plumlogs.Client.from_profile(format="xml")
+    assert (client.username, client.base_url, client.format) == (
+        fresh_emu.username,
+        fresh_emu.base_url,
+        "xml",
+    )
+    fresh_emu.clear_requests()
+    client.errors("6h").collect()
+    assert fresh_emu.requests()[-1]["headers"]["accept"] == "application/xml"
+    assert fresh_emu.requests()[-1]["username"] == fresh_emu.username
+    assert plumlogs.AsyncClient.from_profile("emu").base_url == fresh_emu.base_url
+    with pytest.raises(plumlogs.InvalidArgument) as info:
+        plumlogs.Client.from_profile("nope")
+    assert info.value.field == "profile"
+    assert "emu, other" in str(info.value)
