@@ -1,0 +1,258 @@
+"""``plumlogs.AsyncClient``: the client for asyncio.
+
+Every blocking step (a page of a listing, a call log, a follow's poll) runs on the
+event loop's default executor, with the GIL released while it waits on the network;
+the loop itself only hands records over. Nothing here decides anything: arguments go
+to the native ``Client`` unchanged, so defaults, ranges and errors are the core's.
+
+Cancelling a task that awaits a listing, a follow or ``call_log`` stops the work in
+flight: the listing is closed (no further request is made; one under way finishes in
+the background and is dropped; sub-window workers stop), a follow is stopped (its
+wait between polls ends at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import weakref
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from typing_extensions import Self
+
+from ._native import (
+    CallLog,
+    CallSummary,
+    Client,
+    ErrorRecord,
+    Follow,
+    Listing,
+    RecordList,
+    SessionRecord,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["AsyncClient", "AsyncFollow", "AsyncListing"]
+
+_T = TypeVar("_T")
+_R = TypeVar("_R", SessionRecord, ErrorRecord, CallSummary)
+
+
+async def _off_loop(fn: Callable[..., _T], *args: Any) -> _T:
+    """``fn(*args)`` on the loop's default executor."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, functools.partial(fn, *args))
+
+
+class _Closing:
+    """``async with``: ``close()`` on the way out."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncListing(_Closing, Generic[_R]):
+    """The records of one listing as an async iterator (``async for rec in ...``).
+
+    Pages are fetched off the event loop, one at a time as the iteration needs them.
+    ``await collect()``, ``await to_arrow()``, ``await to_pandas()`` and
+    ``await to_polars()`` fetch the rest off the loop too. A finished listing is
+    fetched afresh when it is iterated or collected again. Cancelling an ``await`` on
+    it closes it (see ``close()``).
+    """
+
+    def __init__(self, listing: Listing[Any]) -> None:
+        self._listing = listing
+        self._page: RecordList[Any] | None = None
+        self._pos = 0
+        self._rewind = False
+
+    def __aiter__(self) -> AsyncListing[_R]:
+        self._rewind = True  # a finished listing starts again (on the next page's thread)
+        return self
+
+    async def __anext__(self) -> _R:
+        while self._page is None or self._pos >= len(self._page):
+            rewind, self._rewind = self._rewind, False
+            page = await self._guard(self._listing._next_page, rewind)
+            if page is None:
+                self._page = None
+                raise StopAsyncIteration
+            self._page, self._pos = page, 0
+        rec = self._page[self._pos]
+        self._pos += 1
+        return rec  # type: ignore[no-any-return]
+
+    async def _guard(self, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return await _off_loop(fn, *args)
+        except asyncio.CancelledError:
+            self._listing.close()
+            raise
+
+    async def collect(self) -> RecordList[_R]:
+        """Every remaining record (every record, if finished) as a ``RecordList``."""
+        if self._page is not None and self._pos < len(self._page):
+            raise RuntimeError(
+                "collect() in the middle of an async iteration would drop the records "
+                "of the page being read: finish the `async for` first"
+            )
+        self._page = None
+        return await self._guard(self._listing.collect)  # type: ignore[no-any-return]
+
+    async def to_arrow(self) -> Any:
+        """A ``pyarrow.Table`` of every remaining record."""
+        return (await self.collect()).to_arrow()
+
+    async def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` of every remaining record."""
+        return (await self.collect()).to_pandas()
+
+    async def to_polars(self) -> Any:
+        """A ``polars.DataFrame`` of every remaining record."""
+        return (await self.collect()).to_polars()
+
+    @property
+    def total_hint(self) -> int | None:
+        """The server's ``total_*`` count from the last page, when it sends one."""
+        return self._listing.total_hint
+
+    @property
+    def last_response(self) -> Any:
+        """The last page's ``ResponseMeta``, or ``None`` before the first page."""
+        return self._listing.last_response
+
+    def close(self) -> None:
+        """Stop the listing's work: no further request is made."""
+        self._listing.close()
+
+
+class AsyncFollow(_Closing, Generic[_R]):
+    """New records as they arrive, as an endless async iterator.
+
+    ``stop()`` (or cancelling the task that awaits it, or leaving ``async with``)
+    ends it; the poll's wait ends at once.
+    """
+
+    def __init__(self, follow: Follow[Any]) -> None:
+        self._follow = follow
+
+    def __aiter__(self) -> AsyncFollow[_R]:
+        return self
+
+    async def __anext__(self) -> _R:
+        try:
+            rec = await _off_loop(next, self._follow, _END)
+        except asyncio.CancelledError:
+            self._follow.stop()
+            raise
+        if rec is _END:
+            raise StopAsyncIteration
+        return rec  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """End the follow (the iteration then stops)."""
+        self._follow.stop()
+
+    def close(self) -> None:
+        """``stop()``."""
+        self._follow.stop()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether ``stop()`` was called."""
+        return self._follow.stopped
+
+
+_END: Any = object()
+
+
+class AsyncClient(_Closing):
+    """A client of the Plum Call Log API for asyncio: ``Client``'s arguments and
+    methods, with listings as async iterators and ``await client.call_log(id)``.
+
+    ``async with plumlogs.AsyncClient(...) as client:`` closes, on exit, every
+    listing and follow it made that is still running.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._client = kwargs.pop("_client", None) or Client(*args, **kwargs)
+        # Weak: a listing read to its end and dropped is not kept alive for close().
+        self._open: weakref.WeakSet[Any] = weakref.WeakSet()
+
+    @classmethod
+    def from_profile(cls, name: str | None = None, **kwargs: Any) -> AsyncClient:
+        """``Client.from_profile(name, **kwargs)``, for asyncio."""
+        return cls(_client=Client.from_profile(name, **kwargs))
+
+    @property
+    def sync(self) -> Client:
+        """The blocking ``Client`` underneath (same connection pool)."""
+        return self._client
+
+    @property
+    def base_url(self) -> str:
+        """The base URL requests go to."""
+        return self._client.base_url
+
+    @property
+    def username(self) -> str:
+        """The username sent (never the password)."""
+        return self._client.username
+
+    @property
+    def format(self) -> str:
+        """``"json"`` or ``"xml"``: the wire format asked for."""
+        return self._client.format
+
+    def _track(self, obj: _T) -> _T:
+        self._open.add(obj)
+        return obj
+
+    def sessions(self, start: Any, end: Any = None, **kwargs: Any) -> AsyncListing[SessionRecord]:
+        """``Client.sessions`` as an async iterator (the arguments are checked now)."""
+        return self._track(AsyncListing(self._client.sessions(start, end, **kwargs)))
+
+    def errors(self, start: Any, end: Any = None, **kwargs: Any) -> AsyncListing[ErrorRecord]:
+        """``Client.errors`` as an async iterator."""
+        return self._track(AsyncListing(self._client.errors(start, end, **kwargs)))
+
+    def call_logs(self, start: Any, end: Any = None, **kwargs: Any) -> AsyncListing[CallSummary]:
+        """``Client.call_logs`` as an async iterator."""
+        return self._track(AsyncListing(self._client.call_logs(start, end, **kwargs)))
+
+    async def call_log(self, log_id: int) -> CallLog:
+        """The detailed log of one call, fetched off the event loop."""
+        return await _off_loop(self._client.call_log, log_id)
+
+    def follow_sessions(self, **kwargs: Any) -> AsyncFollow[SessionRecord]:
+        """``Client.follow_sessions`` as an async iterator."""
+        return self._track(AsyncFollow(self._client.follow_sessions(**kwargs)))
+
+    def follow_errors(self, **kwargs: Any) -> AsyncFollow[ErrorRecord]:
+        """``Client.follow_errors`` as an async iterator."""
+        return self._track(AsyncFollow(self._client.follow_errors(**kwargs)))
+
+    def close(self) -> None:
+        """Close every listing and stop every follow this client made."""
+        for obj in list(self._open):
+            obj.close()
+        self._open.clear()
+
+    def __repr__(self) -> str:
+        return "Async" + repr(self._client)
