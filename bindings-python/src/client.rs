@@ -129,6 +129,8 @@ pub struct PyCallLogsWithText {
     total: usize,
     on_error: OnError,
     bar: Option<Py<PyAny>>,
+    /// Set by `close()` without the lock (a fetch under way holds it).
+    closed: std::sync::atomic::AtomicBool,
 }
 
 #[pymethods]
@@ -143,7 +145,11 @@ impl PyCallLogsWithText {
         use std::sync::atomic::Ordering;
         let (item, warnings) = py.detach(|| {
             let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            match g.as_mut() {
+            if self.closed.load(Ordering::Acquire) {
+                // Dropping the core iterator stops its workers.
+                drop(g.take());
+            }
+            let out = match g.as_mut() {
                 Some(it) => {
                     let item = it.next();
                     let all = it.warnings();
@@ -151,9 +157,14 @@ impl PyCallLogsWithText {
                     (item, all.get(seen..).unwrap_or_default().to_vec())
                 }
                 None => (None, Vec::new()),
+            };
+            if self.closed.load(Ordering::Acquire) {
+                drop(g.take()); // closed while this log was fetched
             }
+            out
         });
         server_warnings(py, &warnings)?;
+        let item = item.filter(|_| !self.closed.load(Ordering::Acquire));
         let Some((summary, result)) = item else {
             if let Some(bar) = &self.bar {
                 bar.bind(py).call_method0("close")?;
@@ -185,6 +196,13 @@ impl PyCallLogsWithText {
             }
         };
         Ok(Some((summary, second)))
+    }
+
+    /// Stop the work from any thread: the log fetches under way finish and are
+    /// dropped, no other starts, and the iterator ends.
+    fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -585,6 +603,7 @@ impl PyClient {
             total,
             on_error,
             bar: progress_bar(py, progress, "call logs", Some(total))?,
+            closed: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

@@ -216,3 +216,48 @@ def test_collect_in_the_middle_of_an_async_for_is_refused(fresh_emu: plumlogs.Em
             break
 
     run(main())
+
+
+def test_async_call_logs_with_text(fresh_emu: plumlogs.Emulator) -> None:
+    start, end = fresh_emu.now - DAY, fresh_emu.now
+    sync = make_client(fresh_emu)
+    want = [
+        (s.log_id, len(log.entries)) for s, log in sync.call_logs_with_text(start, end, limit=6)
+    ]
+
+    async def main() -> list[tuple[int, int]]:
+        client = async_client(fresh_emu)
+        pairs = client.call_logs_with_text(start, end, limit=6, concurrency=3)
+        assert pairs.total is None  # nothing listed yet
+        got = []
+        async for summary, log in pairs:
+            assert pairs.total == 6
+            assert isinstance(log, plumlogs.CallLog)
+            got.append((summary.log_id, len(log.entries)))
+        return got
+
+    assert run(main()) == want
+
+
+def test_cancelling_call_logs_with_text_stops_the_fetches(fresh_emu: plumlogs.Emulator) -> None:
+    start, end = fresh_emu.now - DAY, fresh_emu.now
+    fresh_emu.inject_slow(300, count=1000, path_prefix="/ws/calls/log/")
+
+    async def main() -> None:
+        pairs = async_client(fresh_emu).call_logs_with_text(start, end, limit=200, concurrency=2)
+        task = asyncio.ensure_future(_drain_pairs(pairs))
+        await asyncio.sleep(0.8)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())
+    time.sleep(0.8)  # the fetches under way finish
+    seen = page_requests(fresh_emu, "log")
+    time.sleep(1.0)
+    assert page_requests(fresh_emu, "log") == seen
+    assert seen < 30  # 200 logs at 300 ms on 2 workers would go on for 30 s
+
+
+async def _drain_pairs(pairs: plumlogs.AsyncCallLogsWithText) -> int:
+    return len([p async for p in pairs])

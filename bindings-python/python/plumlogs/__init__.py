@@ -14,7 +14,7 @@ are Rust; this package gives them Pythonic names, exceptions and DataFrame exits
 from __future__ import annotations
 
 from . import _native
-from ._aio import AsyncClient, AsyncFollow, AsyncListing
+from ._aio import AsyncCallLogsWithText, AsyncClient, AsyncFollow, AsyncListing
 from ._errors import (
     ApiError,
     AuthError,
@@ -50,6 +50,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "ApiError",
+    "AsyncCallLogsWithText",
     "AsyncClient",
     "AsyncFollow",
     "AsyncListing",

@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from typing_extensions import Self
 
+from ._errors import PlumError
 from ._native import (
     CallLog,
+    CallLogsWithText,
     CallSummary,
     Client,
     ErrorRecord,
@@ -36,7 +38,7 @@ from ._native import (
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AsyncClient", "AsyncFollow", "AsyncListing"]
+__all__ = ["AsyncCallLogsWithText", "AsyncClient", "AsyncFollow", "AsyncListing"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", SessionRecord, ErrorRecord, CallSummary)
@@ -182,6 +184,52 @@ class AsyncFollow(_Closing, Generic[_R]):
 _END: Any = object()
 
 
+class AsyncCallLogsWithText(_Closing):
+    """``(CallSummary, CallLog)`` pairs in listing order, as an async iterator.
+
+    The listing of calls is made when the first pair is awaited (off the event loop,
+    like every log fetch); ``total`` is the number of calls from then on. Cancelling
+    an ``await`` on it closes it (the log fetches under way finish and are dropped,
+    no other starts).
+    """
+
+    def __init__(self, start: Callable[[], CallLogsWithText]) -> None:
+        self._start: Callable[[], CallLogsWithText] | None = start
+        self._pairs: CallLogsWithText | None = None
+        self._closed = False
+
+    def __aiter__(self) -> AsyncCallLogsWithText:
+        return self
+
+    def _next(self) -> Any:
+        if self._pairs is None:
+            if self._start is None or self._closed:
+                return _END
+            self._pairs, self._start = self._start(), None
+        return next(self._pairs, _END)
+
+    async def __anext__(self) -> tuple[CallSummary, CallLog | PlumError]:
+        try:
+            pair = await _off_loop(self._next)
+        except asyncio.CancelledError:
+            self.close()
+            raise
+        if pair is _END:
+            raise StopAsyncIteration
+        return pair  # type: ignore[no-any-return]
+
+    @property
+    def total(self) -> int | None:
+        """How many calls the listing holds, once the first pair was awaited."""
+        return None if self._pairs is None else len(self._pairs)
+
+    def close(self) -> None:
+        """Stop fetching logs: the iteration then ends."""
+        self._closed = True
+        if self._pairs is not None:
+            self._pairs.close()
+
+
 class AsyncClient(_Closing):
     """A client of the Plum Call Log API for asyncio: ``Client``'s arguments and
     methods, with listings as async iterators and ``await client.call_log(id)``.
@@ -235,6 +283,15 @@ class AsyncClient(_Closing):
     def call_logs(self, start: Any, end: Any = None, **kwargs: Any) -> AsyncListing[CallSummary]:
         """``Client.call_logs`` as an async iterator."""
         return self._track(AsyncListing(self._client.call_logs(start, end, **kwargs)))
+
+    def call_logs_with_text(
+        self, start: Any, end: Any = None, **kwargs: Any
+    ) -> AsyncCallLogsWithText:
+        """``Client.call_logs_with_text`` as an async iterator of pairs (the calls
+        are listed when the first pair is awaited)."""
+        client = self._client
+        pairs = AsyncCallLogsWithText(lambda: client.call_logs_with_text(start, end, **kwargs))
+        return self._track(pairs)
 
     async def call_log(self, log_id: int) -> CallLog:
         """The detailed log of one call, fetched off the event loop."""
