@@ -197,6 +197,83 @@ def test_a_ca_bundle_that_cannot_be_read_is_refused_before_any_request(
     assert fresh_emu.requests() == []
 
 
+@pytest.fixture
+def tls_front(fresh_emu: plumlogs.Emulator, tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A TLS server on loopback in front of the emulator, its certificate from a CA
+    made here: its base URL and the CA's PEM file."""
+    trustme = pytest.importorskip("trustme", reason="trustme is not installed")
+    import ssl
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    cert.configure_cert(ctx)
+    ca_pem = tmp_path / "test-ca.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+    port = int(fresh_emu.base_url.rsplit(":", 1)[1])
+
+    def handle(raw: socket.socket) -> None:
+        try:
+            conn = ctx.wrap_socket(raw, server_side=True)
+        except (ssl.SSLError, OSError):
+            raw.close()  # a client that does not trust the CA hangs up here
+            return
+        with conn, socket.create_connection(("127.0.0.1", port), timeout=5) as up:
+            conn.settimeout(0.2)
+            up.settimeout(0.2)
+            while not stop.is_set():
+                for a, b in ((conn, up), (up, conn)):
+                    try:
+                        data = a.recv(65536)
+                    except (TimeoutError, socket.timeout, ssl.SSLWantReadError):
+                        continue
+                    except OSError:
+                        return
+                    if not data:
+                        return
+                    b.sendall(data)
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                raw, _ = server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(raw,), daemon=True).start()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield f"https://127.0.0.1:{server.getsockname()[1]}", ca_pem
+    stop.set()
+    t.join(5)
+    server.close()
+
+
+def test_a_ca_bundle_trusts_a_private_ca(
+    fresh_emu: plumlogs.Emulator, tls_front: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ca_pem = tls_front
+    monkeypatch.delenv("PLUM_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    want = make_client(fresh_emu).errors("6h").collect()
+
+    def over_tls(**kw: Any) -> plumlogs.Client:
+        return plumlogs.Client(
+            fresh_emu.username, fresh_emu.password, base_url=url, max_retries=0, **kw
+        )
+
+    assert over_tls(ca_bundle=ca_pem).errors("6h").collect() == want
+    # The built-in roots do not know the test's CA.
+    with pytest.raises(plumlogs.TransportError):
+        over_tls().errors("6h").collect()
+    # PLUM_CA_BUNDLE names the same file.
+    monkeypatch.setenv("PLUM_CA_BUNDLE", str(ca_pem))
+    assert over_tls().errors("6h").collect() == want
+
+
 # --- profiles -----------------------------------------------------------------
 
 
