@@ -169,6 +169,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_defaults, m)?)?;
     m.add_function(wrap_pyfunction!(_error_codes, m)?)?;
     observe::install_log_bridge();
+    m.add_function(wrap_pyfunction!(observe::_plum_log_level, m)?)?;
     m.add_class::<follow::PyFollow>()?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<listing::Listing>()?;

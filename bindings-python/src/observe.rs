@@ -110,3 +110,13 @@ pub fn install_log_bridge() {
         log::set_max_level(log::LevelFilter::Debug);
     }
 }
+
+/// Python's level number of what `PLUM_LOG` asks for (core's reading of it), `None`
+/// for off; a value core does not know is an `InvalidArgument` naming `PLUM_LOG`.
+#[pyfunction]
+#[pyo3(signature = (value))]
+pub fn _plum_log_level(value: Option<&str>) -> PyResult<Option<i32>> {
+    let filter = plumlogs::client::plum_log_level(value)
+        .map_err(|m| crate::errors::invalid_argument("PLUM_LOG", m))?;
+    Ok(filter.to_level().map(py_level))
+}

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import select
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -311,3 +314,43 @@ def test_from_profile(
         plumlogs.Client.from_profile("nope")
     assert info.value.field == "profile"
     assert "emu, other" in str(info.value)
+
+
+# --- PLUM_LOG -----------------------------------------------------------------
+
+
+def run_with_plum_log(emu: plumlogs.Emulator, value: str) -> subprocess.CompletedProcess[str]:
+    code = (
+        "import plumlogs, sys\n"
+        "c = plumlogs.Client(sys.argv[1], sys.argv[2], base_url=sys.argv[3])\n"
+        "c.errors('1h').collect()\n"
+    )
+    env = {**os.environ, "PLUM_LOG": value}
+    return subprocess.run(
+        [sys.executable, "-c", code, emu.username, emu.password, emu.base_url],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_plum_log_writes_the_lines_on_stderr(fresh_emu: plumlogs.Emulator) -> None:
+    info = run_with_plum_log(fresh_emu, "info")
+    assert info.returncode == 0, info.stderr
+    assert "plumlogs.http: INFO: GET /ws/calls/errors/" in info.stderr
+    assert "content-type" not in info.stderr  # headers are debug
+    debug = run_with_plum_log(fresh_emu, "DEBUG")
+    assert "plumlogs.http: DEBUG:   " in debug.stderr
+    assert "content-type" in debug.stderr
+    assert "authorization" not in (debug.stderr + info.stderr).lower()
+    off = run_with_plum_log(fresh_emu, "off")
+    assert off.stderr == ""
+
+
+def test_a_bad_plum_log_is_a_warning_not_a_failed_import(fresh_emu: plumlogs.Emulator) -> None:
+    loud = run_with_plum_log(fresh_emu, "loud")
+    assert loud.returncode == 0, loud.stderr
+    assert 'PLUM_LOG="loud": use off, error, warn, info or debug' in loud.stderr
+    assert "RuntimeWarning" in loud.stderr

@@ -13,7 +13,7 @@ are Rust; this package gives them Pythonic names, exceptions and DataFrame exits
 
 from __future__ import annotations
 
-from . import _native
+from . import _log, _native
 from ._aio import AsyncCallLogsWithText, AsyncClient, AsyncFollow, AsyncListing
 from ._errors import (
     ApiError,
@@ -47,6 +47,8 @@ from ._native import (
 from ._types import ResponseMeta, RetryEvent, SessionIdParts
 
 __version__: str = _native.__version__
+
+_log.configure_from_env()
 
 __all__ = [
     "ApiError",
