@@ -29,6 +29,26 @@ def page_requests(emu: plumlogs.Emulator, service: str) -> int:
     return sum(1 for r in emu.requests() if r["path"].startswith(f"/ws/calls/{service}/"))
 
 
+def cancel_and_count(emu: plumlogs.Emulator, service: str, work: Any, after: float) -> int:
+    """Run ``work()`` (a coroutine function), cancel it after ``after`` seconds, and
+    return how many ``service`` requests were made once the ones under way finished;
+    fails if any request starts later."""
+
+    async def main() -> None:
+        task = asyncio.ensure_future(work())
+        await asyncio.sleep(after)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    run(main())
+    time.sleep(0.8)  # the requests under way finish in the background
+    seen = page_requests(emu, service)
+    time.sleep(1.0)  # several more requests' worth of time: none may start
+    assert page_requests(emu, service) == seen
+    return seen
+
+
 def test_async_listings_yield_what_the_sync_client_yields(fresh_emu: plumlogs.Emulator) -> None:
     start, end = fresh_emu.now - DAY, fresh_emu.now
     want = {
@@ -96,44 +116,21 @@ def test_async_errors_are_the_sync_errors(fresh_emu: plumlogs.Emulator) -> None:
 
 
 def test_cancelling_a_collect_stops_its_requests(fresh_emu: plumlogs.Emulator) -> None:
-    # 40 slow pages would take 12 s; the collect is cancelled after about two.
+    # 70-odd slow pages would take 20 s; the collect is cancelled after about two.
     start, end = fresh_emu.now - DAY, fresh_emu.now
     fresh_emu.inject_slow(300, count=1000, path_prefix="/ws/calls/sessions")
-
-    async def main() -> None:
-        client = async_client(fresh_emu)
-        task = asyncio.ensure_future(client.sessions(start, end, page_size=20).collect())
-        await asyncio.sleep(0.7)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    run(main())
-    time.sleep(0.5)  # the request under way finishes in the background
-    seen = page_requests(fresh_emu, "sessions")
-    time.sleep(1.0)  # three more pages' worth of time: none may start
-    assert page_requests(fresh_emu, "sessions") == seen
+    client = async_client(fresh_emu)
+    seen = cancel_and_count(
+        fresh_emu, "sessions", lambda: client.sessions(start, end, page_size=20).collect(), 0.7
+    )
     assert 1 <= seen <= 5
 
 
 def test_cancelling_a_windowed_iteration_stops_the_workers(fresh_emu: plumlogs.Emulator) -> None:
     start, end = fresh_emu.now - 4 * DAY, fresh_emu.now
     fresh_emu.inject_slow(200, count=1000, path_prefix="/ws/calls/sessions")
-
-    async def main() -> None:
-        client = async_client(fresh_emu)
-        listing = client.sessions(start, end, page_size=20, concurrency=4)
-        task = asyncio.ensure_future(_drain(listing))
-        await asyncio.sleep(0.8)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    run(main())
-    time.sleep(0.6)
-    seen = page_requests(fresh_emu, "sessions")
-    time.sleep(1.0)
-    assert page_requests(fresh_emu, "sessions") == seen
+    listing = async_client(fresh_emu).sessions(start, end, page_size=20, concurrency=4)
+    seen = cancel_and_count(fresh_emu, "sessions", lambda: _drain(listing), 0.8)
     assert seen < 100  # four days of sessions are several hundred pages of 20
 
 
@@ -242,20 +239,8 @@ def test_async_call_logs_with_text(fresh_emu: plumlogs.Emulator) -> None:
 def test_cancelling_call_logs_with_text_stops_the_fetches(fresh_emu: plumlogs.Emulator) -> None:
     start, end = fresh_emu.now - DAY, fresh_emu.now
     fresh_emu.inject_slow(300, count=1000, path_prefix="/ws/calls/log/")
-
-    async def main() -> None:
-        pairs = async_client(fresh_emu).call_logs_with_text(start, end, limit=200, concurrency=2)
-        task = asyncio.ensure_future(_drain_pairs(pairs))
-        await asyncio.sleep(0.8)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    run(main())
-    time.sleep(0.8)  # the fetches under way finish
-    seen = page_requests(fresh_emu, "log")
-    time.sleep(1.0)
-    assert page_requests(fresh_emu, "log") == seen
+    pairs = async_client(fresh_emu).call_logs_with_text(start, end, limit=200, concurrency=2)
+    seen = cancel_and_count(fresh_emu, "log", lambda: _drain_pairs(pairs), 0.8)
     assert seen < 30  # 200 logs at 300 ms on 2 workers would go on for 30 s
 
 

@@ -106,17 +106,38 @@ def test_last_response(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) ->
     assert listing.last_response.path != meta.path  # the last page's
 
 
+def serve(handle: Any) -> Iterator[tuple[socket.socket, threading.Event]]:
+    """A loopback listener calling ``handle(conn)`` on a thread per connection, until
+    the generator is closed: yields the listening socket and the stop flag."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            threading.Thread(target=handle, args=(conn, stop), daemon=True).start()
+
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+    yield server, stop
+    stop.set()
+    t.join(5)
+    server.close()
+
+
 # --- proxies ------------------------------------------------------------------
 
 
 @pytest.fixture
 def connect_proxy() -> Iterator[tuple[str, list[str]]]:
     """An HTTP CONNECT proxy on loopback: its URL and the request lines it saw."""
-    server = socket.create_server(("127.0.0.1", 0))
     seen: list[str] = []
-    stop = threading.Event()
 
-    def pipe(a: socket.socket, b: socket.socket) -> None:
+    def pipe(a: socket.socket, b: socket.socket, stop: threading.Event) -> None:
         socks = [a, b]
         while not stop.is_set():
             ready, _, _ = select.select(socks, [], [], 0.2)
@@ -126,7 +147,7 @@ def connect_proxy() -> Iterator[tuple[str, list[str]]]:
                     return
                 (b if s is a else a).sendall(data)
 
-    def handle(conn: socket.socket) -> None:
+    def handle(conn: socket.socket, stop: threading.Event) -> None:
         with conn:
             head = b""
             while b"\r\n\r\n" not in head and len(head) < 8192:
@@ -143,23 +164,10 @@ def connect_proxy() -> Iterator[tuple[str, list[str]]]:
             host, port = target.rsplit(":", 1)
             with socket.create_connection((host, int(port)), timeout=5) as up:
                 conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                pipe(conn, up)
+                pipe(conn, up, stop)
 
-    def serve() -> None:
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}", seen
-    stop.set()
-    t.join(5)
-    server.close()
+    for server, _ in serve(handle):
+        yield f"http://127.0.0.1:{server.getsockname()[1]}", seen
 
 
 def test_an_explicit_proxy_carries_the_requests(
@@ -213,12 +221,9 @@ def tls_front(fresh_emu: plumlogs.Emulator, tmp_path: Path) -> Iterator[tuple[st
     cert.configure_cert(ctx)
     ca_pem = tmp_path / "test-ca.pem"
     ca.cert_pem.write_to_path(str(ca_pem))
-    server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    stop = threading.Event()
     port = int(fresh_emu.base_url.rsplit(":", 1)[1])
 
-    def handle(raw: socket.socket) -> None:
+    def handle(raw: socket.socket, stop: threading.Event) -> None:
         try:
             conn = ctx.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError):
@@ -239,20 +244,8 @@ def tls_front(fresh_emu: plumlogs.Emulator, tmp_path: Path) -> Iterator[tuple[st
                         return
                     b.sendall(data)
 
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                raw, _ = server.accept()
-            except OSError:
-                continue
-            threading.Thread(target=handle, args=(raw,), daemon=True).start()
-
-    t = threading.Thread(target=serve, daemon=True)
-    t.start()
-    yield f"https://127.0.0.1:{server.getsockname()[1]}", ca_pem
-    stop.set()
-    t.join(5)
-    server.close()
+    for server, _ in serve(handle):
+        yield f"https://127.0.0.1:{server.getsockname()[1]}", ca_pem
 
 
 def test_a_ca_bundle_trusts_a_private_ca(
