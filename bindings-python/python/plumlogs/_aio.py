@@ -239,14 +239,19 @@ class AsyncClient(_Closing):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._client = kwargs.pop("_client", None) or Client(*args, **kwargs)
+        self._wrap(Client(*args, **kwargs))
+
+    def _wrap(self, client: Client) -> None:
+        self._client = client
         # Weak: a listing read to its end and dropped is not kept alive for close().
         self._open: weakref.WeakSet[Any] = weakref.WeakSet()
 
     @classmethod
     def from_profile(cls, name: str | None = None, **kwargs: Any) -> AsyncClient:
         """``Client.from_profile(name, **kwargs)``, for asyncio."""
-        return cls(_client=Client.from_profile(name, **kwargs))
+        obj = cls.__new__(cls)
+        obj._wrap(Client.from_profile(name, **kwargs))
+        return obj
 
     @property
     def sync(self) -> Client:
