@@ -1,12 +1,15 @@
 //! `plumlogs.Client`: the core's blocking client, with the GIL released while it waits.
 
 use crate::errors::{IntoPy, PlumErr, invalid_argument, to_pyerr};
-use crate::listing::{Listing, owned_table, progress_bar, server_warnings};
+use crate::follow::{PyFollow, Source as FollowSource};
+use crate::listing::{Listing, Recipe, owned_table, progress_bar, server_warnings};
 use crate::record_list::RecordList;
 use crate::records::make_record;
 use crate::rows::Rows;
 use plumlogs::client::options::{self, TimeUnit};
-use plumlogs::client::{CallLog as RustCallLog, CallLogsWithText, Client, Query};
+use plumlogs::client::{
+    CallLog as RustCallLog, CallLogsWithText, Client, FollowOptions, Query, WindowOptions,
+};
 use plumlogs::{Error, Service, Wire};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -126,6 +129,8 @@ pub struct PyCallLogsWithText {
     total: usize,
     on_error: OnError,
     bar: Option<Py<PyAny>>,
+    /// Set by `close()` without the lock (a fetch under way holds it).
+    closed: std::sync::atomic::AtomicBool,
 }
 
 #[pymethods]
@@ -140,7 +145,11 @@ impl PyCallLogsWithText {
         use std::sync::atomic::Ordering;
         let (item, warnings) = py.detach(|| {
             let mut g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-            match g.as_mut() {
+            if self.closed.load(Ordering::Acquire) {
+                // Dropping the core iterator stops its workers.
+                drop(g.take());
+            }
+            let out = match g.as_mut() {
                 Some(it) => {
                     let item = it.next();
                     let all = it.warnings();
@@ -148,9 +157,14 @@ impl PyCallLogsWithText {
                     (item, all.get(seen..).unwrap_or_default().to_vec())
                 }
                 None => (None, Vec::new()),
+            };
+            if self.closed.load(Ordering::Acquire) {
+                drop(g.take()); // closed while this log was fetched
             }
+            out
         });
         server_warnings(py, &warnings)?;
+        let item = item.filter(|_| !self.closed.load(Ordering::Acquire));
         let Some((summary, result)) = item else {
             if let Some(bar) = &self.bar {
                 bar.bind(py).call_method0("close")?;
@@ -182,6 +196,13 @@ impl PyCallLogsWithText {
             }
         };
         Ok(Some((summary, second)))
+    }
+
+    /// Stop the work from any thread: the log fetches under way finish and are
+    /// dropped, no other starts, and the iterator ends.
+    fn close(&self) {
+        self.closed
+            .store(true, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -227,14 +248,19 @@ fn opt_int<T>(
     }
 }
 
+/// The query of one listing of `service`: the window read by core's time
+/// arguments against the client's clock, the rest range-checked by core.
 fn query(
-    start: &Bound<'_, PyAny>,
-    end: &Bound<'_, PyAny>,
+    client: &Client,
+    service: Service,
+    start: Option<&Bound<'_, PyAny>>,
+    end: Option<&Bound<'_, PyAny>>,
     number: Option<String>,
     limit: Option<&Bound<'_, PyAny>>,
     page_size: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Query> {
-    let mut q = Query::new(unix_seconds(start, "start")?, unix_seconds(end, "end")?);
+    let (start, end) = crate::timearg::window(start, end, service, client.now())?;
+    let mut q = Query::new(start, end);
     if let Some(p) = opt_int(page_size, "page_size", options::page_size)? {
         q = q.page_size(p);
     }
@@ -243,12 +269,96 @@ fn query(
     Ok(q)
 }
 
+/// How a listing is split into sub-windows: core's defaults, with what was passed.
+fn window_options(
+    concurrency: Option<&Bound<'_, PyAny>>,
+    sub_window_seconds: Option<&Bound<'_, PyAny>>,
+) -> PyResult<WindowOptions> {
+    let mut o = WindowOptions::default();
+    if let Some(n) = opt_int(concurrency, "concurrency", options::concurrency)? {
+        o = o.concurrency(n);
+    }
+    if let Some(v) = sub_window_seconds.filter(|v| !v.is_none()) {
+        let secs = int_arg(v, "sub_window_seconds")?;
+        o = o.sub_window_seconds(secs.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+    }
+    Ok(o)
+}
+
+/// The options every constructor takes, applied to a builder (only what was passed:
+/// every default and range is the core's).
+struct Settings<'a, 'py> {
+    password: Option<String>,
+    base_url: Option<String>,
+    format: &'a str,
+    timeout: Option<f64>,
+    max_retries: Option<&'a Bound<'py, PyAny>>,
+    backoff: Option<(f64, f64)>,
+    user_agent: Option<String>,
+    deadline: Option<f64>,
+    proxy: Option<String>,
+    ca_bundle: Option<std::path::PathBuf>,
+    on_retry: Option<Py<PyAny>>,
+}
+
+impl Settings<'_, '_> {
+    fn build(self, py: Python<'_>, mut b: plumlogs::client::ClientBuilder) -> PyResult<Client> {
+        let format = self.format;
+        let wire: Wire = format.parse().map_err(|_| {
+            invalid_argument(
+                "format",
+                format!("must be \"json\" or \"xml\", got {format:?}"),
+            )
+        })?;
+        b = b.wire(wire);
+        if let Some(t) = self.timeout {
+            b = b.timeout(options::timeout("timeout", t, TimeUnit::Seconds).py()?);
+        }
+        if let Some(n) = opt_int(self.max_retries, "max_retries", options::max_retries)? {
+            b = b.max_retries(n);
+        }
+        if let Some(d) = self.deadline {
+            b = b.deadline(options::deadline("deadline", d, TimeUnit::Seconds).py()?);
+        }
+        if let Some((base, cap)) = self.backoff {
+            let (base, cap) =
+                options::backoff(("backoff[0]", "backoff[1]"), base, cap, TimeUnit::Seconds)
+                    .py()?;
+            b = b.backoff(base, cap);
+        }
+        if let Some(p) = self.password {
+            b = b.password(p);
+        }
+        if let Some(url) = self.base_url {
+            b = b.base_url(url);
+        }
+        if let Some(p) = self.proxy {
+            b = b.proxy(p);
+        }
+        if let Some(c) = self.ca_bundle {
+            b = b.ca_bundle(c);
+        }
+        if let Some(cb) = self.on_retry {
+            if !cb.bind(py).is_callable() {
+                return Err(invalid_argument("on_retry", "must be callable"));
+            }
+            b = b.on_retry(crate::observe::on_retry_hook(cb));
+        }
+        let ua = self
+            .user_agent
+            .unwrap_or_else(|| format!("plumlogs-python/{}", env!("CARGO_PKG_VERSION")));
+        b = b.user_agent(ua);
+        b.build().map_err(|e| PlumErr(e).into())
+    }
+}
+
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None))]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, on_retry = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         username: Option<String>,
         password: Option<String>,
         base_url: Option<String>,
@@ -258,44 +368,73 @@ impl PyClient {
         backoff: Option<(f64, f64)>,
         user_agent: Option<String>,
         deadline: Option<f64>,
+        proxy: Option<String>,
+        ca_bundle: Option<std::path::PathBuf>,
+        on_retry: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
-        let wire: Wire = format.parse().map_err(|_| {
-            invalid_argument(
-                "format",
-                format!("must be \"json\" or \"xml\", got {format:?}"),
-            )
-        })?;
-        // Every default and range is the core's: only what the user passed is set.
-        let mut b = Client::builder().wire(wire);
-        if let Some(t) = timeout {
-            b = b.timeout(options::timeout("timeout", t, TimeUnit::Seconds).py()?);
-        }
-        if let Some(n) = opt_int(max_retries, "max_retries", options::max_retries)? {
-            b = b.max_retries(n);
-        }
-        if let Some(d) = deadline {
-            b = b.deadline(options::deadline("deadline", d, TimeUnit::Seconds).py()?);
-        }
-        if let Some((base, cap)) = backoff {
-            let (base, cap) =
-                options::backoff(("backoff[0]", "backoff[1]"), base, cap, TimeUnit::Seconds)
-                    .py()?;
-            b = b.backoff(base, cap);
-        }
+        let mut b = Client::builder();
         if let Some(u) = username {
             b = b.username(u);
         }
-        if let Some(p) = password {
-            b = b.password(p);
-        }
-        if let Some(url) = base_url {
-            b = b.base_url(url);
-        }
-        let ua =
-            user_agent.unwrap_or_else(|| format!("plumlogs-python/{}", env!("CARGO_PKG_VERSION")));
-        b = b.user_agent(ua);
+        let settings = Settings {
+            password,
+            base_url,
+            format,
+            timeout,
+            max_retries,
+            backoff,
+            user_agent,
+            deadline,
+            proxy,
+            ca_bundle,
+            on_retry,
+        };
         Ok(PyClient {
-            client: b.build().map_err(PlumErr)?,
+            client: settings.build(py, b)?,
+        })
+    }
+
+    /// A client of a named profile of the config file (`PLUM_CONFIG`, else
+    /// `plumlogs/config.toml` in the platform's config directory): its username and
+    /// base URL, its password from the variable it names (default `PLUM_PASSWORD`).
+    /// `name=None` picks `PLUM_PROFILE`, then the file's `default_profile`, then its
+    /// only profile. The other options are `Client`'s.
+    #[staticmethod]
+    #[pyo3(signature = (name = None, *, password = None, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, on_retry = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn from_profile(
+        py: Python<'_>,
+        name: Option<String>,
+        password: Option<String>,
+        base_url: Option<String>,
+        format: &str,
+        timeout: Option<f64>,
+        max_retries: Option<&Bound<'_, PyAny>>,
+        backoff: Option<(f64, f64)>,
+        user_agent: Option<String>,
+        deadline: Option<f64>,
+        proxy: Option<String>,
+        ca_bundle: Option<std::path::PathBuf>,
+        on_retry: Option<Py<PyAny>>,
+    ) -> PyResult<Self> {
+        let b = py
+            .detach(|| plumlogs::client::ClientBuilder::from_profile(name.as_deref()))
+            .map_err(PlumErr)?;
+        let settings = Settings {
+            password,
+            base_url,
+            format,
+            timeout,
+            max_retries,
+            backoff,
+            user_agent,
+            deadline,
+            proxy,
+            ca_bundle,
+            on_retry,
+        };
+        Ok(PyClient {
+            client: settings.build(py, b)?,
         })
     }
 
@@ -316,66 +455,90 @@ impl PyClient {
     }
 
     /// Session log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
+    /// `start`/`end`: UNIX seconds, ISO 8601, a span back from now (`"24h"`), an
+    /// aware `datetime`, a `timedelta`; `start=None` is as far back as the service
+    /// keeps, `end=None` now. Windows longer than a day are fetched as sub-windows
+    /// on up to `concurrency` threads (core's default 8), in time order.
+    #[pyo3(signature = (start, end = None, *, number = None, limit = None, page_size = None, progress = false, concurrency = None, sub_window_seconds = None))]
     #[allow(clippy::too_many_arguments)]
     fn sessions(
         &self,
         py: Python<'_>,
-        start: &Bound<'_, PyAny>,
-        end: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
         number: Option<String>,
         limit: Option<&Bound<'_, PyAny>>,
         page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        sub_window_seconds: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Listing> {
-        let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.listing(Service::Sessions, &q).py()?;
-        Ok(Listing::new(
-            pages,
-            progress_bar(py, progress, "sessions", None)?,
-        ))
+        self.listing(
+            py,
+            Service::Sessions,
+            (start, end),
+            (number, limit, page_size),
+            (concurrency, sub_window_seconds),
+            progress.then_some("sessions"),
+        )
     }
 
     /// Error log lines of calls starting in `[start, end)`.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
+    /// `start`/`end`: UNIX seconds, ISO 8601, a span back from now (`"24h"`), an
+    /// aware `datetime`, a `timedelta`; `start=None` is as far back as the service
+    /// keeps, `end=None` now. Windows longer than a day are fetched as sub-windows
+    /// on up to `concurrency` threads (core's default 8), in time order.
+    #[pyo3(signature = (start, end = None, *, number = None, limit = None, page_size = None, progress = false, concurrency = None, sub_window_seconds = None))]
     #[allow(clippy::too_many_arguments)]
     fn errors(
         &self,
         py: Python<'_>,
-        start: &Bound<'_, PyAny>,
-        end: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
         number: Option<String>,
         limit: Option<&Bound<'_, PyAny>>,
         page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        sub_window_seconds: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Listing> {
-        let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.listing(Service::Errors, &q).py()?;
-        Ok(Listing::new(
-            pages,
-            progress_bar(py, progress, "errors", None)?,
-        ))
+        self.listing(
+            py,
+            Service::Errors,
+            (start, end),
+            (number, limit, page_size),
+            (concurrency, sub_window_seconds),
+            progress.then_some("errors"),
+        )
     }
 
     /// Calls with a detailed log, starting in `[start, end)` (5 days' retention).
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, progress = false))]
+    /// `start`/`end`: UNIX seconds, ISO 8601, a span back from now (`"24h"`), an
+    /// aware `datetime`, a `timedelta`; `start=None` is as far back as the service
+    /// keeps, `end=None` now. Windows longer than a day are fetched as sub-windows
+    /// on up to `concurrency` threads (core's default 8), in time order.
+    #[pyo3(signature = (start, end = None, *, number = None, limit = None, page_size = None, progress = false, concurrency = None, sub_window_seconds = None))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs(
         &self,
         py: Python<'_>,
-        start: &Bound<'_, PyAny>,
-        end: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
         number: Option<String>,
         limit: Option<&Bound<'_, PyAny>>,
         page_size: Option<&Bound<'_, PyAny>>,
         progress: bool,
+        concurrency: Option<&Bound<'_, PyAny>>,
+        sub_window_seconds: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Listing> {
-        let q = query(start, end, number, limit, page_size)?;
-        let pages = self.client.listing(Service::Logs, &q).py()?;
-        Ok(Listing::new(
-            pages,
-            progress_bar(py, progress, "call logs", None)?,
-        ))
+        self.listing(
+            py,
+            Service::Logs,
+            (start, end),
+            (number, limit, page_size),
+            (concurrency, sub_window_seconds),
+            progress.then_some("call logs"),
+        )
     }
 
     /// The detailed log of one call (`log_id` from `call_logs`).
@@ -394,13 +557,13 @@ impl PyClient {
     /// `(CallSummary, CallLog)` in listing order. With `on_error="return"`, a log
     /// that could not be fetched comes as its exception instead of a `CallLog`
     /// (and the others still come); with `"raise"` (default) it is raised.
-    #[pyo3(signature = (start, end, *, number = None, limit = None, page_size = None, concurrency = None, on_error = "raise", progress = false))]
+    #[pyo3(signature = (start, end = None, *, number = None, limit = None, page_size = None, concurrency = None, on_error = "raise", progress = false))]
     #[allow(clippy::too_many_arguments)]
     fn call_logs_with_text(
         &self,
         py: Python<'_>,
-        start: &Bound<'_, PyAny>,
-        end: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        end: Option<&Bound<'_, PyAny>>,
         number: Option<String>,
         limit: Option<&Bound<'_, PyAny>>,
         page_size: Option<&Bound<'_, PyAny>>,
@@ -420,7 +583,15 @@ impl PyClient {
         };
         let concurrency = opt_int(concurrency, "concurrency", options::concurrency)?
             .unwrap_or(options::DEFAULT_CONCURRENCY);
-        let q = query(start, end, number, limit, page_size)?;
+        let q = query(
+            &self.client,
+            Service::Logs,
+            start,
+            end,
+            number,
+            limit,
+            page_size,
+        )?;
         let client = self.client.clone();
         let it = py
             .detach(move || client.call_logs_with_text(&q, concurrency))
@@ -432,7 +603,56 @@ impl PyClient {
             total,
             on_error,
             bar: progress_bar(py, progress, "call logs", Some(total))?,
+            closed: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// New session log records as they arrive: polls every `interval` seconds
+    /// (core's default 10) the window from `lookback_seconds` back (default 3600)
+    /// to now, and yields each record once. `since` (any time form) is the first
+    /// window's start. An endless iterator: end it with `stop()` (any thread) or by
+    /// leaving the loop.
+    #[pyo3(signature = (*, interval = None, lookback_seconds = None, since = None, number = None, page_size = None))]
+    fn follow_sessions(
+        &self,
+        py: Python<'_>,
+        interval: Option<f64>,
+        lookback_seconds: Option<&Bound<'_, PyAny>>,
+        since: Option<&Bound<'_, PyAny>>,
+        number: Option<String>,
+        page_size: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFollow> {
+        let o = self.follow_options(
+            Service::Sessions,
+            interval,
+            lookback_seconds,
+            since,
+            number,
+            page_size,
+        )?;
+        self.follow(py, Service::Sessions, o)
+    }
+
+    /// New error log records as they arrive (see `follow_sessions`).
+    #[pyo3(signature = (*, interval = None, lookback_seconds = None, since = None, number = None, page_size = None))]
+    fn follow_errors(
+        &self,
+        py: Python<'_>,
+        interval: Option<f64>,
+        lookback_seconds: Option<&Bound<'_, PyAny>>,
+        since: Option<&Bound<'_, PyAny>>,
+        number: Option<String>,
+        page_size: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyFollow> {
+        let o = self.follow_options(
+            Service::Errors,
+            interval,
+            lookback_seconds,
+            since,
+            number,
+            page_size,
+        )?;
+        self.follow(py, Service::Errors, o)
     }
 
     fn __repr__(&self) -> String {
@@ -444,3 +664,84 @@ impl PyClient {
         )
     }
 }
+
+impl PyClient {
+    /// One listing: its query and sub-window options read and checked now.
+    fn listing(
+        &self,
+        py: Python<'_>,
+        service: Service,
+        (start, end): (Option<&Bound<'_, PyAny>>, Option<&Bound<'_, PyAny>>),
+        (number, limit, page_size): Limits<'_, '_>,
+        (concurrency, sub_window_seconds): Windows<'_, '_>,
+        progress: Option<&'static str>,
+    ) -> PyResult<Listing> {
+        let query = query(&self.client, service, start, end, number, limit, page_size)?;
+        let windows = window_options(concurrency, sub_window_seconds)?;
+        Listing::open(
+            py,
+            Recipe {
+                client: self.client.clone(),
+                service,
+                query,
+                windows,
+                progress,
+            },
+        )
+    }
+
+    /// Core's follow of `service` (checked before any request).
+    fn follow(&self, py: Python<'_>, service: Service, o: FollowOptions) -> PyResult<PyFollow> {
+        let client = self.client.clone();
+        let source = py
+            .detach(move || match service {
+                Service::Sessions => client.follow_sessions(&o).map(FollowSource::Sessions),
+                _ => client.follow_errors(&o).map(FollowSource::Errors),
+            })
+            .map_err(PlumErr)?;
+        Ok(PyFollow::new(source))
+    }
+
+    /// Core's follow options of what was passed (every range is core's).
+    fn follow_options(
+        &self,
+        service: Service,
+        interval: Option<f64>,
+        lookback_seconds: Option<&Bound<'_, PyAny>>,
+        since: Option<&Bound<'_, PyAny>>,
+        number: Option<String>,
+        page_size: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<FollowOptions> {
+        let mut o = FollowOptions::default();
+        if let Some(i) = interval {
+            // A follow's interval has the timeout's range: above 0, at most a day.
+            o = o.interval(options::timeout("interval", i, TimeUnit::Seconds).py()?);
+        }
+        if let Some(v) = lookback_seconds.filter(|v| !v.is_none()) {
+            let secs = int_arg(v, "lookback_seconds")?;
+            o = o.lookback_seconds(secs.clamp(i64::MIN as i128, i64::MAX as i128) as i64);
+        }
+        if let Some(v) = since.filter(|v| !v.is_none()) {
+            o = o.since(crate::timearg::instant(
+                v,
+                "since",
+                service,
+                self.client.now(),
+            )?);
+        }
+        if let Some(p) = opt_int(page_size, "page_size", options::page_size)? {
+            o = o.page_size(p);
+        }
+        o.number = number;
+        Ok(o)
+    }
+}
+
+/// `number`, `limit`, `page_size` of a listing.
+type Limits<'a, 'py> = (
+    Option<String>,
+    Option<&'a Bound<'py, PyAny>>,
+    Option<&'a Bound<'py, PyAny>>,
+);
+/// `concurrency`, `sub_window_seconds` of a listing.
+type Windows<'a, 'py> = (Option<&'a Bound<'py, PyAny>>, Option<&'a Bound<'py, PyAny>>);

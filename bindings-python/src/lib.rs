@@ -11,13 +11,16 @@ mod emulator;
 mod errors;
 mod frames;
 mod inputs;
+mod follow;
 mod listing;
+mod observe;
 mod parse;
 mod record_list;
 mod records;
 mod rows;
 mod store;
 mod time;
+mod timearg;
 
 use plumlogs::Format;
 use pyo3::prelude::*;
@@ -176,6 +179,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(frames::_frame_stream, m)?)?;
     m.add_function(wrap_pyfunction!(frames::_frame_schema, m)?)?;
     m.add_function(wrap_pyfunction!(frames::_invalid_argument, m)?)?;
+    observe::install_log_bridge();
+    m.add_function(wrap_pyfunction!(observe::_plum_log_level, m)?)?;
+    m.add_class::<follow::PyFollow>()?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<listing::Listing>()?;
     m.add_class::<client::PyCallLog>()?;

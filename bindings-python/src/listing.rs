@@ -1,4 +1,4 @@
-//! `plumlogs.Listing`: one listing of the core (`plumlogs::client::Listing`, any of
+//! `plumlogs.Listing`: one listing of the core (`plumlogs::client::Windowed`, any of
 //! the three services) as a Python iterator with DataFrame exits, and the server's
 //! warnings it issues as `plumlogs.ServerWarning`.
 
@@ -8,10 +8,12 @@ use crate::record_list::{RecordList, frame_exit};
 use crate::records::{frames, make_record};
 use crate::rows::Rows;
 use crate::store::{Columns, Table, Text};
-use plumlogs::client::{Listing as CoreListing, Page};
-use plumlogs::{Error, Service};
+use plumlogs::client::{Client, Page, Query, ResponseMeta, WindowOptions, Windowed};
+use plumlogs::{CallSummary, Error, ErrorRecord, Service, SessionRecord};
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Columns of owned records: their text is copied once into the table's store.
@@ -28,22 +30,127 @@ fn page_rows(page: Page) -> PyResult<Rows> {
     })
 }
 
+/// What a listing walks: core's windowed listing of one of the three services (a
+/// window of a day or less, or `concurrency=1`, is core's plain serial walk).
+pub(crate) enum Source {
+    Sessions(Windowed<SessionRecord<'static>>),
+    Errors(Windowed<ErrorRecord<'static>>),
+    Calls(Windowed<CallSummary<'static>>),
+}
+
+/// `$body` with `$w` bound to the source's `Windowed`, whatever its record type.
+macro_rules! each {
+    ($self:expr, $w:ident => $body:expr) => {
+        match $self {
+            Source::Sessions($w) => $body,
+            Source::Errors($w) => $body,
+            Source::Calls($w) => $body,
+        }
+    };
+}
+
+impl Source {
+    /// Open the listing (core checks the query here, before any request).
+    pub(crate) fn open(
+        client: &Client,
+        service: Service,
+        q: &Query,
+        opts: WindowOptions,
+    ) -> Result<Source, Error> {
+        Ok(match service {
+            Service::Sessions => Source::Sessions(client.sessions_windowed(q, opts)?),
+            Service::Errors => Source::Errors(client.errors_windowed(q, opts)?),
+            _ => Source::Calls(client.call_logs_windowed(q, opts)?),
+        })
+    }
+    fn next_page(&mut self) -> Option<Result<Page, Error>> {
+        Some(match self {
+            Source::Sessions(w) => w.next_page()?.map(Page::Sessions),
+            Source::Errors(w) => w.next_page()?.map(Page::Errors),
+            Source::Calls(w) => w.next_page()?.map(Page::CallLogs),
+        })
+    }
+    fn total_hint(&self) -> Option<u64> {
+        each!(self, w => w.total_hint())
+    }
+    fn warnings(&self) -> &[String] {
+        each!(self, w => w.warnings())
+    }
+    fn last_response(&self) -> Option<ResponseMeta> {
+        each!(self, w => w.last_response().cloned())
+    }
+}
+
+/// What a listing needs to be walked again: the query as resolved when it was made
+/// (so a second walk lists the same window).
+pub(crate) struct Recipe {
+    pub client: Client,
+    pub service: Service,
+    pub query: Query,
+    pub windows: WindowOptions,
+    /// A progress bar's description, when `progress=True`.
+    pub progress: Option<&'static str>,
+}
+
 struct ListingState {
-    pages: CoreListing,
+    /// `None` once closed (dropping a windowed listing stops its workers).
+    pages: Option<Source>,
     page: Option<Rows>,
     pos: usize,
     done: bool,
     /// How many of the core listing's warnings were already issued.
     warned: usize,
+    total: Option<u64>,
+    last: Option<ResponseMeta>,
 }
 
 impl ListingState {
     /// The warnings not issued yet.
     fn new_warnings(&mut self) -> Vec<String> {
-        let all = self.pages.warnings();
+        let Some(pages) = &self.pages else {
+            return Vec::new();
+        };
+        let all = pages.warnings();
         let fresh = all.get(self.warned..).unwrap_or_default().to_vec();
         self.warned = all.len();
         fresh
+    }
+
+    /// The next page from the core, with the listing's bookkeeping; `None` at the
+    /// end (or once closed).
+    fn fetch(&mut self, closed: &AtomicBool) -> Option<Result<Page, Error>> {
+        if self.done || closed.load(Ordering::Acquire) {
+            return self.finish(closed);
+        }
+        let next = self.pages.as_mut()?.next_page();
+        if let Some(p) = &self.pages {
+            self.total = p.total_hint().or(self.total);
+            self.last = p.last_response().or(self.last.take());
+        }
+        if closed.load(Ordering::Acquire) {
+            return self.finish(closed);
+        }
+        match next {
+            None => {
+                self.done = true;
+                None
+            }
+            Some(Err(e)) => {
+                self.done = true;
+                Some(Err(e))
+            }
+            Some(Ok(page)) => Some(Ok(page)),
+        }
+    }
+
+    /// Done: and when closed, the core listing dropped (its workers stop).
+    fn finish(&mut self, closed: &AtomicBool) -> Option<Result<Page, Error>> {
+        self.done = true;
+        self.page = None;
+        if closed.load(Ordering::Acquire) {
+            self.pages = None;
+        }
+        None
     }
 }
 
@@ -84,18 +191,48 @@ enum Step {
 /// while it waits on the network. `collect()` fetches the rest into a `RecordList`;
 /// `to_arrow()`, `to_pandas()` and `to_polars()` collect the rest into a DataFrame
 /// without building a Python object per record. After an error the listing is done.
+/// A finished listing (read to its end, failed or closed) is fetched afresh when it
+/// is iterated or collected again: the same window, from the server again.
 #[pyclass(module = "plumlogs._native", name = "Listing", frozen)]
 pub struct Listing {
     state: Mutex<ListingState>,
-    bar: Option<Py<PyAny>>,
+    bar: Mutex<Option<Py<PyAny>>>,
+    recipe: Recipe,
+    /// Set by `close()` without the lock (a page under way holds it).
+    closed: AtomicBool,
 }
 
 impl Listing {
+    /// Start again if the listing is finished: a fresh core listing of the same
+    /// query. Called with the GIL held; the lock is taken with it released.
+    fn rewind_if_done(&self, py: Python<'_>) -> PyResult<()> {
+        let done = py.detach(|| self.lock().done);
+        if !done {
+            return Ok(());
+        }
+        let r = &self.recipe;
+        let pages = py
+            .detach(|| Source::open(&r.client, r.service, &r.query, r.windows))
+            .map_err(PlumErr)?;
+        let bar = progress_bar(py, r.progress.is_some(), r.progress.unwrap_or(""), None)?;
+        *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = bar;
+        py.detach(|| {
+            let mut g = self.lock();
+            *g = fresh_state(pages);
+            self.closed.store(false, Ordering::Release);
+        });
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ListingState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Advance by one record or one page. Takes the lock only with the GIL released,
     /// so a thread waiting on the network never blocks one that holds the GIL.
     fn step(&self, py: Python<'_>) -> Step {
         py.detach(|| {
-            let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut g = self.lock();
             if let Some(rows) = &g.page
                 && g.pos < rows.len()
             {
@@ -103,17 +240,12 @@ impl Listing {
                 g.pos += 1;
                 return out;
             }
-            if g.done {
-                return Step::End;
-            }
-            match g.pages.next_page() {
+            match g.fetch(&self.closed) {
                 None => {
-                    g.done = true;
                     g.page = None;
                     Step::End
                 }
                 Some(Err(e)) => {
-                    g.done = true;
                     g.page = None;
                     Step::Failed(e)
                 }
@@ -124,7 +256,7 @@ impl Listing {
                         g.pos = 0;
                         Step::NewPage {
                             n,
-                            total: g.pages.total_hint(),
+                            total: g.total,
                             warnings: g.new_warnings(),
                         }
                     }
@@ -137,8 +269,16 @@ impl Listing {
         })
     }
 
+    fn the_bar(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.bar
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|b| b.clone_ref(py))
+    }
+
     fn progress(&self, py: Python<'_>, n: usize, total: Option<u64>) -> PyResult<()> {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.the_bar(py) {
             let bar = bar.bind(py);
             if let Some(t) = total
                 && bar.getattr("total")?.is_none()
@@ -151,59 +291,63 @@ impl Listing {
     }
 
     fn close_bar(&self, py: Python<'_>) -> PyResult<()> {
-        if let Some(bar) = &self.bar {
+        if let Some(bar) = self.the_bar(py) {
             bar.bind(py).call_method0("close")?;
         }
         Ok(())
     }
 
-    /// Every remaining record: the pages are joined as parts of one table, not copied.
-    fn rest(&self, py: Python<'_>) -> PyResult<RecordList> {
-        let mut pages = Vec::new();
-        // The unread part of the current page first.
-        let (leftover, kind) = py.detach(|| {
-            let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let kind = g.pages.service();
+    /// The unread part of the current page, else the next page, as rows; `None` at
+    /// the end. For the async listing, which hands over a page at a time.
+    fn page(&self, py: Python<'_>) -> PyResult<Option<Rows>> {
+        let leftover = py.detach(|| {
+            let mut g = self.lock();
             let pos = std::mem::take(&mut g.pos);
-            (g.page.take().map(|rows| (rows, pos)), kind)
+            g.page
+                .take()
+                .filter(|r| pos < r.len())
+                .map(|r| r.pick(pos..r.len()))
         });
-        if let Some((rows, pos)) = leftover {
-            pages.push(rows.pick(pos..rows.len()));
+        if leftover.is_some() {
+            return Ok(leftover);
         }
-        loop {
-            let step = py.detach(|| {
-                let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-                if g.done {
-                    return Ok(None);
-                }
-                match g.pages.next_page() {
-                    None => {
-                        g.done = true;
-                        Ok(None)
-                    }
-                    Some(Err(e)) => {
-                        g.done = true;
-                        Err(e)
-                    }
-                    Some(Ok(page)) => Ok(Some((page, g.pages.total_hint(), g.new_warnings()))),
-                }
-            });
-            match step {
-                Ok(None) => break,
-                Err(e) => {
-                    self.close_bar(py)?;
-                    return Err(PlumErr(e).into());
-                }
-                Ok(Some((page, total, warnings))) => {
-                    server_warnings(py, &warnings)?;
-                    let rows = page_rows(page)?;
-                    let n = rows.len();
-                    pages.push(rows);
-                    self.progress(py, n, total)?;
-                }
+        let step = py.detach(|| {
+            let mut g = self.lock();
+            let page = g.fetch(&self.closed);
+            (page, g.total, g.new_warnings())
+        });
+        match step {
+            (None, ..) => {
+                self.close_bar(py)?;
+                Ok(None)
+            }
+            (Some(Err(e)), ..) => {
+                self.close_bar(py)?;
+                Err(PlumErr(e).into())
+            }
+            (Some(Ok(page)), total, warnings) => {
+                server_warnings(py, &warnings)?;
+                let rows = page_rows(page)?;
+                self.progress(py, rows.len(), total)?;
+                Ok(Some(rows))
             }
         }
-        self.close_bar(py)?;
+    }
+
+    /// Every remaining record (every record, if the listing was finished): the
+    /// pages are joined into one table.
+    fn rest(&self, py: Python<'_>) -> PyResult<RecordList> {
+        self.rewind_if_done(py)?;
+        let kind = self.recipe.service;
+        let mut pages = Vec::new();
+        while let Some(rows) = self.page(py)? {
+            pages.push(rows);
+        }
+        if self.closed.load(Ordering::Acquire) {
+            return Err(PyRuntimeError::new_err(
+                "the listing was closed while it was being collected",
+            ));
+        }
         Ok(RecordList::new(py.detach(|| join(kind, pages))?, None))
     }
 }
@@ -234,8 +378,10 @@ fn join(kind: Service, pages: Vec<Rows>) -> PyResult<Rows> {
 
 #[pymethods]
 impl Listing {
-    fn __iter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
-        slf
+    /// The listing itself; a finished one starts again from the server.
+    fn __iter__(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        slf.get().rewind_if_done(slf.py())?;
+        Ok(slf)
     }
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
@@ -265,13 +411,24 @@ impl Listing {
     /// The server's `total_*` count from the last page, when it sends one.
     #[getter]
     fn total_hint(&self, py: Python<'_>) -> Option<u64> {
-        py.detach(|| {
-            self.state
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .pages
-                .total_hint()
-        })
+        py.detach(|| self.lock().total)
+    }
+
+    /// The last page's response (`ResponseMeta`: status, kept headers, elapsed
+    /// seconds, attempt, bytes), or `None` before the first page.
+    #[getter]
+    fn last_response<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match py.detach(|| self.lock().last.clone()) {
+            Some(m) => crate::observe::response_meta(py, &m).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Stop the listing's work, from any thread: no further request is made (one
+    /// under way finishes, and its page is dropped) and the sub-window workers stop.
+    /// The listing is then finished; iterating it again fetches it afresh.
+    fn close(&self) {
+        self.closed.store(true, Ordering::Release);
     }
 
     /// What the listing is, without fetching anything: the record type, the server's
@@ -279,7 +436,7 @@ impl Listing {
     fn __repr__(&self, py: Python<'_>) -> String {
         let (service, total, done) = py.detach(|| {
             let g = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            (g.pages.service(), g.pages.total_hint(), g.done)
+            (self.recipe.service, g.total, g.done)
         });
         let record = match service {
             Service::Sessions => "SessionRecord",
@@ -305,6 +462,17 @@ impl Listing {
     /// Fetch every remaining record into a `RecordList`.
     fn collect(&self, py: Python<'_>) -> PyResult<RecordList> {
         self.rest(py)
+    }
+
+    /// The next page (the unread part of the current one first) as a `RecordList`,
+    /// or `None` at the end; `rewind=True` starts a finished listing again. What
+    /// `AsyncListing` runs off the event loop.
+    #[pyo3(signature = (rewind = false))]
+    fn _next_page(&self, py: Python<'_>, rewind: bool) -> PyResult<Option<RecordList>> {
+        if rewind {
+            self.rewind_if_done(py)?;
+        }
+        Ok(self.page(py)?.map(|rows| RecordList::new(rows, None)))
     }
 
     /// Arrow stream of every remaining record (fetches them first).
@@ -375,22 +543,42 @@ pub(crate) fn progress_bar(
     })
 }
 
-fn new_state(pages: CoreListing) -> Mutex<ListingState> {
-    Mutex::new(ListingState {
-        pages,
+fn fresh_state(pages: Source) -> ListingState {
+    ListingState {
+        pages: Some(pages),
         page: None,
         pos: 0,
         done: false,
         warned: 0,
-    })
+        total: None,
+        last: None,
+    }
 }
 
 impl Listing {
-    /// The listing of `pages`, with an optional progress bar.
-    pub(crate) fn new(pages: CoreListing, bar: Option<Py<PyAny>>) -> Listing {
-        Listing {
-            state: new_state(pages),
-            bar,
-        }
+    /// The listing `recipe` describes, opened (its query checked) now.
+    pub(crate) fn open(py: Python<'_>, recipe: Recipe) -> PyResult<Listing> {
+        let pages = py
+            .detach(|| {
+                Source::open(
+                    &recipe.client,
+                    recipe.service,
+                    &recipe.query,
+                    recipe.windows,
+                )
+            })
+            .map_err(PlumErr)?;
+        let bar = progress_bar(
+            py,
+            recipe.progress.is_some(),
+            recipe.progress.unwrap_or(""),
+            None,
+        )?;
+        Ok(Listing {
+            state: Mutex::new(fresh_state(pages)),
+            bar: Mutex::new(bar),
+            recipe,
+            closed: AtomicBool::new(false),
+        })
     }
 }

@@ -13,7 +13,8 @@ are Rust; this package gives them Pythonic names, exceptions and DataFrame exits
 
 from __future__ import annotations
 
-from . import _native
+from . import _log, _native
+from ._aio import AsyncCallLogsWithText, AsyncClient, AsyncFollow, AsyncListing
 from ._errors import (
     ApiError,
     AuthError,
@@ -31,6 +32,7 @@ from ._native import (
     Client,
     Emulator,
     ErrorRecord,
+    Follow,
     Listing,
     ParseResult,
     RecordList,
@@ -42,12 +44,18 @@ from ._native import (
     parse_session_line,
     parse_sessions,
 )
-from ._types import SessionIdParts
+from ._types import ResponseMeta, RetryEvent, SessionIdParts
 
 __version__: str = _native.__version__
 
+_log.configure_from_env()
+
 __all__ = [
     "ApiError",
+    "AsyncCallLogsWithText",
+    "AsyncClient",
+    "AsyncFollow",
+    "AsyncListing",
     "AuthError",
     "CallLog",
     "CallLogEntry",
@@ -56,12 +64,15 @@ __all__ = [
     "Client",
     "Emulator",
     "ErrorRecord",
+    "Follow",
     "InvalidArgument",
     "Listing",
     "ParseError",
     "ParseResult",
     "PlumError",
     "RecordList",
+    "ResponseMeta",
+    "RetryEvent",
     "ServerWarning",
     "SessionIdParts",
     "SessionRecord",

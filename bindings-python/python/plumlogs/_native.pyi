@@ -2,14 +2,14 @@
 
 import datetime
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import IO, Any, Generic, Literal, TypeVar, final, overload
 
 from typing_extensions import TypeAlias
 
 from ._errors import InvalidArgument, ParseError, PlumError
-from ._types import SessionIdParts
+from ._types import ResponseMeta, RetryEvent, SessionIdParts
 
 __version__: str
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Client",
     "Emulator",
     "ErrorRecord",
+    "Follow",
     "Listing",
     "ParseResult",
     "RecordChunks",
@@ -31,6 +32,7 @@ __all__ = [
     "_frame_schema",
     "_frame_stream",
     "_invalid_argument",
+    "_plum_log_level",
     "_split_session_id",
     "decode_response",
     "parse_call_log",
@@ -237,8 +239,15 @@ class Listing(Generic[_R]):
     def __next__(self) -> _R: ...
     @property
     def total_hint(self) -> int | None: ...
+    @property
+    def last_response(self) -> ResponseMeta | None:
+        """The last page's response (status, kept headers, elapsed seconds, attempt,
+        bytes), or ``None`` before the first page."""
+    def close(self) -> None:
+        """Stop the listing's work from any thread: no further request is made."""
     def collect(self) -> RecordList[_R]: ...
     def _repr_html_(self) -> str: ...
+    def _next_page(self, rewind: bool = False) -> RecordList[_R] | None: ...
     def __arrow_c_stream__(self, requested_schema: object | None = None) -> object: ...
     def to_arrow(
         self, *, derived: bool = False, lines: _Lines | None = None, tz: str | None = None
@@ -251,14 +260,35 @@ class Listing(Generic[_R]):
     ) -> Any: ...  # polars.DataFrame
 
 @final
+class Follow(Generic[_R]):
+    """New records of a log as they arrive: an endless iterator, until ``stop()``."""
+
+    def __iter__(self) -> Follow[_R]: ...
+    def __next__(self) -> _R: ...
+    def stop(self) -> None:
+        """End the follow (from any thread): the iterator then stops."""
+    @property
+    def stopped(self) -> bool:
+        """Whether ``stop()`` was called."""
+    def __enter__(self) -> Follow[_R]: ...
+    def __exit__(
+        self,
+        t: type[BaseException] | None,
+        v: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+@final
 class CallLogsWithText:
     """``(CallSummary, CallLog)`` pairs in listing order."""
 
     def __iter__(self) -> CallLogsWithText: ...
     def __next__(self) -> tuple[CallSummary, CallLog | PlumError]: ...
     def __len__(self) -> int: ...
+    def close(self) -> None:
+        """Stop fetching logs (from any thread): the iterator then ends."""
 
-_Time: TypeAlias = int | datetime.datetime
+_Time: TypeAlias = int | float | str | datetime.datetime | datetime.date | datetime.timedelta
 
 @final
 class Client:
@@ -276,7 +306,27 @@ class Client:
         backoff: tuple[float, float] | None = None,
         user_agent: str | None = None,
         deadline: float | None = None,
+        proxy: str | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        on_retry: Callable[[RetryEvent], object] | None = None,
     ) -> Client: ...
+    @staticmethod
+    def from_profile(
+        name: str | None = None,
+        *,
+        password: str | None = None,
+        base_url: str | None = None,
+        format: Literal["json", "xml"] = "json",
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        backoff: tuple[float, float] | None = None,
+        user_agent: str | None = None,
+        deadline: float | None = None,
+        proxy: str | None = None,
+        ca_bundle: str | os.PathLike[str] | None = None,
+        on_retry: Callable[[RetryEvent], object] | None = None,
+    ) -> Client:
+        """A client of a named profile of the config file (password from its variable)."""
     @property
     def base_url(self) -> str: ...
     @property
@@ -285,39 +335,45 @@ class Client:
     def format(self) -> str: ...
     def sessions(
         self,
-        start: _Time,
-        end: _Time,
+        start: _Time | None,
+        end: _Time | None = None,
         *,
         number: str | None = None,
         limit: int | None = None,
         page_size: int | None = None,
         progress: bool = False,
+        concurrency: int | None = None,
+        sub_window_seconds: int | None = None,
     ) -> Listing[SessionRecord]: ...
     def errors(
         self,
-        start: _Time,
-        end: _Time,
+        start: _Time | None,
+        end: _Time | None = None,
         *,
         number: str | None = None,
         limit: int | None = None,
         page_size: int | None = None,
         progress: bool = False,
+        concurrency: int | None = None,
+        sub_window_seconds: int | None = None,
     ) -> Listing[ErrorRecord]: ...
     def call_logs(
         self,
-        start: _Time,
-        end: _Time,
+        start: _Time | None,
+        end: _Time | None = None,
         *,
         number: str | None = None,
         limit: int | None = None,
         page_size: int | None = None,
         progress: bool = False,
+        concurrency: int | None = None,
+        sub_window_seconds: int | None = None,
     ) -> Listing[CallSummary]: ...
     def call_log(self, log_id: int) -> CallLog: ...
     def call_logs_with_text(
         self,
-        start: _Time,
-        end: _Time,
+        start: _Time | None,
+        end: _Time | None = None,
         *,
         number: str | None = None,
         limit: int | None = None,
@@ -326,6 +382,26 @@ class Client:
         on_error: Literal["raise", "return"] = "raise",
         progress: bool = False,
     ) -> CallLogsWithText: ...
+    def follow_sessions(
+        self,
+        *,
+        interval: float | None = None,
+        lookback_seconds: int | None = None,
+        since: _Time | None = None,
+        number: str | None = None,
+        page_size: int | None = None,
+    ) -> Follow[SessionRecord]:
+        """New session records as they arrive (an endless iterator until ``stop()``)."""
+    def follow_errors(
+        self,
+        *,
+        interval: float | None = None,
+        lookback_seconds: int | None = None,
+        since: _Time | None = None,
+        number: str | None = None,
+        page_size: int | None = None,
+    ) -> Follow[ErrorRecord]:
+        """New error records as they arrive (an endless iterator until ``stop()``)."""
 
 @final
 class Emulator:
@@ -434,3 +510,4 @@ def _frame_schema(
     record_type: str, derived: bool = True, lines: str | None = None
 ) -> list[dict[str, Any]]: ...
 def _invalid_argument(field: str, reason: str) -> InvalidArgument: ...
+def _plum_log_level(value: str | None) -> int | None: ...
