@@ -88,16 +88,24 @@ pub struct RetryEvent {
 /// A callback for each retry.
 pub(crate) type OnRetry = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
+/// A callback for each finished attempt.
+pub(crate) type OnResponse = Arc<dyn Fn(&ResponseMeta) + Send + Sync>;
+
 /// The observers set on a builder, shared by the client's clones.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
     pub(crate) on_retry: Option<OnRetry>,
+    pub(crate) on_response: Option<OnResponse>,
 }
 
 impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hooks")
             .field("on_retry", &self.on_retry.as_ref().map(|_| "<callback>"))
+            .field(
+                "on_response",
+                &self.on_response.as_ref().map(|_| "<callback>"),
+            )
             .finish()
     }
 }
@@ -132,8 +140,14 @@ pub(crate) fn begin_attempt() {
     ANSWER.with(|a| *a.borrow_mut() = None);
 }
 
-/// Close an attempt: log its line and keep it as this thread's last response.
-pub(crate) fn end_attempt(path: &str, attempt: u32, elapsed: Duration) -> ResponseMeta {
+/// Close an attempt: log its line, tell the `on_response` hook, and keep it as this
+/// thread's last response.
+pub(crate) fn end_attempt(
+    hooks: &Hooks,
+    path: &str,
+    attempt: u32,
+    elapsed: Duration,
+) -> ResponseMeta {
     let (status, headers, bytes) = match ANSWER.with(|a| a.borrow_mut().take()) {
         Some((s, h, b)) => (Some(s), h, b),
         None => (None, Vec::new(), 0),
@@ -155,6 +169,9 @@ pub(crate) fn end_attempt(path: &str, attempt: u32, elapsed: Duration) -> Respon
             .map(|(k, v)| format!("{k}: {v}"))
             .collect();
         log::debug!(target: LOG_TARGET, "  {}", shown.join("; "));
+    }
+    if let Some(hook) = &hooks.on_response {
+        hook(&meta);
     }
     LAST.with(|l| *l.borrow_mut() = Some(meta.clone()));
     meta
