@@ -85,6 +85,22 @@ pub struct RetryEvent {
     pub wait: Duration,
 }
 
+impl fmt::Display for RetryEvent {
+    /// The line logged for it: `GET /ws/… failed on attempt 1: …; retrying in 40 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.response;
+        write!(
+            f,
+            "{} {} failed on attempt {}: {}; retrying in {} ms",
+            r.method,
+            r.path,
+            r.attempt,
+            self.error,
+            self.wait.as_millis()
+        )
+    }
+}
+
 /// A callback for each retry.
 pub(crate) type OnRetry = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
 
@@ -184,20 +200,14 @@ pub(crate) fn retrying(
     error: &crate::Error,
     wait: Duration,
 ) {
-    log::warn!(
-        target: LOG_TARGET,
-        "{} {} failed on attempt {}: {error}; retrying in {} ms",
-        response.method,
-        response.path,
-        response.attempt,
-        wait.as_millis()
-    );
+    let event = RetryEvent {
+        response,
+        error: error.to_string(),
+        wait,
+    };
+    log::warn!(target: LOG_TARGET, "{event}");
     if let Some(hook) = &hooks.on_retry {
-        hook(&RetryEvent {
-            response,
-            error: error.to_string(),
-            wait,
-        });
+        hook(&event);
     }
 }
 
