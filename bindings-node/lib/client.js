@@ -164,14 +164,19 @@ function untilAborted(promise, signal, abandon) {
 // `first`: the first page when it was fetched already (`Listing.prefetch`).
 async function* pageIterator(pages, signal, onWarning, first) {
   let seen = 0
-  for (let prefetched = first; ; prefetched = undefined) {
-    if (signal && signal.aborted) throw abortError(signal)
-    const page = prefetched !== undefined ? prefetched : await untilAborted(pages.next(), signal)
-    const fresh = newWarnings(pages, seen)
-    seen += fresh.length
-    emitWarnings(fresh, onWarning)
-    if (page === null) return
-    yield assemble(page)
+  try {
+    for (let prefetched = first; ; prefetched = undefined) {
+      if (signal && signal.aborted) throw abortError(signal)
+      const page = prefetched !== undefined ? prefetched : await untilAborted(pages.next(), signal)
+      const fresh = newWarnings(pages, seen)
+      seen += fresh.length
+      emitWarnings(fresh, onWarning)
+      if (page === null) return
+      yield assemble(page)
+    }
+  } finally {
+    // A loop left early (break, abort, error): the sub-window workers stop now, not at GC.
+    pages.close()
   }
 }
 

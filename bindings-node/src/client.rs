@@ -343,22 +343,27 @@ fn page_to_js(p: RawPage) -> PageOut {
 
 /// The next page of the core listing as it crosses into JS.
 fn next_page(listing: &mut AnyListing) -> Result<RawPage, Error> {
-    Ok(match listing.next_page().transpose()? {
-        None => None,
-        Some(Page::Sessions(recs)) => {
+    listing.next_page().transpose()?.map(raw_page).transpose()
+}
+
+/// One page of records as it crosses into JS: columns for sessions and errors, JSON
+/// for call summaries.
+fn raw_page(page: Page) -> Result<Either<RawColumns, String>, Error> {
+    Ok(match page {
+        Page::Sessions(recs) => {
             let mut b = ColumnsBuilder::sessions(recs.len() * 128);
             recs.iter().for_each(|r| b.push_session(r));
-            Some(Either::A(b.finish()?))
+            Either::A(b.finish()?)
         }
-        Some(Page::Errors(recs)) => {
+        Page::Errors(recs) => {
             let mut b = ColumnsBuilder::errors(recs.len() * 128);
             recs.iter().for_each(|r| b.push_error(r));
-            Some(Either::A(b.finish()?))
+            Either::A(b.finish()?)
         }
-        Some(Page::CallLogs(recs)) => {
+        Page::CallLogs(recs) => {
             let mut out = Vec::with_capacity(recs.len() * 160);
             write_json(&mut out, &recs)?;
-            Some(Either::B(into_string(out)?))
+            Either::B(into_string(out)?)
         }
     })
 }
@@ -427,8 +432,11 @@ impl NativeClient {
         let w = window_options(&q).js()?;
         let q = query(&self.inner, service, q).js()?;
         let pages = AnyListing::open(&self.inner, service, &q, w).js()?;
+        let seen = Snapshot::of(&pages);
         Ok(NativePages {
-            inner: Arc::new(Mutex::new(pages)),
+            inner: Arc::new(Mutex::new(Some(pages))),
+            seen: Arc::new(Mutex::new(seen)),
+            closed: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -544,41 +552,31 @@ enum AnyFollow {
 /// The next event of a follow: columns of fresh records, a poll failure as JSON
 /// `{error, failures, waitMs}` (the follow goes on), or `None` once stopped.
 fn next_follow(f: &mut AnyFollow) -> Result<RawPage, Error> {
-    let retrying = |error: Error, failures: u32, wait: Duration| -> Result<RawPage, Error> {
-        let json = serde_json::json!({
-            "error": crate::error::payload(&error),
-            "failures": failures,
-            "waitMs": wait.as_secs_f64() * 1000.0,
-        });
-        Ok(Some(Either::B(json.to_string())))
-    };
     match f {
-        AnyFollow::Sessions(f) => match f.next().transpose()? {
-            None => Ok(None),
-            Some(FollowEvent::Records(recs)) => {
-                let mut b = ColumnsBuilder::sessions(recs.len() * 128);
-                recs.iter().for_each(|r| b.push_session(r));
-                Ok(Some(Either::A(b.finish()?)))
-            }
-            Some(FollowEvent::Retrying {
-                error,
-                failures,
-                wait,
-            }) => retrying(error, failures, wait),
-        },
-        AnyFollow::Errors(f) => match f.next().transpose()? {
-            None => Ok(None),
-            Some(FollowEvent::Records(recs)) => {
-                let mut b = ColumnsBuilder::errors(recs.len() * 128);
-                recs.iter().for_each(|r| b.push_error(r));
-                Ok(Some(Either::A(b.finish()?)))
-            }
-            Some(FollowEvent::Retrying {
-                error,
-                failures,
-                wait,
-            }) => retrying(error, failures, wait),
-        },
+        AnyFollow::Sessions(f) => follow_step(f.next(), Page::Sessions),
+        AnyFollow::Errors(f) => follow_step(f.next(), Page::Errors),
+    }
+}
+
+fn follow_step<T>(
+    event: Option<Result<FollowEvent<T>, Error>>,
+    page: fn(Vec<T>) -> Page,
+) -> Result<RawPage, Error> {
+    match event.transpose()? {
+        None => Ok(None),
+        Some(FollowEvent::Records(recs)) => raw_page(page(recs)).map(Some),
+        Some(FollowEvent::Retrying {
+            error,
+            failures,
+            wait,
+        }) => {
+            let json = serde_json::json!({
+                "error": crate::error::payload(&error),
+                "failures": failures,
+                "waitMs": wait.as_secs_f64() * 1000.0,
+            });
+            Ok(Some(Either::B(json.to_string())))
+        }
     }
 }
 
@@ -632,10 +630,32 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
     into_string(out)
 }
 
+/// What a listing's getters show, copied after each page: the getters never wait for
+/// the lock a page in flight holds.
+struct Snapshot {
+    total: Option<u64>,
+    warnings: Vec<String>,
+    last: Option<String>,
+    sub_windows: usize,
+}
+
+impl Snapshot {
+    fn of(l: &AnyListing) -> Self {
+        Snapshot {
+            total: l.total_hint(),
+            warnings: l.warnings().to_vec(),
+            last: l.last_response().map(|m| meta_json(m).to_string()),
+            sub_windows: l.sub_windows(),
+        }
+    }
+}
+
 /// A listing being fetched page by page.
 #[napi]
 pub struct NativePages {
-    inner: Arc<Mutex<AnyListing>>,
+    inner: Arc<Mutex<Option<AnyListing>>>,
+    seen: Arc<Mutex<Snapshot>>,
+    closed: Arc<AtomicBool>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -644,44 +664,84 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// The next page, the snapshot updated; at the end (or once closed) the core listing
+/// is dropped, which lets its sub-window workers go.
+fn next_listing_page(
+    inner: &Mutex<Option<AnyListing>>,
+    seen: &Mutex<Snapshot>,
+    closed: &AtomicBool,
+) -> Result<RawPage, Error> {
+    let mut guard = locked(inner);
+    if closed.load(Ordering::SeqCst) {
+        *guard = None;
+    }
+    let Some(listing) = guard.as_mut() else {
+        return Ok(None);
+    };
+    let page = next_page(listing);
+    *locked(seen) = Snapshot::of(listing);
+    if !matches!(page, Ok(Some(_))) {
+        *guard = None;
+    }
+    page
+}
+
 #[napi]
 impl NativePages {
     /// The next page (columns or JSON), or `null` at the end.
     #[napi(ts_return_type = "Promise<Columns | string | null>", catch_unwind)]
     pub fn next<'e>(&self, env: &'e Env) -> napi::Result<Object<'e>> {
-        let inner = Arc::clone(&self.inner);
-        spawn_promise(env, move || next_page(&mut locked(&inner)), page_to_js)
+        let (inner, seen, closed) = (
+            Arc::clone(&self.inner),
+            Arc::clone(&self.seen),
+            Arc::clone(&self.closed),
+        );
+        spawn_promise(
+            env,
+            move || next_listing_page(&inner, &seen, &closed),
+            page_to_js,
+        )
     }
 
     #[napi(catch_unwind)]
     pub fn next_sync(&self) -> napi::Result<Option<Either<Columns, String>>> {
-        next_page(&mut locked(&self.inner)).map(page_to_js).js()
+        next_listing_page(&self.inner, &self.seen, &self.closed)
+            .map(page_to_js)
+            .js()
     }
 
     /// The `total_*` count of the last page, when the server sent one.
     #[napi(getter, catch_unwind)]
     pub fn total_hint(&self) -> Option<f64> {
-        locked(&self.inner).total_hint().map(|v| v as f64)
+        locked(&self.seen).total.map(|v| v as f64)
     }
 
     /// Every warning so far: the `error` texts of `success` pages, in order.
     #[napi(getter, catch_unwind)]
     pub fn warnings(&self) -> Vec<String> {
-        locked(&self.inner).warnings().to_vec()
+        locked(&self.seen).warnings.clone()
     }
 
     /// The last page's response (JSON of `ResponseInfo`), `null` before the first.
     #[napi(getter, catch_unwind)]
     pub fn last_response(&self) -> Option<String> {
-        locked(&self.inner)
-            .last_response()
-            .map(|m| meta_json(m).to_string())
+        locked(&self.seen).last.clone()
     }
 
     /// Sub-windows the window was cut into (1: one serial walk).
     #[napi(getter, catch_unwind)]
     pub fn sub_windows(&self) -> u32 {
-        locked(&self.inner).sub_windows() as u32
+        locked(&self.seen).sub_windows as u32
+    }
+
+    /// Stop fetching: the sub-window workers finish their current request and go.
+    /// Never blocks the JS thread (a page in flight drops the listing when it ends).
+    #[napi(catch_unwind)]
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        if let Ok(mut g) = self.inner.try_lock() {
+            *g = None;
+        }
     }
 }
 

@@ -207,6 +207,29 @@ test('listings: iterating again fetches again; lastResponse, totalHint and prefe
   assert.equal(retried.lastResponse.status, 200)
 })
 
+test('listings: the getters answer at once while a page is in flight; leaving a loop early ends it', async () => {
+  const [start, end] = window(6 * HOUR)
+  const c = client()
+  emu.injectFault({ kind: 'slow', delayMs: 1500, count: 1 })
+  const listing = c.iterSessions(start, end, { pageSize: 20 })
+  const it = listing[Symbol.asyncIterator]()
+  const first = it.next()
+  await sleep(100)
+  const t0 = Date.now()
+  assert.equal(listing.lastResponse, null)
+  assert.equal(listing.totalHint, null)
+  assert.deepEqual(listing.warnings, [])
+  // A getter that waited for the page would take the rest of the 1.5 s delay.
+  assert.ok(Date.now() - t0 < 500, `the getters took ${Date.now() - t0} ms`)
+  assert.equal((await first).done, false)
+  assert.ok(listing.totalHint > 20)
+  await it.return()
+  const after = await settled()
+  await sleep(100)
+  assert.equal(dataRequests().length, after)
+  assert.ok(after < Math.ceil(listing.totalHint / 20), 'the whole window was fetched anyway')
+})
+
 test('onRetry and log: one event per retry, one line per request, never a credential', async () => {
   const [start, end] = window(6 * HOUR)
   const retries = []
@@ -324,12 +347,15 @@ test('follow: a break stops polling; a failing poll is reported and polled again
 /** A CONNECT proxy on loopback; `seen` holds the request lines it got. */
 async function connectProxy() {
   const seen = []
+  const sockets = new Set()
   const server = net.createServer((sock) => {
+    sockets.add(sock)
     sock.once('data', (head) => {
       const first = head.toString('latin1').split('\r\n')[0]
       seen.push(first)
       const [host, port] = first.split(' ')[1].split(':')
       const up = net.connect(Number(port), host, () => {
+        sockets.add(up)
         sock.write('HTTP/1.1 200 Connection established\r\n\r\n')
         up.pipe(sock)
         sock.pipe(up)
@@ -340,7 +366,12 @@ async function connectProxy() {
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
-  return { url: `http://127.0.0.1:${server.address().port}`, seen, close: () => server.close() }
+  // Closing ends the tunnels too (the client keeps its connections for reuse).
+  const close = () => {
+    server.close()
+    for (const sock of sockets) sock.destroy()
+  }
+  return { url: `http://127.0.0.1:${server.address().port}`, seen, close }
 }
 
 test('proxy: every request goes through the proxy given; a bad proxy URL is INVALID_ARGUMENT', async () => {
