@@ -8,6 +8,7 @@ import net from 'node:net'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import https from 'node:https'
 import { once } from 'node:events'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -162,6 +163,8 @@ test('windows: a failed sub-window fails the listing (never a gap)', async () =>
   const c = client({ maxRetries: 0 })
   emu.injectFault({ kind: 'status', status: 500, count: 1, pathPrefix: '/ws/calls/sessions/' })
   await assert.rejects(c.sessions(start, end, { concurrency: 4 }), (e) => e instanceof ApiError && e.httpStatus === 500)
+  // The other workers stop after the request each has in flight; let those end here.
+  await settled()
 })
 
 test('listings: iterating again fetches again; lastResponse, totalHint and prefetch', async () => {
@@ -398,6 +401,68 @@ test('caBundle: a file that is missing or holds no certificate is INVALID_ARGUME
     fs.writeFileSync(path.join(dir, 'empty.pem'), 'not a certificate\n')
     assert.throws(() => client({ caBundle: path.join(dir, 'empty.pem') }), invalid('options.caBundle'))
   } finally {
+    fs.rmSync(dir, { recursive: true })
+  }
+})
+
+/** A CA and a `localhost` certificate signed by it, made now with the openssl CLI; null without one. */
+function makeCa(dir) {
+  const run = (...args) => spawnSync('openssl', args, { cwd: dir, encoding: 'utf8', timeout: 30000 })
+  if (run('version').status !== 0) return null
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
+  const steps = [
+    ['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=plumlogs test CA',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'],
+    ['req', ...ec, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=localhost'],
+    ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext'],
+  ]
+  fs.writeFileSync(path.join(dir, 'leaf.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n')
+  for (const step of steps) {
+    const r = run(...step)
+    if (r.status !== 0) throw new Error(`openssl ${step[0]}: ${r.stderr}`)
+  }
+  const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8')
+  return { caFile: path.join(dir, 'ca.pem'), key: read('leaf.key'), cert: read('leaf.pem') }
+}
+
+/** Set (or, with `undefined`, remove) an environment variable: core reads the process's. */
+function setEnv(name, value) {
+  if (value === undefined) delete process.env[name]
+  else process.env[name] = value
+}
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0
+
+test('caBundle: a private CA is trusted when given, also through the proxy; refused without it', { skip: hasOpenssl ? false : 'needs the openssl command to make a CA' }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumlogs-tls-'))
+  const LINE = 'error 6175551234 0 [09/Jan/2017:08:33:31 -0400] 8009957586 000020;000;1483968637 ReferenceError: d is not defined'
+  const ca = makeCa(dir)
+  const server = https.createServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+    res.setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ status: 'success', error: '', result: { total_errors: '1', errors: [LINE] } }))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const proxy = await connectProxy()
+  const saved = { PLUM_CA_BUNDLE: process.env.PLUM_CA_BUNDLE, SSL_CERT_FILE: process.env.SSL_CERT_FILE }
+  try {
+    delete process.env.PLUM_CA_BUNDLE
+    delete process.env.SSL_CERT_FILE
+    const baseUrl = `https://localhost:${server.address().port}`
+    const tls = (extra) => new Client({ username: 'u', password: 'p', baseUrl, maxRetries: 0, ...extra })
+    await assert.rejects(tls({}).errors('1h'), (e) => e.code === 'TRANSPORT_ERROR' && /certificate|UnknownIssuer/i.test(e.message))
+    const got = await tls({ caBundle: ca.caFile }).errors('1h')
+    assert.deepEqual(got.map((e) => e.message), ['ReferenceError: d is not defined'])
+    assert.deepEqual(await tls({ caBundle: ca.caFile, proxy: proxy.url }).errors('1h'), got)
+    assert.deepEqual(proxy.seen, [`CONNECT localhost:${server.address().port} HTTP/1.1`])
+    // PLUM_CA_BUNDLE names the same file when the option is not given.
+    setEnv('PLUM_CA_BUNDLE', ca.caFile)
+    assert.deepEqual(await tls({}).errors('1h'), got)
+  } finally {
+    for (const [k, v] of Object.entries(saved)) setEnv(k, v)
+    proxy.close()
+    server.close()
+    server.closeAllConnections()
     fs.rmSync(dir, { recursive: true })
   }
 })
