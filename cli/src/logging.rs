@@ -33,21 +33,7 @@ pub fn level(verbose: u8, env: Option<&str>) -> Result<LevelFilter, String> {
         1 => return Ok(LevelFilter::Info),
         _ => return Ok(LevelFilter::Debug),
     }
-    match env.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(LevelFilter::Off),
-        Some(v) => match v.to_ascii_lowercase().as_str() {
-            "off" => Ok(LevelFilter::Off),
-            "error" => Ok(LevelFilter::Error),
-            "warn" | "warning" => Ok(LevelFilter::Warn),
-            "info" => Ok(LevelFilter::Info),
-            "debug" => Ok(LevelFilter::Debug),
-            // Trace would only add lines from the HTTP stack, which are not shown.
-            "trace" => Ok(LevelFilter::Debug),
-            _ => Err(format!(
-                "PLUM_LOG={v:?}: use off, error, warn, info or debug"
-            )),
-        },
-    }
+    plumlogs::client::plum_log_level(env)
 }
 
 /// Install the logger at `level` (nothing is installed for `Off`).

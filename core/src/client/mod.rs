@@ -50,7 +50,7 @@ pub use follow::{
     MAX_FOLLOW_BACKOFF, MAX_FOLLOW_INTERVAL, StopHandle,
 };
 pub use listing::{Listing, Page};
-pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent};
+pub use observe::{KEPT_HEADERS, LOG_TARGET, ResponseMeta, RetryEvent, plum_log_level};
 pub use pages::Pages;
 pub use profile::{Profile, config_path};
 pub use query::{MAX_PAGE_SIZE, Query};

@@ -28,6 +28,30 @@ pub const KEPT_HEADERS: &[&str] = &[
     "x-ratelimit-reset",
 ];
 
+/// The level `PLUM_LOG` asks for (`off`, `error`, `warn`, `info`, `debug`; any case;
+/// `warning` and `trace` too, `trace` meaning `debug`: the HTTP stack's own lines are
+/// never shown). Unset or blank is `Off`. The one reading of the variable, for the
+/// CLI and the bindings.
+pub fn plum_log_level(value: Option<&str>) -> Result<log::LevelFilter, String> {
+    use log::LevelFilter;
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(LevelFilter::Off),
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "off" => Ok(LevelFilter::Off),
+            "error" => Ok(LevelFilter::Error),
+            "warn" | "warning" => Ok(LevelFilter::Warn),
+            "info" => Ok(LevelFilter::Info),
+            "debug" | "trace" => Ok(LevelFilter::Debug),
+            _ => {
+                let shown: String = v.chars().take(40).collect();
+                Err(format!(
+                    "PLUM_LOG={shown:?}: use off, error, warn, info or debug"
+                ))
+            }
+        },
+    }
+}
+
 /// One HTTP attempt and what it came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseMeta {
