@@ -3,7 +3,7 @@
 // Each request runs on a native thread of its own; this file owns the paging loops,
 // so it can stop between pages when an AbortSignal fires.
 const native = require('./native.js')
-const { callNative, awaitNative, abortError, fromPayload, invalidArgument } = require('./errors.js')
+const { callNative, awaitNative, abortError, fromPayload, invalidArgument, InvalidArgument } = require('./errors.js')
 const { optionsArg, optional, numberArg, timeArg, signalArg, describe } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
@@ -40,16 +40,15 @@ function nativeQuery(start, end, options, windowed = true) {
   return q
 }
 
-/** The level `PLUM_LOG` asks for (an index in LOG_LEVELS); an unknown value is a warning. */
+/** The level `PLUM_LOG` asks for (an index in LOG_LEVELS, core's reading); a bad value is a warning. */
 function envLogLevel() {
-  const v = process.env.PLUM_LOG
-  if (v === undefined || v.trim() === '') return 0
-  const i = LOG_LEVELS.indexOf(v.trim().toLowerCase())
-  if (i < 0) {
-    process.emitWarning(`PLUM_LOG=${JSON.stringify(v.slice(0, 40))}: use off, error, warn, info or debug`, { type: 'PlumLogWarning', code: 'PLUMLOGS_BAD_PLUM_LOG' })
+  try {
+    return LOG_LEVELS.indexOf(callNative(() => native.plumLogLevel(process.env.PLUM_LOG)))
+  } catch (e) {
+    if (!(e instanceof InvalidArgument)) throw e
+    process.emitWarning(e.reason, { type: 'PlumLogWarning', code: 'PLUMLOGS_BAD_PLUM_LOG' })
     return 0
   }
-  return i
 }
 
 function stderrLine(line) {

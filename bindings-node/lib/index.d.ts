@@ -415,7 +415,7 @@ export interface Listing<T> extends AsyncIterable<T> {
 }
 
 export interface FollowOptions {
-  /** Where the first poll starts; default `lookbackSeconds` ago. */
+  /** Nothing before it is listed (each poll still reaches back at most `lookbackSeconds`); default `lookbackSeconds` ago. */
   since?: TimeArg
   /** Time between polls (default 10000, at most a day). */
   intervalMs?: number

@@ -838,6 +838,16 @@ pub fn defaults() -> std::collections::HashMap<String, f64> {
         .collect()
 }
 
+/// The level `PLUM_LOG` asks for, by core's one reading (`off`, `error`, `warn`,
+/// `info` or `debug`); a value it does not know is an `INVALID_ARGUMENT` naming `PLUM_LOG`.
+#[napi(catch_unwind)]
+pub fn plum_log_level(value: Option<String>) -> napi::Result<String> {
+    plumlogs::client::plum_log_level(value.as_deref())
+        .map(|l| l.as_str().to_ascii_lowercase())
+        .map_err(|why| Error::invalid_argument("PLUM_LOG", why))
+        .js()
+}
+
 /// The core's error codes, in the order of the classes' hierarchy.
 #[napi(catch_unwind)]
 pub fn error_codes() -> Vec<&'static str> {

@@ -284,6 +284,16 @@ test('PLUM_LOG=info writes a line per request on stderr, PLUM_LOG=warn only the 
   assert.deepEqual(warn.stderr.trim().split('\n').map((l) => /retrying in/.test(l)), [true], warn.stderr)
   const off = run('off')
   assert.equal(off.stderr, '')
+  // Core's reading of the variable, as the CLI's: `warning` is `warn`, `DEBUG` any case,
+  // and a value it does not know is one process warning, no request line.
+  const warning = run('Warning')
+  assert.deepEqual(warning.stderr.trim().split('\n').map((l) => /retrying in/.test(l)), [true], warning.stderr)
+  const debug = run('DEBUG')
+  assert.ok(/^plumlogs: {3}.*content-type: application\/json/m.test(debug.stderr), debug.stderr)
+  const loud = run('loud')
+  assert.equal(loud.status, 0)
+  assert.match(loud.stderr, /PlumLogWarning: PLUM_LOG="loud": use off, error, warn, info or debug/)
+  assert.ok(!/plumlogs: GET/.test(loud.stderr))
 })
 
 test('follow: fresh records only, polls until the signal aborts, then AbortError', async () => {
@@ -317,7 +327,7 @@ test('follow: fresh records only, polls until the signal aborts, then AbortError
 test('follow: a break stops polling; a failing poll is reported and polled again', async () => {
   const c = client({ maxRetries: 0 })
   // What a `break` out of `for await` does: `return()` on the iterator.
-  const follow = c.followErrors({ since: '3d', intervalMs: 20 })
+  const follow = c.followErrors({ lookbackSeconds: 3 * DAY, intervalMs: 20 })
   const first = await follow.next()
   assert.equal(first.done, false)
   assert.equal(typeof first.value.message, 'string')
@@ -330,7 +340,7 @@ test('follow: a break stops polling; a failing poll is reported and polled again
   emu.clearRequests()
   emu.injectFault({ kind: 'status', status: 503, count: 1 })
   const failures = []
-  const retried = c.followErrors({ since: '3d', intervalMs: 20, onPollError: (f) => failures.push(f) })
+  const retried = c.followErrors({ lookbackSeconds: 3 * DAY, intervalMs: 20, onPollError: (f) => failures.push(f) })
   assert.ok((await retried.next()).value.session_id)
   await retried.return()
   assert.equal(failures.length, 1)
