@@ -213,3 +213,16 @@ fn a_listing_shows_its_last_pages_response() {
     assert_eq!(last.status, Some(200));
     assert!(last.path.contains(&format!("/{NOW}?")), "{}", last.path);
 }
+
+#[test]
+fn plum_log_level_reads_the_variable_once_for_everyone() {
+    use log::LevelFilter;
+    use plumlogs::client::plum_log_level;
+    assert_eq!(plum_log_level(None), Ok(LevelFilter::Off));
+    assert_eq!(plum_log_level(Some("  ")), Ok(LevelFilter::Off));
+    assert_eq!(plum_log_level(Some("Warning")), Ok(LevelFilter::Warn));
+    assert_eq!(plum_log_level(Some("INFO")), Ok(LevelFilter::Info));
+    assert_eq!(plum_log_level(Some("trace")), Ok(LevelFilter::Debug));
+    let e = plum_log_level(Some(&"loud".repeat(100))).unwrap_err();
+    assert!(e.starts_with("PLUM_LOG=\"loudloud") && e.len() < 120, "{e}");
+}
