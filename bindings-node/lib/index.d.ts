@@ -400,7 +400,7 @@ export interface QueryOptions {
  */
 export interface Listing<T> extends AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>
-  /** The server's count of the whole window, `null` until the first page came (see `prefetch`). */
+  /** The server's count of the whole window, `null` until the first page came (see `prefetch`); for a window split into sub-windows, once every one has answered. */
   readonly totalHint: number | null
   /** The last page's response, `null` before the first. */
   readonly lastResponse: ResponseInfo | null
