@@ -56,6 +56,22 @@ function unixSeconds(v, name) {
   throw invalidArgument(name, `must be UNIX seconds (a number) or a Date, got ${describe(v)}`)
 }
 
+/**
+ * A time argument (a listing's `start`/`end`, a follow's `since`) as the native side
+ * takes it: numbers (UNIX seconds) and strings (`"24h"`, ISO 8601, `"now"`, `"max"`)
+ * pass as they are, for core's `plumlogs::timearg` to read and check; a `Date`
+ * becomes its UNIX seconds (with the fraction of its milliseconds).
+ */
+function timeArg(v, name) {
+  if (v instanceof Date) {
+    const ms = v.getTime()
+    if (Number.isNaN(ms)) throw invalidArgument(name, 'is an invalid Date')
+    return ms / 1000
+  }
+  if (typeof v === 'number' || typeof v === 'string') return v
+  throw invalidArgument(name, `must be UNIX seconds (a number), a Date or a string such as "24h", "2026-11-26T08:00:00Z", "now" or "max", got ${describe(v)}`)
+}
+
 function signalArg(options, what = 'options') {
   const s = options.signal
   if (s === undefined || s === null) return undefined
@@ -65,4 +81,4 @@ function signalArg(options, what = 'options') {
   return s
 }
 
-module.exports = { describe, optionsArg, optional, numberArg, wholeNumber, unixSeconds, signalArg }
+module.exports = { describe, optionsArg, optional, numberArg, wholeNumber, unixSeconds, timeArg, signalArg }

@@ -7,7 +7,7 @@ const { describe, optionsArg, optional, wholeNumber, unixSeconds } = require('./
 
 const START_OPTIONS = ['seed', 'callsPerDay', 'username', 'password', 'port', 'clock']
 const FAULT_KINDS = ['status', 'documentedFailure', 'slow', 'truncated', 'malformed', 'drop']
-const FAULT_KEYS = ['kind', 'status', 'retryAfter', 'delayMs', 'count', 'pathPrefix']
+const FAULT_KEYS = ['kind', 'status', 'retryAfter', 'delayMs', 'count', 'every', 'pathPrefix']
 const TOKEN = Symbol('plumlogs.Emulator')
 
 function optWhole(o, key, min) {
@@ -38,6 +38,8 @@ function faultJson(fault) {
     throw invalidArgument('fault.delayMs', `belongs to kind "slow", not ${JSON.stringify(f.kind)}`)
   }
   if (f.count !== undefined && f.count !== null) out.count = wholeNumber(f.count, 'fault.count', { min: 1 })
+  // Its range (at least 1) is the emulator's check; a fraction or a string is refused here.
+  if (f.every !== undefined && f.every !== null) out.every = wholeNumber(f.every, 'fault.every')
   const prefix = optional(f, 'pathPrefix', 'string', 'fault')
   if (prefix !== undefined) out.path_prefix = prefix
   return JSON.stringify(out)

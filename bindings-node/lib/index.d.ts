@@ -321,10 +321,56 @@ export interface ClientOptions {
   userAgent?: string
   /** Allow `http://` to a host that is not loopback (the password then travels in clear). */
   allowInsecureHttp?: boolean
+  /** `http://host:port` (user info allowed): every request through this proxy's `CONNECT` tunnel. Default: `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` with `NO_PROXY`. */
+  proxy?: string
+  /** A PEM file of the CA certificates to trust instead of the built-in roots (a TLS-intercepting proxy's CA). Default: `PLUM_CA_BUNDLE`, then `SSL_CERT_FILE`. */
+  caBundle?: string
+  /** Called before each retry is waited for. Without it (and `log`), `PLUM_LOG=warn` or above writes the retries on stderr. */
+  onRetry?: (event: RetryInfo) => void
+  /** Called after each HTTP attempt with its line (`GET /ws/calls/… -> 200 (attempt 1, 12 ms, 3456 bytes)`). Without it, `PLUM_LOG=info` writes the lines on stderr (`debug`: with the kept headers). */
+  log?: (line: string, info: ResponseInfo) => void
+}
+
+/** One HTTP attempt: never a credential (the path holds no password; only harmless headers are kept). */
+export interface ResponseInfo {
+  method: string
+  /** Path and query after the base URL: `/ws/calls/errors/1764000000/1764086400?offset=0&limit=1000`. */
+  path: string
+  /** `null` when no answer came (connection error, timeout). */
+  status: number | null
+  /** From 1. */
+  attempt: number
+  elapsedMs: number
+  bytes: number
+  /** Lowercase names: content-type, content-length, date, retry-after, server, x-request-id, x-ratelimit-*. */
+  headers: Record<string, string>
+  /** The log line of the attempt. */
+  line: string
+}
+
+export interface RetryInfo {
+  /** The attempt that failed. */
+  response: ResponseInfo
+  /** Why it failed. */
+  error: string
+  /** The wait before the next attempt. */
+  waitMs: number
+  /** `GET /ws/… failed on attempt 1: …; retrying in 40 ms`. */
+  line: string
 }
 
 /** UNIX seconds or a Date. */
 export type Time = number | Date
+
+/**
+ * A listing's `start`/`end` (and a follow's `since`), read by the core's one parser:
+ * UNIX seconds (a number, fractions allowed), a `Date`, an ISO 8601 date
+ * (`2026-11-26`, midnight UTC) or date-time with an offset (`2026-11-26T08:00:00Z`),
+ * `"now"`, a span back from now (`"90s"`, `"90m"`, `"24h"`, `"7d"`, `"2w"`), or
+ * `"max"` (as far back as the service keeps data; a start only). A number that looks
+ * like milliseconds (`Date.now()`) is refused with a hint, as is a window in the future.
+ */
+export type TimeArg = Time | string
 
 export interface QueryOptions {
   /** Only calls from or to this number. */
@@ -341,12 +387,52 @@ export interface QueryOptions {
    * `process.emitWarning` of type `ServerWarning`, code `PLUMLOGS_SERVER_WARNING`.
    */
   onWarning?: (text: string) => void
+  /** Sub-windows fetched at once for a window longer than a day (default 8, at most 64; 1: one serial walk). Same records in the same order. */
+  concurrency?: number
+  /** Length of a sub-window in seconds (default: the window over twice `concurrency`, at least an hour). */
+  subWindowSeconds?: number
+}
+
+/**
+ * A listing: each `for await` fetches the window again (a relative window such as
+ * `"24h"` is read again), so iterating twice lists it twice rather than finding it
+ * empty. The properties are those of the latest iteration.
+ */
+export interface Listing<T> extends AsyncIterable<T> {
+  [Symbol.asyncIterator](): AsyncGenerator<T, void, undefined>
+  /** The server's count of the whole window, `null` until the first page came (see `prefetch`); for a window split into sub-windows, once every one has answered. */
+  readonly totalHint: number | null
+  /** The last page's response, `null` before the first. */
+  readonly lastResponse: ResponseInfo | null
+  /** The server's warnings so far (a `success` answer's error text). */
+  readonly warnings: string[]
+  /** Sub-windows the window is fetched as (1: one serial walk). */
+  readonly subWindows: number
+  /** Fetch the first page of the next iteration now (it is kept for it), so `totalHint` is known before the first record. */
+  prefetch(): Promise<this>
+  /** Every item of one iteration. */
+  toArray(): Promise<T[]>
+}
+
+export interface FollowOptions {
+  /** Nothing before it is listed (each poll still reaches back at most `lookbackSeconds`); default `lookbackSeconds` ago. */
+  since?: TimeArg
+  /** Time between polls (default 10000, at most a day). */
+  intervalMs?: number
+  /** How far back each poll looks, for lines that arrive late (default 3600). */
+  lookbackSeconds?: number
+  number?: string
+  pageSize?: number
+  /** Ends the follow: the iterator then rejects with an `AbortError`. */
+  signal?: AbortSignal
+  /** A poll failed with a transient error (after the client's retries); the follow waits `waitMs` and polls again. Without it, a process warning of type `PlumFollowWarning`. */
+  onPollError?: (event: { error: PlumError; failures: number; waitMs: number }) => void
 }
 
 export type SyncQueryOptions = Omit<QueryOptions, 'signal'>
 export type SyncCallLogOptions = Omit<SignalOptions, 'signal'>
 
-export interface CallLogsWithTextOptions extends QueryOptions {
+export interface CallLogsWithTextOptions extends Omit<QueryOptions, 'concurrency' | 'subWindowSeconds'> {
   /** Logs fetched at once (default 4, at most 64). */
   concurrency?: number
 }
@@ -363,29 +449,38 @@ export interface SignalOptions {
  */
 export declare class Client {
   constructor(options?: ClientOptions)
+  /** A client of a named profile of the config file (`PLUM_CONFIG`, else `plumlogs/config.toml` in the platform's config directory); no name: `PLUM_PROFILE`, then the file's `default_profile`. `options` override the profile. */
+  static fromProfile(name?: string | null, options?: ClientOptions): Client
   readonly baseUrl: string
   readonly username: string
   readonly format: 'json' | 'xml'
+  /** The client's clock, UNIX seconds (what `"24h"` and `"max"` are read against). */
+  now(): number
 
-  sessions(start: Time, end: Time, options?: QueryOptions): Promise<SessionLine[]>
-  errors(start: Time, end: Time, options?: QueryOptions): Promise<ErrorRecord[]>
-  callLogs(start: Time, end: Time, options?: QueryOptions): Promise<CallSummary[]>
+  /** `end` left out: now. */
+  sessions(start: TimeArg, end?: TimeArg, options?: QueryOptions): Promise<SessionLine[]>
+  errors(start: TimeArg, end?: TimeArg, options?: QueryOptions): Promise<ErrorRecord[]>
+  callLogs(start: TimeArg, end?: TimeArg, options?: QueryOptions): Promise<CallSummary[]>
   callLog(logId: number, options?: SignalOptions): Promise<CallLog & { log_id: number }>
 
-  iterSessions(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionLine, void, undefined>
-  iterErrors(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord, void, undefined>
-  iterCallLogs(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary, void, undefined>
-  iterSessionPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<SessionLine[], void, undefined>
-  iterErrorPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<ErrorRecord[], void, undefined>
-  iterCallLogPages(start: Time, end: Time, options?: QueryOptions): AsyncGenerator<CallSummary[], void, undefined>
+  iterSessions(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<SessionLine>
+  iterErrors(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<ErrorRecord>
+  iterCallLogs(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<CallSummary>
+  iterSessionPages(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<SessionLine[]>
+  iterErrorPages(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<ErrorRecord[]>
+  iterCallLogPages(start: TimeArg, end?: TimeArg, options?: QueryOptions): Listing<CallSummary[]>
+
+  /** New session records as they come (like `tail -f`): polls until `signal` aborts or the loop ends. */
+  followSessions(options?: FollowOptions): AsyncGenerator<SessionLine, void, undefined>
+  followErrors(options?: FollowOptions): AsyncGenerator<ErrorRecord, void, undefined>
 
   /** Every call with a log in the window, each with its log, in listing order. */
-  callLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): Promise<CallLogWithText[]>
-  iterCallLogsWithText(start: Time, end: Time, options?: CallLogsWithTextOptions): AsyncGenerator<CallLogWithText, void, undefined>
+  callLogsWithText(start: TimeArg, end?: TimeArg, options?: CallLogsWithTextOptions): Promise<CallLogWithText[]>
+  iterCallLogsWithText(start: TimeArg, end?: TimeArg, options?: CallLogsWithTextOptions): AsyncGenerator<CallLogWithText, void, undefined>
 
-  sessionsSync(start: Time, end: Time, options?: SyncQueryOptions): SessionLine[]
-  errorsSync(start: Time, end: Time, options?: SyncQueryOptions): ErrorRecord[]
-  callLogsSync(start: Time, end: Time, options?: SyncQueryOptions): CallSummary[]
+  sessionsSync(start: TimeArg, end?: TimeArg, options?: SyncQueryOptions): SessionLine[]
+  errorsSync(start: TimeArg, end?: TimeArg, options?: SyncQueryOptions): ErrorRecord[]
+  callLogsSync(start: TimeArg, end?: TimeArg, options?: SyncQueryOptions): CallSummary[]
   callLogSync(logId: number, options?: SyncCallLogOptions): CallLog & { log_id: number }
 }
 
@@ -406,12 +501,19 @@ export interface EmulatorOptions {
   clock?: Time
 }
 
-export type Fault =
-  | { kind: 'status'; status: number; retryAfter?: number; count?: number; pathPrefix?: string }
+/**
+ * `count`: how many times it answers (default 1); `every`: it answers every
+ * `every`-th matching request (default 1), the others are served normally;
+ * `pathPrefix`: only requests whose path starts so match.
+ */
+export type Fault = FaultKind & { count?: number; every?: number; pathPrefix?: string }
+
+export type FaultKind =
+  | { kind: 'status'; status: number; retryAfter?: number }
   /** `status` with a failure body laid out as Plum's docs print it (JSON: with the trailing comma). */
-  | { kind: 'documentedFailure'; status: number; count?: number; pathPrefix?: string }
-  | { kind: 'slow'; delayMs: number; count?: number; pathPrefix?: string }
-  | { kind: 'truncated' | 'malformed' | 'drop'; count?: number; pathPrefix?: string }
+  | { kind: 'documentedFailure'; status: number }
+  | { kind: 'slow'; delayMs: number }
+  | { kind: 'truncated' | 'malformed' | 'drop' }
 
 export interface RecordedRequest {
   method: string

@@ -148,13 +148,28 @@ impl NativeEmulator {
 
     /// `fault` is the JSON of the control API (`{"kind":"status","status":503,...}`).
     #[napi(catch_unwind)]
+    /// `every` (default 1) makes it answer every `every`-th matching request.
     pub fn inject(&self, fault: String) -> napi::Result<()> {
-        let f: Fault = serde_json::from_str(&fault)
-            .map_err(|e| Error::invalid_argument("fault", format!("not a fault: {e}")))
-            .js()?;
-        // The emulator validates the fault; its error is passed on as is.
-        // The emulator's own field and reason, as the Python binding passes them on.
-        self.with(|e| e.try_inject(f))?
+        let not_a_fault =
+            |e: serde_json::Error| Error::invalid_argument("fault", format!("not a fault: {e}"));
+        let mut v: serde_json::Value = serde_json::from_str(&fault).map_err(not_a_fault).js()?;
+        let every = match v.as_object_mut().and_then(|o| o.remove("every")) {
+            None => 1,
+            Some(n) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(|| {
+                    Error::invalid_argument(
+                        "fault.every",
+                        format!("must be a whole number from 1 to {}, got {n}", u32::MAX),
+                    )
+                })
+                .js()?,
+        };
+        let f: Fault = serde_json::from_value(v).map_err(not_a_fault).js()?;
+        // The emulator validates the fault (`every` at least 1 too); its own field and
+        // reason are passed on, as the Python binding passes them on.
+        self.with(|e| e.try_inject_every(f, every))?
             .map_err(|e| Error::invalid_argument(e.field, e.reason))
             .js()
     }

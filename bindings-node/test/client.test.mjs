@@ -244,7 +244,7 @@ test('INVALID_ARGUMENT before any request', async () => {
   const invalid = (e) => e instanceof InvalidArgument && e.code === 'INVALID_ARGUMENT'
   await assert.rejects(c.sessions(end, start), invalid)
   await assert.rejects(c.sessions('yesterday', end), invalid)
-  await assert.rejects(c.sessions(start + 0.5, end), invalid)
+  await assert.rejects(c.sessions(Date.now(), end), invalid) // milliseconds, not seconds
   await assert.rejects(c.sessions(new Date('nope'), end), invalid)
   await assert.rejects(c.sessions(start, end, { pageSize: 0 }), invalid)
   await assert.rejects(c.sessions(start, end, { pageSize: 10001 }), invalid)

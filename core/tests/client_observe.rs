@@ -153,6 +153,30 @@ fn on_retry_sees_each_retry_with_its_attempt_status_and_wait() {
 }
 
 #[test]
+fn on_response_sees_every_attempt_in_order() {
+    let emu = emulator(300);
+    let seen: Arc<Mutex<Vec<plumlogs::client::ResponseMeta>>> = Arc::default();
+    let mine = seen.clone();
+    let c = builder(&emu)
+        .on_response(move |m| mine.lock().unwrap().push(m.clone()))
+        .build()
+        .unwrap();
+    emu.inject(Fault::once(FaultKind::Status {
+        status: 503,
+        retry_after: None,
+    }));
+    let q = Query::new(NOW - HOUR, NOW).page_size(1000);
+    assert!(c.errors(&q).unwrap().count() > 0);
+    let seen = seen.lock().unwrap();
+    // The 503, then its retry's 200: one call per attempt, each with its number.
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!((seen[0].status, seen[0].attempt), (Some(503), 1));
+    assert_eq!((seen[1].status, seen[1].attempt), (Some(200), 2));
+    assert!(seen[1].bytes > 0);
+    assert!(seen.iter().all(|m| m.path.starts_with("/ws/calls/errors/")));
+}
+
+#[test]
 fn a_listing_shows_its_last_pages_response() {
     let emu = emulator(300);
     let c = client(&emu, Wire::Xml);
@@ -188,4 +212,17 @@ fn a_listing_shows_its_last_pages_response() {
     let last = last.unwrap();
     assert_eq!(last.status, Some(200));
     assert!(last.path.contains(&format!("/{NOW}?")), "{}", last.path);
+}
+
+#[test]
+fn plum_log_level_reads_the_variable_once_for_everyone() {
+    use log::LevelFilter;
+    use plumlogs::client::plum_log_level;
+    assert_eq!(plum_log_level(None), Ok(LevelFilter::Off));
+    assert_eq!(plum_log_level(Some("  ")), Ok(LevelFilter::Off));
+    assert_eq!(plum_log_level(Some("Warning")), Ok(LevelFilter::Warn));
+    assert_eq!(plum_log_level(Some("INFO")), Ok(LevelFilter::Info));
+    assert_eq!(plum_log_level(Some("trace")), Ok(LevelFilter::Debug));
+    let e = plum_log_level(Some(&"loud".repeat(100))).unwrap_err();
+    assert!(e.starts_with("PLUM_LOG=\"loudloud") && e.len() < 120, "{e}");
 }

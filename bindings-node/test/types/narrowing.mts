@@ -95,7 +95,8 @@ async function disposable() {
   check<Equal<ReturnType<typeof emu.now>, number>>()
   const f: Fault = { kind: 'slow', delayMs: 10, count: 2 }
   emu.injectFault(f)
-  // @ts-expect-error: the runtime rejects `every` (not a key lib/emulator.js accepts)
-  emu.injectFault({ kind: 'drop', every: 2 })
+  emu.injectFault({ kind: 'drop', every: 2, count: 3 })
+  // @ts-expect-error: every is a number
+  emu.injectFault({ kind: 'drop', every: '2' })
 }
 void disposable

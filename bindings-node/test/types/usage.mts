@@ -7,7 +7,7 @@ import {
 } from 'plumlogs'
 import type {
   SessionRecord, SessionLine, SessionCall, SessionTag, ErrorRecord, CallLogEntry, CallSummary, CallLog, CallLogWithText, Lenient,
-  Problem, ErrorCode, Fault, RecordedRequest, SessionIdParts,
+  Problem, ErrorCode, Fault, RecordedRequest, SessionIdParts, Listing, ResponseInfo, RetryInfo,
 } from 'plumlogs'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends (<T>() => T extends B ? 1 : 2) ? true : false
@@ -87,8 +87,42 @@ async function clientUse(signal: AbortSignal) {
   c.sessionsSync(0, 10, { signal })
   // @ts-expect-error: only json or xml
   new Client({ format: 'csv' })
-  // @ts-expect-error: start is seconds or a Date
-  c.sessions('yesterday', 10)
+  // Time arguments: numbers, Dates, strings (checked by the core at run time).
+  await c.sessions('24h')
+  await c.errors('max', 'now', { concurrency: 4, subWindowSeconds: 86400 })
+  // @ts-expect-error: start is seconds, a Date or a string
+  c.sessions({ hours: 24 }, 10)
+  // @ts-expect-error: concurrency is a number
+  c.sessions('24h', 'now', { concurrency: '4' })
+
+  const listing = c.iterSessions('24h')
+  check<Equal<typeof listing, Listing<SessionLine>>>()
+  check<Equal<typeof listing.totalHint, number | null>>()
+  check<Equal<typeof listing.lastResponse, ResponseInfo | null>>()
+  const pre = await c.iterErrorPages('1h').prefetch()
+  check<Equal<typeof pre, Listing<ErrorRecord[]>>>()
+  check<Equal<Awaited<ReturnType<typeof pre.toArray>>, ErrorRecord[][]>>()
+  const status: number | null | undefined = listing.lastResponse?.status
+
+  const ac = new AbortController()
+  for await (const r of c.followErrors({ since: '1h', intervalMs: 5000, signal: ac.signal, onPollError: (f) => console.log(f.failures, f.error.code) })) {
+    check<Equal<typeof r, ErrorRecord>>()
+  }
+  // @ts-expect-error: follow takes no window end
+  c.followSessions({ end: 'now' })
+
+  const observed = new Client({
+    proxy: 'http://127.0.0.1:3128',
+    caBundle: '/etc/corp-ca.pem',
+    onRetry: (e: RetryInfo) => console.log(e.waitMs, e.response.status),
+    log: (line: string, info: ResponseInfo) => console.log(line, info.elapsedMs),
+  })
+  check<Equal<typeof observed, Client>>()
+  check<Equal<ReturnType<typeof Client.fromProfile>, Client>>()
+  Client.fromProfile()
+  Client.fromProfile('prod', { timeoutMs: 5000 })
+  // @ts-expect-error: the profile is named by a string
+  Client.fromProfile(7)
 
   const faults: Fault[] = [
     { kind: 'status', status: 503, retryAfter: 1, count: 2, pathPrefix: '/ws/calls/sessions' },

@@ -213,6 +213,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Called after each HTTP attempt (the same line the `log` facade gets at `info`
+    /// under [`LOG_TARGET`]), on the thread that made it: for a per-client request
+    /// log in the bindings. The metadata holds no credential.
+    pub fn on_response(mut self, hook: impl Fn(&ResponseMeta) + Send + Sync + 'static) -> Self {
+        self.hooks.on_response = Some(Arc::new(hook));
+        self
+    }
+
     /// Send every request through this proxy (`http://host:port`, an HTTP `CONNECT`
     /// tunnel; user info allowed), instead of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`,
     /// which are honoured (with `NO_PROXY`) when this is not set.

@@ -49,6 +49,30 @@ pub const KEPT_HEADERS: &[&str] = &[
     "x-ratelimit-reset",
 ];
 
+/// The level `PLUM_LOG` asks for (`off`, `error`, `warn`, `info`, `debug`; any case;
+/// `warning` and `trace` too, `trace` meaning `debug`: the HTTP stack's own lines are
+/// never shown). Unset or blank is `Off`. The one reading of the variable, for the
+/// CLI and the bindings.
+pub fn plum_log_level(value: Option<&str>) -> Result<log::LevelFilter, String> {
+    use log::LevelFilter;
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(LevelFilter::Off),
+        Some(v) => match v.to_ascii_lowercase().as_str() {
+            "off" => Ok(LevelFilter::Off),
+            "error" => Ok(LevelFilter::Error),
+            "warn" | "warning" => Ok(LevelFilter::Warn),
+            "info" => Ok(LevelFilter::Info),
+            "debug" | "trace" => Ok(LevelFilter::Debug),
+            _ => {
+                let shown: String = v.chars().take(40).collect();
+                Err(format!(
+                    "PLUM_LOG={shown:?}: use off, error, warn, info or debug"
+                ))
+            }
+        },
+    }
+}
+
 /// One HTTP attempt and what it came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResponseMeta {
@@ -106,19 +130,43 @@ pub struct RetryEvent {
     pub wait: Duration,
 }
 
+impl fmt::Display for RetryEvent {
+    /// The line logged for it: `GET /ws/… failed on attempt 1: …; retrying in 40 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = &self.response;
+        write!(
+            f,
+            "{} {} failed on attempt {}: {}; retrying in {} ms",
+            r.method,
+            r.path,
+            r.attempt,
+            self.error,
+            self.wait.as_millis()
+        )
+    }
+}
+
 /// A callback for each retry.
 pub(crate) type OnRetry = Arc<dyn Fn(&RetryEvent) + Send + Sync>;
+
+/// A callback for each finished attempt.
+pub(crate) type OnResponse = Arc<dyn Fn(&ResponseMeta) + Send + Sync>;
 
 /// The observers set on a builder, shared by the client's clones.
 #[derive(Clone, Default)]
 pub(crate) struct Hooks {
     pub(crate) on_retry: Option<OnRetry>,
+    pub(crate) on_response: Option<OnResponse>,
 }
 
 impl fmt::Debug for Hooks {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Hooks")
             .field("on_retry", &self.on_retry.as_ref().map(|_| "<callback>"))
+            .field(
+                "on_response",
+                &self.on_response.as_ref().map(|_| "<callback>"),
+            )
             .finish()
     }
 }
@@ -153,8 +201,14 @@ pub(crate) fn begin_attempt() {
     ANSWER.with(|a| *a.borrow_mut() = None);
 }
 
-/// Close an attempt: log its line and keep it as this thread's last response.
-pub(crate) fn end_attempt(path: &str, attempt: u32, elapsed: Duration) -> ResponseMeta {
+/// Close an attempt: log its line, tell the `on_response` hook, and keep it as this
+/// thread's last response.
+pub(crate) fn end_attempt(
+    hooks: &Hooks,
+    path: &str,
+    attempt: u32,
+    elapsed: Duration,
+) -> ResponseMeta {
     let (status, headers, bytes) = match ANSWER.with(|a| a.borrow_mut().take()) {
         Some((s, h, b)) => (Some(s), h, b),
         None => (None, Vec::new(), 0),
@@ -177,6 +231,9 @@ pub(crate) fn end_attempt(path: &str, attempt: u32, elapsed: Duration) -> Respon
             .collect();
         log::debug!(target: LOG_TARGET, "  {}", shown.join("; "));
     }
+    if let Some(hook) = &hooks.on_response {
+        hook(&meta);
+    }
     LAST.with(|l| *l.borrow_mut() = Some(meta.clone()));
     meta
 }
@@ -188,20 +245,14 @@ pub(crate) fn retrying(
     error: &crate::Error,
     wait: Duration,
 ) {
-    log::warn!(
-        target: LOG_TARGET,
-        "{} {} failed on attempt {}: {error}; retrying in {} ms",
-        response.method,
-        response.path,
-        response.attempt,
-        wait.as_millis()
-    );
+    let event = RetryEvent {
+        response,
+        error: error.to_string(),
+        wait,
+    };
+    log::warn!(target: LOG_TARGET, "{event}");
     if let Some(hook) = &hooks.on_retry {
-        hook(&RetryEvent {
-            response,
-            error: error.to_string(),
-            wait,
-        });
+        hook(&event);
     }
 }
 

@@ -134,7 +134,12 @@ impl Client {
             super::observe::begin_attempt();
             let sent = Instant::now();
             let outcome = self.attempt(service, &url, &mut decode, left);
-            let meta = super::observe::end_attempt(path_and_query, attempt + 1, sent.elapsed());
+            let meta = super::observe::end_attempt(
+                &inner.hooks,
+                path_and_query,
+                attempt + 1,
+                sent.elapsed(),
+            );
             match outcome {
                 Attempt::Done(r) => return r,
                 Attempt::Retry { error, retry_after } => {
