@@ -15,27 +15,6 @@ use std::time::Duration;
 /// The `log` target of the request lines and retry notices.
 pub const LOG_TARGET: &str = "plumlogs::http";
 
-/// The level `PLUM_LOG` asks for (`off`, `error`, `warn`, `info`, `debug`; any case;
-/// unset or blank is off; `trace` is `debug`, since trace would only add the HTTP
-/// stack's own lines, which no plumlogs logger shows). What the CLI and the bindings
-/// read the variable with; the error names it and the values it takes.
-pub fn plum_log_level(value: Option<&str>) -> Result<log::LevelFilter, String> {
-    use log::LevelFilter;
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(LevelFilter::Off),
-        Some(v) => match v.to_ascii_lowercase().as_str() {
-            "off" => Ok(LevelFilter::Off),
-            "error" => Ok(LevelFilter::Error),
-            "warn" | "warning" => Ok(LevelFilter::Warn),
-            "info" => Ok(LevelFilter::Info),
-            "debug" | "trace" => Ok(LevelFilter::Debug),
-            _ => Err(format!(
-                "PLUM_LOG={v:?}: use off, error, warn, info or debug"
-            )),
-        },
-    }
-}
-
 /// Response headers kept in [`ResponseMeta::headers`] (lowercase names).
 pub const KEPT_HEADERS: &[&str] = &[
     "content-type",
@@ -259,21 +238,4 @@ pub(crate) fn retrying(
 /// The last attempt finished on this thread (taken: each page reads its own).
 pub(crate) fn take_last() -> Option<ResponseMeta> {
     LAST.with(|l| l.borrow_mut().take())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::plum_log_level;
-    use log::LevelFilter;
-
-    #[test]
-    fn plum_log_values_and_refusals() {
-        assert_eq!(plum_log_level(None), Ok(LevelFilter::Off));
-        assert_eq!(plum_log_level(Some("  ")), Ok(LevelFilter::Off));
-        assert_eq!(plum_log_level(Some("Info")), Ok(LevelFilter::Info));
-        assert_eq!(plum_log_level(Some("warning")), Ok(LevelFilter::Warn));
-        assert_eq!(plum_log_level(Some("trace")), Ok(LevelFilter::Debug));
-        let e = plum_log_level(Some("loud")).unwrap_err();
-        assert!(e.starts_with("PLUM_LOG=\"loud\""), "{e}");
-    }
 }
