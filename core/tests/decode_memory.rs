@@ -127,6 +127,31 @@ fn session_lines(bytes: usize) -> Vec<String> {
     out
 }
 
+/// About `bytes` of error lines, a fifth of them naming a URL (unescaped by the
+/// JSON decoder, like a start-URL line).
+fn error_lines(bytes: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut total, mut i) = (0, 0u64);
+    while total < bytes {
+        let message = match i % 5 {
+            0 => "error.badfetch: http://apps.example.com/ivr/main.vxml returned 404".to_owned(),
+            1 => format!("ReferenceError: d{i} is not defined line 1"),
+            _ => "Max Disconnect Count Exceeded".to_owned(),
+        };
+        let line = format!(
+            "error 212555{:04} {} [17/Nov/2016:14:40:46 -0400] 6177123000 100025;{:03};{} {message}",
+            i % 10_000,
+            i % 48,
+            i % 48,
+            1_479_411_625 + i
+        );
+        total += line.len();
+        out.push(line);
+        i += 1;
+    }
+    out
+}
+
 /// About `bytes` of call-log text: entries of one line and of several (a prompt
 /// and a recognition on continuation lines), `\n` line ends.
 fn log_text(bytes: usize) -> String {
@@ -192,6 +217,23 @@ fn decoding_a_body_into_records_takes_at_most_twice_the_body() {
         over.extend(
             (old <= BOUND).then(|| format!("the control should exceed the bound: {old:.2}x")),
         );
+    }
+
+    let lines = error_lines(6 * MB);
+    for wire in [Wire::Json, Wire::Xml] {
+        let body = encode_lines(wire, Service::Errors, lines.len(), lines.iter());
+        let mut n = 0;
+        let peak = peak_of(|| {
+            let d = decode_response(&body, Service::Errors).unwrap();
+            if let Decoded::Errors(r) = &d {
+                n = r.len();
+            }
+            d
+        });
+        assert_eq!(n, lines.len());
+        let r = ratio(body.len() + peak, body.len());
+        eprintln!("errors {wire:?}: {r:.2}x");
+        over.extend((r > BOUND).then(|| format!("errors {wire:?}: {r:.2}x the body")));
     }
 
     let text = log_text(6 * MB);

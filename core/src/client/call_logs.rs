@@ -359,3 +359,50 @@ impl Drop for CallLogsWithText {
         self.shared.cancel();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::State;
+    use std::collections::HashMap;
+
+    fn state(next: usize, yielded: usize, fetched: usize) -> State {
+        State {
+            next,
+            yielded,
+            cancelled: false,
+            in_flight: 0,
+            waiting_bytes: 0,
+            sizes: HashMap::new(),
+            fetched,
+            fetched_bytes: fetched * 100,
+        }
+    }
+
+    #[test]
+    fn workers_run_at_most_the_count_window_ahead() {
+        let (window, budget) = (4, usize::MAX);
+        // The log the consumer waits for always starts, even before any size is known.
+        assert!(state(0, 0, 0).may_start(window, budget));
+        assert!(state(7, 7, 0).may_start(window, budget));
+        // Nothing runs ahead before the first log gives a size.
+        assert!(!state(1, 0, 0).may_start(window, budget));
+        // Within the window, with a size known: yes; at its edge: no.
+        assert!(state(3, 0, 1).may_start(window, budget));
+        assert!(!state(4, 0, 1).may_start(window, budget));
+        assert!(state(6, 3, 3).may_start(window, budget));
+        assert!(!state(7, 3, 3).may_start(window, budget));
+    }
+
+    #[test]
+    fn workers_run_at_most_the_byte_budget_ahead() {
+        // Logs of 100 bytes: two waiting and one in flight fill a budget of 300.
+        let mut st = state(3, 0, 2);
+        st.waiting_bytes = 200;
+        assert!(st.may_start(16, 300));
+        st.in_flight = 1;
+        assert!(!st.may_start(16, 300));
+        // The one the consumer waits for still starts.
+        st.yielded = 3;
+        assert!(st.may_start(16, 300));
+    }
+}
