@@ -44,7 +44,9 @@ impl Span {
             return extra.get(self.len as usize).map_or("", |s| s);
         }
         let start = self.start as usize;
-        base.get(start..start + self.len as usize).unwrap_or("")
+        (start.checked_add(self.len as usize))
+            .and_then(|end| base.get(start..end))
+            .unwrap_or("")
     }
 }
 

@@ -180,32 +180,39 @@ fn ratio(peak: usize, body: usize) -> f64 {
 
 const MB: usize = 1_000_000;
 
-/// `decode_response` of a sessions page (both wires) and of a call log: the body,
+/// `decode_response` of sessions and errors pages and of a call log (both wires): the body,
 /// which the caller holds, plus everything decoding holds at its peak.
 #[test]
 fn decoding_a_body_into_records_takes_at_most_twice_the_body() {
     let mut over = Vec::new();
-    let lines = session_lines(6 * MB);
-    for wire in [Wire::Json, Wire::Xml] {
-        let body = encode_lines(wire, Service::Sessions, lines.len(), lines.iter());
-        let mut n = 0;
-        let peak = peak_of(|| {
-            let d = decode_response(&body, Service::Sessions).unwrap();
-            if let Decoded::Sessions(r) = &d {
-                n = r.len();
-            }
-            d
-        });
-        assert_eq!(n, lines.len());
-        let r = ratio(body.len() + peak, body.len());
-        eprintln!(
-            "sessions {wire:?}: body {} B, peak {} B beside it: {r:.2}x",
-            body.len(),
-            peak
-        );
-        over.extend((r > BOUND).then(|| format!("sessions {wire:?}: {r:.2}x the body")));
+    let sessions = session_lines(6 * MB);
+    let errors = error_lines(6 * MB);
+    for (service, lines) in [(Service::Sessions, &sessions), (Service::Errors, &errors)] {
+        for wire in [Wire::Json, Wire::Xml] {
+            let body = encode_lines(wire, service, lines.len(), lines.iter());
+            let mut n = 0;
+            let peak = peak_of(|| {
+                let d = decode_response(&body, service).unwrap();
+                n = match &d {
+                    Decoded::Sessions(r) => r.len(),
+                    Decoded::Errors(r) => r.len(),
+                    _ => 0,
+                };
+                d
+            });
+            assert_eq!(n, lines.len());
+            let r = ratio(body.len() + peak, body.len());
+            eprintln!(
+                "{service:?} {wire:?}: body {} B, peak {peak} B beside it: {r:.2}x",
+                body.len()
+            );
+            over.extend((r > BOUND).then(|| format!("{service:?} {wire:?}: {r:.2}x the body")));
+        }
+    }
 
-        // The representation it replaced: a Vec of the grammar's records.
+    // The representation it replaced: a Vec of the grammar's records.
+    for wire in [Wire::Json, Wire::Xml] {
+        let body = encode_lines(wire, Service::Sessions, sessions.len(), sessions.iter());
         let old = peak_of(|| {
             decode_lines(&body, Service::Sessions)
                 .unwrap()
@@ -217,23 +224,6 @@ fn decoding_a_body_into_records_takes_at_most_twice_the_body() {
         over.extend(
             (old <= BOUND).then(|| format!("the control should exceed the bound: {old:.2}x")),
         );
-    }
-
-    let lines = error_lines(6 * MB);
-    for wire in [Wire::Json, Wire::Xml] {
-        let body = encode_lines(wire, Service::Errors, lines.len(), lines.iter());
-        let mut n = 0;
-        let peak = peak_of(|| {
-            let d = decode_response(&body, Service::Errors).unwrap();
-            if let Decoded::Errors(r) = &d {
-                n = r.len();
-            }
-            d
-        });
-        assert_eq!(n, lines.len());
-        let r = ratio(body.len() + peak, body.len());
-        eprintln!("errors {wire:?}: {r:.2}x");
-        over.extend((r > BOUND).then(|| format!("errors {wire:?}: {r:.2}x the body")));
     }
 
     let text = log_text(6 * MB);
