@@ -356,7 +356,7 @@ pub fn decode_log_page(body: &[u8]) -> Result<LogPage<'_>, DecodeError> {
 }
 
 /// Decode a `calls/log` body into the call-log text (parse it with
-/// [`crate::parse_call_log`] or [`CallLogEntries`]). A success without a log is an
+/// [`crate::parse_call_log`] or [`crate::CallLogEntries`]). A success without a log is an
 /// empty text. [`decode_log_page`] also gives a success's warning.
 ///
 /// ```
