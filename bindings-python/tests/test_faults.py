@@ -115,15 +115,21 @@ def test_a_fault_on_a_call_log_is_its_typed_error(
 def test_a_fault_within_the_retries_is_not_seen(fresh_emu: plumlogs.Emulator) -> None:
     # The same faults, once each, with one retry allowed: every listing comes back whole.
     client = make_client(fresh_emu, max_retries=1, timeout=1.0)
-    clean = [r.to_dict() for r in client.sessions(fresh_emu.now - DAY, fresh_emu.now)]
-    assert clean
-    for fault, cls, _, _ in CASES:
-        if cls is plumlogs.AuthError or fault.get("status") in (400, 404):
-            continue  # not retried: the same request gets the same answer
-        fresh_emu.clear_faults()
-        fresh_emu.inject({**fault, "count": 1, "path_prefix": SESSIONS})
-        got = [r.to_dict() for r in client.sessions(fresh_emu.now - DAY, fresh_emu.now)]
-        assert got == clean, fault
+    # One frozen clock: a call ending between two listings would make them differ.
+    end = fresh_emu.now
+    fresh_emu.set_clock(end)
+    try:
+        clean = [r.to_dict() for r in client.sessions(end - DAY, end)]
+        assert clean
+        for fault, cls, _, _ in CASES:
+            if cls is plumlogs.AuthError or fault.get("status") in (400, 404):
+                continue  # not retried: the same request gets the same answer
+            fresh_emu.clear_faults()
+            fresh_emu.inject({**fault, "count": 1, "path_prefix": SESSIONS})
+            got = [r.to_dict() for r in client.sessions(end - DAY, end)]
+            assert got == clean, fault
+    finally:
+        fresh_emu.set_clock(None)
 
 
 class _ShortListing(BaseHTTPRequestHandler):
