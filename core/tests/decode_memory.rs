@@ -19,24 +19,25 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicIsize, Ordering};
 
 struct Counting;
 
-/// Bytes the measuring thread holds now, and the most it held since the last reset.
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-static PEAK: AtomicIsize = AtomicIsize::new(0);
-
 thread_local! {
-    // Only the measuring thread counts: the harness and the test's server allocate
-    // elsewhere.
+    // Only the measuring thread counts (the harness, the other test and the test's
+    // server allocate elsewhere), each into its own counters: the bytes it holds
+    // now, and the most it held since the last reset.
     static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 fn note(delta: isize) {
     if COUNTING.with(Cell::get) {
-        let now = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
-        PEAK.fetch_max(now, Ordering::Relaxed);
+        let now = LIVE.with(|l| {
+            l.set(l.get() + delta);
+            l.get()
+        });
+        PEAK.with(|p| p.set(p.get().max(now)));
     }
 }
 
@@ -73,13 +74,13 @@ static GLOBAL: Counting = Counting;
 /// The most bytes `f` held at once on this thread (what it returns included, as
 /// long as it lives inside `f`'s measurement: it is dropped after).
 fn peak_of<R>(f: impl FnOnce() -> R) -> usize {
-    LIVE.store(0, Ordering::Relaxed);
-    PEAK.store(0, Ordering::Relaxed);
+    LIVE.with(|l| l.set(0));
+    PEAK.with(|p| p.set(0));
     COUNTING.with(|c| c.set(true));
     let r = f();
     COUNTING.with(|c| c.set(false));
     drop(r);
-    PEAK.load(Ordering::Relaxed).max(0) as usize
+    PEAK.with(Cell::get).max(0) as usize
 }
 
 /// The README's bound: decoding takes at most twice the body.
