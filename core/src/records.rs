@@ -364,13 +364,6 @@ impl<'a, P: Pack> Records<'a, P> {
         }
     }
 
-    /// Heap bytes held for the packed records and extra strings, beside the text.
-    pub fn packed_bytes(&self) -> usize {
-        self.packed.capacity() * size_of::<P>()
-            + self.extra.capacity() * size_of::<Box<str>>()
-            + self.extra.iter().map(|s| s.len()).sum::<usize>()
-    }
-
     fn empty(text: Cow<'a, str>) -> Self {
         Records {
             text,
