@@ -218,7 +218,7 @@ fn main() {
     // The listing walks pages of 1,000 until a short one: n / 1000 + 1 requests.
     serial_requests += logs.total() as u64 / 1000 + 1 + logs.total() as u64;
     for (_, log) in logs {
-        raw += log.unwrap().text.len() as u64;
+        raw += log.unwrap().text().len() as u64;
     }
     let serial_wall = t.elapsed();
     println!(

@@ -612,18 +612,18 @@ fn call_log_json(log: &CallLog) -> Result<String, Error> {
     struct Out<'a> {
         log_id: u64,
         text: &'a str,
-        entries: &'a [plumlogs::CallLogEntry<'static>],
+        entries: &'a plumlogs::CallLogEntryRecords<'static>,
         /// The `error` text of a `success` answer; `lib/client.js` emits it.
         #[serde(skip_serializing_if = "Option::is_none")]
         warning: Option<&'a str>,
     }
-    let mut out = Vec::with_capacity(log.text.len() * 3);
+    let mut out = Vec::with_capacity(log.text().len() * 3);
     write_json(
         &mut out,
         &Out {
             log_id: log.log_id,
-            text: &log.text,
-            entries: &log.entries,
+            text: log.text(),
+            entries: log.entries(),
             warning: log.warning.as_deref(),
         },
     )?;

@@ -290,12 +290,12 @@ fn decoded(body: &[u8], service: plumlogs::Service) -> napi::Result<Either<RawCo
     let out = match decoded {
         Decoded::Sessions(recs) => {
             let mut b = ColumnsBuilder::sessions(body.len());
-            recs.iter().for_each(|r| b.push_session(r));
+            recs.iter().for_each(|r| b.push_session(&r));
             Either::A(b.finish().js()?)
         }
         Decoded::Errors(recs) => {
             let mut b = ColumnsBuilder::errors(body.len());
-            recs.iter().for_each(|r| b.push_error(r));
+            recs.iter().for_each(|r| b.push_error(&r));
             Either::A(b.finish().js()?)
         }
         Decoded::Logs { items, .. } => {
@@ -303,19 +303,19 @@ fn decoded(body: &[u8], service: plumlogs::Service) -> napi::Result<Either<RawCo
             write_json(&mut out, &items).js()?;
             Either::B(into_string(out).js()?)
         }
-        Decoded::Log { text, entries } => {
+        Decoded::Log(entries) => {
             #[derive(Serialize)]
             struct Log<'a> {
                 log_id: Option<u64>,
                 text: &'a str,
-                entries: &'a [plumlogs::CallLogEntry<'a>],
+                entries: &'a plumlogs::CallLogEntryRecords<'a>,
             }
             let mut out = Vec::with_capacity(body.len() * 2);
             write_json(
                 &mut out,
                 &Log {
                     log_id: None,
-                    text: &text,
+                    text: entries.text(),
                     entries: &entries,
                 },
             )

@@ -54,9 +54,12 @@ impl PyCallLog {
         py: Python<'_>,
         log_id: Option<u64>,
         text: &str,
-        entries: &[plumlogs::CallLogEntry<'_>],
+        entries: &plumlogs::CallLogEntryRecords<'_>,
     ) -> PyResult<PyCallLog> {
-        let rows = Rows::Entries(Arc::new(owned_table(entries)?));
+        let rows = Rows::Entries(Arc::new(crate::parse::table_of(
+            crate::store::Text::default(),
+            |_, v| crate::parse::fill(v, entries),
+        )?));
         Ok(PyCallLog {
             log_id,
             text: PyString::new(py, text).unbind(),
@@ -78,7 +81,7 @@ impl PyCallLog {
     }
 
     fn from_rust(py: Python<'_>, log: &RustCallLog) -> PyResult<PyCallLog> {
-        Self::build(py, Some(log.log_id), &log.text, &log.entries)
+        Self::build(py, Some(log.log_id), log.text(), log.entries())
     }
 }
 

@@ -106,11 +106,11 @@ fn decode_response<'py>(
                 Decoded::Sessions(r) => Built::Sessions(parse::fill(&mut v, r)),
                 Decoded::Errors(r) => Built::Errors(parse::fill(&mut v, r)),
                 Decoded::Logs { items, .. } => Built::Summaries(parse::fill(&mut v, items)),
-                Decoded::Log { entries, .. } => Built::Entries(parse::fill(&mut v, entries)),
+                Decoded::Log(entries) => Built::Entries(parse::fill(&mut v, entries)),
             };
             let (total, log_text) = match d {
                 Decoded::Logs { total, .. } => (total, None),
-                Decoded::Log { text, .. } => (None, Some(text.into_owned())),
+                Decoded::Log(entries) => (None, Some(entries.into_text().into_owned())),
                 _ => (None, None),
             };
             (rows, total, log_text, v.finish(), page.warning)

@@ -55,11 +55,16 @@ pub fn table_of<C: Columns>(
     Ok(Table::single(Arc::new(Store::new(base, extra)), cols))
 }
 
-/// `records` as columns (their views made by `v`).
-pub fn fill<C: Columns>(v: &mut Views<'_>, records: &[C::Record<'_>]) -> C {
+/// `records` (a slice of core records, or core's packed `Records`) as columns
+/// (their views made by `v`).
+pub fn fill<'r, C: Columns, R: std::borrow::Borrow<C::Record<'r>>>(
+    v: &mut Views<'_>,
+    records: impl IntoIterator<Item = R, IntoIter: ExactSizeIterator>,
+) -> C {
+    let records = records.into_iter();
     let mut cols = C::with_capacity(records.len());
     for r in records {
-        cols.push_record(v, r);
+        cols.push_record(v, r.borrow());
     }
     cols
 }

@@ -205,9 +205,9 @@ fn report(p: &Pulled, elapsed: f64) -> String {
                 c.src,
                 c.dest,
                 hms((c.end - c.start).max(0) as u64),
-                log.entries.len()
+                log.entries().len()
             );
-            let lines: Vec<&str> = log.text.lines().collect();
+            let lines: Vec<&str> = log.text().lines().collect();
             for line in lines.iter().take(LOG_LINES_SHOWN) {
                 let _ = writeln!(w, "  {}", escape_controls(line, false));
             }

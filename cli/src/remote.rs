@@ -452,9 +452,9 @@ pub fn log(a: &LogArgs) -> Result<(), Fail> {
     let Some((format, layout)) = layout else {
         let mut out = io::stdout().lock();
         let text = if out.is_terminal() {
-            escape_controls(&log.text, true)
+            escape_controls(log.text(), true)
         } else {
-            Cow::Borrowed(log.text.as_str())
+            Cow::Borrowed(log.text())
         };
         out.write_all(text.as_bytes())?;
         if !text.is_empty() && !text.ends_with('\n') {
@@ -464,8 +464,8 @@ pub fn log(a: &LogArgs) -> Result<(), Fail> {
         return Ok(());
     };
     let mut sink = Sink::new(format, layout, stdout());
-    for entry in &log.entries {
-        sink.push(entry)?;
+    for entry in log.entries() {
+        sink.push(&entry)?;
     }
     sink.finish()?;
     Ok(())

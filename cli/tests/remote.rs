@@ -253,28 +253,31 @@ fn log_prints_entries_or_the_raw_text() {
     let c = client(emu);
     let summary = c.call_logs(&query(emu)).unwrap().next().unwrap().unwrap();
     let log = c.call_log(summary.log_id).unwrap();
-    assert!(!log.entries.is_empty());
+    assert!(!log.entries().is_empty());
     let id = summary.log_id.to_string();
 
     let out = run(cli(emu), &["log", &id]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), jsonl(&log.entries));
+    assert_eq!(text(&out.stdout), jsonl(log.entries()));
 
     let out = run(cli(emu), &["log", &id, "--wire", "xml", "-o", "json"]);
     let array: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(array.len(), log.entries.len());
+    assert_eq!(array.len(), log.entries().len());
 
     let out = run(cli(emu), &["log", &id, "-o", "csv"]);
     let mut rd = csv::Reader::from_reader(&out.stdout[..]);
-    assert_eq!(rd.records().count(), log.entries.len());
+    assert_eq!(rd.records().count(), log.entries().len());
 
     let out = run(cli(emu), &["log", &id, "-o", "table"]);
-    assert_eq!(text(&out.stdout).lines().count(), log.entries.len() + 1);
+    assert_eq!(text(&out.stdout).lines().count(), log.entries().len() + 1);
 
     let out = run(cli(emu), &["log", &id, "--raw"]);
     assert_eq!(out.status.code(), Some(0));
     let raw = text(&out.stdout);
-    assert_eq!(raw.trim_end_matches('\n'), log.text.trim_end_matches('\n'));
+    assert_eq!(
+        raw.trim_end_matches('\n'),
+        log.text().trim_end_matches('\n')
+    );
 }
 
 #[test]

@@ -168,7 +168,7 @@ fn main() {
             reset_peak();
             let before = status_kb("VmRSS:");
             let decoded = decode_response(&body, Service::Log).expect("decodes");
-            let Decoded::Log { entries, .. } = &decoded else {
+            let Decoded::Log(entries) = &decoded else {
                 unreachable!()
             };
             report("log", body.len(), before, entries.len());
@@ -185,7 +185,7 @@ fn main() {
             reset_peak();
             let before = status_kb("VmRSS:");
             let log = client.call_log(1).expect("fetches");
-            report("client-log", body_len, before, log.entries.len());
+            report("client-log", body_len, before, log.entries().len());
         }
         other => panic!("unknown mode {other:?}: sessions, lines, log, log-text or client-log"),
     }

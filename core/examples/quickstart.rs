@@ -39,7 +39,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} session lines in the last day", sessions.len());
     if let Some(call) = calls.first() {
         let log = client.call_log(call.log_id)?; // .text and the parsed .entries
-        println!("call {} has {} log entries", log.log_id, log.entries.len());
+        println!(
+            "call {} has {} log entries",
+            log.log_id,
+            log.entries().len()
+        );
     }
     Ok(())
 }

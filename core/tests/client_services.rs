@@ -116,14 +116,14 @@ fn call_logs_and_one_call_log_in_both_wires() {
         let id = expected[expected.len() / 2].log_id;
         let log = c.call_log(id).unwrap();
         assert_eq!(log.log_id, id);
-        assert!(!log.entries.is_empty(), "{wire:?}: {:?}", log.text);
+        assert!(!log.entries().is_empty(), "{wire:?}: {:?}", log.text());
         // The entries are the core parser's reading of the text, owned.
-        let reparsed: Vec<_> = plumlogs::parse_call_log(&log.text)
+        let reparsed: Vec<_> = plumlogs::parse_call_log(log.text())
             .unwrap()
             .into_iter()
             .map(|e| e.into_owned())
             .collect();
-        assert_eq!(log.entries, reparsed);
+        assert_eq!(*log.entries(), reparsed);
         logs.push(log);
     }
     assert_eq!(logs[0], logs[1], "JSON and XML carry the same log");
@@ -132,7 +132,7 @@ fn call_logs_and_one_call_log_in_both_wires() {
         &format!("/ws/calls/log/{}", logs[0].log_id),
         Wire::Xml,
     );
-    assert_eq!(plumlogs::decode_log(&raw_log).unwrap(), logs[0].text);
+    assert_eq!(plumlogs::decode_log(&raw_log).unwrap(), logs[0].text());
 }
 
 #[test]
@@ -334,7 +334,7 @@ fn call_logs_with_text_in_listing_order_and_per_item_failures() {
     for (s, log) in &all {
         let log = log.as_ref().unwrap();
         assert_eq!(log.log_id, s.log_id);
-        assert!(!log.entries.is_empty());
+        assert!(!log.entries().is_empty());
     }
     assert_eq!(
         all[3].1.as_ref().unwrap(),

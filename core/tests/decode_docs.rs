@@ -22,10 +22,10 @@ const SESSIONS_EXPECTED: &str = include_str!("vectors/lines/sessions.expected.js
 const ERRORS_EXPECTED: &str = include_str!("vectors/lines/errors.expected.jsonl");
 const LOGS_EXPECTED: &str = include_str!("vectors/docs/logs.expected.jsonl");
 
-fn jsonl<T: serde::Serialize>(records: &[T]) -> String {
+fn jsonl<T: serde::Serialize>(records: impl IntoIterator<Item = T>) -> String {
     records
-        .iter()
-        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .into_iter()
+        .map(|r| serde_json::to_string(&r).unwrap() + "\n")
         .collect()
 }
 
@@ -160,17 +160,14 @@ fn documented_empty_successes_are_zero_items() {
         assert_eq!(decode_lines(body, Service::Errors).unwrap().items.len(), 0);
         assert_eq!(decode_logs(body).unwrap().items.len(), 0);
         assert_eq!(decode_log(body).unwrap(), "");
-        assert_eq!(
+        assert!(matches!(
             decode_response(body, Service::Sessions).unwrap(),
-            Decoded::Sessions(vec![])
-        );
-        assert_eq!(
+            Decoded::Sessions(r) if r.is_empty()
+        ));
+        assert!(matches!(
             decode_response(body, Service::Log).unwrap(),
-            Decoded::Log {
-                text: Cow::Borrowed(""),
-                entries: vec![]
-            }
-        );
+            Decoded::Log(e) if e.is_empty() && e.text().is_empty()
+        ));
     }
 }
 
@@ -184,10 +181,13 @@ fn call_log_text_and_entries() {
         let body = plumlogs::encode::encode_call_log(wire, &text);
         assert_eq!(decode_log(&body).unwrap(), text);
         match decode_response(&body, Service::Log).unwrap() {
-            Decoded::Log { text: t, entries } => {
-                assert_eq!(t, text);
+            Decoded::Log(entries) => {
+                assert_eq!(entries.text(), text);
                 assert_eq!(entries.len(), 2);
-                assert_eq!(entries[0].message, "call answered\n  more of it");
+                assert_eq!(
+                    entries.get(0).unwrap().message,
+                    "call answered\n  more of it"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -247,7 +247,10 @@ fn json_items_with_other_escapes_are_unescaped() {
     let rec = page.sessions().next().unwrap().unwrap();
     assert_eq!(rec.message(), Some("http://a.example/x?q=\"1\"é"));
     match decode_response(body, Service::Sessions).unwrap() {
-        Decoded::Sessions(r) => assert_eq!(r[0].message(), Some("http://a.example/x?q=\"1\"é")),
+        Decoded::Sessions(r) => assert_eq!(
+            r.get(0).unwrap().message(),
+            Some("http://a.example/x?q=\"1\"é")
+        ),
         other => panic!("{other:?}"),
     }
 }

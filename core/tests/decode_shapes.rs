@@ -235,10 +235,8 @@ fn a_success_with_an_error_text_keeps_it_as_a_warning() {
     }
     let errors = r#"{"status":"success","error":"slow","result":{"total_errors":0,"errors":[]}}"#;
     let page = decode_response_page(errors.as_bytes(), Service::Errors).unwrap();
-    assert_eq!(
-        (page.records, page.warning.as_deref()),
-        (Decoded::Errors(vec![]), Some("slow"))
-    );
+    assert_eq!(page.warning.as_deref(), Some("slow"));
+    assert!(matches!(page.records, Decoded::Errors(r) if r.is_empty()));
     // A huge text is bounded, and says how long it was.
     let long = "é".repeat(5000);
     let body = format!(r#"{{"status":"success","error":"{long}","result":[]}}"#);

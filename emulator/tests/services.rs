@@ -714,8 +714,8 @@ fn core_decodes_everything_served() {
                     assert_eq!(*total, Some(items.len() as u64));
                     items.len()
                 }
-                Decoded::Log { text, entries } => {
-                    assert!(text.ends_with('\n'));
+                Decoded::Log(entries) => {
+                    assert!(entries.text().ends_with('\n'));
                     entries.len()
                 }
             };

@@ -327,7 +327,7 @@ impl ClientBuilder {
 /// let calls: Vec<_> = client.call_logs(&day.clone().limit(10))?.collect::<Result<_, _>>()?;
 /// if let Some(call) = calls.first() {
 ///     let log = client.call_log(call.log_id)?;
-///     println!("{} errors; call {}: {} entries", errors.len(), call.log_id, log.entries.len());
+///     println!("{} errors; call {}: {} entries", errors.len(), call.log_id, log.entries().len());
 /// }
 /// # Ok::<(), plumlogs::Error>(())
 /// ```

@@ -239,15 +239,26 @@ impl Client {
             .map(str::to_owned);
         let kept = super::observe::kept_headers(response.headers());
         super::observe::note_answer(status, kept.clone(), 0);
-        let body = match response
-            .body_mut()
-            .with_config()
-            .limit(BODY_LIMIT)
-            .read_to_vec()
-        {
-            Ok(b) => b,
-            Err(e) => return transport_failure(e, "response body"),
-        };
+        // Sized from `Content-Length` (within the limit), so that a big body is not
+        // read into a buffer grown by doubling: up to twice its size at the peak.
+        let mut body = Vec::with_capacity(
+            response
+                .body()
+                .content_length()
+                .unwrap_or(0)
+                .min(BODY_LIMIT) as usize,
+        );
+        let read = std::io::Read::read_to_end(
+            &mut response.body_mut().with_config().limit(BODY_LIMIT).reader(),
+            &mut body,
+        );
+        if let Err(e) = read {
+            return transport_failure(ureq::Error::from(e), "response body");
+        }
+        if body.capacity() - body.len() > 64 * 1024 {
+            // No (or a wrong) length: what doubling left spare is given back.
+            body.shrink_to_fit();
+        }
         super::observe::note_answer(status, kept, body.len() as u64);
         let status_text = match response.status().canonical_reason() {
             Some(reason) => format!("HTTP {status} {reason}"),

@@ -16,10 +16,10 @@ mod failure;
 mod json;
 mod xml;
 
-use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::call_summary::CallSummary;
 use crate::error::{Error, LineError, ParseError};
 use crate::error_line::{ErrorRecord, parse_error_line};
+use crate::records::{self, CallLogEntryRecords, ErrorRecords, SessionRecords};
 use crate::service::{Service, Wire};
 use crate::session::{SessionRecord, parse_session_line};
 use crate::session_id::SessionId;
@@ -356,7 +356,7 @@ pub fn decode_log_page(body: &[u8]) -> Result<LogPage<'_>, DecodeError> {
 }
 
 /// Decode a `calls/log` body into the call-log text (parse it with
-/// [`crate::parse_call_log`] or [`CallLogEntries`]). A success without a log is an
+/// [`crate::parse_call_log`] or [`crate::CallLogEntries`]). A success without a log is an
 /// empty text. [`decode_log_page`] also gives a success's warning.
 ///
 /// ```
@@ -405,6 +405,24 @@ fn lift(
         return ParseError::from_line(e, text.as_bytes(), index + 1, 0);
     }
     ParseError::from_line(err, item.as_bytes(), index + 1, 0)
+}
+
+/// [`lift`] for an item given as its text and whether it was borrowed raw.
+#[cold]
+fn lift_text(
+    wire: Wire,
+    index: usize,
+    item: &str,
+    borrowed: bool,
+    err: LineError,
+    reparse: fn(&[u8]) -> Option<LineError>,
+) -> Error {
+    let item: Cow<'_, str> = if borrowed {
+        Cow::Borrowed(item)
+    } else {
+        Cow::Owned(item.to_owned())
+    };
+    Error::Parse(lift(wire, index, &item, err, reparse))
 }
 
 /// The records of a page's items, like [`crate::bulk::Records`] for a text (the
@@ -479,6 +497,26 @@ impl<'a> LinesPage<'a> {
         Ok(out)
     }
 
+    /// Every item as a session record, packed ([`SessionRecords`]: about 90 bytes a
+    /// record beside the body, where a `Vec` of [`SessionRecord`]s takes twice
+    /// that). Borrowed items stay in the body; unescaped ones are kept as they are.
+    /// Stops at the first bad item. `body` is the body the page was decoded from.
+    pub fn into_session_records(self, body: &'a [u8]) -> Result<SessionRecords<'a>, Error> {
+        let wire = self.wire;
+        records::from_items(body, self.items, records::pack_session, |n, t, b, e| {
+            lift_text(wire, n, t, b, e, session_error)
+        })
+    }
+
+    /// Every item as an error record, packed (see
+    /// [`LinesPage::into_session_records`]).
+    pub fn into_error_records(self, body: &'a [u8]) -> Result<ErrorRecords<'a>, Error> {
+        let wire = self.wire;
+        records::from_items(body, self.items, records::pack_error, |n, t, b, e| {
+            lift_text(wire, n, t, b, e, error_line_error)
+        })
+    }
+
     /// Every item as an error record that lives as long as the body (see
     /// [`LinesPage::into_sessions`]).
     pub fn into_errors(self) -> Result<Vec<ErrorRecord<'a>>, ParseError> {
@@ -496,13 +534,14 @@ impl<'a> LinesPage<'a> {
 }
 
 /// Any service's body as records, in one call: what `decode_response` of the
-/// Python and Node bindings returns.
+/// Python and Node bindings returns. Line records are held packed beside the body
+/// ([`crate::records`]): `get`/`iter` give the grammar's borrowed records.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decoded<'a> {
     /// A `calls/sessions` page's lines, strictly parsed, in the server's order.
-    Sessions(Vec<SessionRecord<'a>>),
+    Sessions(SessionRecords<'a>),
     /// A `calls/errors` page's lines, strictly parsed, in the server's order.
-    Errors(Vec<ErrorRecord<'a>>),
+    Errors(ErrorRecords<'a>),
     /// A `calls/logs` page.
     Logs {
         /// The `total_logs` count, when the body has one.
@@ -510,13 +549,9 @@ pub enum Decoded<'a> {
         /// The call summaries, in the server's order.
         items: Vec<CallSummary<'a>>,
     },
-    /// The call-log text and its entries (strictly parsed).
-    Log {
-        /// The call-log text (empty when a success holds no log).
-        text: Cow<'a, str>,
-        /// The entries parsed from `text`.
-        entries: Vec<CallLogEntry<'a>>,
-    },
+    /// The call-log entries (strictly parsed), with the text they were parsed
+    /// from ([`CallLogEntryRecords::text`]; empty when a success holds no log).
+    Log(CallLogEntryRecords<'a>),
 }
 
 /// [`decode_response`]'s records with the `error` text of a `success` answer.
@@ -543,7 +578,7 @@ pub struct DecodedPage<'a> {
 ///     other => panic!("{other:?}"),
 /// }
 /// let empty = br#"{"status":"success","error":"","result":{"total_sessions":"0","sessions":[]}}"#;
-/// assert_eq!(decode_response(empty, Service::Sessions)?, Decoded::Sessions(vec![]));
+/// assert!(matches!(decode_response(empty, Service::Sessions)?, Decoded::Sessions(r) if r.is_empty()));
 /// # Ok::<(), Error>(())
 /// ```
 pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Error> {
@@ -554,18 +589,18 @@ pub fn decode_response(body: &[u8], service: Service) -> Result<Decoded<'_>, Err
 pub fn decode_response_page(body: &[u8], service: Service) -> Result<DecodedPage<'_>, Error> {
     Ok(match service {
         Service::Sessions => {
-            let page = decode_lines(body, service)?;
-            let warning = page.warning.clone();
+            let mut page = decode_lines(body, service)?;
+            let warning = page.warning.take();
             DecodedPage {
-                records: Decoded::Sessions(page.into_sessions()?),
+                records: Decoded::Sessions(page.into_session_records(body)?),
                 warning,
             }
         }
         Service::Errors => {
-            let page = decode_lines(body, service)?;
-            let warning = page.warning.clone();
+            let mut page = decode_lines(body, service)?;
+            let warning = page.warning.take();
             DecodedPage {
-                records: Decoded::Errors(page.into_errors()?),
+                records: Decoded::Errors(page.into_error_records(body)?),
                 warning,
             }
         }
@@ -581,14 +616,8 @@ pub fn decode_response_page(body: &[u8], service: Service) -> Result<DecodedPage
         }
         Service::Log => {
             let LogPage { text, warning, .. } = decode_log_page(body)?;
-            let entries = match &text {
-                Cow::Borrowed(s) => CallLogEntries::new(*s).collect::<Result<Vec<_>, _>>()?,
-                Cow::Owned(s) => CallLogEntries::new(s.as_str())
-                    .map(|r| r.map(CallLogEntry::into_owned))
-                    .collect::<Result<Vec<_>, _>>()?,
-            };
             DecodedPage {
-                records: Decoded::Log { text, entries },
+                records: Decoded::Log(CallLogEntryRecords::parse(text)?),
                 warning,
             }
         }

@@ -158,7 +158,8 @@ fn unescape(inner: &str) -> Option<String> {
             .all(u8::is_ascii_hexdigit)
             .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())?
     };
-    let mut out = String::with_capacity(inner.len());
+    // Sized exactly: a big log's text beside its body is the decoder's peak.
+    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
         out.push_str(&inner[i..k]);
@@ -191,6 +192,33 @@ fn unescape(inner: &str) -> Option<String> {
     }
     out.push_str(&inner[i..]);
     Some(out)
+}
+
+/// How long the contents `b` of a JSON string are once unescaped (`None` on an
+/// escape [`unescape`] would refuse; then the length is only a capacity hint).
+fn unescaped_len(b: &[u8]) -> Option<usize> {
+    let hex = |at: usize| {
+        let h = b.get(at..at + 4)?;
+        u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok()
+    };
+    let (mut n, mut i) = (0, 0);
+    while let Some(k) = memchr::memchr(b'\\', b.get(i..)?).map(|k| i + k) {
+        n += k - i;
+        if *b.get(k + 1)? == b'u' {
+            let hi = hex(k + 2)?;
+            if (0xD800..0xDC00).contains(&hi) {
+                n += 4;
+                i = k + 12;
+            } else {
+                n += char::from_u32(hi)?.len_utf8();
+                i = k + 6;
+            }
+        } else {
+            n += 1;
+            i = k + 2;
+        }
+    }
+    Some(n + b.len().checked_sub(i)?)
 }
 
 /// Whether every backslash of `s` (the first at `first`) starts a `\/` inside the
@@ -411,6 +439,8 @@ mod tests {
             }
             let got = string_text(&lit).unwrap().unwrap();
             proptest::prop_assert_eq!(got.as_ref(), text.as_str());
+            let inner = &lit[1..lit.len() - 1];
+            proptest::prop_assert_eq!(unescaped_len(inner.as_bytes()), Some(text.len()));
         }
     }
 

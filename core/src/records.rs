@@ -1,0 +1,726 @@
+//! Records of one response held compactly: the text they were parsed from, once,
+//! and per record only its numbers and the spans of its text fields in that text.
+//!
+//! A borrowed grammar record ([`SessionRecord`], [`ErrorRecord`], [`CallLogEntry`])
+//! is a handful of `Cow<str>` of 24 bytes each; made `'static` it becomes a
+//! handful of small heap strings besides. Kept by the hundred thousand (a whole
+//! response body), that is two to three times the text they describe. A
+//! [`Records`] holds the text (borrowed from the body, or owned: a call log's
+//! unescaped text) and, per record, a packed form of 56–64 bytes: each text field
+//! is an offset and length from the record's start. [`Records::get`] and
+//! [`Records::iter`] hand out the grammar's own borrowed records, built from the
+//! spans without parsing again.
+//!
+//! Text that is not a slice of the source (an item the decoder had to unescape, a
+//! call-log message the grammar joined across `\r\n` line ends, a field beyond
+//! 4 GiB from its record's start) is kept beside it, one boxed string each.
+
+use crate::call_log::{CallLogEntries, CallLogEntry};
+use crate::error::Error;
+use crate::error_line::ErrorRecord;
+use crate::grammar::LineError;
+use crate::session::{SessionDetail, SessionRecord};
+use crate::session_id::SessionId;
+use crate::timestamp::Timestamp;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A text field: `len` bytes at `start` from its record's start, or (when `start`
+/// is [`Span::EXTRA`]) the whole of the `len`-th extra string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    const EXTRA: u32 = u32::MAX;
+    const EMPTY: Span = Span { start: 0, len: 0 };
+
+    #[inline]
+    fn get<'r>(self, base: &'r str, extra: &'r [Box<str>]) -> &'r str {
+        if self.start == Span::EXTRA {
+            return extra.get(self.len as usize).map_or("", |s| s);
+        }
+        let start = self.start as usize;
+        (start.checked_add(self.len as usize))
+            .and_then(|end| base.get(start..end))
+            .unwrap_or("")
+    }
+}
+
+/// Where a record's fields are measured from: an offset into the source text, or
+/// (top bit set) the index of an extra string holding the whole item. Two more
+/// bits mark a session record's shape ([`SessionPack`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Origin(u64);
+
+impl Origin {
+    const IN_EXTRA: u64 = 1 << 63;
+    /// A session record of a tag line (else a call line).
+    const TAG: u64 = 1 << 62;
+    /// A session record whose tokens are extra strings (else short spans).
+    const BIG: u64 = 1 << 61;
+    const PLACE: u64 = Origin::BIG - 1;
+
+    #[inline]
+    fn base<'r>(self, text: &'r str, extra: &'r [Box<str>]) -> &'r str {
+        let at = (self.0 & Origin::PLACE) as usize;
+        if self.0 & Origin::IN_EXTRA != 0 {
+            return extra.get(at).map_or("", |s| s);
+        }
+        text.get(at..).unwrap_or("")
+    }
+
+    fn is(self, bit: u64) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// More extra strings than a span can index (about four billion).
+#[derive(Debug)]
+pub(crate) struct TooMany;
+
+/// Builds the spans of one record against its base.
+pub(crate) struct Packer<'b, 'x> {
+    base: &'b str,
+    extra: &'x mut Vec<Box<str>>,
+}
+
+impl Packer<'_, '_> {
+    /// `field` as a span: its place in the base when it is a slice of it and
+    /// within reach of 32 bits, else a copy kept as an extra string.
+    fn span(&mut self, field: &str) -> Result<Span, TooMany> {
+        if let Some(off) = offset_in(self.base, field)
+            && off < Span::EXTRA as usize
+            && field.len() <= u32::MAX as usize
+        {
+            return Ok(Span {
+                start: off as u32,
+                len: field.len() as u32,
+            });
+        }
+        if field.is_empty() {
+            return Ok(Span::EMPTY);
+        }
+        push_extra(self.extra, field.into()).map(|k| Span {
+            start: Span::EXTRA,
+            len: k,
+        })
+    }
+}
+
+impl Packer<'_, '_> {
+    /// `field` as a short span (offset and length in 16 bits each, packed in a
+    /// `u32`) when it is a slice of the base that near its start.
+    fn short(&self, field: &str) -> Option<u32> {
+        match offset_in(self.base, field) {
+            Some(off) if off <= 0xFFFF && field.len() <= 0xFFFF => {
+                Some((off as u32) << 16 | field.len() as u32)
+            }
+            _ if field.is_empty() => Some(0),
+            _ => None,
+        }
+    }
+
+    /// `field` copied as an extra string: its index.
+    fn copy(&mut self, field: &str) -> Result<u32, TooMany> {
+        push_extra(self.extra, field.into())
+    }
+}
+
+impl Span {
+    fn to_bits(self) -> u64 {
+        u64::from(self.start) << 32 | u64::from(self.len)
+    }
+    fn from_bits(v: u64) -> Span {
+        Span {
+            start: (v >> 32) as u32,
+            len: v as u32,
+        }
+    }
+}
+
+fn push_extra(extra: &mut Vec<Box<str>>, s: Box<str>) -> Result<u32, TooMany> {
+    let k = u32::try_from(extra.len()).map_err(|_| TooMany)?;
+    if k == u32::MAX {
+        return Err(TooMany);
+    }
+    extra.push(s);
+    Ok(k)
+}
+
+/// Where `part` starts in `whole`, if it is a slice of it (compared by address).
+#[inline]
+fn offset_in(whole: &str, part: &str) -> Option<usize> {
+    let off = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+    (off <= whole.len() && part.len() <= whole.len() - off).then_some(off)
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The packed form of one kind of record (implemented by [`SessionPack`],
+/// [`ErrorPack`] and [`EntryPack`] only).
+pub trait Pack: sealed::Sealed + Clone + Send + Sync + 'static {
+    /// The grammar's borrowed record this stands for.
+    type Record<'r>;
+    /// The record, its text borrowed from `text` and `extra`.
+    #[doc(hidden)]
+    fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> Self::Record<'r>;
+}
+
+/// A session line, packed (see [`Records`]): 64 bytes. Opaque.
+///
+/// The four tokens (kind, ANI, DNIS, session id) are short spans (16-bit offset
+/// and length) into the item; a line whose tokens lie beyond 64 KiB of its start
+/// keeps them as extra strings instead (`Origin::BIG`). `detail` holds a call's
+/// start, end and duration, or a tag's label and message as 32-bit spans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionPack {
+    origin: Origin,
+    tokens: [u32; 4],
+    timestamp: Timestamp,
+    channel: u32,
+    detail: [u64; 3],
+}
+
+/// An error line, packed (see [`Records`]). Opaque.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorPack {
+    origin: Origin,
+    ani: Span,
+    dnis: Span,
+    session_id: Span,
+    message: Span,
+    timestamp: Timestamp,
+    channel: u32,
+}
+
+/// A call-log entry, packed (see [`Records`]). Opaque.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryPack {
+    origin: Origin,
+    zone: Span,
+    module: Span,
+    session_id: Span,
+    level: Span,
+    message: Span,
+    timestamp: Timestamp,
+}
+
+impl sealed::Sealed for SessionPack {}
+impl sealed::Sealed for ErrorPack {}
+impl sealed::Sealed for EntryPack {}
+
+impl Pack for SessionPack {
+    type Record<'r> = SessionRecord<'r>;
+    #[inline]
+    fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> SessionRecord<'r> {
+        let base = self.origin.base(text, extra);
+        let big = self.origin.is(Origin::BIG);
+        let token = |v: u32| {
+            Cow::Borrowed(if big {
+                extra.get(v as usize).map_or("", |s| s)
+            } else {
+                let (start, len) = ((v >> 16) as usize, (v & 0xFFFF) as usize);
+                base.get(start..start + len).unwrap_or("")
+            })
+        };
+        let [kind, ani, dnis, session_id] = self.tokens;
+        let d = self.detail;
+        SessionRecord {
+            kind: token(kind),
+            ani: token(ani),
+            channel: self.channel,
+            timestamp: self.timestamp,
+            dnis: token(dnis),
+            session_id: SessionId(token(session_id)),
+            detail: if self.origin.is(Origin::TAG) {
+                SessionDetail::Tag {
+                    label: Cow::Borrowed(Span::from_bits(d[0]).get(base, extra)),
+                    message: Cow::Borrowed(Span::from_bits(d[1]).get(base, extra)),
+                }
+            } else {
+                SessionDetail::Call {
+                    start: d[0] as i64,
+                    end: d[1] as i64,
+                    duration: d[2],
+                }
+            },
+        }
+    }
+}
+
+impl Pack for ErrorPack {
+    type Record<'r> = ErrorRecord<'r>;
+    #[inline]
+    fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> ErrorRecord<'r> {
+        let base = self.origin.base(text, extra);
+        let s = |span: Span| Cow::Borrowed(span.get(base, extra));
+        ErrorRecord {
+            ani: s(self.ani),
+            channel: self.channel,
+            timestamp: self.timestamp,
+            dnis: s(self.dnis),
+            session_id: SessionId(s(self.session_id)),
+            message: s(self.message),
+        }
+    }
+}
+
+impl Pack for EntryPack {
+    type Record<'r> = CallLogEntry<'r>;
+    #[inline]
+    fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> CallLogEntry<'r> {
+        let base = self.origin.base(text, extra);
+        let s = |span: Span| Cow::Borrowed(span.get(base, extra));
+        CallLogEntry {
+            timestamp: self.timestamp,
+            zone: s(self.zone),
+            module: s(self.module),
+            session_id: SessionId(s(self.session_id)),
+            level: s(self.level),
+            message: s(self.message),
+        }
+    }
+}
+
+/// The records of one response (a sessions or errors page, a call log), held
+/// compactly: the text once, and per record its numbers and the places of its
+/// text fields (see the [module docs](self)). [`get`](Records::get) and
+/// [`iter`](Records::iter) give the grammar's borrowed records.
+///
+/// ```
+/// let body = br#"{"status":"success","error":"","result":{"total_errors":"1","errors":[
+///   "error 2125551234 6 [17\/Nov\/2016:14:40:46 -0400] 6177123000 100025;006;1479411625 Max Disconnect Count Exceeded"]}}"#;
+/// let plumlogs::Decoded::Errors(records) = plumlogs::decode_response(body, plumlogs::Service::Errors)? else {
+///     unreachable!()
+/// };
+/// assert_eq!(records.len(), 1);
+/// assert_eq!(records.get(0).unwrap().message, "Max Disconnect Count Exceeded");
+/// for rec in &records {
+///     assert_eq!(rec.channel, 6);
+/// }
+/// # Ok::<(), plumlogs::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Records<'a, P: Pack> {
+    /// What the spans point into: a body (borrowed) or a log text.
+    text: Cow<'a, str>,
+    /// Text that is not a slice of `text` (see the module docs).
+    extra: Vec<Box<str>>,
+    packed: Vec<P>,
+}
+
+/// The session records of a `calls/sessions` body.
+pub type SessionRecords<'a> = Records<'a, SessionPack>;
+/// The error records of a `calls/errors` body.
+pub type ErrorRecords<'a> = Records<'a, ErrorPack>;
+/// The entries of a call log, with the log's text ([`Records::text`]).
+pub type CallLogEntryRecords<'a> = Records<'a, EntryPack>;
+
+impl<'a, P: Pack> Records<'a, P> {
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.packed.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+
+    /// Record `i` (0-based), its text borrowed from `self`.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<P::Record<'_>> {
+        self.packed
+            .get(i)
+            .map(|p| p.unpack(&self.text, &self.extra))
+    }
+
+    /// The records in order, their text borrowed from `self`.
+    pub fn iter(&self) -> Iter<'_, P> {
+        Iter {
+            packed: self.packed.iter(),
+            text: &self.text,
+            extra: &self.extra,
+        }
+    }
+
+    /// Every record as the grammar's borrowed record, in a `Vec`.
+    pub fn to_vec(&self) -> Vec<P::Record<'_>> {
+        self.iter().collect()
+    }
+
+    /// The same records, owning their text (a borrowed source is copied once).
+    pub fn into_owned(self) -> Records<'static, P> {
+        Records {
+            text: Cow::Owned(self.text.into_owned()),
+            extra: self.extra,
+            packed: self.packed,
+        }
+    }
+
+    fn empty(text: Cow<'a, str>) -> Self {
+        Records {
+            text,
+            extra: Vec::new(),
+            packed: Vec::new(),
+        }
+    }
+}
+
+impl<'a> CallLogEntryRecords<'a> {
+    /// The call-log text the entries were parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text, giving up the entries.
+    pub fn into_text(self) -> Cow<'a, str> {
+        self.text
+    }
+
+    /// Parse every entry of `text` (strictly; a UTF-8 byte-order mark at its start is
+    /// skipped) and keep them packed beside it.
+    pub fn parse(text: Cow<'a, str>) -> Result<Self, Error> {
+        let mut out = Records::empty(text);
+        let text: &str = &out.text;
+        // Sized once: entries start at lines that start like one.
+        let count = crate::lines::LineSplitter::new(text.as_bytes())
+            .filter(|l| crate::call_log::starts_entry(l.bytes))
+            .count();
+        out.packed.reserve_exact(count);
+        for entry in CallLogEntries::new(text) {
+            let e = entry?;
+            let at = first_offset(text, &[&e.zone, &e.module, &e.session_id.0, &e.level]);
+            let mut p = Packer {
+                base: text.get(at..).unwrap_or(""),
+                extra: &mut out.extra,
+            };
+            let packed = (|| {
+                Ok::<_, TooMany>(EntryPack {
+                    origin: Origin(at as u64),
+                    zone: p.span(&e.zone)?,
+                    module: p.span(&e.module)?,
+                    session_id: p.span(&e.session_id.0)?,
+                    level: p.span(&e.level)?,
+                    message: p.span(&e.message)?,
+                    timestamp: e.timestamp,
+                })
+            })()
+            .map_err(|TooMany| too_many())?;
+            out.packed.push(packed);
+        }
+        Ok(out)
+    }
+}
+
+/// The offset in `text` of the first of `fields` that is a slice of it (fields
+/// are in text order), or the end of `text` when none is.
+fn first_offset(text: &str, fields: &[&str]) -> usize {
+    fields
+        .iter()
+        .find_map(|f| offset_in(text, f))
+        .unwrap_or(text.len())
+}
+
+fn too_many() -> Error {
+    Error::Decode(crate::decode::DecodeError::Shape {
+        wire: crate::service::Wire::default(),
+        offset: 0,
+        reason: "more than 4,294,967,294 fields needed a copy of their own".to_owned(),
+    })
+}
+
+/// The records of a page's items (as the decoder handed them over: slices of
+/// `body`, or unescaped strings), each parsed and packed by `pack` against the
+/// item as its base. `lift` turns a parse failure of item `n` (its text, and
+/// whether it is a slice of the body) into the error to return.
+pub(crate) fn from_items<'a, P: Pack>(
+    body: &'a [u8],
+    items: Vec<Cow<'a, str>>,
+    mut pack: impl FnMut(&mut Packer<'_, '_>, Origin) -> Result<Result<P, LineError>, TooMany>,
+    mut lift: impl FnMut(usize, &str, bool, LineError) -> Error,
+) -> Result<Records<'a, P>, Error> {
+    // A body that is not UTF-8 throughout (possible outside XML text) lends
+    // nothing: its items are copied.
+    let text = std::str::from_utf8(body).unwrap_or("");
+    let mut out = Records::empty(Cow::Borrowed(text));
+    out.packed.reserve_exact(items.len());
+    for (n, item) in items.into_iter().enumerate() {
+        let extra = &mut out.extra;
+        // An item that is not a slice of the body is kept whole as an extra string:
+        // its slot is taken first, filled once its fields are packed.
+        let lent = match &item {
+            Cow::Borrowed(s) => offset_in(text, s),
+            Cow::Owned(_) => None,
+        };
+        let (origin, local, lent): (Origin, Option<Box<str>>, &'a str) = match (item, lent) {
+            (Cow::Borrowed(s), Some(off)) => (Origin(off as u64), None, s),
+            (item, _) => {
+                let k = push_extra(extra, Box::default()).map_err(|TooMany| too_many())?;
+                let boxed = match item {
+                    Cow::Borrowed(s) => Box::from(s),
+                    Cow::Owned(s) => s.into_boxed_str(),
+                };
+                (Origin(Origin::IN_EXTRA | u64::from(k)), Some(boxed), "")
+            }
+        };
+        let base: &str = match &local {
+            Some(b) => b,
+            None => lent,
+        };
+        let mut p = Packer { base, extra };
+        match pack(&mut p, origin).map_err(|TooMany| too_many())? {
+            Ok(packed) => out.packed.push(packed),
+            Err(e) => return Err(lift(n, base, local.is_none(), e)),
+        }
+        if let (Some(b), Origin(o)) = (local, origin) {
+            out.extra[(o & Origin::PLACE) as usize] = b;
+        }
+    }
+    Ok(out)
+}
+
+/// Packs a parsed session line (see [`from_items`]).
+pub(crate) fn pack_session(
+    p: &mut Packer<'_, '_>,
+    origin: Origin,
+) -> Result<Result<SessionPack, LineError>, TooMany> {
+    let rec = match crate::session::parse_session_line(p.base) {
+        Ok(rec) => rec,
+        Err(e) => return Ok(Err(e)),
+    };
+    let fields = [&*rec.kind, &*rec.ani, &*rec.dnis, &*rec.session_id.0];
+    let mut bits = origin.0;
+    let tokens = match fields.map(|f| p.short(f)) {
+        [Some(a), Some(b), Some(c), Some(d)] => [a, b, c, d],
+        _ => {
+            bits |= Origin::BIG;
+            [
+                p.copy(fields[0])?,
+                p.copy(fields[1])?,
+                p.copy(fields[2])?,
+                p.copy(fields[3])?,
+            ]
+        }
+    };
+    let detail = match &rec.detail {
+        SessionDetail::Call {
+            start,
+            end,
+            duration,
+        } => [*start as u64, *end as u64, *duration],
+        SessionDetail::Tag { label, message } => {
+            bits |= Origin::TAG;
+            [p.span(label)?.to_bits(), p.span(message)?.to_bits(), 0]
+        }
+    };
+    Ok(Ok(SessionPack {
+        origin: Origin(bits),
+        tokens,
+        timestamp: rec.timestamp,
+        channel: rec.channel,
+        detail,
+    }))
+}
+
+/// Packs a parsed error line (see [`from_items`]).
+pub(crate) fn pack_error(
+    p: &mut Packer<'_, '_>,
+    origin: Origin,
+) -> Result<Result<ErrorPack, LineError>, TooMany> {
+    let rec = match crate::error_line::parse_error_line(p.base) {
+        Ok(rec) => rec,
+        Err(e) => return Ok(Err(e)),
+    };
+    Ok(Ok(ErrorPack {
+        origin,
+        ani: p.span(&rec.ani)?,
+        dnis: p.span(&rec.dnis)?,
+        session_id: p.span(&rec.session_id.0)?,
+        message: p.span(&rec.message)?,
+        timestamp: rec.timestamp,
+        channel: rec.channel,
+    }))
+}
+
+/// An iterator over the records of a [`Records`], in order.
+#[derive(Clone)]
+pub struct Iter<'r, P: Pack> {
+    packed: std::slice::Iter<'r, P>,
+    text: &'r str,
+    extra: &'r [Box<str>],
+}
+
+impl<'r, P: Pack> Iterator for Iter<'r, P> {
+    type Item = P::Record<'r>;
+    #[inline]
+    fn next(&mut self) -> Option<P::Record<'r>> {
+        self.packed.next().map(|p| p.unpack(self.text, self.extra))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.packed.size_hint()
+    }
+}
+
+impl<P: Pack> DoubleEndedIterator for Iter<'_, P> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.packed
+            .next_back()
+            .map(|p| p.unpack(self.text, self.extra))
+    }
+}
+
+impl<P: Pack> ExactSizeIterator for Iter<'_, P> {}
+impl<P: Pack> std::iter::FusedIterator for Iter<'_, P> {}
+
+impl<'r, 'a, P: Pack> IntoIterator for &'r Records<'a, P> {
+    type Item = P::Record<'r>;
+    type IntoIter = Iter<'r, P>;
+    fn into_iter(self) -> Iter<'r, P> {
+        self.iter()
+    }
+}
+
+/// Debug, equality (record by record, whatever the layout), serde (a sequence of
+/// records: the canonical JSON) and comparison with a slice of records.
+macro_rules! record_traits {
+    ($pack:ty, $record:ident) => {
+        impl fmt::Debug for Records<'_, $pack> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_list().entries(self.iter()).finish()
+            }
+        }
+        impl<'b, P2> PartialEq<Records<'b, P2>> for Records<'_, $pack>
+        where
+            P2: for<'r> Pack<Record<'r> = $record<'r>>,
+        {
+            fn eq(&self, other: &Records<'b, P2>) -> bool {
+                self.len() == other.len() && self.iter().eq(other.iter())
+            }
+        }
+        impl Eq for Records<'_, $pack> {}
+        impl<'b> PartialEq<[$record<'b>]> for Records<'_, $pack> {
+            fn eq(&self, other: &[$record<'b>]) -> bool {
+                self.len() == other.len() && self.iter().zip(other).all(|(a, b)| a == *b)
+            }
+        }
+        impl<'b> PartialEq<Vec<$record<'b>>> for Records<'_, $pack> {
+            fn eq(&self, other: &Vec<$record<'b>>) -> bool {
+                *self == other[..]
+            }
+        }
+        impl<'b> PartialEq<Records<'b, $pack>> for Vec<$record<'_>> {
+            fn eq(&self, other: &Records<'b, $pack>) -> bool {
+                *other == self[..]
+            }
+        }
+        impl Serialize for Records<'_, $pack> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.iter())
+            }
+        }
+    };
+}
+
+record_traits!(SessionPack, SessionRecord);
+record_traits!(ErrorPack, ErrorRecord);
+record_traits!(EntryPack, CallLogEntry);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_forms_are_small() {
+        assert!(size_of::<SessionPack>() <= 88);
+        assert!(size_of::<ErrorPack>() <= 56);
+        assert!(size_of::<EntryPack>() <= 64);
+    }
+
+    #[test]
+    fn spans_fall_back_to_copies() {
+        let base = "inbound 1 2";
+        let mut extra = Vec::new();
+        let mut p = Packer {
+            base,
+            extra: &mut extra,
+        };
+        let inside = p.span(&base[8..9]).unwrap();
+        assert_eq!(inside, Span { start: 8, len: 1 });
+        // Not a slice of the base: copied; empty text needs no copy.
+        let copied = p.span("elsewhere").unwrap();
+        assert_eq!(copied.start, Span::EXTRA);
+        assert_eq!(p.span("").unwrap(), Span::EMPTY);
+        assert_eq!(inside.get(base, &extra), "1");
+        assert_eq!(copied.get(base, &extra), "elsewhere");
+        // Out of range reads as empty, never a panic.
+        assert_eq!(Span { start: 10, len: 5 }.get(base, &extra), "");
+        assert_eq!(
+            Span {
+                start: Span::EXTRA,
+                len: 7
+            }
+            .get(base, &extra),
+            ""
+        );
+    }
+
+    /// Items as `from_items` gets them: slices of the body, or unescaped copies.
+    fn sessions_of(body: &str, owned: bool) -> SessionRecords<'_> {
+        let items: Vec<Cow<'_, str>> = body
+            .lines()
+            .map(|l| match owned {
+                true => Cow::Owned(l.to_owned()),
+                false => Cow::Borrowed(l),
+            })
+            .collect();
+        from_items(body.as_bytes(), items, pack_session, |n, _, _, e| {
+            panic!("item {n}: {e:?}")
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn session_records_read_back_as_parsed_in_every_shape() {
+        let call = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
+        let tag = "local 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 fetchurl: http://a.example/x";
+        let empty_tag = "local 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 menu:";
+        // Tokens beyond 64 KiB of the line's start: kept as copies.
+        let far = format!(
+            "inbound {} 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29",
+            "7".repeat(70_000)
+        );
+        let body = [call, tag, empty_tag, &far].join("\n");
+        let direct: Vec<SessionRecord<'_>> = body
+            .lines()
+            .map(|l| crate::parse_session_line(l).unwrap())
+            .collect();
+        for owned in [false, true] {
+            let recs = sessions_of(&body, owned);
+            assert_eq!(recs, direct, "owned items: {owned}");
+            assert_eq!(recs.iter().next_back().unwrap(), direct[3]);
+            assert!(recs.packed[3].origin.is(Origin::BIG));
+            assert!(recs.packed[1].origin.is(Origin::TAG));
+            assert_eq!(recs.clone().into_owned(), direct);
+        }
+    }
+
+    #[test]
+    fn call_log_entries_joined_across_crlf_are_kept() {
+        let text = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: one\r\n  two\r\nWed 28 Aug 2002 10:16:59 AM EDT [vxi] (100025;006;1479411625) DEBUG: three\r\n";
+        let recs = CallLogEntryRecords::parse(Cow::Borrowed(text)).unwrap();
+        let direct = crate::parse_call_log(text).unwrap();
+        assert_eq!(recs, direct);
+        assert_eq!(recs.get(0).unwrap().message, "one\n  two");
+        // The joined message is the grammar's own string: kept beside the text.
+        assert_eq!(recs.extra.len(), 1);
+        assert_eq!(recs.text(), text);
+        assert_eq!(recs.into_owned().to_vec(), direct);
+    }
+}
