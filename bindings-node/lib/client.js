@@ -135,8 +135,15 @@ function withTextItem(json) {
   return error ? { summary, log: null, error: fromPayload(error) } : { summary, log, error: null }
 }
 
+/** A client's native half, for `lib/sync.js` (set once, by the class's static block). */
+let nativeOf
+
 class Client {
   #native
+
+  static {
+    nativeOf = (client) => (client instanceof Client ? client.#native : undefined)
+  }
 
   constructor(options) {
     const o = optionsArg(options, CLIENT_OPTIONS)
@@ -301,4 +308,4 @@ class Client {
   }
 }
 
-module.exports = { Client }
+module.exports = { Client, nativeOf: (client) => nativeOf(client) }
