@@ -444,3 +444,10 @@ impl PyClient {
         )
     }
 }
+
+impl PyClient {
+    /// The core client, for the archive's `sync` (`src/sync.rs`).
+    pub(crate) fn core(&self) -> &Client {
+        &self.client
+    }
+}

@@ -42,6 +42,7 @@ from ._native import (
     parse_session_line,
     parse_sessions,
 )
+from ._sync import DayFailure, DayRef, SyncError, SyncReport, sync
 from ._types import SessionIdParts
 
 __version__: str = _native.__version__
@@ -54,6 +55,8 @@ __all__ = [
     "CallLogsWithText",
     "CallSummary",
     "Client",
+    "DayFailure",
+    "DayRef",
     "Emulator",
     "ErrorRecord",
     "InvalidArgument",
@@ -65,6 +68,8 @@ __all__ = [
     "ServerWarning",
     "SessionIdParts",
     "SessionRecord",
+    "SyncError",
+    "SyncReport",
     "TransportError",
     "decode_response",
     "parse_call_log",
@@ -73,6 +78,7 @@ __all__ = [
     "parse_session_line",
     "parse_sessions",
     "split_session_id",
+    "sync",
 ]
 
 # RecordList implements the whole read-only sequence protocol natively, but is not

@@ -28,6 +28,7 @@ __all__ = [
     "_defaults",
     "_error_codes",
     "_split_session_id",
+    "_sync",
     "decode_response",
     "parse_call_log",
     "parse_error_line",
@@ -396,3 +397,15 @@ def decode_response(body: str | bytes, service: str) -> RecordList[Any] | CallLo
 def _split_session_id(session_id: str) -> tuple[str, int, int] | None: ...
 def _defaults() -> dict[str, float]: ...
 def _error_codes() -> list[str]: ...
+def _sync(
+    dir: str,
+    client: Client,
+    *,
+    tables: list[str] | None = None,
+    since: int | datetime.datetime | None = None,
+    concurrency: int | None = None,
+    seal_lag_seconds: int | None = None,
+) -> tuple[str, str | None]:
+    """Run one sync of `dir` with `client`. Returns `(report_json, None)` when every
+    day was written, `(report_json, message)` when some days failed (the others were
+    written); raises for anything that stopped the run as a whole."""
