@@ -54,7 +54,7 @@ step "Python: .venv with the test tools (pytest, mypy, ruff, the DataFrame libra
 if [ ! -x "$PY" ]; then
   "$BASE_PY" -m venv .venv
 fi
-"$PY" -m pip install --quiet --disable-pip-version-check pytest mypy 'ruff~=0.17.6' pyarrow pandas polars tqdm matplotlib trustme
+"$PY" -m pip install --quiet --disable-pip-version-check pytest mypy 'ruff~=0.17.6' pyarrow pandas polars tqdm matplotlib trustme duckdb
 
 step "Python: ruff check and ruff format --check (bindings-python/, scripts/)"
 "$PY" -m ruff check bindings-python scripts

@@ -17,9 +17,18 @@
 //! `sessions/date=YYYY-MM-DD/part-0.parquet`, likewise `errors`, `calls` (one row per
 //! call with a detailed log: its summary and the log text) and `call_log_entries`
 //! (the parsed entries, with the call's `log_id`). A day holds the calls that
-//! *started* that UTC day (the API's windows are by call start). Line tables keep the
-//! line as the server sent it in `raw`; a line that does not parse is kept with null
-//! record columns and its reason in `parse_error`. Columns: [`schema`].
+//! *started* that UTC day (the API's windows are by call start). Nothing the server
+//! sent is lost, and nothing is stored twice: a line's `raw` (and a call's `text`)
+//! is stored only where core's formatting of the row's record columns would not
+//! give it back (extra blanks, a one-digit hour, CRLF, …), and is null where it
+//! would (most lines); [`read::texts`] gives every line and log text back byte for
+//! byte. A line that does not parse is kept in `raw`, with null record columns and
+//! its reason in `parse_error`. Columns: [`schema`].
+//!
+//! An unsealed call-log day is fetched again, but the log text of a call that had
+//! ended at least the seal lag before the earlier fetch is taken from the day's
+//! files instead of being fetched again: the API does not say that a listed call's
+//! log is final, so a text is trusted only as a sealed day is, after the lag.
 //!
 //! ## Semantics
 //!
@@ -48,8 +57,10 @@
 
 #![warn(missing_docs)]
 
+pub mod read;
 pub mod schema;
 
+mod canonical;
 mod rows;
 mod store;
 
@@ -162,7 +173,8 @@ pub struct SyncOptions {
     /// Requests in flight at most, 1..=[`MAX_CONCURRENCY`].
     pub concurrency: usize,
     /// Seconds after a day's end before a complete fetch seals it,
-    /// 0..=[`MAX_SEAL_LAG_SECONDS`].
+    /// 0..=[`MAX_SEAL_LAG_SECONDS`]; likewise, seconds after a call's end before
+    /// its fetched log text is reused instead of fetched again.
     pub seal_lag_seconds: i64,
 }
 
@@ -504,6 +516,21 @@ pub fn sync_with_progress(
     // still there when it began.
     let mut plan: Vec<Job> = plan.into_iter().collect();
     plan.sort_by_key(|((source, day), _)| (day * 86_400 + source.retention_seconds(), *source));
+    // When each day's `calls` file was fetched: a text in it was fetched then or
+    // later, or was reused because it was fetched at least the seal lag after its
+    // call's end; either way, that time judges whether it is settled.
+    let texts_fetched_at: HashMap<i64, i64> = state
+        .tables
+        .get(Table::Calls.name())
+        .map(|ts| {
+            plan.iter()
+                .filter(|((source, _), _)| *source == Source::Logs)
+                .filter_map(|&((_, day), _)| {
+                    Some((day, ts.days.get(&date_of_day(day))?.fetched_at))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let jobs = Jobs::new(plan);
     let permits = Permits::new(opts.concurrency);
     let requests = AtomicU64::new(0);
@@ -513,6 +540,8 @@ pub fn sync_with_progress(
         permits: &permits,
         requests: &requests,
         concurrency: opts.concurrency,
+        seal_lag_seconds: opts.seal_lag_seconds,
+        texts_fetched_at: &texts_fetched_at,
     };
     let (tx, rx) = mpsc::channel::<Done>();
     let mut last_save = Instant::now();
@@ -713,6 +742,9 @@ struct Ctx<'a> {
     permits: &'a Permits,
     requests: &'a AtomicU64,
     concurrency: usize,
+    seal_lag_seconds: i64,
+    /// Per call-log day with a `calls` file: when the fetch that wrote it started.
+    texts_fetched_at: &'a HashMap<i64, i64>,
 }
 
 /// Call-log days fetched at once at most. One such day's texts keep every permit
@@ -857,18 +889,39 @@ fn run_job(
         }
         Source::Logs => {
             let summaries = walk(ctx, ctx.client.call_logs(&q)?, warnings)?;
-            let known = store::known_texts(&day_file(ctx.root, Table::Calls, day));
+            let known = match ctx.texts_fetched_at.get(&day) {
+                Some(&at) => {
+                    let mut known = read::known_texts(ctx.root, day);
+                    // Only the texts of calls that had ended at least the seal lag
+                    // before that fetch: a listed call's log may still grow.
+                    let settled: BTreeSet<u64> = summaries
+                        .iter()
+                        .filter(|s| s.end.saturating_add(ctx.seal_lag_seconds) <= at)
+                        .map(|s| s.log_id)
+                        .collect();
+                    known.retain(|id, _| settled.contains(id));
+                    known
+                }
+                None => HashMap::new(),
+            };
             let texts = fetch_texts(ctx, &summaries, known, warnings)?;
             let mut out = Vec::new();
-            for &table in tables {
-                let mut rows = TableRows::new(table);
-                for (s, text) in summaries.iter().zip(&texts) {
-                    match table {
-                        Table::Calls => rows::push_call(&mut rows, s, text)?,
-                        _ => rows::push_entries(&mut rows, s.log_id, text)?,
-                    }
+            // Entries first: a null `calls.text` points at the entries file, so that
+            // file is in place before the calls file that relies on it.
+            let mut from_entries = vec![false; summaries.len()];
+            if tables.contains(&Table::CallLogEntries) {
+                let mut rows = TableRows::new(Table::CallLogEntries);
+                for ((s, text), whole) in summaries.iter().zip(&texts).zip(&mut from_entries) {
+                    *whole = rows::push_entries(&mut rows, s.log_id, text)?;
                 }
-                out.push(write(table, rows)?);
+                out.push(write(Table::CallLogEntries, rows)?);
+            }
+            if tables.contains(&Table::Calls) {
+                let mut rows = TableRows::new(Table::Calls);
+                for ((s, text), whole) in summaries.iter().zip(&texts).zip(&from_entries) {
+                    rows::push_call(&mut rows, s, (!whole).then_some(text.as_str()))?;
+                }
+                out.push(write(Table::Calls, rows)?);
             }
             Ok(out)
         }
@@ -876,9 +929,9 @@ fn run_job(
 }
 
 /// The log text of every call, fetched on up to `concurrency` threads (each request
-/// under a permit), except those `known` already (from this day's earlier file: a
-/// call is listed once it has ended, and its log is then complete). The first error
-/// stops the rest and is the day's error.
+/// under a permit), except those `known` already (from this day's earlier files,
+/// fetched safely after the call's end). The first error stops the rest and is the
+/// day's error.
 fn fetch_texts(
     ctx: &Ctx<'_>,
     calls: &[CallSummary<'static>],

@@ -208,7 +208,19 @@ fn summary_value<'a>(s: &'a CallSummary<'_>, name: &str) -> Option<V<'a>> {
     })
 }
 
-/// A line of a line table: its record's cells, or nulls and the parse error.
+/// `raw` for a parsed line: the line itself where it differs from what core
+/// formats for the record as its cells store it (`canonical::formatted`), null
+/// where it is exactly that (most lines: the reader formats them back).
+fn kept_raw<'a>(table: Table, raw: &'a str, cell: crate::canonical::Cells<'_, '_>) -> V<'a> {
+    if crate::canonical::formatted(table, cell).as_deref() == Some(raw) {
+        V::Null
+    } else {
+        V::Str(raw)
+    }
+}
+
+/// A line of a line table: its record's cells (and `raw` where the line is not
+/// the record's own formatting), or nulls, the line and the parse error.
 fn push_line<'r, R>(
     rows: &mut TableRows,
     raw: &'r str,
@@ -216,10 +228,14 @@ fn push_line<'r, R>(
     value: impl for<'a> Fn(&'a R, &str) -> Option<V<'a>>,
 ) -> Result<(), ArrowError> {
     match parsed {
-        Ok(r) => rows.push(|name| match name {
-            "raw" | "parse_error" => Some(line_cell(name, raw, None)),
-            _ => value(&r, name),
-        }),
+        Ok(r) => {
+            let kept = kept_raw(rows.table, raw, &|name| value(&r, name));
+            rows.push(|name| match name {
+                "raw" => Some(kept),
+                "parse_error" => Some(V::Null),
+                _ => value(&r, name),
+            })
+        }
         Err(e) => {
             let why = describe(&ParseError::from_line(e, raw.as_bytes(), 1, 0));
             rows.push(|name| Some(line_cell(name, raw, Some(&why))))
@@ -237,25 +253,28 @@ pub(crate) fn push_error(rows: &mut TableRows, raw: &str) -> Result<(), ArrowErr
     push_line(rows, raw, plumlogs::parse_error_line(raw), error_value)
 }
 
-/// A call: its summary and its log text.
+/// A call: its summary and its log text (`None`: the text is its entries', see
+/// [`push_entries`]).
 pub(crate) fn push_call(
     rows: &mut TableRows,
     s: &CallSummary<'_>,
-    text: &str,
+    text: Option<&str>,
 ) -> Result<(), ArrowError> {
     rows.push(|name| match name {
-        "text" => Some(V::Str(text)),
+        "text" => Some(text.map_or(V::Null, V::Str)),
         _ => summary_value(s, name),
     })
 }
 
 /// Every entry of a call's log (and every piece that is not one, with its parse
-/// error), each with the text it was read from.
+/// error), each with the text it was read from (`raw`, where that is not the
+/// entry's own formatting). Returns whether the log text is exactly its entries'
+/// texts, each followed by `\n` ([`crate::read`] then rebuilds it from them).
 pub(crate) fn push_entries(
     rows: &mut TableRows,
     log_id: u64,
     text: &str,
-) -> Result<(), ArrowError> {
+) -> Result<bool, ArrowError> {
     let items: Vec<Result<CallLogEntry<'_>, ParseError>> =
         plumlogs::CallLogEntries::new(text).collect();
     // Where each item's text starts: the start of the line holding a field the parser
@@ -284,19 +303,32 @@ pub(crate) fn push_entries(
         starts.push(start);
         previous = start;
     }
+    // The text is its entries' when every entry's text is followed by exactly one
+    // `\n` and nothing else is left over.
+    let mut assembled = starts.first().is_none_or(|&s| s == 0);
+    let mut assembled_len = 0;
     for (n, item) in items.iter().enumerate() {
         let end = starts.get(n + 1).copied().unwrap_or(text.len());
         let raw = text[starts[n]..end].trim_end_matches(['\r', '\n']);
+        assembled &= text[starts[n] + raw.len()..end] == *"\n";
+        assembled_len += raw.len() + 1;
         let own = |name: &str| match name {
             "log_id" => V::UInt(log_id),
             _ => V::UInt(n as u64),
         };
         match item {
-            Ok(e) => rows.push(|name| match name {
-                "raw" | "parse_error" => Some(line_cell(name, raw, None)),
-                "log_id" | "entry" => Some(own(name)),
-                _ => entry_value(e, name),
-            })?,
+            Ok(e) => {
+                let cell = |name: &str| match name {
+                    "log_id" | "entry" => Some(own(name)),
+                    _ => entry_value(e, name),
+                };
+                let kept = kept_raw(Table::CallLogEntries, raw, &cell);
+                rows.push(|name| match name {
+                    "raw" => Some(kept),
+                    "parse_error" => Some(V::Null),
+                    _ => cell(name),
+                })?
+            }
             Err(e) => {
                 let why = describe(e);
                 rows.push(|name| match name {
@@ -306,7 +338,7 @@ pub(crate) fn push_entries(
             }
         }
     }
-    Ok(())
+    Ok(assembled && assembled_len == text.len())
 }
 
 #[cfg(test)]
@@ -318,17 +350,26 @@ mod tests {
     fn a_bad_line_is_kept_with_its_error_and_a_good_one_parses() {
         let good = "inbound 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 1509734310 1509734339 00:00:29";
         let mut rows = TableRows::new(Table::Sessions);
+        // The same record with two blanks and a `\/`: not core's formatting.
+        let spaced = good.replace(" 3 [03/", "  3 [03\\/");
         push_session(&mut rows, good).unwrap();
         push_session(&mut rows, "inbound 7185551234 x").unwrap();
+        push_session(&mut rows, &spaced).unwrap();
         let batch = rows.finish().unwrap();
-        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.num_rows(), 3);
         let raw = batch.column_by_name("raw").unwrap();
+        // The canonical line is not stored: it is formatted back.
+        assert!(raw.is_null(0));
         let raw = raw
             .as_any()
             .downcast_ref::<arrow_array::StringArray>()
             .unwrap();
-        assert_eq!(raw.value(0), good);
         assert_eq!(raw.value(1), "inbound 7185551234 x");
+        assert_eq!(raw.value(2), spaced);
+        let back: Vec<String> = (0..3)
+            .map(|i| crate::read::line_text(&batch, i, Table::Sessions).unwrap())
+            .collect();
+        assert_eq!(back, [good, "inbound 7185551234 x", &spaced]);
         let err = batch.column_by_name("parse_error").unwrap();
         assert!(err.is_null(0));
         let err = err
@@ -355,14 +396,18 @@ mod tests {
         // "stray" continues the first entry; make an orphan by a leading continuation.
         let text2 = format!("orphan\n{text}");
         let mut rows = TableRows::new(Table::CallLogEntries);
-        push_entries(&mut rows, 5, &text2).unwrap();
+        // Every line ends in one `\n`: the text is its entries' texts.
+        assert!(push_entries(&mut rows, 5, &text2).unwrap());
+        // A blank line between entries is not: the calls table keeps the text.
+        assert!(!push_entries(&mut rows, 6, &text.replace("stray\n", "stray\n\n")).unwrap());
+        assert!(!push_entries(&mut rows, 7, text.trim_end()).unwrap());
         let batch = rows.finish().unwrap();
         let raw = batch.column_by_name("raw").unwrap();
-        let raw = raw
-            .as_any()
-            .downcast_ref::<arrow_array::StringArray>()
-            .unwrap();
-        let got: Vec<&str> = (0..raw.len()).map(|i| raw.value(i)).collect();
+        // Only the orphan is stored; the entries are core's formatting.
+        assert!(raw.is_valid(0) && raw.is_null(1) && raw.is_null(2));
+        let got: Vec<String> = (0..3)
+            .map(|i| crate::read::line_text(&batch, i, Table::CallLogEntries).unwrap())
+            .collect();
         assert_eq!(
             got,
             [

@@ -41,16 +41,20 @@ const fn col(name: &'static str, ty: LogicalType, nullable: bool) -> Column {
 }
 
 /// The line as the server sent it (line tables; for `call_log_entries`, the entry's
-/// lines with its continuation lines).
-pub const RAW: Column = col("raw", LogicalType::Text, false);
+/// lines with its continuation lines) where it differs from what core formats for
+/// the row's record columns, or where it did not parse; null where the line is
+/// exactly the record's formatting (most lines), which [`crate::read`] rebuilds.
+pub const RAW: Column = col("raw", LogicalType::Text, true);
 /// Why `raw` did not parse; null when it did.
 pub const PARSE_ERROR: Column = col("parse_error", LogicalType::Text, true);
 /// The call a log entry belongs to (`calls.log_id`).
 pub const LOG_ID: Column = col("log_id", LogicalType::UInt64, false);
 /// The entry's position in its call's log, from 0.
 pub const ENTRY_INDEX: Column = col("entry", LogicalType::UInt32, false);
-/// The call's log text as the server sent it.
-pub const TEXT: Column = col("text", LogicalType::Text, false);
+/// The call's log text as the server sent it; null where it is exactly the
+/// concatenation of its `call_log_entries` texts (each followed by `\n`), written
+/// by the same fetch, which [`crate::read`] rebuilds it from.
+pub const TEXT: Column = col("text", LogicalType::Text, true);
 
 /// The record schema a table's rows come from.
 pub fn record_schema(table: crate::Table) -> &'static RecordSchema {

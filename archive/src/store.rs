@@ -128,8 +128,13 @@ pub struct State {
     pub tables: BTreeMap<String, TableState>,
 }
 
-/// The version this crate writes.
-const STATE_VERSION: u32 = 1;
+/// The version this crate writes. Version 2: `raw` and `calls.text` are null where
+/// core's formatting gives them back (see `schema`). A version-1 dataset (every
+/// `raw` and `text` set) is read as it is and goes on as version 2: its files stay
+/// valid, new files are written the new way.
+const STATE_VERSION: u32 = 2;
+/// The oldest version this crate reads.
+const OLDEST_STATE_VERSION: u32 = 1;
 
 impl State {
     pub(crate) fn load(root: &Path) -> Result<State, SyncError> {
@@ -148,16 +153,19 @@ impl State {
             path: path.clone(),
             message: e.to_string(),
         })?;
-        if state.version != STATE_VERSION {
+        if !(OLDEST_STATE_VERSION..=STATE_VERSION).contains(&state.version) {
             return Err(SyncError::State {
                 path,
                 message: format!(
-                    "version {} (this plumlogs reads version {STATE_VERSION})",
+                    "version {} (this plumlogs reads versions {OLDEST_STATE_VERSION} to {STATE_VERSION})",
                     state.version
                 ),
             });
         }
-        Ok(state)
+        Ok(State {
+            version: STATE_VERSION,
+            ..state
+        })
     }
 
     pub(crate) fn save(&self, root: &Path) -> Result<(), SyncError> {
@@ -241,38 +249,4 @@ fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>, SyncError> {
     fs::read_dir(dir)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
         .map_err(|e| io_err(dir, e))
-}
-
-/// `log_id` → log text of a day's `calls` file, if it exists and reads back; empty
-/// otherwise (the texts are then all fetched).
-pub(crate) fn known_texts(path: &Path) -> std::collections::HashMap<u64, String> {
-    use arrow_array::{Array, StringArray, UInt64Array};
-    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-    let mut out = std::collections::HashMap::new();
-    let Ok(file) = File::open(path) else {
-        return out;
-    };
-    let Ok(reader) = ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) else {
-        return out;
-    };
-    for batch in reader {
-        let Ok(batch) = batch else {
-            return std::collections::HashMap::new();
-        };
-        let ids = batch
-            .column_by_name("log_id")
-            .and_then(|c| c.as_any().downcast_ref::<UInt64Array>());
-        let texts = batch
-            .column_by_name("text")
-            .and_then(|c| c.as_any().downcast_ref::<StringArray>());
-        let (Some(ids), Some(texts)) = (ids, texts) else {
-            return std::collections::HashMap::new();
-        };
-        for i in 0..batch.num_rows() {
-            if ids.is_valid(i) && texts.is_valid(i) {
-                out.insert(ids.value(i), texts.value(i).to_owned());
-            }
-        }
-    }
-    out
 }

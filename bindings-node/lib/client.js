@@ -317,8 +317,15 @@ function withTextItem(json) {
   return error ? { summary, log: null, error: fromPayload(error) } : { summary, log, error: null }
 }
 
+/** A client's native half, for `lib/sync.js` (set once, by the class's static block). */
+let nativeOf
+
 class Client {
   #native
+
+  static {
+    nativeOf = (client) => (client instanceof Client ? client.#native : undefined)
+  }
 
   constructor(options, profile) {
     const o = optionsArg(options, CLIENT_OPTIONS)
@@ -536,4 +543,4 @@ class Client {
   }
 }
 
-module.exports = { Client, Listing }
+module.exports = { Client, Listing, nativeOf: (client) => nativeOf(client) }

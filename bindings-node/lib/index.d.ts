@@ -546,5 +546,84 @@ export declare class Emulator {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** An archive table: a directory of the dataset. */
+export type SyncTable = 'sessions' | 'errors' | 'calls' | 'call_log_entries'
+
+/** Options of {@link sync}. */
+export interface SyncOptions {
+  /** The client to fetch with; default `new Client()` (credentials from `PLUM_USERNAME`/`PLUM_PASSWORD`). */
+  client?: Client
+  /** Default every table. */
+  tables?: SyncTable[]
+  /** Start the range at this time's UTC day instead of as far back as each service keeps (clamped to retention). */
+  since?: Time
+  /** Requests in flight at most, 1..64 (default 8). */
+  concurrency?: number
+  /** Seconds after a day's end before a complete fetch seals it, 0..259200 (default 21600). */
+  sealLagSeconds?: number
+}
+
+/** One table's UTC day. */
+export interface SyncDay {
+  table: SyncTable
+  /** `YYYY-MM-DD`. */
+  date: string
+}
+
+/** A day whose fetch or write failed; the next run fetches it again. */
+export interface SyncFailure {
+  tables: SyncTable[]
+  /** `YYYY-MM-DD`. */
+  date: string
+  error: string
+}
+
+/** What one run of {@link sync} did. */
+export interface SyncReport {
+  /** The clock (UNIX seconds) the run planned with. */
+  now: number
+  /** Table files written (replaced or new). */
+  daysWritten: number
+  /** Of those, files whose day is now sealed (never fetched again). */
+  daysSealed: number
+  /** Days skipped because they were sealed before. */
+  daysAlreadySealed: number
+  /** Days in range that left retention unsealed, oldest first (on every run). */
+  gaps: SyncDay[]
+  /** Days that failed this run (then `sync` rejects with a `SyncError` of kind `days`). */
+  failures: SyncFailure[]
+  /** Rows written. */
+  records: number
+  /** Bytes written. */
+  bytes: number
+  /** Requests that returned a page or a log (retries not counted). */
+  requests: number
+  /** What the server said beside its data, prefixed with the day. */
+  warnings: string[]
+  /** Temporary files of an interrupted run that were removed. */
+  cleaned: number
+  /** Wall time of the run. */
+  seconds: number
+}
+
+/**
+ * A sync that did not complete: `days` (some days failed, `report` says which; the
+ * others were written), `locked` (another sync holds the directory), `io` (a file
+ * could not be read or written), `state` (the state file is not one plumlogs wrote).
+ */
+export declare class SyncError extends Error {
+  readonly name: 'SyncError'
+  readonly kind: 'days' | 'locked' | 'io' | 'state'
+  /** The run's report (kind `days`), else `null`. */
+  readonly report: SyncReport | null
+}
+
+/**
+ * Bring the Parquet dataset in `dir` up to date (the run of `plumlogs sync DIR`), on
+ * a thread of its own: the event loop is never blocked. Rejects with a `SyncError`,
+ * or a `PlumError` (a bad option, or a client failure before anything was fetched).
+ */
+export declare function sync(dir: string, options?: SyncOptions): Promise<SyncReport>
+
 // Only what is marked `export` above is public (`PlumErrorBase` is not a run-time name).
 export {}

@@ -5,6 +5,7 @@ const errors = require('./errors.js')
 const parse = require('./parse.js')
 const { Client } = require('./client.js')
 const { Emulator } = require('./emulator.js')
+const { sync, SyncError } = require('./sync.js')
 
 module.exports = {
   parseSessionLine: parse.parseSessionLine,
@@ -27,4 +28,6 @@ module.exports = {
   AuthError: errors.AuthError,
   TransportError: errors.TransportError,
   AbortError: errors.AbortError,
+  sync,
+  SyncError,
 }

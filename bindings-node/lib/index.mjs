@@ -22,5 +22,7 @@ export const {
   AuthError,
   TransportError,
   AbortError,
+  sync,
+  SyncError,
 } = plumlogs
 export default plumlogs

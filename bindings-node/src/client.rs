@@ -864,3 +864,10 @@ pub fn record_schema() -> napi::Result<String> {
         })
         .js()
 }
+
+impl NativeClient {
+    /// The core client, for the archive's `sync` (`src/sync.rs`).
+    pub(crate) fn core(&self) -> &Client {
+        &self.inner
+    }
+}

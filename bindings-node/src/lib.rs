@@ -12,4 +12,5 @@ mod emulator;
 mod error;
 mod parse;
 mod spawn;
+mod sync;
 mod text;

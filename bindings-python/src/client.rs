@@ -748,3 +748,9 @@ type Limits<'a, 'py> = (
 );
 /// `concurrency`, `sub_window_seconds` of a listing.
 type Windows<'a, 'py> = (Option<&'a Bound<'py, PyAny>>, Option<&'a Bound<'py, PyAny>>);
+impl PyClient {
+    /// The core client, for the archive's `sync` (`src/sync.rs`).
+    pub(crate) fn core(&self) -> &Client {
+        &self.client
+    }
+}

@@ -19,6 +19,7 @@ mod record_list;
 mod records;
 mod rows;
 mod store;
+mod sync;
 mod time;
 mod timearg;
 
@@ -194,6 +195,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<record_list::RecordList>()?;
     m.add_class::<record_list::RecordChunks>()?;
     m.add_class::<parse::ParseResult>()?;
+    m.add_function(wrap_pyfunction!(sync::_sync, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -6,6 +6,9 @@ what they compute is checked."""
 
 from __future__ import annotations
 
+import ast
+import asyncio
+import inspect
 import re
 from pathlib import Path
 from typing import Any
@@ -75,7 +78,13 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def run(s: dict[str, Any], namespace: dict[str, Any]) -> None:
-    exec(compile(s["code"], s["name"], "exec"), namespace)
+    # Top-level `await`/`async with` is allowed, as in a notebook cell (Jupyter runs
+    # such a cell on its loop; here each such block gets a loop of its own).
+    code = compile(s["code"], s["name"], "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    if code.co_flags & inspect.CO_COROUTINE:
+        asyncio.run(eval(code, namespace))
+    else:
+        exec(code, namespace)
 
 
 @pytest.mark.parametrize("key", list(READMES))

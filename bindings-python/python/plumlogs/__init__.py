@@ -44,6 +44,7 @@ from ._native import (
     parse_session_line,
     parse_sessions,
 )
+from ._sync import DayFailure, DayRef, SyncError, SyncReport, sync
 from ._types import ResponseMeta, RetryEvent, SessionIdParts
 
 __version__: str = _native.__version__
@@ -62,6 +63,8 @@ __all__ = [
     "CallLogsWithText",
     "CallSummary",
     "Client",
+    "DayFailure",
+    "DayRef",
     "Emulator",
     "ErrorRecord",
     "Follow",
@@ -76,6 +79,8 @@ __all__ = [
     "ServerWarning",
     "SessionIdParts",
     "SessionRecord",
+    "SyncError",
+    "SyncReport",
     "TransportError",
     "decode_response",
     "parse_call_log",
@@ -84,6 +89,7 @@ __all__ = [
     "parse_session_line",
     "parse_sessions",
     "split_session_id",
+    "sync",
 ]
 
 # RecordList implements the whole read-only sequence protocol natively, but is not

@@ -34,6 +34,7 @@ __all__ = [
     "_invalid_argument",
     "_plum_log_level",
     "_split_session_id",
+    "_sync",
     "decode_response",
     "parse_call_log",
     "parse_error_line",
@@ -511,3 +512,15 @@ def _frame_schema(
 ) -> list[dict[str, Any]]: ...
 def _invalid_argument(field: str, reason: str) -> InvalidArgument: ...
 def _plum_log_level(value: str | None) -> int | None: ...
+def _sync(
+    dir: str,
+    client: Client,
+    *,
+    tables: list[str] | None = None,
+    since: int | datetime.datetime | None = None,
+    concurrency: int | None = None,
+    seal_lag_seconds: int | None = None,
+) -> tuple[str, str | None]:
+    """Run one sync of `dir` with `client`. Returns `(report_json, None)` when every
+    day was written, `(report_json, message)` when some days failed (the others were
+    written); raises for anything that stopped the run as a whole."""
