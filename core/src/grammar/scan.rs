@@ -184,6 +184,139 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
     (s.len(), !high)
 }
 
+/// Index of the first blank or `stop` byte in `s`, or `s.len()`: where a
+/// `label:`, a `TYPE:` or a session id's server part ends. Eight bytes at a time,
+/// as [`blank_and_ascii`].
+#[inline(always)]
+pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        // As in `blank_and_ascii`: the lowest flagged byte is exact.
+        let hits = zero_bytes(w ^ (b' ' as u64 * LO))
+            | zero_bytes(w ^ (b'\t' as u64 * LO))
+            | zero_bytes(w ^ (stop as u64 * LO));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !is_blank(s[i]) && s[i] != stop {
+        i += 1;
+    }
+    i
+}
+
+/// The `\n` bytes of a 64-byte block as a bit mask (bit `i` for byte `i`), with
+/// SSE2 (part of every x86_64 CPU: no runtime detection needed).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn newline_bits(block: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    let mut bits = 0u64;
+    for k in 0..4 {
+        // SAFETY: SSE2 is in the x86_64 baseline, so these intrinsics exist on every
+        // CPU this code runs on; `block` holds 64 bytes, so the 16 bytes read from
+        // `16 * k` (k < 4) are in bounds, and `_mm_loadu_si128` reads unaligned.
+        let eq = unsafe {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))
+        } as u16;
+        bits |= (eq as u64) << (16 * k);
+    }
+    bits
+}
+
+/// The `\n` bytes of a 64-byte block as a bit mask, where SSE2 is not there.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline(always)]
+fn newline_bits(block: &[u8; 64]) -> u64 {
+    newline_bits_swar(block)
+}
+
+/// The `\n` bytes of a 64-byte block as a bit mask, eight bytes at a time (SWAR):
+/// the portable fallback (tested on every target).
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline(always)]
+fn newline_bits_swar(block: &[u8; 64]) -> u64 {
+    const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let mut bits = 0u64;
+    for (k, w) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"))
+            ^ (b'\n' as u64 * 0x0101_0101_0101_0101);
+        // Exact per byte (no carry crosses a byte): the high bit is clear only for a zero byte.
+        let zero = !(((x & LO7) + LO7) | x) & !LO7;
+        // Gather the eight high bits into one byte.
+        let byte = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u64;
+        bits |= byte << (8 * k);
+    }
+    bits
+}
+
+/// The positions of `\n` in a text, in order, found a 64-byte block at a time: one
+/// vector compare per 16 bytes gives a block's newlines as a bit mask, and each line
+/// end is then a `trailing_zeros` — no search is started per line.
+#[derive(Clone, Debug)]
+pub struct Newlines<'a> {
+    text: &'a [u8],
+    /// Start of the block `bits` describes.
+    base: usize,
+    /// The newlines of `text[base..base + 64]` not yet returned.
+    bits: u64,
+}
+
+impl<'a> Newlines<'a> {
+    /// The newlines of `text` at or after `from`.
+    #[inline]
+    pub fn new(text: &'a [u8], from: usize) -> Self {
+        let mut n = Newlines {
+            text,
+            base: from,
+            bits: 0,
+        };
+        n.load();
+        n
+    }
+
+    /// Read the block at `base` into `bits`.
+    #[inline(always)]
+    fn load(&mut self) {
+        let rest = self.text.get(self.base..).unwrap_or(&[]);
+        self.bits = match rest.first_chunk::<64>() {
+            Some(block) => newline_bits(block),
+            // The last, short block: a byte at a time.
+            None => rest
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'\n')
+                .fold(0, |bits, (i, _)| bits | 1 << i),
+        };
+    }
+}
+
+impl Iterator for Newlines<'_> {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            if self.base + 64 >= self.text.len() {
+                return None;
+            }
+            self.base += 64;
+            self.load();
+        }
+        let at = self.base + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(at)
+    }
+}
+
 /// Zero or more blanks (never fails).
 #[inline(always)]
 pub fn blanks(input: &[u8]) -> PResult<'_, ()> {
@@ -358,12 +491,62 @@ pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
     Some(value)
 }
 
+/// Powers of ten up to 10^8: the weight of a word of digits read before more digits.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The digits at the start of an 8-byte word (first byte lowest): how many lead it
+/// (0–8), and their value.
+///
+/// SWAR: one subtract and one add flag every byte outside `0`..=`9` (its high bit
+/// in `d | w + 0x46`; carries and borrows only move upwards, so the lowest flagged
+/// byte is exact), and the value of the leading digits is three multiplications
+/// (Lemire's eight-digit conversion) after shifting them to the top of the word,
+/// where the vacated low bytes read as leading zeros.
+#[inline(always)]
+fn word_digits(w: u64) -> (usize, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let d = w.wrapping_sub(b'0' as u64 * LO);
+    let flags = (d | w.wrapping_add(0x46 * LO)) & (0x80 * LO);
+    let k = (flags.trailing_zeros() / 8) as usize;
+    if k == 0 {
+        return (0, 0);
+    }
+    let v = d << (8 * (8 - k));
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(0x000F_4240_0000_0064)
+        + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(0x0000_2710_0000_0001))
+        >> 32;
+    (k, v & 0xFFFF_FFFF)
+}
+
 /// The run of ASCII digits at the start of `input`: its length, and its value
-/// (`None` when it does not fit in a u64). One pass, no separate field split.
+/// (`None` when it does not fit in a u64). One pass, no separate field split;
+/// eight bytes at a time while a whole word is left (UNIX times and session-id
+/// starts are ten digits: two word steps instead of ten multiply-add rounds).
 #[inline(always)]
 pub fn leading_digits(input: &[u8]) -> (usize, Option<u64>) {
     let mut value: u64 = 0;
     let mut n = 0;
+    // At most two words (16 digits): the value cannot overflow.
+    while n <= 8 && n + 8 <= input.len() {
+        let w = u64::from_le_bytes(input[n..n + 8].try_into().expect("8 bytes"));
+        let (k, v) = word_digits(w);
+        value = value * POW10[k] + v;
+        n += k;
+        if k < 8 {
+            return (n, Some(value));
+        }
+    }
     // Up to 19 digits cannot overflow: no checked arithmetic on the common path.
     while n < input.len() && n < 19 {
         let d = input[n].wrapping_sub(b'0');
@@ -420,22 +603,41 @@ pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
     }
 }
 
-/// The month abbreviation `Jan` … `Dec` as 1..=12.
+/// The month abbreviation `Jan` … `Dec` as 1..=12: its three bytes as one integer,
+/// matched against the twelve names' (one compare tree, no byte-string compares).
 #[inline(always)]
 pub fn month_number(name: &[u8]) -> Option<u8> {
-    Some(match name {
-        b"Jan" => 1,
-        b"Feb" => 2,
-        b"Mar" => 3,
-        b"Apr" => 4,
-        b"May" => 5,
-        b"Jun" => 6,
-        b"Jul" => 7,
-        b"Aug" => 8,
-        b"Sep" => 9,
-        b"Oct" => 10,
-        b"Nov" => 11,
-        b"Dec" => 12,
+    const fn key(n: &[u8]) -> u32 {
+        n[0] as u32 | (n[1] as u32) << 8 | (n[2] as u32) << 16
+    }
+    const JAN: u32 = key(b"Jan");
+    const FEB: u32 = key(b"Feb");
+    const MAR: u32 = key(b"Mar");
+    const APR: u32 = key(b"Apr");
+    const MAY: u32 = key(b"May");
+    const JUN: u32 = key(b"Jun");
+    const JUL: u32 = key(b"Jul");
+    const AUG: u32 = key(b"Aug");
+    const SEP: u32 = key(b"Sep");
+    const OCT: u32 = key(b"Oct");
+    const NOV: u32 = key(b"Nov");
+    const DEC: u32 = key(b"Dec");
+    let &[a, b, c] = name else {
+        return None;
+    };
+    Some(match key(&[a, b, c]) {
+        JAN => 1,
+        FEB => 2,
+        MAR => 3,
+        APR => 4,
+        MAY => 5,
+        JUN => 6,
+        JUL => 7,
+        AUG => 8,
+        SEP => 9,
+        OCT => 10,
+        NOV => 11,
+        DEC => 12,
         _ => return None,
     })
 }
@@ -461,11 +663,107 @@ pub fn rest_text(input: &[u8]) -> Result<&str, nom::Err<Fail>> {
 mod tests {
     use super::*;
 
+    /// The byte-at-a-time reading `leading_digits` must agree with.
+    fn leading_digits_bytewise(input: &[u8]) -> (usize, Option<u64>) {
+        let n = input.iter().take_while(|b| b.is_ascii_digit()).count();
+        let value = input[..n].iter().try_fold(0u64, |v, &b| {
+            v.checked_mul(10)?.checked_add((b - b'0') as u64)
+        });
+        (n, value)
+    }
+
+    #[test]
+    fn digit_words_agree_with_a_byte_loop() {
+        let samples: [&[u8]; 12] = [
+            b"",
+            b"7",
+            b"1509734310 1509734339 00:00:29",
+            b"12345678",
+            b"123456789",
+            b"0000000000000000000000000042;",
+            b"18446744073709551615 x",
+            b"18446744073709551616 x",
+            b"99999999999999999999999",
+            b"12/34:56 x",
+            b"123\xb0456789",
+            b"9\x3a8\x2f7\x80\xff\x39\x30",
+        ];
+        for s in samples {
+            for start in 0..=s.len() {
+                for end in start..=s.len() {
+                    let s = &s[start..end];
+                    assert_eq!(leading_digits(s), leading_digits_bytewise(s), "{s:?}");
+                }
+            }
+        }
+        // Every byte value right after a run of each length.
+        for len in 0..12 {
+            for b in 0..=255u8 {
+                let mut s = vec![b'5'; len];
+                s.push(b);
+                s.extend_from_slice(b"12345678");
+                assert_eq!(leading_digits(&s), leading_digits_bytewise(&s), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn newline_masks_agree() {
+        let mut block = [0u8; 64];
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for round in 0..2000 {
+            for b in block.iter_mut() {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                // Mostly bytes near `\n` (0x0A), so carries and borrows are exercised.
+                *b = if round % 2 == 0 {
+                    (x % 4) as u8 + 0x09
+                } else {
+                    x as u8
+                };
+            }
+            let want = (0..64)
+                .filter(|&i| block[i] == b'\n')
+                .fold(0u64, |m, i| m | 1 << i);
+            assert_eq!(newline_bits(&block), want);
+            assert_eq!(newline_bits_swar(&block), want);
+        }
+    }
+
+    #[test]
+    fn newline_blocks_agree_with_a_byte_loop() {
+        let mut text = Vec::new();
+        for n in 0..300usize {
+            text.extend(std::iter::repeat_n(b'x', n % 70));
+            text.push(if n % 7 == 0 { b'\r' } else { b'\n' });
+            if n % 5 == 0 {
+                text.push(b'\n');
+            }
+        }
+        for start in [0, 1, 63, 64, 65, 200, text.len() - 1, text.len()] {
+            for end in [start, start + 1, start + 64, start + 130, text.len()] {
+                let t = &text[..end.min(text.len())];
+                let from = start.min(t.len());
+                let want: Vec<usize> = (from..t.len()).filter(|&i| t[i] == b'\n').collect();
+                assert_eq!(
+                    Newlines::new(t, from).collect::<Vec<_>>(),
+                    want,
+                    "{from}..{}",
+                    t.len()
+                );
+            }
+        }
+    }
+
     #[test]
     fn blank_search_agrees_with_a_byte_loop() {
-        let samples: [&[u8]; 9] = [
+        let samples: [&[u8]; 12] = [
             b"",
             b" ",
+            b"200035;003;1509734279 1509734310",
+            b"transfer_target: x",
+            b"abcdefghijklmnopq;\tr",
             b"abc",
             b"abcdefgh ijk",
             b"abcdefghijklmnop\t",
@@ -479,6 +777,13 @@ mod tests {
                 let s = &s[start.min(s.len())..];
                 let n = s.iter().position(|&b| is_blank(b)).unwrap_or(s.len());
                 assert_eq!(blank_and_ascii(s), (n, s[..n].is_ascii()), "{s:?}");
+                for stop in [b';', b':'] {
+                    let m = s
+                        .iter()
+                        .position(|&b| is_blank(b) || b == stop)
+                        .unwrap_or(s.len());
+                    assert_eq!(find_blank_or(s, stop), m, "{s:?} {stop}");
+                }
             }
         }
     }
