@@ -14,26 +14,22 @@ pub struct RawLine<'a> {
     pub start: usize,
 }
 
-/// Splits a text at `\n` (a `\r` before it is dropped too); the line ends are found
-/// a 64-byte block at a time (`scan::Newlines`).
+/// Splits a text at `\n` (a `\r` before it is dropped too), with memchr.
 #[derive(Clone, Debug)]
 pub struct LineSplitter<'a> {
     text: &'a [u8],
     pos: usize,
     number: usize,
-    newlines: scan::Newlines<'a>,
 }
 
 impl<'a> LineSplitter<'a> {
     /// The lines of a whole text; a UTF-8 byte-order mark at its start is skipped
     /// (line starts stay byte offsets into `text`, BOM included).
     pub fn new(text: &'a [u8]) -> Self {
-        let pos = text.len() - strip_bom(text).len();
         LineSplitter {
             text,
-            pos,
+            pos: text.len() - strip_bom(text).len(),
             number: 0,
-            newlines: scan::Newlines::new(text, pos),
         }
     }
 
@@ -44,7 +40,6 @@ impl<'a> LineSplitter<'a> {
             text,
             pos: 0,
             number: 0,
-            newlines: scan::Newlines::new(text, 0),
         }
     }
 }
@@ -67,13 +62,13 @@ impl<'a> Iterator for LineSplitter<'a> {
         if self.pos >= self.text.len() {
             return None;
         }
-        let start = self.pos;
-        // The next line end: every one before `pos` was taken by an earlier line.
-        let (line, next) = match self.newlines.next() {
-            Some(end) => (&self.text[start..end], end + 1),
-            None => (&self.text[start..], self.text.len()),
+        let rest = &self.text[self.pos..];
+        let (line, advance) = match memchr::memchr(b'\n', rest) {
+            Some(n) => (&rest[..n], n + 1),
+            None => (rest, rest.len()),
         };
-        self.pos = next;
+        let start = self.pos;
+        self.pos += advance;
         self.number += 1;
         Some(RawLine {
             bytes: strip_line_end(line),

@@ -210,113 +210,6 @@ pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
     i
 }
 
-/// The `\n` bytes of a 64-byte block as a bit mask (bit `i` for byte `i`), with
-/// SSE2 (part of every x86_64 CPU: no runtime detection needed).
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn newline_bits(block: &[u8; 64]) -> u64 {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
-    };
-    let mut bits = 0u64;
-    for k in 0..4 {
-        // SAFETY: SSE2 is in the x86_64 baseline, so these intrinsics exist on every
-        // CPU this code runs on; `block` holds 64 bytes, so the 16 bytes read from
-        // `16 * k` (k < 4) are in bounds, and `_mm_loadu_si128` reads unaligned.
-        let eq = unsafe {
-            let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
-            _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'\n' as i8)))
-        } as u16;
-        bits |= (eq as u64) << (16 * k);
-    }
-    bits
-}
-
-/// The `\n` bytes of a 64-byte block as a bit mask, where SSE2 is not there.
-#[cfg(not(target_arch = "x86_64"))]
-#[inline(always)]
-fn newline_bits(block: &[u8; 64]) -> u64 {
-    newline_bits_swar(block)
-}
-
-/// The `\n` bytes of a 64-byte block as a bit mask, eight bytes at a time (SWAR):
-/// the portable fallback (tested on every target).
-#[cfg(any(test, not(target_arch = "x86_64")))]
-#[inline(always)]
-fn newline_bits_swar(block: &[u8; 64]) -> u64 {
-    const LO7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let mut bits = 0u64;
-    for (k, w) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"))
-            ^ (b'\n' as u64 * 0x0101_0101_0101_0101);
-        // Exact per byte (no carry crosses a byte): the high bit is clear only for a zero byte.
-        let zero = !(((x & LO7) + LO7) | x) & !LO7;
-        // Gather the eight high bits into one byte.
-        let byte = ((zero >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u64;
-        bits |= byte << (8 * k);
-    }
-    bits
-}
-
-/// The positions of `\n` in a text, in order, found a 64-byte block at a time: one
-/// vector compare per 16 bytes gives a block's newlines as a bit mask, and each line
-/// end is then a `trailing_zeros` — no search is started per line.
-#[derive(Clone, Debug)]
-pub struct Newlines<'a> {
-    text: &'a [u8],
-    /// Start of the block `bits` describes.
-    base: usize,
-    /// The newlines of `text[base..base + 64]` not yet returned.
-    bits: u64,
-}
-
-impl<'a> Newlines<'a> {
-    /// The newlines of `text` at or after `from`.
-    #[inline]
-    pub fn new(text: &'a [u8], from: usize) -> Self {
-        let mut n = Newlines {
-            text,
-            base: from,
-            bits: 0,
-        };
-        n.load();
-        n
-    }
-
-    /// Read the block at `base` into `bits`.
-    #[inline(always)]
-    fn load(&mut self) {
-        let rest = self.text.get(self.base..).unwrap_or(&[]);
-        self.bits = match rest.first_chunk::<64>() {
-            Some(block) => newline_bits(block),
-            // The last, short block: a byte at a time.
-            None => rest
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'\n')
-                .fold(0, |bits, (i, _)| bits | 1 << i),
-        };
-    }
-}
-
-impl Iterator for Newlines<'_> {
-    type Item = usize;
-
-    #[inline(always)]
-    fn next(&mut self) -> Option<usize> {
-        while self.bits == 0 {
-            if self.base + 64 >= self.text.len() {
-                return None;
-            }
-            self.base += 64;
-            self.load();
-        }
-        let at = self.base + self.bits.trailing_zeros() as usize;
-        self.bits &= self.bits - 1;
-        Some(at)
-    }
-}
-
 /// Zero or more blanks (never fails).
 #[inline(always)]
 pub fn blanks(input: &[u8]) -> PResult<'_, ()> {
@@ -603,41 +496,22 @@ pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
     }
 }
 
-/// The month abbreviation `Jan` … `Dec` as 1..=12: its three bytes as one integer,
-/// matched against the twelve names' (one compare tree, no byte-string compares).
+/// The month abbreviation `Jan` … `Dec` as 1..=12.
 #[inline(always)]
 pub fn month_number(name: &[u8]) -> Option<u8> {
-    const fn key(n: &[u8]) -> u32 {
-        n[0] as u32 | (n[1] as u32) << 8 | (n[2] as u32) << 16
-    }
-    const JAN: u32 = key(b"Jan");
-    const FEB: u32 = key(b"Feb");
-    const MAR: u32 = key(b"Mar");
-    const APR: u32 = key(b"Apr");
-    const MAY: u32 = key(b"May");
-    const JUN: u32 = key(b"Jun");
-    const JUL: u32 = key(b"Jul");
-    const AUG: u32 = key(b"Aug");
-    const SEP: u32 = key(b"Sep");
-    const OCT: u32 = key(b"Oct");
-    const NOV: u32 = key(b"Nov");
-    const DEC: u32 = key(b"Dec");
-    let &[a, b, c] = name else {
-        return None;
-    };
-    Some(match key(&[a, b, c]) {
-        JAN => 1,
-        FEB => 2,
-        MAR => 3,
-        APR => 4,
-        MAY => 5,
-        JUN => 6,
-        JUL => 7,
-        AUG => 8,
-        SEP => 9,
-        OCT => 10,
-        NOV => 11,
-        DEC => 12,
+    Some(match name {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
         _ => return None,
     })
 }
@@ -703,55 +577,6 @@ mod tests {
                 s.push(b);
                 s.extend_from_slice(b"12345678");
                 assert_eq!(leading_digits(&s), leading_digits_bytewise(&s), "{s:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn newline_masks_agree() {
-        let mut block = [0u8; 64];
-        let mut x = 0x9E37_79B9_7F4A_7C15u64;
-        for round in 0..2000 {
-            for b in block.iter_mut() {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                // Mostly bytes near `\n` (0x0A), so carries and borrows are exercised.
-                *b = if round % 2 == 0 {
-                    (x % 4) as u8 + 0x09
-                } else {
-                    x as u8
-                };
-            }
-            let want = (0..64)
-                .filter(|&i| block[i] == b'\n')
-                .fold(0u64, |m, i| m | 1 << i);
-            assert_eq!(newline_bits(&block), want);
-            assert_eq!(newline_bits_swar(&block), want);
-        }
-    }
-
-    #[test]
-    fn newline_blocks_agree_with_a_byte_loop() {
-        let mut text = Vec::new();
-        for n in 0..300usize {
-            text.extend(std::iter::repeat_n(b'x', n % 70));
-            text.push(if n % 7 == 0 { b'\r' } else { b'\n' });
-            if n % 5 == 0 {
-                text.push(b'\n');
-            }
-        }
-        for start in [0, 1, 63, 64, 65, 200, text.len() - 1, text.len()] {
-            for end in [start, start + 1, start + 64, start + 130, text.len()] {
-                let t = &text[..end.min(text.len())];
-                let from = start.min(t.len());
-                let want: Vec<usize> = (from..t.len()).filter(|&i| t[i] == b'\n').collect();
-                assert_eq!(
-                    Newlines::new(t, from).collect::<Vec<_>>(),
-                    want,
-                    "{from}..{}",
-                    t.len()
-                );
             }
         }
     }

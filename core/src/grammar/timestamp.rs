@@ -262,72 +262,34 @@ pub(crate) fn utc_offset(input: &[u8]) -> PResult<'_, i16> {
     }
 }
 
-/// Byte `i` of a little-endian word.
-#[inline(always)]
-const fn byte_at(w: u64, i: usize) -> u32 {
-    (w >> (8 * i)) as u8 as u32
-}
-
-/// Whether the bytes of `w` under `digits` (0xFF per byte) are ASCII digits and the
-/// bytes under `punct` are what `want` has there; exact per byte (no carry or borrow
-/// crosses a byte, so a neighbour never changes the verdict).
-#[inline(always)]
-const fn form(w: u64, digits: u64, punct: u64, want: u64) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    let high_ok = (w & digits & (0xF0 * LO)) == (digits & (0x30 * LO));
-    // A low nibble above 9 carries into bit 4 when 6 is added.
-    let low_ok = ((w & digits & (0x0F * LO)) + (digits & (0x06 * LO))) & (0x10 * LO) == 0;
-    high_ok && low_ok && (w & punct) == want
-}
-
 /// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes.
-/// Its 28 bytes are four words (the last overlapping), each checked in one step:
-/// the punctuation at its places, the digits where they belong (SWAR).
 #[inline(always)]
 fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
-    let b: &[u8; 28] = input.first_chunk::<28>()?;
-    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    const fn ff(i: usize) -> u64 {
-        0xFF << (8 * i)
-    }
-    const fn put(c: u8, i: usize) -> u64 {
-        (c as u64) << (8 * i)
-    }
-    // `[dd/Mon/`, `yyyy:hh:`, `mm:ss +h`, `s +hhmm]` (bytes 0, 8, 16 and 20 on).
-    let (w0, w1, w2, w3) = (word(0), word(8), word(16), word(20));
-    let fixed = form(
-        w0,
-        ff(1) | ff(2),
-        ff(0) | ff(3) | ff(7),
-        put(b'[', 0) | put(b'/', 3) | put(b'/', 7),
-    ) && form(
-        w1,
-        ff(0) | ff(1) | ff(2) | ff(3) | ff(5) | ff(6),
-        ff(4) | ff(7),
-        put(b':', 4) | put(b':', 7),
-    ) && form(
-        w2,
-        ff(0) | ff(1) | ff(3) | ff(4),
-        ff(2) | ff(5),
-        put(b':', 2) | put(b' ', 5),
-    ) && form(w3, ff(3) | ff(4) | ff(5) | ff(6), ff(7), put(b']', 7));
-    if !fixed {
+    let b: &[u8; 28] = input.get(..28)?.try_into().ok()?;
+    if b[0] != b'['
+        || b[3] != b'/'
+        || b[7] != b'/'
+        || b[12] != b':'
+        || b[15] != b':'
+        || b[18] != b':'
+        || b[21] != b' '
+        || b[27] != b']'
+    {
         return None;
     }
-    let two = |w: u64, i: usize| (byte_at(w, i) & 0x0F) * 10 + (byte_at(w, i + 1) & 0x0F);
-    let day = two(w0, 1);
+    let day = fixed_digits::<2>(&b[1..])?;
     let month = month_number(&b[4..7])?;
-    let year = two(w1, 0) * 100 + two(w1, 2);
-    let hour = two(w1, 5);
-    let minute = two(w2, 0);
-    let second = two(w2, 3);
+    let year = fixed_digits::<4>(&b[8..])?;
+    let hour = fixed_digits::<2>(&b[13..])?;
+    let minute = fixed_digits::<2>(&b[16..])?;
+    let second = fixed_digits::<2>(&b[19..])?;
     let sign: i16 = match b[22] {
         b'+' => 1,
         b'-' => -1,
         _ => return None,
     };
-    let oh = two(w3, 3);
-    let om = two(w3, 5);
+    let oh = fixed_digits::<2>(&b[23..])?;
+    let om = fixed_digits::<2>(&b[25..])?;
     if oh > 14 || om > 59 || hour > 23 || minute > 59 || second > 60 || day == 0 {
         return None;
     }
@@ -557,7 +519,7 @@ pub fn escaped_timestamp_end(line: &[u8], first: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
-    /// The word-at-a-time fast path accepts only what the field-by-field parser
+    /// The fixed-width fast path accepts only what the field-by-field parser
     /// accepts, with the same value: every byte of a valid stamp replaced by every
     /// byte value, and two at once on the digits.
     #[test]
