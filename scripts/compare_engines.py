@@ -27,6 +27,7 @@ printed (the machine may be shared: only ratios measured in one run mean anythin
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import io
 import os
 import random
@@ -37,7 +38,6 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 FIELDS = [
     "kind",
     "ani",
@@ -59,31 +59,16 @@ GROUPS = ["kind", "ani", "channel", "ts", "dnis", "sid", "start", "end", "h", "m
 STRPTIME = "%d/%b/%Y:%H:%M:%S %z"
 
 
-def generate(n: int, seed: int = 18) -> bytes:
-    """`n` call lines (inbound/outbound/transfer, no `local` lines), ~121 bytes each."""
-    import datetime as dt
-
-    r = random.Random(seed)
-    zones = {off: dt.timezone(dt.timedelta(minutes=off)) for off in (-300, -240, -360)}
-    out: list[str] = []
-    t = 1_700_000_000
-    for _ in range(n):
-        t += r.randint(0, 30)
-        kind = r.choices(["inbound", "outbound", "transfer"], [70, 25, 5])[0]
-        ani = f"{r.randint(2, 9)}{r.randint(0, 10**9 - 1):09d}"
-        dnis = (
-            "dialer@acme.example" if kind == "outbound" else r.choice(["6177123000", "8009957586"])
-        )
-        chan = r.randint(0, 47)
-        off = r.choice([-300, -240, -360])
-        local = dt.datetime.fromtimestamp(t, zones[off])
-        zone = f"{'-' if off < 0 else '+'}{abs(off) // 60:02d}{abs(off) % 60:02d}"
-        stamp = f"[{local.day:02d}/{MONTHS[local.month - 1]}/{local.year}:{local:%H:%M:%S} {zone}]"
-        sid = f"{r.choice(['200035', '300024', '400050'])};{chan:03d};{t - r.randint(5, 40)}"
-        length = r.randint(3, 9000)
-        hms = f"{length // 3600:02d}:{length % 3600 // 60:02d}:{length % 60:02d}"
-        out.append(f"{kind} {ani} {chan} {stamp} {dnis} {sid} {t} {t + length} {hms}\n")
-    return "".join(out).encode()
+def generate(n: int) -> bytes:
+    """`n` call lines (inbound/outbound/transfer, no `local` lines): the call-lines
+    corpus of ``bindings-python/bench/bench_parse.py --calls-only``, ~117 bytes each."""
+    path = Path(__file__).resolve().parent.parent / "bindings-python" / "bench" / "bench_parse.py"
+    spec = importlib.util.spec_from_file_location("bench_parse", path)
+    if spec is None or spec.loader is None:
+        sys.exit(f"cannot load the corpus generator {path}")
+    bench_parse = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_parse)
+    return bench_parse.generate(n, calls_only=True).encode()
 
 
 def run_plumlogs(data: bytes, _path: str) -> Any:

@@ -243,6 +243,24 @@ fn call_log_text(c: &mut Criterion) {
     g.finish();
 }
 
+/// Core's chunked parse of `bytes` on `workers` threads (default chunking); the sink
+/// sums a field, as a column writer touches every record.
+fn chunked_parse(bytes: &[u8], workers: usize) -> usize {
+    let chunking = plumlogs::Chunking {
+        workers,
+        ..plumlogs::Chunking::default()
+    };
+    let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
+        bytes,
+        true,
+        &chunking,
+        |_| 0,
+        |n, r| *n += r.channel as usize + r.kind.len(),
+    );
+    assert!(done.problems.is_empty());
+    done.parts.iter().sum::<usize>()
+}
+
 /// Core's chunked parse with one worker and with two, in the same run: what a second
 /// core buys (issue 18 wants >= 1.8x). The sink sums a field, as a column writer
 /// touches every record; `taskset -c 0,1` keeps it to two cores.
@@ -252,22 +270,8 @@ fn parallel_parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("parallel_parse");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     for workers in [1, 2] {
-        let chunking = plumlogs::Chunking {
-            workers,
-            ..plumlogs::Chunking::default()
-        };
         g.bench_function(format!("workers_{workers}"), |b| {
-            b.iter(|| {
-                let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
-                    black_box(bytes),
-                    true,
-                    &chunking,
-                    |_| 0,
-                    |n, r| *n += r.channel as usize + r.kind.len(),
-                );
-                assert!(done.problems.is_empty());
-                done.parts.iter().sum::<usize>()
-            })
+            b.iter(|| chunked_parse(black_box(bytes), workers))
         });
     }
     g.finish();
@@ -382,21 +386,9 @@ fn interleaved_parallel() -> bool {
     let corpus = session_corpus(400_000, 17);
     let bytes = corpus.as_bytes();
     let parse = |workers: usize| {
-        let chunking = plumlogs::Chunking {
-            workers,
-            ..plumlogs::Chunking::default()
-        };
         let cpu = cpu_seconds();
         let t = std::time::Instant::now();
-        let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
-            black_box(bytes),
-            true,
-            &chunking,
-            |_| 0,
-            |n, r| *n += r.channel as usize + r.kind.len(),
-        );
-        assert!(done.problems.is_empty());
-        black_box(done.parts.iter().sum::<usize>());
+        black_box(chunked_parse(black_box(bytes), workers));
         let wall = t.elapsed().as_secs_f64();
         (wall, cpu.zip(cpu_seconds()).map(|(a, b)| b - a))
     };
