@@ -4,7 +4,8 @@
 //!
 //! `cargo bench --workspace -- session_lines`
 //!
-//! Also `parallel_parse`: core's chunked parse on one worker and on two; and, in
+//! Also `parallel_parse`: core's chunked parse on one worker and on two (interleaved
+//! in one process with `PLUMLOGS_PAR_ROUNDS=N`, see `interleaved_parallel`); and, in
 //! each group, `nom_grammar` vs `hand_written_start`: the line grammar as nom
 //! combinators against the hand-written one it replaced (`hand_written/`), over the
 //! same line loop, in the same run.
@@ -242,6 +243,24 @@ fn call_log_text(c: &mut Criterion) {
     g.finish();
 }
 
+/// Core's chunked parse of `bytes` on `workers` threads (default chunking); the sink
+/// sums a field, as a column writer touches every record.
+fn chunked_parse(bytes: &[u8], workers: usize) -> usize {
+    let chunking = plumlogs::Chunking {
+        workers,
+        ..plumlogs::Chunking::default()
+    };
+    let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
+        bytes,
+        true,
+        &chunking,
+        |_| 0,
+        |n, r| *n += r.channel as usize + r.kind.len(),
+    );
+    assert!(done.problems.is_empty());
+    done.parts.iter().sum::<usize>()
+}
+
 /// Core's chunked parse with one worker and with two, in the same run: what a second
 /// core buys (issue 18 wants >= 1.8x). The sink sums a field, as a column writer
 /// touches every record; `taskset -c 0,1` keeps it to two cores.
@@ -251,22 +270,8 @@ fn parallel_parse(c: &mut Criterion) {
     let mut g = c.benchmark_group("parallel_parse");
     g.throughput(Throughput::Bytes(bytes.len() as u64));
     for workers in [1, 2] {
-        let chunking = plumlogs::Chunking {
-            workers,
-            ..plumlogs::Chunking::default()
-        };
         g.bench_function(format!("workers_{workers}"), |b| {
-            b.iter(|| {
-                let done = plumlogs::parse_chunked::<plumlogs::SessionRecord<'_>, usize, _, _>(
-                    black_box(bytes),
-                    true,
-                    &chunking,
-                    |_| 0,
-                    |n, r| *n += r.channel as usize + r.kind.len(),
-                );
-                assert!(done.problems.is_empty());
-                done.parts.iter().sum::<usize>()
-            })
+            b.iter(|| chunked_parse(black_box(bytes), workers))
         });
     }
     g.finish();
@@ -364,8 +369,70 @@ fn interleaved_ab() -> bool {
     only.is_some()
 }
 
+/// One worker against two, interleaved: `PLUMLOGS_PAR_ROUNDS=N` rounds, each timing
+/// core's chunked parse of the same 400,000 session lines with one worker and then
+/// with two; prints the median of the per-round speed-ups (one worker's time over
+/// two workers'), with quartiles, so a change of load on a shared machine hits both
+/// sides of a round alike. `taskset -c 0,1` keeps it to two cores.
+fn interleaved_parallel() -> bool {
+    let rounds: usize = match std::env::var("PLUMLOGS_PAR_ROUNDS") {
+        Ok(n) => n.parse().expect("PLUMLOGS_PAR_ROUNDS is a count"),
+        Err(_) => return false,
+    };
+    assert!(
+        (1..=1000).contains(&rounds),
+        "PLUMLOGS_PAR_ROUNDS: 1..=1000"
+    );
+    let corpus = session_corpus(400_000, 17);
+    let bytes = corpus.as_bytes();
+    let parse = |workers: usize| {
+        let cpu = cpu_seconds();
+        let t = std::time::Instant::now();
+        black_box(chunked_parse(black_box(bytes), workers));
+        let wall = t.elapsed().as_secs_f64();
+        (wall, cpu.zip(cpu_seconds()).map(|(a, b)| b - a))
+    };
+    let mut speedups = Vec::with_capacity(rounds);
+    let (mut cpu_one, mut cpu_two) = (0.0, 0.0);
+    for _ in 0..rounds {
+        let (one, c1) = parse(1);
+        let (two, c2) = parse(2);
+        speedups.push(one / two);
+        cpu_one += c1.unwrap_or(f64::NAN);
+        cpu_two += c2.unwrap_or(f64::NAN);
+    }
+    speedups.sort_by(f64::total_cmp);
+    // The work the split adds: CPU time of every thread, two workers over one
+    // (1.00 = none; a wall-clock speed-up below 2 with this near 1 means the second
+    // core was not free, not that the parse did extra work).
+    println!(
+        "parallel_parse: CPU time of the process, workers_2 / workers_1, summed over the rounds: {:.3}",
+        cpu_two / cpu_one
+    );
+    println!(
+        "parallel_parse: workers_1 / workers_2 time, median of {rounds} interleaved rounds: {:.3} (quartiles {:.3}..{:.3}, min {:.3}, max {:.3})",
+        speedups[rounds / 2],
+        speedups[rounds / 4],
+        speedups[rounds * 3 / 4],
+        speedups[0],
+        speedups[rounds - 1]
+    );
+    true
+}
+
+/// CPU time of the whole process (every thread), from `/proc/self/stat` (Linux; clock
+/// ticks of 10 ms: sum enough work); `None` elsewhere.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the `(comm)`: state is field 3, utime and stime fields 14 and 15.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 fn main() {
-    if interleaved_ab() {
+    if interleaved_ab() || interleaved_parallel() {
         return;
     }
     benches();

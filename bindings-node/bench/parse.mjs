@@ -1,7 +1,9 @@
 // Bulk parsing throughput: plumlogs against a plain-JS baseline, in the same run.
 // Not a test: timings on a shared machine are noisy; read the ratios.
 //
-//   npm run build && node bench/parse.mjs [lines]     (default 120000)
+//   npm run build && node bench/parse.mjs [lines] [--calls-only]     (default 120000)
+//
+// --calls-only: call lines only (inbound/outbound/transfer), no `local` lines.
 //
 // Strategies for getting a batch of records into JS, all checked to give equal records:
 //   baseline   a regex per line, objects built in JS, timestamps via Date.UTC
@@ -24,7 +26,10 @@ const native = require('../lib/native.js')
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 
-const N = Number(process.argv[2] || 120000)
+const args = process.argv.slice(2)
+const CALLS_ONLY = args.includes('--calls-only')
+const N = Number(args.find((a) => !a.startsWith('--')) || 120000)
+if (!Number.isInteger(N) || N < 1 || N > 10000000) throw new RangeError(`lines must be an integer in 1..10000000, got ${args[0]}`)
 
 // Deterministic synthetic session lines: calls of every kind and `local` tag lines.
 function generate(n) {
@@ -45,7 +50,8 @@ function generate(n) {
     const ani = String(2000000000 + rnd(7999999999))
     const dnis = String(6170000000 + rnd(9999999))
     const sid = `${300000 + rnd(200)};${pad(ch, 3)};${t0}`
-    if (rnd(4) === 0) {
+    const tag = rnd(4) === 0
+    if (tag && !CALLS_ONLY) {
       lines.push(`local ${ani} ${ch} ${ts} ${dnis} ${sid} fetchurl: http://example.com/app/start.php?caller=${ani}`)
     } else {
       const len = rnd(4000)
@@ -120,7 +126,7 @@ const stats = samples.map((s) => {
   s.sort((a, b) => a - b)
   return { min: s[0], median: s[s.length >> 1] }
 })
-console.log(`${N} session lines, ${(text.length / 1e6).toFixed(1)} MB, ${RUNS} interleaved runs each, node ${process.version}`)
+console.log(`${N} session lines${CALLS_ONLY ? ' (call lines only)' : ''}, ${(text.length / 1e6).toFixed(1)} MB, ${RUNS} interleaved runs each, node ${process.version}`)
 console.log(`${'strategy'.padEnd(34)} ${'min ms'.padStart(8)} ${'median'.padStart(8)}   speed-up vs baseline (min / median)`)
 strategies.forEach(([name], k) => {
   const { min, median } = stats[k]

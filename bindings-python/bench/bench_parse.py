@@ -40,8 +40,9 @@ TAGS = [
 ]
 
 
-def generate(n: int, seed: int = 7) -> str:
-    """A realistic mix: each call's line, its fetchurl line, then 0-3 `<log>` lines."""
+def generate(n: int, seed: int = 7, calls_only: bool = False) -> str:
+    """A realistic mix: each call's line, its fetchurl line, then 0-3 `<log>` lines;
+    with `calls_only`, the call lines alone (where the grammar works hardest)."""
     r = random.Random(seed)
     out: list[str] = []
     t = 1_700_000_000
@@ -62,6 +63,8 @@ def generate(n: int, seed: int = 7) -> str:
         head = f"{ani} {chan} {stamp} {dnis} {sid}"
         hms = f"{length // 3600:02d}:{length % 3600 // 60:02d}:{length % 60:02d}"
         out.append(f"{kind} {head} {t} {t + length} {hms}")
+        if calls_only:
+            continue
         out.append(f"local {head} fetchurl: https://ivr.acme.example/vxml/main.php?c={chan}")
         for _ in range(r.randint(0, 3)):
             label, msg = r.choice(TAGS)
@@ -115,11 +118,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=200_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument(
+        "--calls-only",
+        action="store_true",
+        help="call lines only (inbound/outbound/transfer), no `local` lines",
+    )
     args = ap.parse_args()
+    if not 1 <= args.lines <= 50_000_000:
+        ap.error("--lines must be between 1 and 50000000")
+    if not 1 <= args.rounds <= 100:
+        ap.error("--rounds must be between 1 and 100")
     if args.lines < 100_000:
         print("note: the issue's target is measured on >= 100k lines", file=sys.stderr)
 
-    text = generate(args.lines)
+    text = generate(args.lines, calls_only=args.calls_only)
     n_local = sum(1 for line in text.splitlines() if line.startswith("local"))
     print(
         f"{args.lines} session lines ({n_local} local), "

@@ -196,10 +196,7 @@ fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
 
 /// `TYPE:` — the entry type runs to the first `:` of its field.
 fn level(i: &[u8]) -> PResult<'_, &str> {
-    let n = i
-        .iter()
-        .position(|&b| b == b':' || scan::is_blank(b))
-        .unwrap_or(i.len());
+    let n = scan::find_blank_or(i, b':');
     if n == 0 || i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::BadEntryType, i));
     }

@@ -184,6 +184,32 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
     (s.len(), !high)
 }
 
+/// Index of the first blank or `stop` byte in `s`, or `s.len()`: where a
+/// `label:`, a `TYPE:` or a session id's server part ends. Eight bytes at a time,
+/// as [`blank_and_ascii`].
+#[inline(always)]
+pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        // As in `blank_and_ascii`: the lowest flagged byte is exact.
+        let hits = zero_bytes(w ^ (b' ' as u64 * LO))
+            | zero_bytes(w ^ (b'\t' as u64 * LO))
+            | zero_bytes(w ^ (stop as u64 * LO));
+        if hits != 0 {
+            return i + (hits.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !is_blank(s[i]) && s[i] != stop {
+        i += 1;
+    }
+    i
+}
+
 /// Zero or more blanks (never fails).
 #[inline(always)]
 pub fn blanks(input: &[u8]) -> PResult<'_, ()> {
@@ -358,12 +384,62 @@ pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
     Some(value)
 }
 
+/// Powers of ten up to 10^8: the weight of a word of digits read before more digits.
+const POW10: [u64; 9] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+];
+
+/// The digits at the start of an 8-byte word (first byte lowest): how many lead it
+/// (0–8), and their value.
+///
+/// SWAR: one subtract and one add flag every byte outside `0`..=`9` (its high bit
+/// in `d | w + 0x46`; carries and borrows only move upwards, so the lowest flagged
+/// byte is exact), and the value of the leading digits is three multiplications
+/// (Lemire's eight-digit conversion) after shifting them to the top of the word,
+/// where the vacated low bytes read as leading zeros.
+#[inline(always)]
+fn word_digits(w: u64) -> (usize, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let d = w.wrapping_sub(b'0' as u64 * LO);
+    let flags = (d | w.wrapping_add(0x46 * LO)) & (0x80 * LO);
+    let k = (flags.trailing_zeros() / 8) as usize;
+    if k == 0 {
+        return (0, 0);
+    }
+    let v = d << (8 * (8 - k));
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(0x000F_4240_0000_0064)
+        + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(0x0000_2710_0000_0001))
+        >> 32;
+    (k, v & 0xFFFF_FFFF)
+}
+
 /// The run of ASCII digits at the start of `input`: its length, and its value
-/// (`None` when it does not fit in a u64). One pass, no separate field split.
+/// (`None` when it does not fit in a u64). One pass, no separate field split;
+/// eight bytes at a time while a whole word is left (UNIX times and session-id
+/// starts are ten digits: two word steps instead of ten multiply-add rounds).
 #[inline(always)]
 pub fn leading_digits(input: &[u8]) -> (usize, Option<u64>) {
     let mut value: u64 = 0;
     let mut n = 0;
+    // At most two words (16 digits): the value cannot overflow.
+    while n <= 8 && n + 8 <= input.len() {
+        let w = u64::from_le_bytes(input[n..n + 8].try_into().expect("8 bytes"));
+        let (k, v) = word_digits(w);
+        value = value * POW10[k] + v;
+        n += k;
+        if k < 8 {
+            return (n, Some(value));
+        }
+    }
     // Up to 19 digits cannot overflow: no checked arithmetic on the common path.
     while n < input.len() && n < 19 {
         let d = input[n].wrapping_sub(b'0');
@@ -461,11 +537,58 @@ pub fn rest_text(input: &[u8]) -> Result<&str, nom::Err<Fail>> {
 mod tests {
     use super::*;
 
+    /// The byte-at-a-time reading `leading_digits` must agree with.
+    fn leading_digits_bytewise(input: &[u8]) -> (usize, Option<u64>) {
+        let n = input.iter().take_while(|b| b.is_ascii_digit()).count();
+        let value = input[..n].iter().try_fold(0u64, |v, &b| {
+            v.checked_mul(10)?.checked_add((b - b'0') as u64)
+        });
+        (n, value)
+    }
+
+    #[test]
+    fn digit_words_agree_with_a_byte_loop() {
+        let samples: [&[u8]; 12] = [
+            b"",
+            b"7",
+            b"1509734310 1509734339 00:00:29",
+            b"12345678",
+            b"123456789",
+            b"0000000000000000000000000042;",
+            b"18446744073709551615 x",
+            b"18446744073709551616 x",
+            b"99999999999999999999999",
+            b"12/34:56 x",
+            b"123\xb0456789",
+            b"9\x3a8\x2f7\x80\xff\x39\x30",
+        ];
+        for s in samples {
+            for start in 0..=s.len() {
+                for end in start..=s.len() {
+                    let s = &s[start..end];
+                    assert_eq!(leading_digits(s), leading_digits_bytewise(s), "{s:?}");
+                }
+            }
+        }
+        // Every byte value right after a run of each length.
+        for len in 0..12 {
+            for b in 0..=255u8 {
+                let mut s = vec![b'5'; len];
+                s.push(b);
+                s.extend_from_slice(b"12345678");
+                assert_eq!(leading_digits(&s), leading_digits_bytewise(&s), "{s:?}");
+            }
+        }
+    }
+
     #[test]
     fn blank_search_agrees_with_a_byte_loop() {
-        let samples: [&[u8]; 9] = [
+        let samples: [&[u8]; 12] = [
             b"",
             b" ",
+            b"200035;003;1509734279 1509734310",
+            b"transfer_target: x",
+            b"abcdefghijklmnopq;\tr",
             b"abc",
             b"abcdefgh ijk",
             b"abcdefghijklmnop\t",
@@ -479,6 +602,13 @@ mod tests {
                 let s = &s[start.min(s.len())..];
                 let n = s.iter().position(|&b| is_blank(b)).unwrap_or(s.len());
                 assert_eq!(blank_and_ascii(s), (n, s[..n].is_ascii()), "{s:?}");
+                for stop in [b';', b':'] {
+                    let m = s
+                        .iter()
+                        .position(|&b| is_blank(b) || b == stop)
+                        .unwrap_or(s.len());
+                    assert_eq!(find_blank_or(s, stop), m, "{s:?} {stop}");
+                }
             }
         }
     }

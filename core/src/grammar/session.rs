@@ -245,10 +245,7 @@ fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 /// end of the line, means there is no p(label)).
 #[inline(always)]
 fn label(i: &[u8]) -> PResult<'_, &str> {
-    let n = i
-        .iter()
-        .position(|&b| b == b':' || scan::is_blank(b))
-        .unwrap_or(i.len());
+    let n = scan::find_blank_or(i, b':');
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }

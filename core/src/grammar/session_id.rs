@@ -63,10 +63,8 @@ impl fmt::Display for SessionId<'_> {
 /// and parts, or `None` if malformed. One pass; the one rule for every caller.
 #[inline(always)]
 fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
-    let server_len = input
-        .iter()
-        .position(|&b| b == b';' || super::scan::is_blank(b))
-        .filter(|&n| n > 0 && input[n] == b';')?;
+    let server_len = Some(super::scan::find_blank_or(input, b';'))
+        .filter(|&n| n > 0 && input.get(n) == Some(&b';'))?;
     let after_server = &input[server_len + 1..];
     let (channel_len, channel) = super::scan::leading_digits(after_server);
     if channel_len == 0 || after_server.get(channel_len) != Some(&b';') {

@@ -519,6 +519,43 @@ pub fn escaped_timestamp_end(line: &[u8], first: usize) -> Option<usize> {
 mod tests {
     use super::*;
 
+    /// The fixed-width fast path accepts only what the field-by-field parser
+    /// accepts, with the same value: every byte of a valid stamp replaced by every
+    /// byte value, and two at once on the digits.
+    #[test]
+    fn fast_path_agrees_with_the_field_parser() {
+        let good = *b"[29/Feb/2016:23:59:60 -1459] rest";
+        let mut accepted = 0;
+        let mut check = |s: &[u8]| {
+            if let Some((rest, ts)) = bracketed_fast(s) {
+                accepted += 1;
+                assert_eq!(
+                    bracketed_slow(s),
+                    Ok((rest, ts)),
+                    "{:?}",
+                    String::from_utf8_lossy(s)
+                );
+            }
+        };
+        check(&good);
+        for i in 0..28 {
+            for b in 0..=255u8 {
+                let mut s = good;
+                s[i] = b;
+                check(&s);
+                for j in [1, 2, 9, 11, 14, 17, 20, 24, 26] {
+                    let mut t = s;
+                    t[j] = b'0' + (b % 10);
+                    check(&t);
+                }
+            }
+        }
+        assert!(
+            accepted > 28 * 10,
+            "the fast path took only {accepted} stamps"
+        );
+    }
+
     fn parse(s: &str) -> Result<Timestamp, ErrorKind> {
         bracketed_timestamp(s.as_bytes())
             .map(|(_, t)| t)
