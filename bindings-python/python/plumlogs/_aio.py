@@ -36,14 +36,15 @@ from ._native import (
 )
 
 if TYPE_CHECKING:
-    from typing_extensions import Self
+    from typing_extensions import Self, TypeAlias
+
+    # Which lines a frame holds: as `Listing.to_pandas(lines=...)`.
+    _Lines: TypeAlias = Literal["all", "calls", "tags"]
 
 __all__ = ["AsyncCallLogsWithText", "AsyncClient", "AsyncFollow", "AsyncListing"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R", SessionRecord, ErrorRecord, CallSummary)
-# Which lines a frame holds: as `Listing.to_pandas(lines=...)`.
-_Lines = Literal["all", "calls", "tags"]
 
 
 async def _off_loop(fn: Callable[..., _T], *args: Any) -> _T:
