@@ -8,10 +8,9 @@
 //
 // OLD_PACKAGE_DIR is the old commit's bindings-node/ directory with its release
 // `.node` built beside package.json (its lib/index.js loads it). Both sides parse the
-// same text (the generator of bench/parse.mjs, copied here so the old side's bench
-// file does not matter), must return deep-equal records, and run in alternating
-// order each round (old first, then new first, ...) with a full GC before every call,
-// so load from other processes falls on both. Reported per input kind (string,
+// same text (bench/corpus.mjs, as bench/parse.mjs does), must return deep-equal
+// records, and run in alternating order each round (old first, then new first, ...)
+// with a full GC before every call, so load from other processes falls on both. Reported per input kind (string,
 // Buffer), for wall time and for the process's CPU time: the median old and new
 // time and the per-round ratio new / old (median, min, max, quartiles); a ratio
 // above 1.00 means this build is slower.
@@ -20,6 +19,7 @@ import { resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { sessionLines } from './corpus.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -42,39 +42,7 @@ if (sides.old === sides.new) throw new Error('OLD_PACKAGE_DIR is this package: n
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc')
 
-// Deterministic synthetic session lines: calls of every kind and `local` tag lines
-// (the same generator as bench/parse.mjs).
-function generate(n) {
-  let seed = 12345
-  const rnd = (k) => {
-    seed = (seed * 1103515245 + 12345) >>> 0
-    return seed % k
-  }
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-  const kinds = ['inbound', 'outbound', 'transfer']
-  const pad = (v, w = 2) => String(v).padStart(w, '0')
-  const lines = []
-  for (let i = 0; i < n; i++) {
-    const ch = rnd(96)
-    const t0 = 1509673023 + i * 7
-    const d = new Date((t0 - 5 * 3600) * 1000)
-    const ts = `[${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0500]`
-    const ani = String(2000000000 + rnd(7999999999))
-    const dnis = String(6170000000 + rnd(9999999))
-    const sid = `${300000 + rnd(200)};${pad(ch, 3)};${t0}`
-    if (rnd(4) === 0) {
-      lines.push(`local ${ani} ${ch} ${ts} ${dnis} ${sid} fetchurl: http://example.com/app/start.php?caller=${ani}`)
-    } else {
-      const len = rnd(4000)
-      const h = Math.floor(len / 3600)
-      const m = Math.floor((len % 3600) / 60)
-      lines.push(`${kinds[rnd(3)]} ${ani} ${ch} ${ts} ${dnis} ${sid} ${t0 + 3} ${t0 + 3 + len} ${pad(h)}:${pad(m)}:${pad(len % 60)}`)
-    }
-  }
-  return lines.join('\n') + '\n'
-}
-
-const text = generate(N)
+const text = sessionLines(N)
 const inputs = [
   ['string', text],
   ['Buffer', Buffer.from(text)],
