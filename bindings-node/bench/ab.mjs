@@ -19,19 +19,14 @@ import { resolve } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
-import { sessionLines } from './corpus.mjs'
+import { intArg, requiredArg, sessionLines } from './corpus.mjs'
 
 const require = createRequire(import.meta.url)
 
 const [oldDirArg, linesArg, roundsArg] = process.argv.slice(2)
-if (!oldDirArg) {
-  console.error('usage: node bench/ab.mjs OLD_PACKAGE_DIR [lines] [rounds]')
-  process.exit(2)
-}
-const N = Number(linesArg || 120000)
-const ROUNDS = Number(roundsArg || 15)
-if (!Number.isInteger(N) || N < 1 || N > 5_000_000) throw new RangeError(`lines must be an integer in 1..5000000, got ${linesArg}`)
-if (!Number.isInteger(ROUNDS) || ROUNDS < 2 || ROUNDS > 500) throw new RangeError(`rounds must be an integer in 2..500, got ${roundsArg}`)
+requiredArg(oldDirArg, 'node bench/ab.mjs OLD_PACKAGE_DIR [lines] [rounds]')
+const N = intArg('lines', linesArg, 120000, 1, 5_000_000)
+const ROUNDS = intArg('rounds', roundsArg, 15, 2, 500)
 
 const sides = {
   old: require(resolve(oldDirArg, 'lib/index.js')),

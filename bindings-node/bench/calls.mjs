@@ -10,18 +10,13 @@
 // chunked, multi-threaded path; below 4 MiB a text is parsed on one thread.
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
-import { sessionLines } from './corpus.mjs'
+import { intArg, requiredArg, sessionLines } from './corpus.mjs'
 
 const require = createRequire(import.meta.url)
 const [dir, callsArg, linesArg] = process.argv.slice(2)
-if (!dir) {
-  console.error('usage: node bench/calls.mjs PACKAGE_DIR [calls] [lines]')
-  process.exit(2)
-}
-const CALLS = Number(callsArg || 3)
-const N = Number(linesArg || 30000)
-if (!Number.isInteger(CALLS) || CALLS < 0 || CALLS > 1000) throw new RangeError(`calls must be an integer in 0..1000, got ${callsArg}`)
-if (!Number.isInteger(N) || N < 1 || N > 5_000_000) throw new RangeError(`lines must be an integer in 1..5000000, got ${linesArg}`)
+requiredArg(dir, 'node bench/calls.mjs PACKAGE_DIR [calls] [lines]')
+const CALLS = intArg('calls', callsArg, 3, 0, 1000)
+const N = intArg('lines', linesArg, 30000, 1, 5_000_000)
 
 const { parseSessions } = require(resolve(dir, 'lib/index.js'))
 const text = sessionLines(N)

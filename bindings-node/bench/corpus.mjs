@@ -1,5 +1,6 @@
-// The session-line corpus of the Node benches (parse.mjs, ab.mjs, calls.mjs):
-// deterministic synthetic lines, calls of every kind and `local` tag lines.
+// What the Node benches share (parse.mjs, ab.mjs, calls.mjs): the session-line corpus,
+// deterministic synthetic lines (calls of every kind and `local` tag lines), and
+// the checks of their arguments.
 export function sessionLines(n) {
   let seed = 12345
   const rnd = (k) => {
@@ -28,4 +29,20 @@ export function sessionLines(n) {
     }
   }
   return lines.join('\n') + '\n'
+}
+
+// A bench's integer argument: `fallback` when absent, else an integer in min..max.
+export function intArg(name, raw, fallback, min, max) {
+  const v = raw === undefined ? fallback : Number(raw)
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`${name} must be an integer in ${min}..${max}, got ${raw}`)
+  return v
+}
+
+// A bench's required argument, or its usage line and exit status 2.
+export function requiredArg(value, usage) {
+  if (!value) {
+    console.error(`usage: ${usage}`)
+    process.exit(2)
+  }
+  return value
 }
