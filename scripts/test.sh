@@ -57,8 +57,8 @@ fi
 "$PY" -m pip install --quiet --disable-pip-version-check pytest mypy 'ruff~=0.17.6' pyarrow pandas polars tqdm matplotlib trustme duckdb
 
 step "Python: ruff check and ruff format --check (bindings-python/, scripts/)"
-"$PY" -m ruff check bindings-python scripts
-"$PY" -m ruff format --check bindings-python scripts
+"$PY" -m ruff check bindings-python scripts benches/ab
+"$PY" -m ruff format --check bindings-python scripts benches/ab
 
 step "Python: install the package into .venv, then pytest (stubtest included)"
 if [ -n "$built_dist" ]; then

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module'
 import { isDeepStrictEqual } from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import { sessionLines } from './corpus.mjs'
 
 const require = createRequire(import.meta.url)
 const plumlogs = require('../lib/index.js')
@@ -31,37 +32,7 @@ const CALLS_ONLY = args.includes('--calls-only')
 const N = Number(args.find((a) => !a.startsWith('--')) || 120000)
 if (!Number.isInteger(N) || N < 1 || N > 10000000) throw new RangeError(`lines must be an integer in 1..10000000, got ${args[0]}`)
 
-// Deterministic synthetic session lines: calls of every kind and `local` tag lines.
-function generate(n) {
-  let seed = 12345
-  const rnd = (k) => {
-    seed = (seed * 1103515245 + 12345) >>> 0
-    return seed % k
-  }
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-  const kinds = ['inbound', 'outbound', 'transfer']
-  const pad = (v, w = 2) => String(v).padStart(w, '0')
-  const lines = []
-  for (let i = 0; i < n; i++) {
-    const ch = rnd(96)
-    const t0 = 1509673023 + i * 7
-    const d = new Date((t0 - 5 * 3600) * 1000)
-    const ts = `[${pad(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} -0500]`
-    const ani = String(2000000000 + rnd(7999999999))
-    const dnis = String(6170000000 + rnd(9999999))
-    const sid = `${300000 + rnd(200)};${pad(ch, 3)};${t0}`
-    const tag = rnd(4) === 0
-    if (tag && !CALLS_ONLY) {
-      lines.push(`local ${ani} ${ch} ${ts} ${dnis} ${sid} fetchurl: http://example.com/app/start.php?caller=${ani}`)
-    } else {
-      const len = rnd(4000)
-      const h = Math.floor(len / 3600)
-      const m = Math.floor((len % 3600) / 60)
-      lines.push(`${kinds[rnd(3)]} ${ani} ${ch} ${ts} ${dnis} ${sid} ${t0 + 3} ${t0 + 3 + len} ${pad(h)}:${pad(m)}:${pad(len % 60)}`)
-    }
-  }
-  return lines.join('\n') + '\n'
-}
+const generate = (n) => sessionLines(n, { callsOnly: CALLS_ONLY })
 
 // ---- baseline: what one would write in plain JS ----
 const MONTHS = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 }
