@@ -4,13 +4,12 @@
 //!
 //! `cargo bench --workspace -- session_lines`
 //!
-//! Also `parallel_parse`: core's chunked parse on one worker and on two (interleaved
-//! in one process with `PLUMLOGS_PAR_ROUNDS=N`, see `interleaved_parallel`); and, in
-//! each group, `nom_grammar` vs `hand_written_start`: the line grammar as nom
-//! combinators against the hand-written one it replaced (`hand_written/`), over the
-//! same line loop, in the same run.
-
-mod hand_written;
+//! Also `error_lines`, `call_log_text` and `call_log_heads` (the call-log grammar on
+//! entry heads alone); `parallel_parse`: core's chunked parse on one worker and on two
+//! (interleaved in one process with `PLUMLOGS_PAR_ROUNDS=N`, see
+//! `interleaved_parallel`); and single passes for instruction counts
+//! (`PLUMLOGS_AB_ONLY=new|none`, see `single_pass`). To compare the grammar with an
+//! older commit's, run both builds' binaries interleaved with `benches/ab/`.
 
 use criterion::{Criterion, Throughput, criterion_group};
 use plumlogs::lines::LineSplitter;
@@ -68,21 +67,12 @@ impl RegexBaseline {
             None => (self.local.captures(line)?, false),
         };
         let g = |i: usize| c.get(i).map(|m| m.as_bytes()).unwrap_or(b"");
-        let month = match g(5) {
-            b"Jan" => 1,
-            b"Feb" => 2,
-            b"Mar" => 3,
-            b"Apr" => 4,
-            b"May" => 5,
-            b"Jun" => 6,
-            b"Jul" => 7,
-            b"Aug" => 8,
-            b"Sep" => 9,
-            b"Oct" => 10,
-            b"Nov" => 11,
-            b"Dec" => 12,
-            _ => return None,
-        };
+        // The baseline's own month lookup (not core's: it stands for a parser
+        // written without plumlogs).
+        let month = b"JanFebMarAprMayJunJulAugSepOctNovDec"
+            .chunks(3)
+            .position(|m| m == g(5))? as u32
+            + 1;
         let mut f = Fields {
             kind: g(1),
             ani: g(2),
@@ -125,6 +115,7 @@ fn session_lines(c: &mut Criterion) {
             .expect("baseline parses corpus");
         assert_eq!(f.kind, rec.kind.as_bytes());
         assert_eq!(f.sid, rec.session_id.as_str().as_bytes());
+        assert_eq!(f.ts.1, u32::from(rec.timestamp.month));
         assert_eq!(f.duration, rec.duration().unwrap_or(0));
     }
 
@@ -156,9 +147,6 @@ fn session_lines(c: &mut Criterion) {
             n
         })
     });
-    ab(&mut g, bytes, plumlogs::parse_session_line, |l| {
-        hand_written::parse_session_line(l)
-    });
     g.bench_function("memchr_newlines", |b| {
         b.iter(|| memchr::memchr_iter(b'\n', black_box(bytes)).count())
     });
@@ -178,38 +166,37 @@ fn error_lines(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
-    ab(&mut g, bytes, plumlogs::parse_error_line, |l| {
-        hand_written::parse_error_line(l)
-    });
     g.finish();
 }
 
-/// `nom_grammar` (core) and `hand_written_start` (the start commit's grammar) over
-/// the same line loop: every non-blank line of `text`, parsed, one field summed.
-fn ab<'a, R, Old>(
-    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+/// Every non-blank line of `text` parsed by `parse` (a line grammar), over core's
+/// line splitter; returns the count, each record `black_box`ed.
+fn parse_lines<'a, T>(
     text: &'a [u8],
-    new: fn(&'a [u8]) -> Result<R, plumlogs::LineError>,
-    old: fn(&'a [u8]) -> Result<Old, plumlogs::LineError>,
-) where
-    R: 'a,
-    Old: 'a,
-{
-    fn run<'a, T>(text: &'a [u8], parse: fn(&'a [u8]) -> Result<T, plumlogs::LineError>) -> usize {
-        let mut n = 0usize;
-        for line in LineSplitter::new(black_box(text)) {
-            if line.bytes.is_empty() {
-                continue;
-            }
-            let rec = parse(line.bytes).unwrap();
-            n += 1;
-            black_box(&rec);
+    parse: fn(&'a [u8]) -> Result<T, plumlogs::LineError>,
+) -> usize {
+    let mut n = 0usize;
+    for line in LineSplitter::new(black_box(text)) {
+        if line.bytes.is_empty() {
+            continue;
         }
-        n
+        black_box(parse(line.bytes).unwrap());
+        n += 1;
     }
-    assert_eq!(run(text, new), run(text, old));
-    g.bench_function("nom_grammar", |b| b.iter(|| run(text, new)));
-    g.bench_function("hand_written_start", |b| b.iter(|| run(text, old)));
+    n
+}
+
+/// The call-log corpus's entry heads alone (continuation lines dropped), one per
+/// entry: where the call-log grammar works.
+fn call_log_heads(corpus: &str) -> String {
+    let heads: String = corpus
+        .lines()
+        .filter(|l| plumlogs::parse_call_log_line(l.as_bytes()).is_ok())
+        .flat_map(|l| [l, "\n"])
+        .collect();
+    let entries = plumlogs::parse_call_log(corpus.as_bytes()).unwrap().len();
+    assert_eq!(heads.lines().count(), entries, "one head per entry");
+    heads
 }
 
 fn call_log_text(c: &mut Criterion) {
@@ -226,20 +213,12 @@ fn call_log_text(c: &mut Criterion) {
         })
     });
     g.finish();
-    // The entry heads alone (continuation lines dropped): where the grammar works.
-    let heads: String = corpus
-        .lines()
-        .filter(|l| hand_written::starts_entry(l.as_bytes()))
-        .flat_map(|l| [l, "\n"])
-        .collect();
+    let heads = call_log_heads(&corpus);
     let mut g = c.benchmark_group("call_log_heads");
     g.throughput(Throughput::Bytes(heads.len() as u64));
-    ab(
-        &mut g,
-        heads.as_bytes(),
-        plumlogs::parse_call_log_line,
-        hand_written::parse_call_log_line,
-    );
+    g.bench_function("plumlogs", |b| {
+        b.iter(|| parse_lines(heads.as_bytes(), plumlogs::parse_call_log_line))
+    });
     g.finish();
 }
 
@@ -285,88 +264,58 @@ criterion_group!(
     parallel_parse
 );
 
-/// The A/B again, interleaved: `PLUMLOGS_AB_ROUNDS=N` times, each round times the
-/// old and then the new grammar on each corpus, and the median of the per-round
-/// ratios is printed (robust to a machine whose load changes between criterion's
-/// benchmarks). `PLUMLOGS_AB_ONLY=old|new|none` runs one side only (or neither: the
-/// corpora's cost), for instruction counts under `valgrind --tool=cachegrind`;
-/// `PLUMLOGS_AB_CASE=session_lines|error_lines|call_log_heads` picks one corpus.
-fn interleaved_ab() -> bool {
-    let only = std::env::var("PLUMLOGS_AB_ONLY").ok();
-    let rounds: usize = match std::env::var("PLUMLOGS_AB_ROUNDS") {
-        Ok(n) => n.parse().expect("PLUMLOGS_AB_ROUNDS is a count"),
-        Err(_) if only.is_some() => 1,
-        Err(_) => return false,
+/// One pass of core's line grammar over one corpus, for instruction counts under
+/// `valgrind --tool=cachegrind`: `PLUMLOGS_AB_ONLY=new` parses, `PLUMLOGS_AB_ONLY=none`
+/// only builds the corpora (subtract its count); `PLUMLOGS_AB_CASE=session_lines|
+/// error_lines|call_log_heads` picks one corpus (default: all three). The old side of
+/// this A/B (a copy of an earlier grammar) is gone: run an old commit's binary
+/// against this one with `benches/ab/` instead.
+fn single_pass() -> bool {
+    let removed = "the in-tree copy of the old grammar was removed: \
+                   A/B an old commit's build against this one with benches/ab/";
+    if std::env::var_os("PLUMLOGS_AB_ROUNDS").is_some() {
+        eprintln!("PLUMLOGS_AB_ROUNDS: {removed}");
+        std::process::exit(2);
+    }
+    let Ok(only) = std::env::var("PLUMLOGS_AB_ONLY") else {
+        return false;
     };
-    fn lines<'a, T>(
-        text: &'a [u8],
-        parse: impl Fn(&'a [u8]) -> Result<T, plumlogs::LineError>,
-    ) -> usize {
-        let mut n = 0;
-        for line in LineSplitter::new(black_box(text)).filter(|l| !l.bytes.is_empty()) {
-            black_box(parse(line.bytes).unwrap());
-            n += 1;
+    let parse = match only.as_str() {
+        "new" => true,
+        "none" => false,
+        "old" => {
+            eprintln!("PLUMLOGS_AB_ONLY=old: {removed}");
+            std::process::exit(2);
         }
-        n
+        other => {
+            eprintln!("PLUMLOGS_AB_ONLY={other:?}: expected new or none");
+            std::process::exit(2);
+        }
+    };
+    let case = std::env::var("PLUMLOGS_AB_CASE").ok();
+    let names = ["session_lines", "error_lines", "call_log_heads"];
+    if let Some(c) = case.as_deref().filter(|c| !names.contains(c)) {
+        eprintln!("PLUMLOGS_AB_CASE={c:?}: expected one of {names:?}");
+        std::process::exit(2);
     }
     let sessions = session_corpus(200_000, 7);
     let errors = error_corpus(100_000, 11);
-    let heads: String = call_log_corpus(100_000, 13)
-        .lines()
-        .filter(|l| hand_written::starts_entry(l.as_bytes()))
-        .flat_map(|l| [l, "\n"])
-        .collect();
-    type Side<'a> = Box<dyn Fn() -> usize + 'a>;
-    let cases: Vec<(&str, Side<'_>, Side<'_>)> = vec![
-        (
-            "session_lines",
-            Box::new(|| lines(sessions.as_bytes(), hand_written::parse_session_line)),
-            Box::new(|| lines(sessions.as_bytes(), plumlogs::parse_session_line)),
-        ),
-        (
-            "error_lines",
-            Box::new(|| lines(errors.as_bytes(), hand_written::parse_error_line)),
-            Box::new(|| lines(errors.as_bytes(), plumlogs::parse_error_line)),
-        ),
-        (
-            "call_log_heads",
-            Box::new(|| lines(heads.as_bytes(), hand_written::parse_call_log_line)),
-            Box::new(|| lines(heads.as_bytes(), plumlogs::parse_call_log_line)),
-        ),
-    ];
-    let case = std::env::var("PLUMLOGS_AB_CASE").ok();
-    for (name, old, new) in &cases {
-        if case.as_deref().is_some_and(|c| c != *name) {
+    let heads = call_log_heads(&call_log_corpus(100_000, 13));
+    for name in names {
+        if case.as_deref().is_some_and(|c| c != name) {
             continue;
         }
-        if let Some(side) = &only {
-            let n = match side.as_str() {
-                "old" => old(),
-                "new" => new(),
-                _ => 0, // the corpora only: what both counts share
-            };
-            println!("{name}: {side} parsed {n} lines");
-            continue;
-        }
-        assert_eq!(old(), new(), "{name}: both sides read every line");
-        let mut ratios = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            let t = std::time::Instant::now();
-            black_box(old());
-            let t_old = t.elapsed();
-            let t = std::time::Instant::now();
-            black_box(new());
-            ratios.push(t.elapsed().as_secs_f64() / t_old.as_secs_f64());
-        }
-        ratios.sort_by(f64::total_cmp);
-        println!(
-            "{name}: nom_grammar / hand_written_start time, median of {rounds} interleaved rounds: {:.3} (quartiles {:.3}..{:.3})",
-            ratios[rounds / 2],
-            ratios[rounds / 4],
-            ratios[rounds * 3 / 4]
-        );
+        let n = match (parse, name) {
+            (false, _) => 0, // the corpora only: what both counts share
+            (true, "session_lines") => {
+                parse_lines(sessions.as_bytes(), plumlogs::parse_session_line)
+            }
+            (true, "error_lines") => parse_lines(errors.as_bytes(), plumlogs::parse_error_line),
+            (true, _) => parse_lines(heads.as_bytes(), plumlogs::parse_call_log_line),
+        };
+        println!("{name}: {only} parsed {n} lines");
     }
-    only.is_some()
+    true
 }
 
 /// One worker against two, interleaved: `PLUMLOGS_PAR_ROUNDS=N` rounds, each timing
@@ -432,7 +381,7 @@ fn cpu_seconds() -> Option<f64> {
 }
 
 fn main() {
-    if interleaved_ab() || interleaved_parallel() {
+    if single_pass() || interleaved_parallel() {
         return;
     }
     benches();
