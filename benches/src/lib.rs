@@ -1,6 +1,18 @@
 //! Realistic synthetic corpora for the benchmarks, built from core's records and
 //! their `Display` (the one formatter), so the benches read exactly what Plum writes.
 
+/// The Rust snippets of the root README, compiled as doc tests (`cargo test -p
+/// plumlogs-benches --doc`; this crate is never published, so it may reach outside
+/// its folder). Other languages' blocks are not Rust and are skipped by rustdoc.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct RootReadme;
+
+/// The core crate's README (what crates.io shows), compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../core/README.md")]
+pub struct CoreReadme;
+
 use plumlogs::{ErrorRecord, SessionDetail, SessionId, SessionRecord, Timestamp};
 use std::borrow::Cow;
 use std::fmt::Write;

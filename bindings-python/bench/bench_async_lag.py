@@ -40,7 +40,7 @@ async def ticker(stop: asyncio.Event, lags: list[float]) -> None:
 async def run_mode(
     mode: str, emu: plumlogs.Emulator, handlers: int
 ) -> tuple[list[float], float, int]:
-    start, end = emu.now - 86400, emu.now
+    start, end = emu.now() - 86400, emu.now()
     kw: dict[str, Any] = {"base_url": emu.base_url}
     sync = plumlogs.Client(emu.username, emu.password, **kw)
     aclient = plumlogs.AsyncClient(emu.username, emu.password, **kw)

@@ -122,8 +122,8 @@ impl PyEmulator {
     fn port(&self) -> u16 {
         self.port
     }
-    /// The emulator's clock, UNIX seconds.
-    #[getter]
+    /// The emulator's clock, UNIX seconds (a method, as `Emulator.now()` in Node and
+    /// `datetime.now()`: it reads a clock that moves).
     fn now(&self) -> PyResult<i64> {
         self.with(|e| e.now())
     }

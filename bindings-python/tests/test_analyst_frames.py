@@ -184,7 +184,7 @@ def test_big_lists_derive_columns_in_every_batch() -> None:
 def week(emu: plumlogs.Emulator) -> Iterator[tuple[plumlogs.Client, int, int]]:
     # One frozen clock for every listing: a call ending between two listings would
     # have its error in one and not its session line in the other.
-    now = emu.now
+    now = emu.now()
     emu.set_clock(now)
     try:
         yield make_client(emu), now - 2 * DAY, now

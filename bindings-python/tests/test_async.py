@@ -50,7 +50,7 @@ def cancel_and_count(emu: plumlogs.Emulator, service: str, work: Any, after: flo
 
 
 def test_async_listings_yield_what_the_sync_client_yields(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     want = {
         s: getattr(make_client(fresh_emu), s)(start, end).collect().to_dicts()
         for s in ("sessions", "errors", "call_logs")
@@ -70,7 +70,7 @@ def test_async_listings_yield_what_the_sync_client_yields(fresh_emu: plumlogs.Em
 
 def test_async_frames_call_log_and_properties(fresh_emu: plumlogs.Emulator) -> None:
     pytest.importorskip("pyarrow", reason="pyarrow is not installed")
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     sync = make_client(fresh_emu)
     calls = sync.call_logs(start, end).collect()
 
@@ -117,7 +117,7 @@ def test_async_errors_are_the_sync_errors(fresh_emu: plumlogs.Emulator) -> None:
 
 def test_cancelling_a_collect_stops_its_requests(fresh_emu: plumlogs.Emulator) -> None:
     # 70-odd slow pages would take 20 s; the collect is cancelled after about two.
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     fresh_emu.inject_slow(300, count=1000, path_prefix="/ws/calls/sessions")
     client = async_client(fresh_emu)
     seen = cancel_and_count(
@@ -127,7 +127,7 @@ def test_cancelling_a_collect_stops_its_requests(fresh_emu: plumlogs.Emulator) -
 
 
 def test_cancelling_a_windowed_iteration_stops_the_workers(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - 4 * DAY, fresh_emu.now
+    start, end = fresh_emu.now() - 4 * DAY, fresh_emu.now()
     fresh_emu.inject_slow(200, count=1000, path_prefix="/ws/calls/sessions")
     listing = async_client(fresh_emu).sessions(start, end, page_size=20, concurrency=4)
     seen = cancel_and_count(fresh_emu, "sessions", lambda: _drain(listing), 0.8)
@@ -142,7 +142,7 @@ async def _drain(listing: plumlogs.AsyncListing[Any]) -> int:
 
 
 def test_the_loop_keeps_running_while_pages_are_fetched(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     fresh_emu.inject_slow(150, count=8, path_prefix="/ws/calls/errors")
 
     async def main() -> tuple[int, int]:
@@ -169,7 +169,7 @@ def test_the_loop_keeps_running_while_pages_are_fetched(fresh_emu: plumlogs.Emul
 
 
 def test_async_with_closes_what_it_opened(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     fresh_emu.inject_slow(200, count=1000, path_prefix="/ws/calls/sessions")
 
     async def main() -> None:
@@ -189,7 +189,7 @@ def test_async_with_closes_what_it_opened(fresh_emu: plumlogs.Emulator) -> None:
 
 
 def test_an_async_listing_can_be_read_again(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
 
     async def main() -> tuple[int, int, int]:
         client = async_client(fresh_emu)
@@ -216,7 +216,7 @@ def test_collect_in_the_middle_of_an_async_for_is_refused(fresh_emu: plumlogs.Em
 
 
 def test_async_call_logs_with_text(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     sync = make_client(fresh_emu)
     want = [
         (s.log_id, len(log.entries)) for s, log in sync.call_logs_with_text(start, end, limit=6)
@@ -237,7 +237,7 @@ def test_async_call_logs_with_text(fresh_emu: plumlogs.Emulator) -> None:
 
 
 def test_cancelling_call_logs_with_text_stops_the_fetches(fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - DAY, fresh_emu.now
+    start, end = fresh_emu.now() - DAY, fresh_emu.now()
     fresh_emu.inject_slow(300, count=1000, path_prefix="/ws/calls/log/")
     pairs = async_client(fresh_emu).call_logs_with_text(start, end, limit=200, concurrency=2)
     seen = cancel_and_count(fresh_emu, "log", lambda: _drain_pairs(pairs), 0.8)

@@ -15,7 +15,7 @@ DAY = 86400
 
 
 def window(emu: plumlogs.Emulator, seconds: int = DAY) -> tuple[int, int]:
-    return emu.now - seconds, emu.now
+    return emu.now() - seconds, emu.now()
 
 
 def test_sessions_page_by_themselves(fresh_emu: plumlogs.Emulator) -> None:
@@ -185,12 +185,12 @@ def test_emulator_clock_and_lifecycle() -> None:
     with plumlogs.Emulator(
         seed=3, calls_per_day=50, clock=fixed, username="me", password="pw"
     ) as emu:
-        assert emu.now == fixed
+        assert emu.now() == fixed
         assert emu.running
         assert (emu.username, emu.password) == ("me", "pw")
         assert emu.base_url == f"http://127.0.0.1:{emu.port}"
         emu.set_clock(dt.datetime.fromtimestamp(fixed + 60, dt.timezone.utc))
-        assert emu.now == fixed + 60
+        assert emu.now() == fixed + 60
         a = (
             plumlogs.Client("me", "pw", base_url=emu.base_url)
             .sessions(fixed - DAY, fixed)

@@ -61,7 +61,7 @@ def test_a_lenient_result_shows_counts_problems_and_records() -> None:
 
 def test_a_listing_shows_what_it_is_without_fetching(fresh_emu: plumlogs.Emulator) -> None:
     client = make_client(fresh_emu)
-    listing = client.sessions(fresh_emu.now - DAY, fresh_emu.now)
+    listing = client.sessions(fresh_emu.now() - DAY, fresh_emu.now())
     assert repr(listing) == "Listing[SessionRecord](total_hint=None, finished=False)"
     assert "Listing[SessionRecord]" in listing._repr_html_()
     assert fresh_emu.requests() == []  # showing it sent nothing
@@ -69,8 +69,8 @@ def test_a_listing_shows_what_it_is_without_fetching(fresh_emu: plumlogs.Emulato
     assert f"total_hint={listing.total_hint}," in repr(listing)
     listing.collect()
     assert repr(listing).endswith("finished=True)")
-    errors = client.errors(fresh_emu.now - DAY, fresh_emu.now)
+    errors = client.errors(fresh_emu.now() - DAY, fresh_emu.now())
     assert repr(errors).startswith("Listing[ErrorRecord](")
-    assert repr(client.call_logs(fresh_emu.now - DAY, fresh_emu.now)).startswith(
+    assert repr(client.call_logs(fresh_emu.now() - DAY, fresh_emu.now())).startswith(
         "Listing[CallSummary]("
     )

@@ -105,7 +105,7 @@ def test_invalid_arguments(fresh_emu: plumlogs.Emulator) -> None:
     with pytest.raises(plumlogs.InvalidArgument, match="timeout"):
         plumlogs.Client("u", "p", base_url=emu.base_url, timeout=0)
     client = make_client(emu)
-    now = emu.now
+    now = emu.now()
     naive = dt.datetime(2024, 1, 1)
     with pytest.raises(plumlogs.InvalidArgument, match="naive"):
         client.sessions(naive, now)
@@ -141,7 +141,7 @@ def test_wrong_password_is_auth_error(fresh_emu: plumlogs.Emulator) -> None:
         fresh_emu.username, "wrong", base_url=fresh_emu.base_url, backoff=(0.001, 0.01)
     )
     with pytest.raises(plumlogs.AuthError) as info:
-        list(client.sessions(fresh_emu.now - 3600, fresh_emu.now))
+        list(client.sessions(fresh_emu.now() - 3600, fresh_emu.now()))
     assert info.value.http_status == 401
     assert "Unauthorized" in info.value.message
 
@@ -150,7 +150,7 @@ def test_server_errors_after_retries_are_api_errors(fresh_emu: plumlogs.Emulator
     client = make_client(fresh_emu, max_retries=2)
     fresh_emu.inject_status(503, count=3)
     with pytest.raises(plumlogs.ApiError) as info:
-        client.call_logs(fresh_emu.now - 3600, fresh_emu.now).collect()
+        client.call_logs(fresh_emu.now() - 3600, fresh_emu.now()).collect()
     assert not isinstance(info.value, plumlogs.AuthError)
     assert info.value.http_status == 503
     assert len(fresh_emu.requests()) == 3  # the first try and two retries
@@ -165,14 +165,14 @@ def test_failure_bodies_as_the_docs_print_them_still_give_the_message(
     client = make_client(fresh_emu, max_retries=1)
     fresh_emu.inject_documented_failure(503, count=2)
     with pytest.raises(plumlogs.ApiError) as info:
-        client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
+        client.sessions(fresh_emu.now() - 3600, fresh_emu.now()).collect()
     assert (info.value.http_status, info.value.message) == (
         503,
         "Service temporarily unavailable (emulated HTTP 503)",
     )
     fresh_emu.inject_documented_failure(403)
     with pytest.raises(plumlogs.AuthError) as auth:
-        client.errors(fresh_emu.now - 3600, fresh_emu.now).collect()
+        client.errors(fresh_emu.now() - 3600, fresh_emu.now()).collect()
     assert auth.value.http_status == 403
     assert "emulated HTTP 403" in auth.value.message
     with pytest.raises(plumlogs.InvalidArgument):
@@ -183,7 +183,7 @@ def test_failure_bodies_as_the_docs_print_them_still_give_the_message(
 def test_broken_transport_after_retries(fresh_emu: plumlogs.Emulator, fault: str) -> None:
     client = make_client(fresh_emu, max_retries=1)
     getattr(fresh_emu, f"inject_{fault}")(count=2)
-    listing = client.sessions(fresh_emu.now - 3600, fresh_emu.now)
+    listing = client.sessions(fresh_emu.now() - 3600, fresh_emu.now())
     with pytest.raises(plumlogs.TransportError) as info:
         next(iter(listing))
     assert info.value.message
@@ -207,7 +207,7 @@ def test_a_deadline_bounds_a_call_with_its_retries(fresh_emu: plumlogs.Emulator)
     fresh_emu.inject_slow(3000, count=20)
     t = time.monotonic()
     with pytest.raises(plumlogs.TransportError, match=r"1\.5s deadline"):
-        client.sessions(fresh_emu.now - 3600, fresh_emu.now).collect()
+        client.sessions(fresh_emu.now() - 3600, fresh_emu.now()).collect()
     # Ten retries of a 1 s timeout would take over ten seconds.
     assert time.monotonic() - t < 4.0
     fresh_emu.clear_faults()
@@ -220,9 +220,9 @@ def test_one_transient_fault_is_retried(fresh_emu: plumlogs.Emulator) -> None:
     client = make_client(fresh_emu, max_retries=2)
     fresh_emu.inject_drop(count=1)
     fresh_emu.inject_status(500, count=1)
-    got = client.sessions(fresh_emu.now - 7200, fresh_emu.now).collect()
+    got = client.sessions(fresh_emu.now() - 7200, fresh_emu.now()).collect()
     assert len(fresh_emu.requests()) >= 3
-    assert got == make_client(fresh_emu).sessions(fresh_emu.now - 7200, fresh_emu.now).collect()
+    assert got == make_client(fresh_emu).sessions(fresh_emu.now() - 7200, fresh_emu.now()).collect()
 
 
 def test_connection_refused_is_transport_error() -> None:

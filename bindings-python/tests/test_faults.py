@@ -90,11 +90,11 @@ def test_a_fault_on_a_listing_is_its_typed_error(
     client = make_client(fresh_emu, format=wire, max_retries=0, timeout=1.0)
     fresh_emu.inject({**fault, "count": 1, "path_prefix": SESSIONS})
     with pytest.raises(plumlogs.PlumError) as info:
-        list(client.sessions(fresh_emu.now - DAY, fresh_emu.now))
+        list(client.sessions(fresh_emu.now() - DAY, fresh_emu.now()))
     check(info.value, cls, status, text)
     # The fault was used up by that one request: the same listing now succeeds.
     assert fresh_emu.faults() == []
-    assert len(list(client.sessions(fresh_emu.now - DAY, fresh_emu.now, limit=5))) == 5
+    assert len(list(client.sessions(fresh_emu.now() - DAY, fresh_emu.now(), limit=5))) == 5
 
 
 @pytest.mark.parametrize("case", CASES, ids=_name)
@@ -104,7 +104,7 @@ def test_a_fault_on_a_call_log_is_its_typed_error(
 ) -> None:
     fault, cls, status, text = case
     client = make_client(fresh_emu, max_retries=0, timeout=1.0)
-    log_id = next(iter(client.call_logs(fresh_emu.now - DAY, fresh_emu.now, limit=1))).log_id
+    log_id = next(iter(client.call_logs(fresh_emu.now() - DAY, fresh_emu.now(), limit=1))).log_id
     fresh_emu.inject({**fault, "count": 1, "path_prefix": LOG})
     with pytest.raises(plumlogs.PlumError) as info:
         client.call_log(log_id)
@@ -116,7 +116,7 @@ def test_a_fault_within_the_retries_is_not_seen(fresh_emu: plumlogs.Emulator) ->
     # The same faults, once each, with one retry allowed: every listing comes back whole.
     client = make_client(fresh_emu, max_retries=1, timeout=1.0)
     # One frozen clock: a call ending between two listings would make them differ.
-    end = fresh_emu.now
+    end = fresh_emu.now()
     fresh_emu.set_clock(end)
     try:
         clean = [r.to_dict() for r in client.sessions(end - DAY, end)]

@@ -29,7 +29,7 @@ def test_request_lines_reach_python_logging(caplog: pytest.LogCaptureFixture) ->
     with plumlogs.Emulator(seed=7, calls_per_day=300, password=secret) as emu:
         client = make_client(emu)
         with caplog.at_level(logging.DEBUG, logger="plumlogs"):
-            client.sessions(emu.now - 6 * HOUR, emu.now, page_size=5, limit=12).collect()
+            client.sessions(emu.now() - 6 * HOUR, emu.now(), page_size=5, limit=12).collect()
     lines = [r for r in caplog.records if r.name == "plumlogs.http"]
     gets = [r for r in lines if r.getMessage().startswith("GET /ws/calls/sessions/")]
     assert len(gets) == 3, [r.getMessage() for r in lines]
@@ -174,8 +174,8 @@ def test_an_explicit_proxy_carries_the_requests(
     fresh_emu: plumlogs.Emulator, connect_proxy: tuple[str, list[str]]
 ) -> None:
     url, seen = connect_proxy
-    direct = make_client(fresh_emu).errors(fresh_emu.now - 6 * HOUR, fresh_emu.now).collect()
-    via = make_client(fresh_emu, proxy=url).errors(fresh_emu.now - 6 * HOUR, fresh_emu.now)
+    direct = make_client(fresh_emu).errors(fresh_emu.now() - 6 * HOUR, fresh_emu.now()).collect()
+    via = make_client(fresh_emu, proxy=url).errors(fresh_emu.now() - 6 * HOUR, fresh_emu.now())
     assert via.collect() == direct
     hostport = fresh_emu.base_url.removeprefix("http://")
     assert seen

@@ -70,7 +70,7 @@ def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setenv("PLUM_PASSWORD", PASSWORD)
         monkeypatch.setenv("PLUM_BASE_URL", emu.base_url)
         client = plumlogs.Client(base_url=emu.base_url)
-        end = emu.now
+        end = emu.now()
         start = end - 86400
         # What the prose around a snippet gives it: a window, a call summary.
         givens = {"start": start, "end": end, "summary": next(client.call_logs(start, end))}

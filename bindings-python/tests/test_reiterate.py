@@ -14,7 +14,7 @@ def pages(emu: plumlogs.Emulator) -> int:
 
 
 def test_iterating_again_refetches(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
-    listing = client.sessions(fresh_emu.now - DAY, fresh_emu.now, page_size=100)
+    listing = client.sessions(fresh_emu.now() - DAY, fresh_emu.now(), page_size=100)
     first = list(listing)
     n = pages(fresh_emu)
     assert len(first) > 100
@@ -28,7 +28,7 @@ def test_frames_after_iterating_hold_every_row(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator
 ) -> None:
     pytest.importorskip("pandas", reason="pandas is not installed")
-    listing = client.errors(fresh_emu.now - DAY, fresh_emu.now, page_size=10)
+    listing = client.errors(fresh_emu.now() - DAY, fresh_emu.now(), page_size=10)
     rows = list(listing)
     assert len(rows) > 10
     assert len(listing.to_pandas()) == len(rows)
@@ -40,8 +40,8 @@ def test_frames_after_iterating_hold_every_row(
 def test_a_partly_read_listing_goes_on_where_it_stopped(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator
 ) -> None:
-    everything = client.call_logs(fresh_emu.now - DAY, fresh_emu.now).collect()
-    listing = client.call_logs(fresh_emu.now - DAY, fresh_emu.now, page_size=25)
+    everything = client.call_logs(fresh_emu.now() - DAY, fresh_emu.now()).collect()
+    listing = client.call_logs(fresh_emu.now() - DAY, fresh_emu.now(), page_size=25)
     head = [next(listing) for _ in range(3)]
     rest = listing.collect()  # the rest, as an iterator's rest
     assert head + list(rest) == list(everything)
@@ -51,17 +51,17 @@ def test_a_partly_read_listing_goes_on_where_it_stopped(
 def test_a_failed_listing_is_fetched_afresh(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator
 ) -> None:
-    listing = client.errors(fresh_emu.now - DAY, fresh_emu.now, page_size=10)
+    listing = client.errors(fresh_emu.now() - DAY, fresh_emu.now(), page_size=10)
     fresh_emu.inject_status(400, count=1, path_prefix="/ws/calls/errors")  # not retried
     with pytest.raises(plumlogs.ApiError):
         list(listing)
-    assert list(listing) == client.errors(fresh_emu.now - DAY, fresh_emu.now).collect()
+    assert list(listing) == client.errors(fresh_emu.now() - DAY, fresh_emu.now()).collect()
 
 
 def test_a_closed_listing_stops_and_reads_again_whole(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator
 ) -> None:
-    listing = client.sessions(fresh_emu.now - DAY, fresh_emu.now, page_size=50)
+    listing = client.sessions(fresh_emu.now() - DAY, fresh_emu.now(), page_size=50)
     next(listing)
     listing.close()
     rest = [next(listing) for _ in range(49)]  # the page already fetched
@@ -71,4 +71,4 @@ def test_a_closed_listing_stops_and_reads_again_whole(
     assert pages(fresh_emu) == 1
     again = list(listing)
     assert len(again) > 50
-    assert again == client.sessions(fresh_emu.now - DAY, fresh_emu.now).collect()
+    assert again == client.sessions(fresh_emu.now() - DAY, fresh_emu.now()).collect()

@@ -35,3 +35,8 @@ def test_every_public_name_has_a_docstring() -> None:
                 if not inspect.getdoc(member):
                     missing.append(f"{name}.{attr}")
     assert missing == []
+
+
+def test_dir_shows_exactly_the_public_names() -> None:
+    public = {n for n in dir(plumlogs) if not n.startswith("_")}
+    assert public == set(plumlogs.__all__)

@@ -32,20 +32,20 @@ def client_of(emu: plumlogs.Emulator) -> plumlogs.Client:
 
 def first_day(emu: plumlogs.Emulator) -> int:
     """The start of yesterday (UTC): the range a sync `since` a day ago covers."""
-    return (emu.now - DAY) // DAY * DAY
+    return (emu.now() - DAY) // DAY * DAY
 
 
 @pytest.fixture(scope="module")
 def dataset(fixed: plumlogs.Emulator, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("archive")
-    report = plumlogs.sync(root, client_of(fixed), since=fixed.now - DAY, concurrency=4)
+    report = plumlogs.sync(root, client_of(fixed), since=fixed.now() - DAY, concurrency=4)
     assert isinstance(report, plumlogs.SyncReport)
     return root
 
 
 def test_sync_writes_every_table_and_reports_it(fixed: plumlogs.Emulator, tmp_path: Path) -> None:
     client = client_of(fixed)
-    report = plumlogs.sync(tmp_path, client, since=fixed.now - DAY, concurrency=4)
+    report = plumlogs.sync(tmp_path, client, since=fixed.now() - DAY, concurrency=4)
     # Yesterday and today, for each of the four tables.
     assert report.days_written == 8
     assert report.failures == []
@@ -56,7 +56,7 @@ def test_sync_writes_every_table_and_reports_it(fixed: plumlogs.Emulator, tmp_pa
         parts = sorted(p.parent.name for p in (tmp_path / table).glob("date=*/part-0.parquet"))
         assert len(parts) == 2, table
     assert (tmp_path / "_plumlogs_sync.json").is_file()
-    end = fixed.now
+    end = fixed.now()
     listed = (
         len(list(client.sessions(first_day(fixed), end)))
         + len(list(client.errors(first_day(fixed), end)))
@@ -65,8 +65,8 @@ def test_sync_writes_every_table_and_reports_it(fixed: plumlogs.Emulator, tmp_pa
     # Rows: every listed record, plus the call-log entries.
     assert report.records > listed
     # Again: the sealed days are skipped (yesterday, once 6 h past its end).
-    again = plumlogs.sync(tmp_path, client, since=fixed.now - DAY, concurrency=4)
-    sealed = fixed.now >= (fixed.now // DAY) * DAY + 6 * 3600
+    again = plumlogs.sync(tmp_path, client, since=fixed.now() - DAY, concurrency=4)
+    sealed = fixed.now() >= (fixed.now() // DAY) * DAY + 6 * 3600
     assert again.days_already_sealed == (4 if sealed else 0)
     assert again.days_written == 8 - again.days_already_sealed
 
@@ -84,7 +84,7 @@ def test_sync_releases_the_gil(fixed: plumlogs.Emulator, tmp_path: Path) -> None
                 tmp_path,
                 client_of(fixed),
                 tables=["sessions"],
-                since=fixed.now - DAY,
+                since=fixed.now() - DAY,
                 concurrency=1,
             )
         except BaseException as e:  # noqa: BLE001 - handed to the main thread
@@ -153,7 +153,7 @@ def test_a_failing_table_is_reported_with_the_others_written(
     try:
         with pytest.raises(plumlogs.SyncError, match="failed") as info:
             plumlogs.sync(
-                tmp_path, client_of(fixed), tables=["sessions", "errors"], since=fixed.now - DAY
+                tmp_path, client_of(fixed), tables=["sessions", "errors"], since=fixed.now() - DAY
             )
     finally:
         fixed.clear_faults()
@@ -165,7 +165,7 @@ def test_a_failing_table_is_reported_with_the_others_written(
     assert not (tmp_path / "errors").exists() or not list((tmp_path / "errors").glob("*/*"))
     # The next run fetches the failed days.
     again = plumlogs.sync(
-        tmp_path, client_of(fixed), tables=["sessions", "errors"], since=fixed.now - DAY
+        tmp_path, client_of(fixed), tables=["sessions", "errors"], since=fixed.now() - DAY
     )
     assert again.failures == []
     assert len(list((tmp_path / "errors").glob("date=*/part-0.parquet"))) == 2
@@ -180,7 +180,7 @@ def test_pyarrow_reads_the_dataset_with_hive_partitions(
     pa = pytest.importorskip("pyarrow")
     ds = pytest.importorskip("pyarrow.dataset")
     client = client_of(fixed)
-    listed = list(client.sessions(first_day(fixed), fixed.now))
+    listed = list(client.sessions(first_day(fixed), fixed.now()))
     table = ds.dataset(dataset / "sessions", format="parquet", partitioning="hive").to_table()
     assert table.num_rows == len(listed)
     assert table.schema.field("timestamp").type == pa.timestamp("us", tz="UTC")
@@ -234,7 +234,7 @@ def test_pyarrow_reads_the_dataset_with_hive_partitions(
 def test_polars_scans_the_dataset(fixed: plumlogs.Emulator, dataset: Path) -> None:
     pl = pytest.importorskip("polars")
     client = client_of(fixed)
-    listed = list(client.errors(first_day(fixed), fixed.now))
+    listed = list(client.errors(first_day(fixed), fixed.now()))
     frame = pl.scan_parquet(f"{dataset}/errors/*/*.parquet", hive_partitioning=True).collect()
     assert frame.height == len(listed)
     assert frame.schema["timestamp"] == pl.Datetime("us", "UTC")
@@ -243,7 +243,7 @@ def test_polars_scans_the_dataset(fixed: plumlogs.Emulator, dataset: Path) -> No
     assert sorted(frame["message"].to_list()) == sorted(r.message for r in listed)
     assert frame["parse_error"].null_count() == frame.height
     calls = pl.scan_parquet(f"{dataset}/calls/*/*.parquet", hive_partitioning=True).collect()
-    summaries = list(client.call_logs(first_day(fixed), fixed.now))
+    summaries = list(client.call_logs(first_day(fixed), fixed.now()))
     assert calls.height == len(summaries)
     assert sorted(calls["log_id"].to_list()) == sorted(s.log_id for s in summaries)
     assert calls.schema["start"] == pl.Datetime("us", "UTC")
@@ -254,7 +254,7 @@ def test_duckdb_reads_the_dataset_with_hive_partitioning(
 ) -> None:
     duckdb = pytest.importorskip("duckdb")
     client = client_of(fixed)
-    summaries = list(client.call_logs(first_day(fixed), fixed.now))
+    summaries = list(client.call_logs(first_day(fixed), fixed.now()))
     con = duckdb.connect()
     (n,) = con.execute(
         f"SELECT count(*) FROM read_parquet('{dataset}/calls/*/*.parquet', "
@@ -267,7 +267,7 @@ def test_duckdb_reads_the_dataset_with_hive_partitioning(
             f"'{dataset}/sessions/*/*.parquet', hive_partitioning = true) GROUP BY 1"
         ).fetchall()
     )
-    assert sum(per_day.values()) == len(list(client.sessions(first_day(fixed), fixed.now)))
+    assert sum(per_day.values()) == len(list(client.sessions(first_day(fixed), fixed.now())))
     assert len(per_day) == 2
     # Entries join their call by log_id; one call's entries are its log, in order.
     first = summaries[0]

@@ -13,7 +13,7 @@ def test_parsing_and_fetching_at_once(fresh_emu: plumlogs.Emulator) -> None:
     text = "\n".join([SESSION_LINE, LOCAL_LINE] * 2000)
     expected = plumlogs.parse_sessions(text).to_dicts()[:5]
     client = make_client(fresh_emu)
-    start, end = fresh_emu.now - 86400, fresh_emu.now
+    start, end = fresh_emu.now() - 86400, fresh_emu.now()
     reference = client.errors(start, end).collect()
 
     def parse(_: int) -> bool:
@@ -65,7 +65,7 @@ def test_gil_is_released_during_network_waits(fresh_emu: plumlogs.Emulator) -> N
     fresh_emu.inject_slow(400, path_prefix="/ws/calls/errors")
     # With the GIL held for 400 ms the other thread could not run at all until the
     # call returned; released, it spins freely (millions of turns on an idle core).
-    n = count_while(lambda: client.errors(fresh_emu.now - 600, fresh_emu.now).collect())
+    n = count_while(lambda: client.errors(fresh_emu.now() - 600, fresh_emu.now()).collect())
     assert n > 20_000
 
 

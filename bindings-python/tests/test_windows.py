@@ -22,7 +22,7 @@ def windows_asked(emu: plumlogs.Emulator, service: str) -> set[tuple[int, int]]:
 def test_sub_windows_give_the_serial_records_in_order(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator, service: str
 ) -> None:
-    start, end = fresh_emu.now - 4 * DAY, fresh_emu.now
+    start, end = fresh_emu.now() - 4 * DAY, fresh_emu.now()
     serial = getattr(client, service)(start, end, page_size=100, concurrency=1).collect()
     path = "logs" if service == "call_logs" else service
     assert windows_asked(fresh_emu, path) == {(start, end)}
@@ -39,20 +39,20 @@ def test_sub_windows_give_the_serial_records_in_order(
 
 
 def test_default_splits_long_windows(client: plumlogs.Client, fresh_emu: plumlogs.Emulator) -> None:
-    start, end = fresh_emu.now - 3 * DAY, fresh_emu.now
+    start, end = fresh_emu.now() - 3 * DAY, fresh_emu.now()
     got = list(client.sessions(start, end))
     assert len(windows_asked(fresh_emu, "sessions")) > 1
     fresh_emu.clear_requests()
     assert got == client.sessions(start, end, concurrency=1).collect()
     fresh_emu.clear_requests()
-    client.sessions(fresh_emu.now - DAY, fresh_emu.now).collect()
+    client.sessions(fresh_emu.now() - DAY, fresh_emu.now()).collect()
     assert len(windows_asked(fresh_emu, "sessions")) == 1  # a day is one walk
 
 
 def test_a_failed_sub_window_fails_the_listing(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator
 ) -> None:
-    start, end = fresh_emu.now - 3 * DAY, fresh_emu.now
+    start, end = fresh_emu.now() - 3 * DAY, fresh_emu.now()
     second = (start // DAY + 1) * DAY  # pieces are cut at multiples of their length
     fresh_emu.inject_status(400, count=1, path_prefix=f"/ws/calls/errors/{second}/")
     with pytest.raises(plumlogs.ApiError):
@@ -73,6 +73,6 @@ def test_window_options_are_range_checked(
     client: plumlogs.Client, fresh_emu: plumlogs.Emulator, kw: dict[str, object], field: str
 ) -> None:
     with pytest.raises(plumlogs.InvalidArgument) as info:
-        client.sessions(fresh_emu.now - 3 * DAY, fresh_emu.now, **kw)  # type: ignore[arg-type]
+        client.sessions(fresh_emu.now() - 3 * DAY, fresh_emu.now(), **kw)  # type: ignore[arg-type]
     assert info.value.field == field
     assert fresh_emu.requests() == []

@@ -39,7 +39,7 @@ else:
 
 with plumlogs.Emulator(seed=7, calls_per_day=200) as emu:
     client = plumlogs.Client(emu.username, emu.password, base_url=emu.base_url)
-    end = emu.now
+    end = emu.now()
     start = end - 86400
     sessions = client.sessions(start, end, limit=50).to_arrow()
     assert sessions.num_rows == 50, sessions.num_rows

@@ -108,3 +108,8 @@ def split_session_id(session_id: str) -> SessionIdParts | None:
     """
     parts = _native._split_session_id(session_id)
     return None if parts is None else SessionIdParts(*parts)
+
+
+# `from __future__ import annotations` binds the name `annotations` in the module;
+# it is no part of the API (`dir(plumlogs)` shows exactly `__all__`).
+del annotations
