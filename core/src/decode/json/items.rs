@@ -152,46 +152,54 @@ pub(super) fn string_text(lit: &str) -> Option<Result<Cow<'_, str>, String>> {
 /// each backslash); `None` on an escape it does not know or a lone surrogate.
 fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
+    // Sized exactly: a big log's text beside its body is the decoder's peak.
+    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
+        out.push_str(&inner[i..k]);
+        let (c, next) = escape_at(b, k)?;
+        out.push(c);
+        i = next;
+    }
+    out.push_str(&inner[i..]);
+    Some(out)
+}
+
+/// The character the escape at `b[k]` (a backslash) stands for, and where the text
+/// goes on after it (a surrogate pair is one escape); `None` on an escape JSON
+/// does not have or a lone surrogate. Never further on than what it stands for
+/// is long: what unescaping in place relies on.
+fn escape_at(b: &[u8], k: usize) -> Option<(char, usize)> {
     let hex = |at: usize| {
         let h = b.get(at..at + 4)?;
         h.iter()
             .all(u8::is_ascii_hexdigit)
             .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())?
     };
-    // Sized exactly: a big log's text beside its body is the decoder's peak.
-    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
-    let mut i = 0;
-    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
-        out.push_str(&inner[i..k]);
-        i = k + 2;
-        out.push(match *b.get(k + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = hex(i)?;
-                i += 4;
-                if (0xD800..0xDC00).contains(&hi) {
-                    let lo = (b.get(i..i + 2) == Some(b"\\u")).then(|| hex(i + 2))??;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return None;
-                    }
-                    i += 6;
-                    char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?
-                } else {
-                    char::from_u32(hi)?
+    let c = match *b.get(k + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex(k + 2)?;
+            if (0xD800..0xDC00).contains(&hi) {
+                let lo = (b.get(k + 6..k + 8) == Some(b"\\u")).then(|| hex(k + 8))??;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return None;
                 }
+                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?;
+                return Some((c, k + 12));
             }
-            _ => return None,
-        });
-    }
-    out.push_str(&inner[i..]);
-    Some(out)
+            return Some((char::from_u32(hi)?, k + 6));
+        }
+        _ => return None,
+    };
+    Some((c, k + 2))
 }
 
 /// [`string_text`] for a text the caller will unescape in its own buffer
@@ -250,43 +258,12 @@ impl Buf for Wet<'_> {
 /// One pass of [`unescape_in_place`]: reads at `r`, writes at `w <= r` (each
 /// escape is read whole before what it stands for is written over its start).
 fn unescape_pass(buf: &mut impl Buf) -> Option<usize> {
-    fn hex(b: &[u8], at: usize) -> Option<u32> {
-        let h = b.get(at..at + 4)?;
-        h.iter()
-            .all(u8::is_ascii_hexdigit)
-            .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())?
-    }
     let (mut r, mut w) = (0, 0);
     while let Some(k) = memchr::memchr(b'\\', &buf.bytes()[r..]).map(|k| r + k) {
         buf.copy_within(r..k, w);
         w += k - r;
-        r = k + 2;
-        let b = buf.bytes();
-        let c = match *b.get(k + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = hex(b, r)?;
-                r += 4;
-                if (0xD800..0xDC00).contains(&hi) {
-                    let lo = (b.get(r..r + 2) == Some(b"\\u")).then(|| hex(b, r + 2))??;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return None;
-                    }
-                    r += 6;
-                    char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?
-                } else {
-                    char::from_u32(hi)?
-                }
-            }
-            _ => return None,
-        };
+        let (c, next) = escape_at(buf.bytes(), k)?;
+        r = next;
         let mut utf8 = [0; 4];
         let s = c.encode_utf8(&mut utf8).as_bytes();
         buf.put(w, s);
