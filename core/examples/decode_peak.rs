@@ -6,13 +6,16 @@
 //! cargo run --release -p plumlogs --example decode_peak -- lines 100
 //! cargo run --release -p plumlogs --example decode_peak -- log 255
 //! cargo run --release -p plumlogs --example decode_peak -- log-text 255
+//! cargo run --release -p plumlogs --example decode_peak -- log-owned 255
 //! cargo run --release -p plumlogs --example decode_peak -- client-log 255
 //! ```
 //!
 //! `sessions N`: `decode_response` of an N MB JSON `calls/sessions` page (what the
 //! bindings' `decode_response` does); `lines N`: only its item texts
 //! (`decode_lines`). `log N`: `decode_response` of an N MB JSON `calls/log` body;
-//! `log-text N`: only its text (`decode_log`). `client-log N`: `Client::call_log` of an N MB log served from
+//! `log-text N`: only its text (`decode_log`). `log-owned N`: the same body given up
+//! to `decode_log_page_owned` (unescaped in its own buffer) and its entries parsed,
+//! as `Client::call_log` does. `client-log N`: `Client::call_log` of an N MB log served from
 //! loopback by a thread that writes the body as it generates it (so the server
 //! holds no copy). Not a test: a measurement to run by hand.
 
@@ -173,6 +176,15 @@ fn main() {
             };
             report("log", body.len(), before, entries.len());
         }
+        "log-owned" => {
+            let body = encode_call_log(Wire::Json, &log_text(bytes));
+            let body_len = body.len();
+            reset_peak();
+            let before = status_kb("VmRSS:");
+            let page = plumlogs::decode_log_page_owned(body).expect("decodes");
+            let entries = plumlogs::CallLogEntryRecords::parse(page.text).expect("parses");
+            report("log-owned", body_len, before, entries.len());
+        }
         "client-log" => {
             let (base, body_len) = serve_log(bytes);
             let client = Client::builder()
@@ -187,6 +199,8 @@ fn main() {
             let log = client.call_log(1).expect("fetches");
             report("client-log", body_len, before, log.entries().len());
         }
-        other => panic!("unknown mode {other:?}: sessions, lines, log, log-text or client-log"),
+        other => panic!(
+            "unknown mode {other:?}: sessions, lines, log, log-text, log-owned or client-log"
+        ),
     }
 }

@@ -46,8 +46,8 @@ pub use call_summary::CallSummary;
 pub use client::{CallLog, CallLogsWithText, Client, ClientBuilder, Pages, Query};
 pub use decode::{DecodeError, DecodedPage, LinesPage, LogPage, LogsPage};
 pub use decode::{
-    Decoded, decode_lines, decode_log, decode_log_page, decode_logs, decode_response,
-    decode_response_page, detect_wire,
+    Decoded, decode_lines, decode_log, decode_log_page, decode_log_page_owned, decode_logs,
+    decode_response, decode_response_page, detect_wire,
 };
 pub use error::{Error, ErrorKind, LineError, ParseError};
 pub use error_line::{ErrorRecord, parse_error_line};

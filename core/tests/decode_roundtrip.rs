@@ -339,7 +339,31 @@ proptest! {
                 Ok(back) => prop_assert_eq!(back, text.as_str(), "{}", show(body)),
                 Err(e) => prop_assert!(false, "{}: {}", show(body), e),
             }
+            // Unescaped in the body's own buffer: the same page.
+            let mut bom = b"\xEF\xBB\xBF".to_vec();
+            bom.extend_from_slice(body);
+            for body in [body, &bom] {
+                let owned = plumlogs::decode_log_page_owned(body.clone());
+                prop_assert_eq!(owned, plumlogs::decode_log_page(body), "{}", show(body));
+            }
         }
+    }
+
+    /// Logs whose text is cut, doubly escaped or wrapped: the owned path answers as
+    /// the borrowed one, errors included.
+    #[test]
+    fn owned_log_decoding_agrees_with_borrowed(
+        text in "([a-z \"/\\n]|\\\\u[0-9a-fA-F]{4}|\\\\u[dD][89abAB][0-9a-f]{2}|\\\\[a-z\"\\\\/]){0,40}",
+        shape in 0usize..4,
+    ) {
+        let body = match shape {
+            0 => format!(r#"{{"status":"success","error":"","result":"{text}"}}"#),
+            1 => format!(r#"{{"status":"success","error":"","result":{{"log":"{text}","x":"{text}"}}}}"#),
+            2 => format!(r#"{{"status":"success","error":"w","result":{{"other":"{text}"}}}}"#),
+            _ => format!(r#"{{"status":"success","result":"{text}"#),
+        };
+        let owned = plumlogs::decode_log_page_owned(body.clone().into_bytes());
+        prop_assert_eq!(owned, plumlogs::decode_log_page(body.as_bytes()), "{}", body);
     }
 
     /// Whatever the bytes, every service answers without panicking, and a success

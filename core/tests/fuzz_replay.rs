@@ -84,7 +84,7 @@ fn decode_corpora_replay_without_panics() {
             !inputs.is_empty(),
             "the {target} seed corpus is part of the repository"
         );
-        for (_path, data) in inputs {
+        for (path, data) in inputs {
             for service in [
                 plumlogs::Service::Logs,
                 plumlogs::Service::Log,
@@ -93,6 +93,13 @@ fn decode_corpora_replay_without_panics() {
             ] {
                 let _ = plumlogs::decode::decode_response(&data, service);
             }
+            // The log unescaped in the body's own buffer: the same page or error.
+            assert_eq!(
+                plumlogs::decode_log_page_owned(data.clone()),
+                plumlogs::decode_log_page(&data),
+                "{}",
+                path.display()
+            );
         }
     }
 }

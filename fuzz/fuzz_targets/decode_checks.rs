@@ -19,6 +19,11 @@ pub fn check(data: &[u8]) {
             check_offset(&e, data.len());
         }
     }
+    // A log unescaped in the body's own buffer is the same page, or the same error.
+    assert_eq!(
+        plumlogs::decode_log_page_owned(data.to_vec()),
+        plumlogs::decode_log_page(data)
+    );
     for service in [Service::Sessions, Service::Errors] {
         match decode_lines(data, service) {
             Ok(page) => {

@@ -75,7 +75,8 @@ impl Client {
     /// The detailed log of one call (`log_id` from [`Client::call_logs`]).
     pub fn call_log(&self, log_id: u64) -> Result<CallLog, Error> {
         let (text, warning) = self.call_log_text_and_warning(log_id)?;
-        // The entries as spans into the text: no copy of it, no string per field.
+        // The entries as spans into the text (the body's own buffer, unescaped in
+        // place): no copy of it, no string per field.
         let entries = CallLogEntryRecords::parse(Cow::Owned(text))?;
         Ok(CallLog {
             log_id,
@@ -93,8 +94,10 @@ impl Client {
     ) -> Result<(String, Option<String>), Error> {
         super::options::log_id("log_id", log_id as i128)?;
         let path = format!("/ws/calls/log/{log_id}");
-        self.get(Service::Log, &path, |body| {
-            let page = decode::decode_log_page(body)?;
+        // The text is unescaped in the body's buffer and kept as it: no second
+        // copy of a big log beside its body.
+        self.get_body(Service::Log, &path, |body| {
+            let page = decode::take_log_page(body)?;
             Ok((page.text.into_owned(), page.warning))
         })
     }

@@ -125,6 +125,18 @@ impl Client {
         path_and_query: &str,
         mut decode: impl FnMut(&[u8]) -> Result<R, Error>,
     ) -> Result<R, Error> {
+        self.get_body(service, path_and_query, |body| decode(body))
+    }
+
+    /// [`get`](Self::get) for a `decode` that may reuse the body's buffer: it must
+    /// leave the body as it was when it answers a decode error (the error paths
+    /// quote it), and may take or rewrite it otherwise.
+    pub(super) fn get_body<R>(
+        &self,
+        service: Service,
+        path_and_query: &str,
+        mut decode: impl FnMut(&mut Vec<u8>) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let inner = &self.inner;
         let url = format!("{}{}", inner.base_url, path_and_query);
         let started = Instant::now();
@@ -203,7 +215,7 @@ impl Client {
         &self,
         service: Service,
         url: &str,
-        decode: &mut impl FnMut(&[u8]) -> Result<R, Error>,
+        decode: &mut impl FnMut(&mut Vec<u8>) -> Result<R, Error>,
         left: Option<Duration>,
     ) -> Attempt<R> {
         let inner = &self.inner;
@@ -265,7 +277,7 @@ impl Client {
             None => format!("HTTP {status}"),
         };
         if (200..300).contains(&status) {
-            return match decode(&body) {
+            return match decode(&mut body) {
                 // A failure envelope without a message is still the server's answer.
                 Err(Error::Decode(DecodeError::NoMessage { excerpt })) => {
                     Attempt::Done(Err(api_error(

@@ -10,7 +10,8 @@ mod items;
 
 use super::{DecodeError, Found, Outcome, Want, failure};
 use crate::service::Wire;
-use items::{Num, SummarySeed, line_item, split_lines, string_text};
+pub(crate) use items::unescape_in_place;
+use items::{Num, SummarySeed, line_item, split_lines, string_text, string_text_deferred};
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
@@ -18,11 +19,15 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-pub(crate) fn decode(body: &[u8], want: Want) -> Result<Found<'_>, DecodeError> {
+/// `in_place`: a log text with escapes is lent out still escaped, for the caller to
+/// unescape in the body's own buffer ([`unescape_in_place`] accepts it); an item or
+/// summary is read as ever.
+pub(crate) fn decode(body: &[u8], want: Want, in_place: bool) -> Result<Found<'_>, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(body);
     let strict = EnvelopeSeed {
         want,
         body_len: body.len(),
+        in_place,
     }
     .deserialize(&mut de)
     .and_then(|env| de.end().map(|()| env));
@@ -148,6 +153,7 @@ impl<'de> de::Deserialize<'de> for Key {
 struct EnvelopeSeed {
     want: Want,
     body_len: usize,
+    in_place: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for EnvelopeSeed {
@@ -176,6 +182,7 @@ impl<'de> Visitor<'de> for EnvelopeSeed {
                     env.result = Some(map.next_value_seed(ResultSeed {
                         want: self.want,
                         body_len: self.body_len,
+                        in_place: self.in_place,
                     })?)
                 }
                 Key::Result => return Err(A::Error::custom("`result` appears twice")),
@@ -192,9 +199,20 @@ impl<'de> Visitor<'de> for EnvelopeSeed {
 struct ResultSeed {
     want: Want,
     body_len: usize,
+    /// See [`decode`].
+    in_place: bool,
 }
 
 impl ResultSeed {
+    /// A log's text from its literal (see [`decode`] for `in_place`).
+    fn log_text(self, lit: &str) -> Option<Result<Cow<'_, str>, String>> {
+        if self.in_place {
+            string_text_deferred(lit)
+        } else {
+            string_text(lit)
+        }
+    }
+
     fn empty<'a>(self) -> Outcome<'a> {
         match self.want {
             Want::Lines { .. } => Outcome::Lines {
@@ -228,7 +246,7 @@ impl<'de> DeserializeSeed<'de> for ResultSeed {
         // A log may be hundreds of MB: it is read as written and unescaped once
         // (serde_json would unescape it into its scratch buffer and copy that).
         let raw = <&'de RawValue as de::Deserialize<'de>>::deserialize(d)?.get();
-        if let Some(text) = string_text(raw) {
+        if let Some(text) = self.log_text(raw) {
             return Ok(Outcome::Log {
                 text: text.map_err(D::Error::custom)?,
             });
@@ -328,7 +346,7 @@ impl<'de> Visitor<'de> for ResultSeed {
             let mut other: Option<Cow<'de, str>> = None;
             while let Some(key) = map.next_key::<Key>()? {
                 let raw = map.next_value::<&'de RawValue>()?.get();
-                let value = string_text(raw).transpose().map_err(A::Error::custom)?;
+                let value = self.log_text(raw).transpose().map_err(A::Error::custom)?;
                 match key {
                     Key::Log => text = value.or(text),
                     _ if other.is_none() => other = value,

@@ -14,6 +14,8 @@
 
 mod failure;
 mod json;
+
+use json::unescape_in_place;
 mod xml;
 
 use crate::call_summary::CallSummary;
@@ -234,6 +236,16 @@ pub(crate) enum Want {
 pub(crate) type Found<'a> = (Outcome<'a>, Option<String>);
 
 fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>, Option<String>), DecodeError> {
+    decode_any_with(body, want, false)
+}
+
+/// [`decode_any`]; `in_place` as for the JSON decoder (a log text is lent out still
+/// escaped, to be unescaped in the body's own buffer).
+fn decode_any_with(
+    body: &[u8],
+    want: Want,
+    in_place: bool,
+) -> Result<(Wire, Outcome<'_>, Option<String>), DecodeError> {
     let (inner, skipped) = strip_bom(body);
     let shift = |e: DecodeError| match e {
         DecodeError::Syntax {
@@ -259,7 +271,7 @@ fn decode_any(body: &[u8], want: Want) -> Result<(Wire, Outcome<'_>, Option<Stri
         other => other,
     };
     match detect_wire(inner) {
-        Some(Wire::Json) => json::decode(inner, want)
+        Some(Wire::Json) => json::decode(inner, want, in_place)
             .map(|(o, w)| (Wire::Json, o, warning_of(w)))
             .map_err(shift),
         Some(Wire::Xml) => xml::decode(inner, want)
@@ -353,6 +365,101 @@ pub fn decode_log_page(body: &[u8]) -> Result<LogPage<'_>, DecodeError> {
         }),
         _ => unreachable!("decoders answer in the shape asked for"),
     }
+}
+
+/// [`decode_log_page`] for a body the caller gives up: the text is unescaped in the
+/// body's own buffer (an unescaped JSON string is never longer than it was
+/// written) and handed back as that buffer, so decoding holds no second copy of a
+/// log beside its body. The same text, warning and errors as [`decode_log_page`].
+///
+/// ```
+/// let body = br#"{"status":"success","error":"","result":{"log":"a\/b\n\u00e9"}}"#.to_vec();
+/// let page = plumlogs::decode::decode_log_page_owned(body)?;
+/// assert_eq!(page.text, "a/b\né");
+/// # Ok::<(), plumlogs::DecodeError>(())
+/// ```
+pub fn decode_log_page_owned(mut body: Vec<u8>) -> Result<LogPage<'static>, DecodeError> {
+    take_log_page(&mut body)
+}
+
+/// [`decode_log_page_owned`] of a body in `body`, which is left as it was on a
+/// decode error (for the caller to quote) and taken (its buffer become the text)
+/// otherwise.
+pub(crate) fn take_log_page(body: &mut Vec<u8>) -> Result<LogPage<'static>, DecodeError> {
+    let (wire, warning) = log_in_place(body)?;
+    let text = String::from_utf8(std::mem::take(body)).map_err(|e| DecodeError::Shape {
+        wire,
+        offset: e.utf8_error().valid_up_to(),
+        reason: "the log text is not UTF-8".to_owned(),
+    })?;
+    Ok(LogPage {
+        wire,
+        text: Cow::Owned(text),
+        warning,
+    })
+}
+
+/// Where a log's text lies once the body is decoded.
+enum LogAt {
+    /// A slice of the body, still escaped when `escaped` (a JSON string's contents).
+    Span {
+        start: usize,
+        len: usize,
+        escaped: bool,
+    },
+    /// Made apart from the body (XML entities undone; an unusual JSON string).
+    Apart(String),
+}
+
+/// Decode a `calls/log` body and leave in `body` only the log's text, unescaped in
+/// place: the body's format and a success's warning. On an error `body` is as it
+/// was (every check is made before a byte is written), so a caller can still quote it.
+fn log_in_place(body: &mut Vec<u8>) -> Result<(Wire, Option<String>), DecodeError> {
+    let (wire, at, warning) = match decode_any_with(body, Want::Log, true)? {
+        (wire, Outcome::Log { text }, warning) => {
+            let at = match text {
+                Cow::Borrowed(t) => LogAt::Span {
+                    // The decoders lend out slices of `body` only.
+                    start: (t.as_ptr() as usize).saturating_sub(body.as_ptr() as usize),
+                    len: t.len(),
+                    escaped: wire == Wire::Json && t.contains('\\'),
+                },
+                Cow::Owned(t) => LogAt::Apart(t),
+            };
+            (wire, at, warning)
+        }
+        _ => unreachable!("decoders answer in the shape asked for"),
+    };
+    let internal = |reason: &str| DecodeError::Shape {
+        wire,
+        offset: 0,
+        reason: reason.to_owned(),
+    };
+    match at {
+        LogAt::Apart(text) => *body = text.into_bytes(),
+        // An empty text may be a constant, not a slice of the body.
+        LogAt::Span { len: 0, .. } => body.clear(),
+        LogAt::Span {
+            start,
+            len,
+            escaped,
+        } => {
+            let span = start..start + len;
+            let Some(bytes) = body.get_mut(span.clone()) else {
+                return Err(internal("the log text is not a slice of the body"));
+            };
+            let len = if escaped {
+                // The decoder lent it out escaped only because this accepts it.
+                unescape_in_place(bytes)
+                    .ok_or_else(|| internal("the log text's escapes could not be undone"))?
+            } else {
+                len
+            };
+            body.copy_within(span.start..span.start + len, 0);
+            body.truncate(len);
+        }
+    }
+    Ok((wire, warning))
 }
 
 /// Decode a `calls/log` body into the call-log text (parse it with

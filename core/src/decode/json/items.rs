@@ -152,46 +152,126 @@ pub(super) fn string_text(lit: &str) -> Option<Result<Cow<'_, str>, String>> {
 /// each backslash); `None` on an escape it does not know or a lone surrogate.
 fn unescape(inner: &str) -> Option<String> {
     let b = inner.as_bytes();
+    // Sized exactly: a big log's text beside its body is the decoder's peak.
+    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
+        out.push_str(&inner[i..k]);
+        let (c, next) = escape_at(b, k)?;
+        out.push(c);
+        i = next;
+    }
+    out.push_str(&inner[i..]);
+    Some(out)
+}
+
+/// The character the escape at `b[k]` (a backslash) stands for, and where the text
+/// goes on after it (a surrogate pair is one escape); `None` on an escape JSON
+/// does not have or a lone surrogate. Never further on than what it stands for
+/// is long: what unescaping in place relies on.
+fn escape_at(b: &[u8], k: usize) -> Option<(char, usize)> {
     let hex = |at: usize| {
         let h = b.get(at..at + 4)?;
         h.iter()
             .all(u8::is_ascii_hexdigit)
             .then(|| u32::from_str_radix(std::str::from_utf8(h).ok()?, 16).ok())?
     };
-    // Sized exactly: a big log's text beside its body is the decoder's peak.
-    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
-    let mut i = 0;
-    while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
-        out.push_str(&inner[i..k]);
-        i = k + 2;
-        out.push(match *b.get(k + 1)? {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => {
-                let hi = hex(i)?;
-                i += 4;
-                if (0xD800..0xDC00).contains(&hi) {
-                    let lo = (b.get(i..i + 2) == Some(b"\\u")).then(|| hex(i + 2))??;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return None;
-                    }
-                    i += 6;
-                    char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?
-                } else {
-                    char::from_u32(hi)?
+    let c = match *b.get(k + 1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let hi = hex(k + 2)?;
+            if (0xD800..0xDC00).contains(&hi) {
+                let lo = (b.get(k + 6..k + 8) == Some(b"\\u")).then(|| hex(k + 8))??;
+                if !(0xDC00..0xE000).contains(&lo) {
+                    return None;
                 }
+                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10 | (lo - 0xDC00)))?;
+                return Some((c, k + 12));
             }
-            _ => return None,
-        });
+            return Some((char::from_u32(hi)?, k + 6));
+        }
+        _ => return None,
+    };
+    Some((c, k + 2))
+}
+
+/// [`string_text`] for a text the caller will unescape in its own buffer
+/// ([`unescape_in_place`]): a literal with escapes that [`unescape_in_place`]
+/// accepts is lent out still escaped (its contents, quotes stripped); anything it
+/// would refuse goes through [`string_text`] (serde_json's judgment, its error).
+pub(super) fn string_text_deferred(lit: &str) -> Option<Result<Cow<'_, str>, String>> {
+    let inner = lit.strip_prefix('"')?.strip_suffix('"')?;
+    if unescape_pass(&mut Dry(inner.as_bytes())).is_some() {
+        return Some(Ok(Cow::Borrowed(inner)));
     }
-    out.push_str(&inner[i..]);
-    Some(out)
+    string_text(lit)
+}
+
+/// The contents `b` of a JSON string unescaped into the start of `b` itself, which
+/// the text never outgrows (no escape is shorter than what it stands for): the
+/// text's length. The same reading as [`unescape`]; `None`, with `b` untouched,
+/// where that would refuse (the whole string is checked before a byte is written).
+pub(crate) fn unescape_in_place(b: &mut [u8]) -> Option<usize> {
+    unescape_pass(&mut Dry(b))?;
+    unescape_pass(&mut Wet(b))
+}
+
+/// A buffer an unescaping pass reads, and writes back into when it is [`Wet`].
+trait Buf {
+    fn bytes(&self) -> &[u8];
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize);
+    fn put(&mut self, at: usize, s: &[u8]);
+}
+
+/// A checking pass: nothing is written.
+struct Dry<'b>(&'b [u8]);
+/// The writing pass.
+struct Wet<'b>(&'b mut [u8]);
+
+impl Buf for Dry<'_> {
+    fn bytes(&self) -> &[u8] {
+        self.0
+    }
+    fn copy_within(&mut self, _: std::ops::Range<usize>, _: usize) {}
+    fn put(&mut self, _: usize, _: &[u8]) {}
+}
+
+impl Buf for Wet<'_> {
+    fn bytes(&self) -> &[u8] {
+        self.0
+    }
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        self.0.copy_within(from, to);
+    }
+    fn put(&mut self, at: usize, s: &[u8]) {
+        self.0[at..at + s.len()].copy_from_slice(s);
+    }
+}
+
+/// One pass of [`unescape_in_place`]: reads at `r`, writes at `w <= r` (each
+/// escape is read whole before what it stands for is written over its start).
+fn unescape_pass(buf: &mut impl Buf) -> Option<usize> {
+    let (mut r, mut w) = (0, 0);
+    while let Some(k) = memchr::memchr(b'\\', &buf.bytes()[r..]).map(|k| r + k) {
+        buf.copy_within(r..k, w);
+        w += k - r;
+        let (c, next) = escape_at(buf.bytes(), k)?;
+        r = next;
+        let mut utf8 = [0; 4];
+        let s = c.encode_utf8(&mut utf8).as_bytes();
+        buf.put(w, s);
+        w += s.len();
+    }
+    let len = buf.bytes().len();
+    buf.copy_within(r..len, w);
+    Some(w + (len - r))
 }
 
 /// How long the contents `b` of a JSON string are once unescaped (`None` on an
@@ -441,6 +521,105 @@ mod tests {
             proptest::prop_assert_eq!(got.as_ref(), text.as_str());
             let inner = &lit[1..lit.len() - 1];
             proptest::prop_assert_eq!(unescaped_len(inner.as_bytes()), Some(text.len()));
+        }
+    }
+
+    /// What [`unescape_in_place`] makes of `inner`: the text, or `None` with the
+    /// buffer checked untouched.
+    fn in_place(inner: &str) -> Option<String> {
+        let mut buf = inner.as_bytes().to_vec();
+        match unescape_in_place(&mut buf) {
+            Some(n) => {
+                buf.truncate(n);
+                Some(String::from_utf8(buf).expect("unescaped text is UTF-8"))
+            }
+            None => {
+                assert_eq!(buf, inner.as_bytes(), "a refused string is left as it was");
+                None
+            }
+        }
+    }
+
+    /// A JSON string's contents built from pieces that exercise every escape: plain
+    /// text, each short escape, `\u` of any code unit (lone and paired surrogates),
+    /// broken escapes (short hex, signs, unknown letters, a trailing backslash).
+    fn escaped_contents() -> impl Strategy<Value = String> {
+        let piece = proptest::prop_oneof![
+            "[a-z é😀/]{0,6}",
+            proptest::sample::select(vec![
+                r"\\",
+                r#"\""#,
+                r"\/",
+                r"\b",
+                r"\f",
+                r"\n",
+                r"\r",
+                r"\t",
+                r"\x",
+                r"\u+0aa",
+                r"\u12",
+                r"\ud83d\ude00",
+                r"\uD800\uDFFF",
+                r"\ud83dx",
+                r"\ude00",
+                r"\ud83d\u0041",
+            ])
+            .prop_map(str::to_owned),
+            (0u32..=0xFFFF).prop_map(|u| format!("\\u{u:04x}")),
+            (0xD800u32..0xDC00, 0xDC00u32..0xE000)
+                .prop_map(|(h, l)| format!("\\u{h:04X}\\u{l:04x}")),
+        ];
+        (proptest::collection::vec(piece, 0..12), proptest::bool::ANY).prop_map(|(p, cut)| {
+            let s = p.concat();
+            if cut { format!("{s}\\") } else { s }
+        })
+    }
+
+    proptest::proptest! {
+        /// Unescaping in place reads every string as the one-copy unescaper does,
+        /// refuses the same ones (leaving them untouched), and through the
+        /// deferred decoder path ends in the same text or the same error.
+        #[test]
+        fn unescape_in_place_agrees_with_unescape(inner in escaped_contents()) {
+            let want = unescape(&inner);
+            proptest::prop_assert_eq!(in_place(&inner), want.clone());
+            let lit = format!("\"{inner}\"");
+            let deferred = string_text_deferred(&lit).unwrap();
+            match (&want, deferred) {
+                (Some(_), Ok(Cow::Borrowed(b))) => proptest::prop_assert_eq!(b, inner.as_str()),
+                (Some(_), other) => proptest::prop_assert!(false, "lent out as {other:?}"),
+                (None, got) => {
+                    let old = string_text(&lit).unwrap();
+                    proptest::prop_assert_eq!(got, old);
+                }
+            }
+        }
+
+        /// Every string serde_json writes (escaped or not) comes back whole.
+        #[test]
+        fn unescape_in_place_reads_serde_json_strings(
+            text in "(\\PC|[\\\\\"/\n\t\u{1}\u{10000}-\u{10FFFF}])*",
+        ) {
+            let lit = serde_json::to_string(&text).unwrap();
+            proptest::prop_assert_eq!(in_place(&lit[1..lit.len() - 1]), Some(text));
+        }
+    }
+
+    #[test]
+    fn unescape_in_place_undoes_each_escape() {
+        assert_eq!(
+            in_place(r"a\u00e9\/\ud83d\ude00b\n").as_deref(),
+            Some("aé/😀b\n")
+        );
+        assert_eq!(
+            in_place(r#"\"\\\b\f\r\t"#).as_deref(),
+            Some("\"\\\u{8}\u{c}\r\t")
+        );
+        for bad in [
+            r"\ud83d", r"\ud83dx", r"\u+0aa", r"\ude00", r"\q", r"ab\", r"\u12",
+        ] {
+            assert_eq!(in_place(bad), None, "{bad}");
+            assert_eq!(unescape(bad), None, "{bad}");
         }
     }
 
