@@ -102,6 +102,8 @@ struct ListingState {
     warned: usize,
     total: Option<u64>,
     last: Option<ResponseMeta>,
+    /// Whether a page was asked of the core yet (`prefetch` fetches only the first).
+    fetched: bool,
 }
 
 impl ListingState {
@@ -122,6 +124,7 @@ impl ListingState {
         if self.done || closed.load(Ordering::Acquire) {
             return self.finish(closed);
         }
+        self.fetched = true;
         let next = self.pages.as_mut()?.next_page();
         if let Some(p) = &self.pages {
             self.total = p.total_hint().or(self.total);
@@ -414,6 +417,38 @@ impl Listing {
         py.detach(|| self.lock().total)
     }
 
+    /// Fetch the first page now, unless a page was fetched already, and keep it:
+    /// iteration starts with its records, so nothing is fetched twice. Then
+    /// `total_hint` is the server's count before the first record is read (for a
+    /// window split into sub-windows, once every piece has answered: see the README).
+    /// Returns the listing, so `client.sessions(...).prefetch().total_hint` reads.
+    fn prefetch(slf: Bound<'_, Self>) -> PyResult<Bound<'_, Self>> {
+        let py = slf.py();
+        let this = slf.get();
+        this.rewind_if_done(py)?;
+        if py.detach(|| this.lock().fetched) {
+            return Ok(slf);
+        }
+        match this.step(py) {
+            Step::NewPage { n, total, warnings } => {
+                server_warnings(py, &warnings)?;
+                this.progress(py, n, total)?;
+            }
+            Step::End => this.close_bar(py)?,
+            Step::Failed(e) => {
+                this.close_bar(py)?;
+                return Err(PlumErr(e).into());
+            }
+            Step::Unstored(e) => {
+                this.close_bar(py)?;
+                return Err(e);
+            }
+            // Not reached: nothing was fetched, so no page holds a record yet.
+            Step::Item(..) => {}
+        }
+        Ok(slf)
+    }
+
     /// The last page's response (`ResponseMeta`: status, kept headers, elapsed
     /// seconds, attempt, bytes), or `None` before the first page.
     #[getter]
@@ -552,6 +587,7 @@ fn fresh_state(pages: Source) -> ListingState {
         warned: 0,
         total: None,
         last: None,
+        fetched: false,
     }
 }
 

@@ -72,3 +72,41 @@ def test_a_closed_listing_stops_and_reads_again_whole(
     again = list(listing)
     assert len(again) > 50
     assert again == client.sessions(fresh_emu.now() - DAY, fresh_emu.now()).collect()
+
+
+def test_prefetch_knows_the_total_before_the_first_record(
+    client: plumlogs.Client, fresh_emu: plumlogs.Emulator
+) -> None:
+    end = fresh_emu.now()
+    # One day: not split into sub-windows, so the first page carries the count.
+    listing = client.sessions(end - DAY + 1, end, page_size=100)
+    assert listing.total_hint is None  # nothing fetched yet
+    assert pages(fresh_emu) == 0
+    assert listing.prefetch() is listing
+    total = listing.total_hint
+    assert total is not None
+    assert total > 100
+    assert pages(fresh_emu) == 1
+    listing.prefetch()  # a page was fetched already: nothing more
+    assert pages(fresh_emu) == 1
+    rows = list(listing)  # starts with the prefetched page, fetched once
+    assert len(rows) == total
+    assert pages(fresh_emu) == -(-total // 100)
+    assert rows == client.sessions(end - DAY + 1, end, page_size=100).collect()
+
+
+def test_async_prefetch(fresh_emu: plumlogs.Emulator) -> None:
+    import asyncio
+
+    async def main() -> tuple[int | None, int]:
+        async with plumlogs.AsyncClient(
+            fresh_emu.username, fresh_emu.password, base_url=fresh_emu.base_url
+        ) as c:
+            end = fresh_emu.now()
+            listing = await c.errors(end - DAY + 1, end, page_size=10).prefetch()
+            total = listing.total_hint
+            return total, len([r async for r in listing])
+
+    total, n = asyncio.run(main())
+    assert total is not None
+    assert total == n > 10

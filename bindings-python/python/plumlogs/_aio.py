@@ -143,6 +143,12 @@ class AsyncListing(_Closing, Generic[_R]):
         """The server's ``total_*`` count from the last page, when it sends one."""
         return self._listing.total_hint
 
+    async def prefetch(self) -> AsyncListing[_R]:
+        """Fetch the first page now (kept), so ``total_hint`` is known before the
+        first record is read; returns the listing."""
+        await self._guard(self._listing.prefetch)
+        return self
+
     @property
     def last_response(self) -> Any:
         """The last page's ``ResponseMeta``, or ``None`` before the first page."""

@@ -240,6 +240,9 @@ class Listing(Generic[_R]):
     def __next__(self) -> _R: ...
     @property
     def total_hint(self) -> int | None: ...
+    def prefetch(self) -> Listing[_R]:
+        """Fetch the first page now (kept), so ``total_hint`` is known before the
+        first record is read; returns the listing."""
     @property
     def last_response(self) -> ResponseMeta | None:
         """The last page's response (status, kept headers, elapsed seconds, attempt,
