@@ -91,6 +91,12 @@ pub const MAX_SEAL_LAG_SECONDS: i64 = 3 * 86_400;
 /// Seconds after a call's end before its fetched log text is taken as final and
 /// reused by later runs instead of fetched again (15 minutes).
 pub const DEFAULT_LOG_SETTLE_SECONDS: i64 = 900;
+/// The settle time an interface uses when none is given: the default, or the seal
+/// lag where that is shorter (a settle time never exceeds the seal lag; one given
+/// explicitly beyond it is refused).
+pub fn default_log_settle_seconds(seal_lag_seconds: i64) -> i64 {
+    DEFAULT_LOG_SETTLE_SECONDS.min(seal_lag_seconds.max(0))
+}
 /// How far inside the retention window the oldest request starts. The server refuses
 /// a start exactly at the edge, and the edge moves on while a run is under way.
 pub const RETENTION_MARGIN_SECONDS: i64 = 600;
