@@ -213,23 +213,16 @@ impl SyncOptions {
             return Err(invalid("tables", "must name at least one table".into()));
         }
         plumlogs::client::options::concurrency("concurrency", self.concurrency as i128)?;
-        if !(0..=MAX_SEAL_LAG_SECONDS).contains(&self.seal_lag_seconds) {
-            return Err(invalid(
-                "seal_lag_seconds",
-                format!(
-                    "must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {}",
-                    self.seal_lag_seconds
-                ),
-            ));
-        }
-        if !(0..=MAX_SEAL_LAG_SECONDS).contains(&self.log_settle_seconds) {
-            return Err(invalid(
-                "log_settle_seconds",
-                format!(
-                    "must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {}",
-                    self.log_settle_seconds
-                ),
-            ));
+        for (field, seconds) in [
+            ("seal_lag_seconds", self.seal_lag_seconds),
+            ("log_settle_seconds", self.log_settle_seconds),
+        ] {
+            if !(0..=MAX_SEAL_LAG_SECONDS).contains(&seconds) {
+                return Err(invalid(
+                    field,
+                    format!("must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {seconds}"),
+                ));
+            }
         }
         if self.log_settle_seconds > self.seal_lag_seconds {
             return Err(invalid(

@@ -159,13 +159,6 @@ fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
             )
         })
         .collect();
-    let day0 = T.div_euclid(DAY) * DAY;
-    let today_calls: Vec<_> = env
-        .client()
-        .call_logs(&Query::new(day0, day0 + DAY))
-        .unwrap()
-        .map(|s| s.unwrap())
-        .collect();
     env.emu.clear_requests();
     let report = sync(&dir, &env.client(), &o).unwrap();
     // Today only: sessions, errors, calls + entries (one fetch).
@@ -174,21 +167,10 @@ fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
     // Three listings: today's sessions, errors and calls; and the log texts of the
     // calls that had ended less than the settle time before the first fetch (a
     // listed call's log may still grow); the others are in today's files already.
-    let settle = plumlogs_archive::DEFAULT_LOG_SETTLE_SECONDS;
-    let mut unsettled: Vec<String> = today_calls
-        .iter()
-        .filter(|s| s.end + settle > T)
-        .map(|s| format!("/ws/calls/log/{}", s.log_id))
-        .collect();
     let requests = env.emu.requests();
+    let logs = log_requests(&env);
+    let (unsettled, _) = unsettled_at(&env, plumlogs_archive::DEFAULT_LOG_SETTLE_SECONDS, T);
     let today = date_of_day(T.div_euclid(DAY));
-    let mut logs: Vec<String> = requests
-        .iter()
-        .filter(|r| r.path.starts_with("/ws/calls/log/"))
-        .map(|r| r.path.clone())
-        .collect();
-    logs.sort();
-    unsettled.sort();
     assert_eq!(logs, unsettled);
     assert_eq!(requests.len(), 3 + logs.len(), "{requests:?}");
     let after = files(&dir);
@@ -497,6 +479,16 @@ fn a_settle_time_beyond_the_seal_lag_is_refused_naming_both() {
         }
         other => panic!("expected InvalidArgument, got {other:?}"),
     }
+    // What the interfaces use when no settle time is given: never beyond the lag.
+    use plumlogs_archive::{DEFAULT_LOG_SETTLE_SECONDS, default_log_settle_seconds};
+    assert_eq!(
+        default_log_settle_seconds(6 * 3600),
+        DEFAULT_LOG_SETTLE_SECONDS
+    );
+    assert_eq!(DEFAULT_LOG_SETTLE_SECONDS, 900);
+    assert_eq!(default_log_settle_seconds(600), 600);
+    assert_eq!(default_log_settle_seconds(0), 0);
+    assert_eq!(default_log_settle_seconds(-5), 0);
     // Equal is allowed, and so is a settle time of zero with a seal lag of zero.
     for (lag, settle) in [(600, 600), (0, 0)] {
         let o = SyncOptions {
