@@ -12,6 +12,8 @@ use std::path::PathBuf;
 /// Run one sync of `dir` with `client`. Returns `(report_json, None)` when every
 /// day was written, `(report_json, message)` when some days failed (the others were
 /// written); raises for anything that stopped the run as a whole.
+// One parameter per keyword of `plumlogs.sync`: the Python signature is the API.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
 #[pyo3(signature = (dir, client, *, tables = None, since = None, concurrency = None, seal_lag_seconds = None, log_settle_seconds = None))]
 pub fn _sync(
