@@ -25,10 +25,14 @@
 //! byte. A line that does not parse is kept in `raw`, with null record columns and
 //! its reason in `parse_error`. Columns: [`schema`].
 //!
-//! An unsealed call-log day is fetched again, but the log text of a call that had
-//! ended at least the seal lag before the earlier fetch is taken from the day's
-//! files instead of being fetched again: the API does not say that a listed call's
-//! log is final, so a text is trusted only as a sealed day is, after the lag.
+//! An unsealed call-log day is fetched again (its listing: one request a page), but
+//! the log text of a call that had ended at least [`SyncOptions::log_settle_seconds`]
+//! before the earlier fetch (default [`DEFAULT_LOG_SETTLE_SECONDS`], 15 minutes) is
+//! taken from the day's files instead of being fetched again. The API is silent on
+//! when a listed call's log is final, so a text fetched sooner after its call's end
+//! is fetched again next run; one fetched later is taken as final. The settle time
+//! is at most the seal lag: raising it towards [`SyncOptions::seal_lag_seconds`]
+//! trades requests (every recent call's log refetched on every run) for caution.
 //!
 //! ## Semantics
 //!
@@ -84,6 +88,15 @@ pub const DEFAULT_SEAL_LAG_SECONDS: i64 = 6 * 3600;
 /// The largest seal lag: longer, and a call-log day (kept 5 days) could leave
 /// retention before it is sealed.
 pub const MAX_SEAL_LAG_SECONDS: i64 = 3 * 86_400;
+/// Seconds after a call's end before its fetched log text is taken as final and
+/// reused by later runs instead of fetched again (15 minutes).
+pub const DEFAULT_LOG_SETTLE_SECONDS: i64 = 900;
+/// The settle time an interface uses when none is given: the default, or the seal
+/// lag where that is shorter (a settle time never exceeds the seal lag; one given
+/// explicitly beyond it is refused).
+pub fn default_log_settle_seconds(seal_lag_seconds: i64) -> i64 {
+    DEFAULT_LOG_SETTLE_SECONDS.min(seal_lag_seconds.max(0))
+}
 /// How far inside the retention window the oldest request starts. The server refuses
 /// a start exactly at the edge, and the edge moves on while a run is under way.
 pub const RETENTION_MARGIN_SECONDS: i64 = 600;
@@ -173,9 +186,13 @@ pub struct SyncOptions {
     /// Requests in flight at most, 1..=[`MAX_CONCURRENCY`].
     pub concurrency: usize,
     /// Seconds after a day's end before a complete fetch seals it,
-    /// 0..=[`MAX_SEAL_LAG_SECONDS`]; likewise, seconds after a call's end before
-    /// its fetched log text is reused instead of fetched again.
+    /// 0..=[`MAX_SEAL_LAG_SECONDS`].
     pub seal_lag_seconds: i64,
+    /// Seconds after a call's end before a fetched log text is taken as final: a
+    /// text fetched at least this long after its call ended is reused by later runs
+    /// of an unsealed day, a text fetched sooner is fetched again.
+    /// 0..=[`MAX_SEAL_LAG_SECONDS`] and at most `seal_lag_seconds`.
+    pub log_settle_seconds: i64,
 }
 
 impl Default for SyncOptions {
@@ -185,6 +202,7 @@ impl Default for SyncOptions {
             since: None,
             concurrency: DEFAULT_CONCURRENCY,
             seal_lag_seconds: DEFAULT_SEAL_LAG_SECONDS,
+            log_settle_seconds: DEFAULT_LOG_SETTLE_SECONDS,
         }
     }
 }
@@ -195,12 +213,23 @@ impl SyncOptions {
             return Err(invalid("tables", "must name at least one table".into()));
         }
         plumlogs::client::options::concurrency("concurrency", self.concurrency as i128)?;
-        if !(0..=MAX_SEAL_LAG_SECONDS).contains(&self.seal_lag_seconds) {
+        for (field, seconds) in [
+            ("seal_lag_seconds", self.seal_lag_seconds),
+            ("log_settle_seconds", self.log_settle_seconds),
+        ] {
+            if !(0..=MAX_SEAL_LAG_SECONDS).contains(&seconds) {
+                return Err(invalid(
+                    field,
+                    format!("must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {seconds}"),
+                ));
+            }
+        }
+        if self.log_settle_seconds > self.seal_lag_seconds {
             return Err(invalid(
-                "seal_lag_seconds",
+                "log_settle_seconds",
                 format!(
-                    "must be from 0 to {MAX_SEAL_LAG_SECONDS}, got {}",
-                    self.seal_lag_seconds
+                    "must not exceed seal_lag_seconds ({}), got {}",
+                    self.seal_lag_seconds, self.log_settle_seconds
                 ),
             ));
         }
@@ -540,7 +569,7 @@ pub fn sync_with_progress(
         permits: &permits,
         requests: &requests,
         concurrency: opts.concurrency,
-        seal_lag_seconds: opts.seal_lag_seconds,
+        log_settle_seconds: opts.log_settle_seconds,
         texts_fetched_at: &texts_fetched_at,
     };
     let (tx, rx) = mpsc::channel::<Done>();
@@ -742,7 +771,7 @@ struct Ctx<'a> {
     permits: &'a Permits,
     requests: &'a AtomicU64,
     concurrency: usize,
-    seal_lag_seconds: i64,
+    log_settle_seconds: i64,
     /// Per call-log day with a `calls` file: when the fetch that wrote it started.
     texts_fetched_at: &'a HashMap<i64, i64>,
 }
@@ -892,11 +921,12 @@ fn run_job(
             let known = match ctx.texts_fetched_at.get(&day) {
                 Some(&at) => {
                     let mut known = read::known_texts(ctx.root, day);
-                    // Only the texts of calls that had ended at least the seal lag
-                    // before that fetch: a listed call's log may still grow.
+                    // Only the texts of calls that had ended at least the settle
+                    // time before that fetch: the API does not say when a listed
+                    // call's log is final, and a text fetched sooner may have grown.
                     let settled: BTreeSet<u64> = summaries
                         .iter()
-                        .filter(|s| s.end.saturating_add(ctx.seal_lag_seconds) <= at)
+                        .filter(|s| s.end.saturating_add(ctx.log_settle_seconds) <= at)
                         .map(|s| s.log_id)
                         .collect();
                     known.retain(|id, _| settled.contains(id));

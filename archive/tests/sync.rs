@@ -159,37 +159,18 @@ fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
             )
         })
         .collect();
-    let day0 = T.div_euclid(DAY) * DAY;
-    let today_calls: Vec<_> = env
-        .client()
-        .call_logs(&Query::new(day0, day0 + DAY))
-        .unwrap()
-        .map(|s| s.unwrap())
-        .collect();
     env.emu.clear_requests();
     let report = sync(&dir, &env.client(), &o).unwrap();
     // Today only: sessions, errors, calls + entries (one fetch).
     assert_eq!(report.days_written, 4);
     assert_eq!(report.days_sealed, 0);
     // Three listings: today's sessions, errors and calls; and the log texts of the
-    // calls that had ended less than the seal lag before the first fetch (a listed
-    // call's log may still grow); the others are in today's files already.
-    let lag = plumlogs_archive::DEFAULT_SEAL_LAG_SECONDS;
-    let mut unsettled: Vec<String> = today_calls
-        .iter()
-        .filter(|s| s.end + lag > T)
-        .map(|s| format!("/ws/calls/log/{}", s.log_id))
-        .collect();
-    assert!(!unsettled.is_empty());
+    // calls that had ended less than the settle time before the first fetch (a
+    // listed call's log may still grow); the others are in today's files already.
     let requests = env.emu.requests();
+    let logs = log_requests(&env);
+    let (unsettled, _) = unsettled_at(&env, plumlogs_archive::DEFAULT_LOG_SETTLE_SECONDS, T);
     let today = date_of_day(T.div_euclid(DAY));
-    let mut logs: Vec<String> = requests
-        .iter()
-        .filter(|r| r.path.starts_with("/ws/calls/log/"))
-        .map(|r| r.path.clone())
-        .collect();
-    logs.sort();
-    unsettled.sort();
     assert_eq!(logs, unsettled);
     assert_eq!(requests.len(), 3 + logs.len(), "{requests:?}");
     let after = files(&dir);
@@ -200,6 +181,105 @@ fn resync_fetches_only_unsealed_days_and_leaves_sealed_ones_byte_for_byte() {
             assert_eq!(now, m, "{k} was rewritten");
         }
     }
+}
+
+/// The `/ws/calls/log/…` paths a run requested, sorted.
+fn log_requests(env: &Env) -> Vec<String> {
+    let mut logs: Vec<String> = env
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/ws/calls/log/"))
+        .map(|r| r.path.clone())
+        .collect();
+    logs.sort();
+    logs
+}
+
+/// The log paths of today's calls (listed at the clock's time) that had ended less
+/// than `settle` seconds before `fetched_at`, sorted.
+fn unsettled_at(env: &Env, settle: i64, fetched_at: i64) -> (Vec<String>, usize) {
+    let day0 = env
+        .clock
+        .load(std::sync::atomic::Ordering::SeqCst)
+        .div_euclid(DAY)
+        * DAY;
+    let calls: Vec<_> = env
+        .client()
+        .call_logs(&Query::new(day0, day0 + DAY))
+        .unwrap()
+        .map(|s| s.unwrap())
+        .collect();
+    let mut paths: Vec<String> = calls
+        .iter()
+        .filter(|s| s.end + settle > fetched_at)
+        .map(|s| format!("/ws/calls/log/{}", s.log_id))
+        .collect();
+    paths.sort();
+    (paths, calls.len())
+}
+
+#[test]
+fn a_log_text_fetched_within_the_settle_time_is_fetched_again_and_a_later_one_reused() {
+    let env = Env::new(200, T);
+    let dir = tempdir("settle");
+    let settle = 3600;
+    let o = SyncOptions {
+        log_settle_seconds: settle,
+        ..opts(&[Table::Calls, Table::CallLogEntries], Some(T))
+    };
+    sync(&dir, &env.client(), &o).unwrap();
+
+    // Ten minutes on: the texts of the calls that had ended less than an hour before
+    // the first fetch (and of calls new since) are fetched again, no other.
+    let t2 = T + 600;
+    env.set_now(t2);
+    env.emu.clear_requests();
+    sync(&dir, &env.client(), &o).unwrap();
+    let (again, listed) = unsettled_at(&env, settle, T);
+    assert!(
+        !again.is_empty(),
+        "some call ended within the hour before T"
+    );
+    assert!(
+        again.len() < listed,
+        "some call's text was fetched an hour after its end"
+    );
+    assert_eq!(log_requests(&env), again);
+
+    // An hour after the second fetch: the texts it fetched of calls that had ended
+    // by then are reused now; only those still unsettled at t2 are fetched again.
+    let t3 = t2 + settle;
+    env.set_now(t3);
+    env.emu.clear_requests();
+    sync(&dir, &env.client(), &o).unwrap();
+    let (again3, _) = unsettled_at(&env, settle, t2);
+    assert_eq!(log_requests(&env), again3);
+    let reused: Vec<&String> = again.iter().filter(|p| !again3.contains(p)).collect();
+    assert!(
+        !reused.is_empty(),
+        "a text fetched again at t2, after its call's end plus the settle time, is reused"
+    );
+
+    // The same dataset as a fresh sync at t3.
+    let fresh = tempdir("settle-fresh");
+    sync(&fresh, &env.client(), &o).unwrap();
+    let today = date_of_day(t3.div_euclid(DAY));
+    for t in ["calls", "call_log_entries"] {
+        let key = format!("{t}/date={today}/part-0.parquet");
+        assert_eq!(tables(&dir)[&key], tables(&fresh)[&key], "{key}");
+    }
+
+    // With a settle time of zero, a text fetched after its call's end is reused at
+    // once: an up-to-date re-sync fetches no text at all.
+    let o0 = SyncOptions {
+        log_settle_seconds: 0,
+        ..o.clone()
+    };
+    sync(&dir, &env.client(), &o0).unwrap();
+    env.emu.clear_requests();
+    sync(&dir, &env.client(), &o0).unwrap();
+    assert_eq!(log_requests(&env), Vec::<String>::new());
 }
 
 #[test]
@@ -344,6 +424,21 @@ fn options_out_of_range_are_refused_naming_the_argument() {
         ),
         (
             SyncOptions {
+                log_settle_seconds: -1,
+                ..SyncOptions::default()
+            },
+            "log_settle_seconds",
+        ),
+        (
+            SyncOptions {
+                log_settle_seconds: 4 * DAY,
+                seal_lag_seconds: 3 * DAY,
+                ..SyncOptions::default()
+            },
+            "log_settle_seconds",
+        ),
+        (
+            SyncOptions {
                 tables: vec![],
                 ..SyncOptions::default()
             },
@@ -365,6 +460,47 @@ fn options_out_of_range_are_refused_naming_the_argument() {
         }
     }
     assert!(env.emu.requests().is_empty());
+}
+
+#[test]
+fn a_settle_time_beyond_the_seal_lag_is_refused_naming_both() {
+    let env = Env::new(1, T);
+    let dir = tempdir("settle-args");
+    let o = SyncOptions {
+        seal_lag_seconds: 600,
+        log_settle_seconds: 601,
+        ..SyncOptions::default()
+    };
+    match sync(&dir, &env.client(), &o) {
+        Err(SyncError::Client(plumlogs::Error::InvalidArgument { field, reason })) => {
+            assert_eq!(field, "log_settle_seconds", "{reason}");
+            assert!(reason.contains("seal_lag_seconds (600)"), "{reason}");
+            assert!(reason.contains("601"), "{reason}");
+        }
+        other => panic!("expected InvalidArgument, got {other:?}"),
+    }
+    // What the interfaces use when no settle time is given: never beyond the lag.
+    use plumlogs_archive::{DEFAULT_LOG_SETTLE_SECONDS, default_log_settle_seconds};
+    assert_eq!(
+        default_log_settle_seconds(6 * 3600),
+        DEFAULT_LOG_SETTLE_SECONDS
+    );
+    assert_eq!(DEFAULT_LOG_SETTLE_SECONDS, 900);
+    assert_eq!(default_log_settle_seconds(600), 600);
+    assert_eq!(default_log_settle_seconds(0), 0);
+    assert_eq!(default_log_settle_seconds(-5), 0);
+    // Equal is allowed, and so is a settle time of zero with a seal lag of zero.
+    for (lag, settle) in [(600, 600), (0, 0)] {
+        let o = SyncOptions {
+            tables: vec![Table::Calls],
+            since: Some(T),
+            seal_lag_seconds: lag,
+            log_settle_seconds: settle,
+            ..SyncOptions::default()
+        };
+        sync(&dir, &env.client(), &o).unwrap();
+    }
+    assert!(!env.emu.requests().is_empty());
 }
 
 /// Every kind of fault the emulator has, during a sync: a few of them are retried

@@ -561,6 +561,12 @@ export interface SyncOptions {
   concurrency?: number
   /** Seconds after a day's end before a complete fetch seals it, 0..259200 (default 21600). */
   sealLagSeconds?: number
+  /**
+   * Seconds after a call's end before its fetched log text is taken as final and
+   * reused by later runs instead of fetched again, 0..259200 and at most
+   * `sealLagSeconds` (default 900, or `sealLagSeconds` if that is shorter).
+   */
+  logSettleSeconds?: number
 }
 
 /** One table's UTC day. */

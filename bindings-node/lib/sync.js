@@ -6,7 +6,7 @@ const { Client, nativeOf } = require('./client.js')
 const { optionsArg, optional, unixSeconds } = require('./args.js')
 const { callNative, awaitNative, invalidArgument } = require('./errors.js')
 
-const SYNC_OPTIONS = ['client', 'tables', 'since', 'concurrency', 'sealLagSeconds']
+const SYNC_OPTIONS = ['client', 'tables', 'since', 'concurrency', 'sealLagSeconds', 'logSettleSeconds']
 
 /**
  * A sync that did not complete: `kind` 'days' (some days failed, each in
@@ -59,6 +59,7 @@ async function sync(dir, options) {
     since: o.since === undefined || o.since === null ? undefined : unixSeconds(o.since, 'options.since'),
     concurrency: optional(o, 'concurrency', 'number'),
     sealLagSeconds: optional(o, 'sealLagSeconds', 'number'),
+    logSettleSeconds: optional(o, 'logSettleSeconds', 'number'),
   }
   const json = await awaitNative(callNative(() => native.syncDir(dir, n, args)))
   const out = JSON.parse(json)

@@ -24,6 +24,8 @@ pub struct SyncArgs {
     pub concurrency: Option<f64>,
     /// Seconds after a day's end before a complete fetch seals it.
     pub seal_lag_seconds: Option<f64>,
+    /// Seconds after a call's end before its fetched log text is taken as final.
+    pub log_settle_seconds: Option<f64>,
 }
 
 /// A JS number that must be a whole number, for one of the core's integer checks.
@@ -62,6 +64,13 @@ fn sync_options(args: SyncArgs) -> Result<SyncOptions, Error> {
         // Out of i64 is out of range too: the archive says so.
         opts.seal_lag_seconds = i64::try_from(lag).unwrap_or(if lag < 0 { -1 } else { i64::MAX });
     }
+    opts.log_settle_seconds = match args.log_settle_seconds {
+        Some(settle) => {
+            let settle = whole(settle, "options.logSettleSeconds")?;
+            i64::try_from(settle).unwrap_or(if settle < 0 { -1 } else { i64::MAX })
+        }
+        None => plumlogs_archive::default_log_settle_seconds(opts.seal_lag_seconds),
+    };
     Ok(opts)
 }
 
@@ -71,6 +80,7 @@ fn js_names(e: Error) -> Error {
         Error::InvalidArgument { field, reason } => {
             let js = match field.as_str() {
                 "seal_lag_seconds" => "options.sealLagSeconds",
+                "log_settle_seconds" => "options.logSettleSeconds",
                 "since" => "options.since",
                 "tables" => "options.tables",
                 "concurrency" => "options.concurrency",
@@ -78,7 +88,8 @@ fn js_names(e: Error) -> Error {
             };
             Error::InvalidArgument {
                 field: js.to_owned(),
-                reason,
+                // The settle time's limit names the seal lag: as this binding does.
+                reason: reason.replace("seal_lag_seconds", "options.sealLagSeconds"),
             }
         }
         other => other,

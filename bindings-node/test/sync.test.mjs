@@ -87,6 +87,10 @@ test('options are checked, naming them', async () => {
     [{ concurrency: 1.5 }, 'options.concurrency'],
     [{ sealLagSeconds: -1 }, 'options.sealLagSeconds'],
     [{ sealLagSeconds: 1e300 }, 'options.sealLagSeconds'],
+    [{ logSettleSeconds: -1 }, 'options.logSettleSeconds'],
+    [{ logSettleSeconds: 1e300 }, 'options.logSettleSeconds'],
+    [{ logSettleSeconds: 1.5 }, 'options.logSettleSeconds'],
+    [{ logSettleSeconds: '900' }, 'options.logSettleSeconds'],
     [{ since: 'yesterday' }, 'options.since'],
     [{ lag: 1 }, 'options.lag'],
   ]) {
@@ -98,6 +102,21 @@ test('options are checked, naming them', async () => {
   }
   await assert.rejects(sync(dir, { client: {} }), (e) => e instanceof InvalidArgument && e.field === 'options.client')
   await assert.rejects(sync(42, { client }), (e) => e instanceof InvalidArgument && e.field === 'dir')
+})
+
+test('a settle time beyond the seal lag is refused, naming both', async () => {
+  const dir = tempDir()
+  emu.clearRequests()
+  await assert.rejects(sync(dir, { client, sealLagSeconds: 600, logSettleSeconds: 601 }), (e) => {
+    assert.ok(e instanceof InvalidArgument, String(e))
+    assert.equal(e.field, 'options.logSettleSeconds')
+    assert.match(e.message, /options\.sealLagSeconds \(600\)/)
+    return true
+  })
+  assert.equal(emu.requests().length, 0)
+  // Without a settle time, a seal lag shorter than its default is accepted.
+  const r = await sync(dir, { client, tables: ['calls'], since: emu.now(), sealLagSeconds: 0 })
+  assert.equal(r.daysWritten, 1)
 })
 
 test('a failing table rejects with the report, the others written', async () => {

@@ -12,8 +12,10 @@ use std::path::PathBuf;
 /// Run one sync of `dir` with `client`. Returns `(report_json, None)` when every
 /// day was written, `(report_json, message)` when some days failed (the others were
 /// written); raises for anything that stopped the run as a whole.
+// One parameter per keyword of `plumlogs.sync`: the Python signature is the API.
+#[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (dir, client, *, tables = None, since = None, concurrency = None, seal_lag_seconds = None))]
+#[pyo3(signature = (dir, client, *, tables = None, since = None, concurrency = None, seal_lag_seconds = None, log_settle_seconds = None))]
 pub fn _sync(
     py: Python<'_>,
     dir: PathBuf,
@@ -22,6 +24,7 @@ pub fn _sync(
     since: Option<&Bound<'_, PyAny>>,
     concurrency: Option<&Bound<'_, PyAny>>,
     seal_lag_seconds: Option<&Bound<'_, PyAny>>,
+    log_settle_seconds: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(String, Option<String>)> {
     let mut opts = SyncOptions::default();
     if let Some(tables) = tables {
@@ -44,6 +47,13 @@ pub fn _sync(
         let lag = int_arg(lag, "seal_lag_seconds")?;
         opts.seal_lag_seconds = i64::try_from(lag).unwrap_or(if lag < 0 { -1 } else { i64::MAX });
     }
+    opts.log_settle_seconds = match log_settle_seconds.filter(|v| !v.is_none()) {
+        Some(settle) => {
+            let settle = int_arg(settle, "log_settle_seconds")?;
+            i64::try_from(settle).unwrap_or(if settle < 0 { -1 } else { i64::MAX })
+        }
+        None => plumlogs_archive::default_log_settle_seconds(opts.seal_lag_seconds),
+    };
     let core = client.core().clone();
     let result = py.detach(|| plumlogs_archive::sync(&dir, &core, &opts));
     let json =

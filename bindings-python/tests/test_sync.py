@@ -135,6 +135,9 @@ def test_a_second_sync_on_the_directory_is_refused(
         ({"concurrency": 10**30}, "concurrency"),
         ({"seal_lag_seconds": -1}, "seal_lag_seconds"),
         ({"seal_lag_seconds": 10**30}, "seal_lag_seconds"),
+        ({"log_settle_seconds": -1}, "log_settle_seconds"),
+        ({"log_settle_seconds": 10**30}, "log_settle_seconds"),
+        ({"log_settle_seconds": 1.5}, "log_settle_seconds"),
     ],
 )
 def test_arguments_are_checked_naming_them(
@@ -143,6 +146,21 @@ def test_arguments_are_checked_naming_them(
     with pytest.raises(plumlogs.InvalidArgument) as info:
         plumlogs.sync(tmp_path, client_of(fixed), **kwargs)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_a_settle_time_beyond_the_seal_lag_is_refused_naming_both(
+    fixed: plumlogs.Emulator, tmp_path: Path
+) -> None:
+    fixed.clear_requests()
+    with pytest.raises(plumlogs.InvalidArgument, match=r"seal_lag_seconds \(600\)") as info:
+        plumlogs.sync(tmp_path, client_of(fixed), seal_lag_seconds=600, log_settle_seconds=601)
+    assert info.value.field == "log_settle_seconds"
+    assert not fixed.requests()
+    # Without a settle time, a seal lag shorter than its default is accepted.
+    report = plumlogs.sync(
+        tmp_path, client_of(fixed), tables=["calls"], since=fixed.now(), seal_lag_seconds=0
+    )
+    assert report.days_written == 1
 
 
 def test_a_failing_table_is_reported_with_the_others_written(

@@ -29,6 +29,11 @@ pub struct SyncArgs {
     /// Seconds after a day's end before a complete fetch seals it (0..=259200).
     #[arg(long, value_name = "SECONDS", default_value_t = plumlogs_archive::DEFAULT_SEAL_LAG_SECONDS)]
     pub seal_lag: i64,
+    /// Seconds after a call's end before its fetched log text is taken as final and
+    /// reused by later runs instead of fetched again (0..=259200, at most --seal-lag)
+    /// [default: 900, or --seal-lag if that is shorter].
+    #[arg(long, value_name = "SECONDS")]
+    pub log_settle: Option<i64>,
     /// Print where the dataset stands (sealed, unsealed, gaps) and fetch nothing.
     #[arg(long)]
     pub status: bool,
@@ -142,6 +147,9 @@ pub fn run(a: &SyncArgs) -> Result<(), Fail> {
         since: a.since.map(timearg::since).transpose()?.flatten(),
         concurrency: a.concurrency,
         seal_lag_seconds: a.seal_lag,
+        log_settle_seconds: a
+            .log_settle
+            .unwrap_or_else(|| plumlogs_archive::default_log_settle_seconds(a.seal_lag)),
     };
     let client = crate::remote::client(&a.conn, Wire::Json)?;
     let pb = if io::stderr().is_terminal() {

@@ -105,6 +105,9 @@ fn bad_arguments_exit_2_and_a_second_sync_exits_1_saying_why() {
         vec!["sync", s(&dir), "--concurrency", "0"],
         vec!["sync", s(&dir), "--concurrency", "65"],
         vec!["sync", s(&dir), "--seal-lag", "-5"],
+        vec!["sync", s(&dir), "--log-settle", "-1"],
+        vec!["sync", s(&dir), "--log-settle", "259201"],
+        vec!["sync", s(&dir), "--seal-lag", "600", "--log-settle", "601"],
         vec!["sync", s(&dir), "--tables", "bogus"],
     ] {
         let o = run(cli(&emu), &bad);
@@ -115,6 +118,17 @@ fn bad_arguments_exit_2_and_a_second_sync_exits_1_saying_why() {
             String::from_utf8_lossy(&o.stderr)
         );
     }
+    // A settle time beyond the seal lag: the message names both.
+    let o = run(
+        cli(&emu),
+        &["sync", s(&dir), "--seal-lag", "600", "--log-settle", "601"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("log_settle_seconds") && err.contains("seal_lag_seconds (600)"),
+        "{err}"
+    );
+    assert!(emu.requests().is_empty(), "a refused run sends nothing");
     // A slow first run holds the lock while the second starts.
     emu.inject(Fault::times(FaultKind::Slow { delay_ms: 200 }, 50));
     let mut first = cli(&emu)

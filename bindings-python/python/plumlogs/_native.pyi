@@ -522,6 +522,7 @@ def _sync(
     since: int | datetime.datetime | None = None,
     concurrency: int | None = None,
     seal_lag_seconds: int | None = None,
+    log_settle_seconds: int | None = None,
 ) -> tuple[str, str | None]:
     """Run one sync of `dir` with `client`. Returns `(report_json, None)` when every
     day was written, `(report_json, message)` when some days failed (the others were

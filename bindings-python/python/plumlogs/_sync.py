@@ -98,6 +98,7 @@ def sync(
     since: int | datetime.datetime | None = None,
     concurrency: int | None = None,
     seal_lag_seconds: int | None = None,
+    log_settle_seconds: int | None = None,
 ) -> SyncReport:
     """Bring the Parquet dataset in ``dir`` (created if missing) up to date.
 
@@ -105,7 +106,9 @@ def sync(
     ``"sessions"``, ``"errors"``, ``"calls"``, ``"call_log_entries"``), from as far
     back as each service keeps (or ``since``: UNIX seconds or an aware datetime,
     clamped to retention), ``concurrency`` requests at most in flight (default 8),
-    days sealed ``seal_lag_seconds`` after their end (default 6 hours). ``client``
+    days sealed ``seal_lag_seconds`` after their end (default 6 hours), a call's
+    log text taken as final once fetched ``log_settle_seconds`` after the call's end
+    (default 900, or the seal lag if shorter; never more than it). ``client``
     defaults to ``Client()`` (credentials from ``PLUM_USERNAME``/``PLUM_PASSWORD``).
 
     Runs with the GIL released. Raises :class:`SyncError` (with the report) when
@@ -122,6 +125,7 @@ def sync(
         since=since,
         concurrency=concurrency,
         seal_lag_seconds=seal_lag_seconds,
+        log_settle_seconds=log_settle_seconds,
     )
     report = SyncReport._from_json(text)
     if failed is not None:
