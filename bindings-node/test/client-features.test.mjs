@@ -363,19 +363,34 @@ async function connectProxy() {
   const sockets = new Set()
   const server = net.createServer((sock) => {
     sockets.add(sock)
-    sock.once('data', (head) => {
-      const first = head.toString('latin1').split('\r\n')[0]
+    // The CONNECT head may come in several chunks (a loaded machine splits it):
+    // read until its blank line, then tunnel (anything after the head goes up too).
+    let head = Buffer.alloc(0)
+    const onData = (chunk) => {
+      head = Buffer.concat([head, chunk])
+      const end = head.indexOf('\r\n\r\n')
+      if (end < 0) {
+        if (head.length > 8192) sock.destroy()
+        return
+      }
+      sock.off('data', onData)
+      sock.pause()
+      const first = head.subarray(0, end).toString('latin1').split('\r\n')[0]
+      const rest = head.subarray(end + 4)
       seen.push(first)
       const [host, port] = first.split(' ')[1].split(':')
       const up = net.connect(Number(port), host, () => {
         sockets.add(up)
+        if (rest.length > 0) up.write(rest)
         sock.write('HTTP/1.1 200 Connection established\r\n\r\n')
         up.pipe(sock)
         sock.pipe(up)
+        sock.resume()
       })
       up.on('error', () => sock.destroy())
       sock.on('error', () => up.destroy())
-    })
+    }
+    sock.on('data', onData)
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
