@@ -121,7 +121,12 @@ fn tls_server(max: usize) -> (String, String) {
     (format!("https://localhost:{port}"), ca_cert.pem())
 }
 
-fn tls_client(base_url: &str, ca: Option<&std::path::Path>, proxy: Option<&str>) -> Client {
+fn tls_client(
+    base_url: &str,
+    ca: Option<&std::path::Path>,
+    proxy: Option<&str>,
+    roots: Option<TlsRoots>,
+) -> Client {
     let mut b = Client::builder()
         .username("u")
         .password("p")
@@ -134,6 +139,9 @@ fn tls_client(base_url: &str, ca: Option<&std::path::Path>, proxy: Option<&str>)
     }
     if let Some(p) = proxy {
         b = b.proxy(p);
+    }
+    if let Some(r) = roots {
+        b = b.tls_roots(r);
     }
     b.build().unwrap()
 }
@@ -148,7 +156,11 @@ fn a_private_ca_is_trusted_only_when_given_also_through_the_proxy() {
     let q = Query::new(NOW - HOUR, NOW);
 
     // The built-in roots do not know the test CA: refused, not retried.
-    match tls_client(&url, None, None).errors(&q).unwrap().next() {
+    match tls_client(&url, None, None, None)
+        .errors(&q)
+        .unwrap()
+        .next()
+    {
         Some(Err(Error::Transport { message })) => {
             assert!(
                 message.to_lowercase().contains("certificate") || message.contains("UnknownIssuer"),
@@ -158,7 +170,7 @@ fn a_private_ca_is_trusted_only_when_given_also_through_the_proxy() {
         other => panic!("{other:?}"),
     }
     // With the bundle: an empty listing, read over TLS.
-    let got: Vec<_> = tls_client(&url, Some(&ca), None)
+    let got: Vec<_> = tls_client(&url, Some(&ca), None, None)
         .errors(&q)
         .unwrap()
         .collect::<Result<_, _>>()
@@ -166,7 +178,7 @@ fn a_private_ca_is_trusted_only_when_given_also_through_the_proxy() {
     assert!(got.is_empty());
     // Through the CONNECT proxy, TLS end to end.
     let (proxy, seen) = connect_proxy(10);
-    let got: Vec<_> = tls_client(&url, Some(&ca), Some(&proxy))
+    let got: Vec<_> = tls_client(&url, Some(&ca), Some(&proxy), None)
         .errors(&q)
         .unwrap()
         .collect::<Result<_, _>>()
@@ -224,17 +236,7 @@ fn child_env(name: &str) -> Option<String> {
 }
 
 fn roots_client(base_url: &str, roots: Option<TlsRoots>) -> Client {
-    let mut b = Client::builder()
-        .username("u")
-        .password("p")
-        .base_url(base_url)
-        .clock(|| NOW)
-        .timeout(Duration::from_secs(5))
-        .max_retries(0);
-    if let Some(r) = roots {
-        b = b.tls_roots(r);
-    }
-    b.build().unwrap()
+    tls_client(base_url, None, None, roots)
 }
 
 fn refused(c: &Client) {
