@@ -7,7 +7,7 @@ const { callNative, awaitNative, abortError, fromPayload, invalidArgument, Inval
 const { optionsArg, optional, numberArg, timeArg, signalArg, describe } = require('./args.js')
 const { fromColumns } = require('./columns.js')
 
-const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp', 'proxy', 'caBundle', 'onRetry', 'log']
+const CLIENT_OPTIONS = ['username', 'password', 'baseUrl', 'format', 'timeoutMs', 'deadlineMs', 'maxRetries', 'retryBaseMs', 'retryMaxMs', 'userAgent', 'allowInsecureHttp', 'proxy', 'caBundle', 'tlsRoots', 'onRetry', 'log']
 const BASE_QUERY_OPTIONS = ['number', 'limit', 'pageSize', 'signal', 'onWarning']
 const QUERY_OPTIONS = [...BASE_QUERY_OPTIONS, 'concurrency', 'subWindowSeconds']
 const WITH_TEXT_OPTIONS = [...BASE_QUERY_OPTIONS, 'concurrency']
@@ -343,6 +343,7 @@ class Client {
       allowInsecureHttp: optional(o, 'allowInsecureHttp', 'boolean'),
       proxy: optional(o, 'proxy', 'string'),
       caBundle: optional(o, 'caBundle', 'string'),
+      tlsRoots: optional(o, 'tlsRoots', 'string'),
     }
     const { retry, response } = eventCallbacks(o)
     if (profile && profile.token === FROM_PROFILE) {

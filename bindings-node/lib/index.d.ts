@@ -325,6 +325,8 @@ export interface ClientOptions {
   proxy?: string
   /** A PEM file of the CA certificates to trust instead of the built-in roots (a TLS-intercepting proxy's CA). Default: `PLUM_CA_BUNDLE`, then `SSL_CERT_FILE`. */
   caBundle?: string
+  /** `'builtin'` (the webpki roots built in) or `'platform'` (the operating system's trust store; on Linux what `SSL_CERT_FILE`/`SSL_CERT_DIR` name if set). Not with `caBundle`. Default: `PLUM_TLS_ROOTS`, then `'builtin'`. */
+  tlsRoots?: 'builtin' | 'platform'
   /** Called before each retry is waited for. Without it (and `log`), `PLUM_LOG=warn` or above writes the retries on stderr. */
   onRetry?: (event: RetryInfo) => void
   /** Called after each HTTP attempt with its line (`GET /ws/calls/… -> 200 (attempt 1, 12 ms, 3456 bytes)`). Without it, `PLUM_LOG=info` writes the lines on stderr (`debug`: with the kept headers). */

@@ -48,6 +48,8 @@ pub struct ClientOptions {
     pub proxy: Option<String>,
     /// A PEM file of the CA certificates to trust instead of the built-in roots.
     pub ca_bundle: Option<String>,
+    /// `"builtin"` (the default) or `"platform"`: the operating system's trust store.
+    pub tls_roots: Option<String>,
 }
 
 /// A time argument as JS passed it: a number of UNIX seconds (a `Date` arrives as its
@@ -295,6 +297,9 @@ fn configure(
     if let Some(path) = options.ca_bundle {
         b = b.ca_bundle(path);
     }
+    if let Some(r) = options.tls_roots {
+        b = b.tls_roots(plumlogs::client::TlsRoots::parse(&r, "tls_roots")?);
+    }
     if let Some(f) = on_retry {
         b = b.on_retry(move |e| {
             let json = serde_json::json!({
@@ -329,7 +334,8 @@ fn build_client(
     let built = configure(b, options, on_retry, on_response).and_then(ClientBuilder::build);
     let built = built
         .map_err(|e| renamed(e, "proxy", "options.proxy"))
-        .map_err(|e| renamed(e, "ca_bundle", "options.caBundle"));
+        .map_err(|e| renamed(e, "ca_bundle", "options.caBundle"))
+        .map_err(|e| renamed(e, "tls_roots", "options.tlsRoots"));
     Ok(NativeClient { inner: built.js()? })
 }
 

@@ -492,6 +492,42 @@ test('caBundle: a private CA is trusted when given, also through the proxy; refu
   }
 })
 
+test('tlsRoots: "platform" trusts the system store (on Linux SSL_CERT_DIR), "builtin" and the default do not', { skip: hasOpenssl ? false : 'needs the openssl command to make a CA' }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumlogs-roots-'))
+  const ca = makeCa(dir)
+  const certs = path.join(dir, 'certs')
+  fs.mkdirSync(certs)
+  fs.copyFileSync(ca.caFile, path.join(certs, 'ca.pem'))
+  const server = https.createServer({ key: ca.key, cert: ca.cert }, (req, res) => {
+    res.setHeader('Content-Type', 'application/json')
+    res.end(JSON.stringify({ status: 'success', error: '', result: { total_errors: '0', errors: [] } }))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const names = ['PLUM_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'PLUM_TLS_ROOTS']
+  const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]))
+  try {
+    for (const k of names) delete process.env[k]
+    // SSL_CERT_DIR is read by the platform verifier alone, never as a bundle.
+    setEnv('SSL_CERT_DIR', certs)
+    const baseUrl = `https://localhost:${server.address().port}`
+    const tls = (extra) => new Client({ username: 'u', password: 'p', baseUrl, maxRetries: 0, ...extra })
+    assert.deepEqual(await tls({ tlsRoots: 'platform' }).errors('1h'), [])
+    for (const extra of [{}, { tlsRoots: 'builtin' }]) {
+      await assert.rejects(tls(extra).errors('1h'), (e) => e.code === 'TRANSPORT_ERROR' && /certificate|UnknownIssuer/i.test(e.message))
+    }
+    setEnv('PLUM_TLS_ROOTS', 'platform')
+    assert.deepEqual(await tls({}).errors('1h'), [])
+    assert.throws(() => tls({ tlsRoots: 'system' }), invalid('options.tlsRoots', /"system"/))
+    assert.throws(() => tls({ tlsRoots: 'platform', caBundle: ca.caFile }), invalid('options.tlsRoots'))
+  } finally {
+    for (const [k, v] of Object.entries(saved)) setEnv(k, v)
+    server.close()
+    server.closeAllConnections()
+    fs.rmSync(dir, { recursive: true })
+  }
+})
+
 test('fromProfile: username and base URL from the config file, the password from its variable', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plumlogs-profile-'))
   const file = path.join(dir, 'config.toml')

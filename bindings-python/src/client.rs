@@ -301,6 +301,7 @@ struct Settings<'a, 'py> {
     deadline: Option<f64>,
     proxy: Option<String>,
     ca_bundle: Option<std::path::PathBuf>,
+    tls_roots: Option<String>,
     on_retry: Option<Py<PyAny>>,
 }
 
@@ -341,6 +342,9 @@ impl Settings<'_, '_> {
         if let Some(c) = self.ca_bundle {
             b = b.ca_bundle(c);
         }
+        if let Some(r) = self.tls_roots {
+            b = b.tls_roots(plumlogs::client::TlsRoots::parse(&r, "tls_roots").py()?);
+        }
         if let Some(cb) = self.on_retry {
             if !cb.bind(py).is_callable() {
                 return Err(invalid_argument("on_retry", "must be callable"));
@@ -358,7 +362,7 @@ impl Settings<'_, '_> {
 #[pymethods]
 impl PyClient {
     #[new]
-    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, on_retry = None))]
+    #[pyo3(signature = (username = None, password = None, *, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, tls_roots = None, on_retry = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -373,6 +377,7 @@ impl PyClient {
         deadline: Option<f64>,
         proxy: Option<String>,
         ca_bundle: Option<std::path::PathBuf>,
+        tls_roots: Option<String>,
         on_retry: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let mut b = Client::builder();
@@ -390,6 +395,7 @@ impl PyClient {
             deadline,
             proxy,
             ca_bundle,
+            tls_roots,
             on_retry,
         };
         Ok(PyClient {
@@ -403,7 +409,7 @@ impl PyClient {
     /// `name=None` picks `PLUM_PROFILE`, then the file's `default_profile`, then its
     /// only profile. The other options are `Client`'s.
     #[staticmethod]
-    #[pyo3(signature = (name = None, *, password = None, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, on_retry = None))]
+    #[pyo3(signature = (name = None, *, password = None, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, tls_roots = None, on_retry = None))]
     #[allow(clippy::too_many_arguments)]
     fn from_profile(
         py: Python<'_>,
@@ -418,6 +424,7 @@ impl PyClient {
         deadline: Option<f64>,
         proxy: Option<String>,
         ca_bundle: Option<std::path::PathBuf>,
+        tls_roots: Option<String>,
         on_retry: Option<Py<PyAny>>,
     ) -> PyResult<Self> {
         let b = py
@@ -434,6 +441,7 @@ impl PyClient {
             deadline,
             proxy,
             ca_bundle,
+            tls_roots,
             on_retry,
         };
         Ok(PyClient {

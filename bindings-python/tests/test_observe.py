@@ -270,6 +270,40 @@ def test_a_ca_bundle_trusts_a_private_ca(
     assert over_tls().errors("6h").collect() == want
 
 
+def test_tls_roots_platform_trusts_the_systems_store(
+    fresh_emu: plumlogs.Emulator,
+    tls_front: tuple[str, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    url, ca_pem = tls_front
+    for var in ("PLUM_CA_BUNDLE", "SSL_CERT_FILE", "PLUM_TLS_ROOTS"):
+        monkeypatch.delenv(var, raising=False)
+    # On Linux the platform store is what SSL_CERT_DIR names (read by the platform
+    # verifier alone, never as a bundle).
+    certs = tmp_path / "certs"
+    certs.mkdir()
+    (certs / "ca.pem").write_bytes(ca_pem.read_bytes())
+    monkeypatch.setenv("SSL_CERT_DIR", str(certs))
+    want = make_client(fresh_emu).errors("6h").collect()
+
+    def over_tls(**kw: Any) -> plumlogs.Client:
+        return plumlogs.Client(
+            fresh_emu.username, fresh_emu.password, base_url=url, max_retries=0, **kw
+        )
+
+    assert over_tls(tls_roots="platform").errors("6h").collect() == want
+    for refused in (over_tls(), over_tls(tls_roots="builtin")):
+        with pytest.raises(plumlogs.TransportError):
+            refused.errors("6h").collect()
+    monkeypatch.setenv("PLUM_TLS_ROOTS", "platform")
+    assert over_tls().errors("6h").collect() == want
+    with pytest.raises(plumlogs.InvalidArgument, match="tls_roots"):
+        over_tls(tls_roots="system")
+    with pytest.raises(plumlogs.InvalidArgument, match="tls_roots"):
+        over_tls(tls_roots="platform", ca_bundle=ca_pem)
+
+
 # --- profiles -----------------------------------------------------------------
 
 

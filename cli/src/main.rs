@@ -157,6 +157,10 @@ pub struct ConnArgs {
     /// private CA) [default: PLUM_CA_BUNDLE, then SSL_CERT_FILE, then built-in roots].
     #[arg(long, value_name = "FILE")]
     pub ca_bundle: Option<PathBuf>,
+    /// Trust the built-in roots or the operating system's trust store ("builtin" or
+    /// "platform") when no CA bundle is given [default: PLUM_TLS_ROOTS, then builtin].
+    #[arg(long, value_name = "ROOTS", value_parser = |s: &str| plumlogs::client::TlsRoots::parse(s, "--tls-roots").map_err(|e| e.to_string()))]
+    pub tls_roots: Option<plumlogs::client::TlsRoots>,
 }
 
 /// A `--timeout`/`--deadline` value: a number of seconds, range-checked by the core

@@ -129,6 +129,9 @@ fn configure(b: plumlogs::ClientBuilder, conn: &ConnArgs, wire: Wire) -> Result<
     if let Some(f) = &conn.ca_bundle {
         b = b.ca_bundle(f.clone());
     }
+    if let Some(r) = conn.tls_roots {
+        b = b.tls_roots(r);
+    }
     Ok(b.build()?)
 }
 

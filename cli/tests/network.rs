@@ -65,4 +65,27 @@ fn a_bad_proxy_or_ca_bundle_is_bad_usage() {
         "{}",
         text(&out.stderr)
     );
+    let out = run(cli(&emu), &["errors", "--tls-roots", "system"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--tls-roots") && text(&out.stderr).contains("\"system\""),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        cli(&emu),
+        &[
+            "errors",
+            "--tls-roots",
+            "platform",
+            "--ca-bundle",
+            "/nonexistent/ca.pem",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("invalid argument tls_roots"),
+        "{}",
+        text(&out.stderr)
+    );
 }

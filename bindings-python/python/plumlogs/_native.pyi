@@ -312,6 +312,7 @@ class Client:
         deadline: float | None = None,
         proxy: str | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
+        tls_roots: Literal["builtin", "platform"] | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
     ) -> Client: ...
     @staticmethod
@@ -328,6 +329,7 @@ class Client:
         deadline: float | None = None,
         proxy: str | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
+        tls_roots: Literal["builtin", "platform"] | None = None,
         on_retry: Callable[[RetryEvent], object] | None = None,
     ) -> Client:
         """A client of a named profile of the config file (password from its variable)."""

@@ -67,6 +67,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Where requests go when neither the builder nor `PLUM_BASE_URL` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://hosting.plumvoice.com";
+pub use network::TlsRoots;
 pub use options::{DEFAULT_BACKOFF, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT};
 /// A `Retry-After` longer than this is waited only this long: a blocking call should
 /// not hang for an hour because a proxy said so.
@@ -114,6 +115,7 @@ pub struct ClientBuilder {
     hooks: observe::Hooks,
     proxy: Option<String>,
     ca_bundle: Option<std::path::PathBuf>,
+    tls_roots: Option<TlsRoots>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -133,6 +135,7 @@ impl fmt::Debug for ClientBuilder {
             .field("hooks", &self.hooks)
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .field("ca_bundle", &self.ca_bundle)
+            .field("tls_roots", &self.tls_roots)
             .finish()
     }
 }
@@ -237,6 +240,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Trust these roots when no CA bundle is given: the built-in webpki roots (the
+    /// default) or the operating system's trust store ([`TlsRoots::Platform`], where a
+    /// corporate CA is usually installed). Falls back to `PLUM_TLS_ROOTS`. `Platform`
+    /// together with [`ca_bundle`](Self::ca_bundle) is refused by [`build`](Self::build).
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = Some(roots);
+        self
+    }
+
     /// Check the settings and make the client. Sends nothing.
     pub fn build(self) -> Result<Client, Error> {
         self.build_with_env(|name| std::env::var(name).ok())
@@ -289,7 +301,12 @@ impl ClientBuilder {
             .user_agent
             .unwrap_or_else(|| concat!("plumlogs/", env!("CARGO_PKG_VERSION")).to_owned());
         let authorization = transport::basic_auth(&username, &password);
-        let net = network::resolve(self.proxy.as_deref(), self.ca_bundle.as_deref(), &env)?;
+        let net = network::resolve(
+            self.proxy.as_deref(),
+            self.ca_bundle.as_deref(),
+            self.tls_roots,
+            &env,
+        )?;
         let agent = transport::agent(timeout, &user_agent, net);
         Ok(Client {
             inner: Arc::new(Inner {

@@ -541,7 +541,7 @@ mod tests {
 
     #[test]
     fn certificates_are_checked_and_redirects_not_followed() {
-        let net = super::super::network::resolve(None, None, &|_: &str| None).unwrap();
+        let net = super::super::network::resolve(None, None, None, &|_: &str| None).unwrap();
         let agent = agent(Duration::from_secs(1), "t", net);
         let tls = agent.config().tls_config();
         assert!(!tls.disable_verification());
