@@ -20,8 +20,6 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from typing_extensions import Self
-
 from ._errors import PlumError
 from ._native import (
     CallLog,
