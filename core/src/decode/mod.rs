@@ -418,11 +418,17 @@ fn log_in_place(body: &mut Vec<u8>) -> Result<(Wire, Option<String>), DecodeErro
     let (wire, at, warning) = match decode_any_with(body, Want::Log, true)? {
         (wire, Outcome::Log { text }, warning) => {
             let at = match text {
-                Cow::Borrowed(t) => LogAt::Span {
-                    // The decoders lend out slices of `body` only.
-                    start: (t.as_ptr() as usize).saturating_sub(body.as_ptr() as usize),
-                    len: t.len(),
-                    escaped: wire == Wire::Json && t.contains('\\'),
+                // A borrowed text is a slice of `body`, except where a decoder lends
+                // a constant (the XML unescaper answers `&lt;` alone with a static
+                // "<"): that one is copied like a made text.
+                Cow::Borrowed(t) => match (t.as_ptr() as usize).checked_sub(body.as_ptr() as usize)
+                {
+                    Some(start) if start + t.len() <= body.len() && !t.is_empty() => LogAt::Span {
+                        start,
+                        len: t.len(),
+                        escaped: wire == Wire::Json && t.contains('\\'),
+                    },
+                    _ => LogAt::Apart(t.to_owned()),
                 },
                 Cow::Owned(t) => LogAt::Apart(t),
             };
