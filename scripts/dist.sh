@@ -134,6 +134,14 @@ grep -qx 'package/LICENSE-MIT' target/dist-listing.txt || die "plumlogs.tgz lack
 
 step "crates: cargo package (plumlogs, plumlogs-emulator, plumlogs-archive, plumlogs-cli)"
 # A checkout with uncommitted edits still packages (CI's clean clone has none).
+# `cargo package` verifies each crate against its siblings through a temporary local
+# registry under target/package, which it unpacks into $CARGO_HOME/registry/src/-<hash
+# of that path>/NAME-VERSION, and it skips unpacking when that directory exists. A
+# checkout at a path that packaged this version before (CI clones to one path every
+# run) would verify the CLI against the previous run's core; these copies go first.
+for crate in plumlogs plumlogs-emulator plumlogs-archive plumlogs-cli; do
+  rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$crate-$VERSION"
+done
 cargo package --locked --allow-dirty -p plumlogs -p plumlogs-emulator -p plumlogs-archive -p plumlogs-cli
 for crate in plumlogs plumlogs-emulator plumlogs-archive plumlogs-cli; do
   cp "target/package/$crate-$VERSION.crate" dist/
