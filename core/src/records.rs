@@ -6,14 +6,26 @@
 //! handful of small heap strings besides. Kept by the hundred thousand (a whole
 //! response body), that is two to three times the text they describe. A
 //! [`Records`] holds the text (borrowed from the body, or owned: a call log's
-//! unescaped text) and, per record, a packed form of 56–64 bytes: each text field
-//! is an offset and length from the record's start. [`Records::get`] and
-//! [`Records::iter`] hand out the grammar's own borrowed records, built from the
-//! spans without parsing again.
+//! unescaped text; or a JSON call log's still escaped, see below) and, per record,
+//! a packed form of 56–64 bytes: each text field is an offset and length from the
+//! record's start. [`Records::get`] and [`Records::iter`] hand out the grammar's
+//! own borrowed records, built from the spans without parsing again.
 //!
 //! Text that is not a slice of the source (an item the decoder had to unescape, a
 //! call-log message the grammar joined across `\r\n` line ends, a field beyond
 //! 4 GiB from its record's start) is kept beside it, one boxed string each.
+//!
+//! A JSON call log with escapes (every line of one ends in a written `\n`) is not
+//! unescaped whole: its source is the JSON string's contents in the body, still
+//! escaped. It is unescaped a piece of about 64 KiB at a time into one reused
+//! buffer (pieces cut just before a line that starts an entry, so no entry spans
+//! two), each piece's entries parsed by the grammar, and each field kept as a span
+//! into the body when it is written there as is (no escape in it: a zone, module,
+//! session id, level, a one-line message without quotes) or as an extra string
+//! when not (a message over several lines, one with `\"`). A piece of more than
+//! twice that (an entry longer than 64 KiB) is kept whole as one extra string, its
+//! fields spans into it, rather than copied field by field. The unescaped text
+//! ([`CallLogEntryRecords::text`]) is then made on first asking, and kept.
 
 use crate::call_log::{CallLogEntries, CallLogEntry};
 use crate::error::Error;
@@ -25,6 +37,7 @@ use crate::timestamp::Timestamp;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fmt;
+use std::sync::OnceLock;
 
 /// A text field: `len` bytes at `start` from its record's start, or (when `start`
 /// is [`Span::EXTRA`]) the whole of the `len`-th extra string.
@@ -308,12 +321,41 @@ impl Pack for EntryPack {
 /// ```
 #[derive(Clone)]
 pub struct Records<'a, P: Pack> {
-    /// What the spans point into: a body (borrowed) or a log text.
-    text: Cow<'a, str>,
+    /// What the spans point into: a body (borrowed), a log text, or a JSON log
+    /// still escaped.
+    text: Source<'a>,
     /// Text that is not a slice of `text` (see the module docs).
     extra: Vec<Box<str>>,
     packed: Vec<P>,
 }
+
+/// What the spans of a [`Records`] point into.
+#[derive(Clone)]
+enum Source<'a> {
+    /// The text itself (a body, or a call log's text).
+    Text(Cow<'a, str>),
+    /// The contents of the JSON string holding a call log, still escaped (spans
+    /// point into them), and the text they stand for, unescaped when first asked.
+    Escaped {
+        raw: Cow<'a, str>,
+        text: OnceLock<String>,
+    },
+}
+
+impl Source<'_> {
+    /// What the spans point into.
+    #[inline]
+    fn spanned(&self) -> &str {
+        match self {
+            Source::Text(t) => t,
+            Source::Escaped { raw, .. } => raw,
+        }
+    }
+}
+
+/// About how many bytes of an escaped JSON call log are unescaped at a time (see
+/// the [module docs](self)).
+pub(crate) const LOG_PIECE: usize = 64 << 10;
 
 /// The session records of a `calls/sessions` body.
 pub type SessionRecords<'a> = Records<'a, SessionPack>;
@@ -338,14 +380,14 @@ impl<'a, P: Pack> Records<'a, P> {
     pub fn get(&self, i: usize) -> Option<P::Record<'_>> {
         self.packed
             .get(i)
-            .map(|p| p.unpack(&self.text, &self.extra))
+            .map(|p| p.unpack(self.text.spanned(), &self.extra))
     }
 
     /// The records in order, their text borrowed from `self`.
     pub fn iter(&self) -> Iter<'_, P> {
         Iter {
             packed: self.packed.iter(),
-            text: &self.text,
+            text: self.text.spanned(),
             extra: &self.extra,
         }
     }
@@ -357,14 +399,21 @@ impl<'a, P: Pack> Records<'a, P> {
 
     /// The same records, owning their text (a borrowed source is copied once).
     pub fn into_owned(self) -> Records<'static, P> {
+        let text = match self.text {
+            Source::Text(t) => Source::Text(Cow::Owned(t.into_owned())),
+            Source::Escaped { raw, text } => Source::Escaped {
+                raw: Cow::Owned(raw.into_owned()),
+                text,
+            },
+        };
         Records {
-            text: Cow::Owned(self.text.into_owned()),
+            text,
             extra: self.extra,
             packed: self.packed,
         }
     }
 
-    fn empty(text: Cow<'a, str>) -> Self {
+    fn empty(text: Source<'a>) -> Self {
         Records {
             text,
             extra: Vec::new(),
@@ -375,20 +424,35 @@ impl<'a, P: Pack> Records<'a, P> {
 
 impl<'a> CallLogEntryRecords<'a> {
     /// The call-log text the entries were parsed from.
+    ///
+    /// Entries that [`decode_response`](crate::decode_response) read from a JSON
+    /// body with escapes span into the body, still escaped (see the
+    /// [module docs](self)): their text is unescaped on the first call (a copy
+    /// about the size of the log, kept from then on). Otherwise it is the text
+    /// they were parsed from, at no cost.
     pub fn text(&self) -> &str {
-        &self.text
+        match &self.text {
+            Source::Text(t) => t,
+            Source::Escaped { raw, text } => text.get_or_init(|| unescaped(raw)),
+        }
     }
 
-    /// The text, giving up the entries.
+    /// The text, giving up the entries (for entries read from an escaped JSON
+    /// body, unescaped now unless [`text`](Self::text) already made it).
     pub fn into_text(self) -> Cow<'a, str> {
-        self.text
+        match self.text {
+            Source::Text(t) => t,
+            Source::Escaped { raw, text } => {
+                Cow::Owned(text.into_inner().unwrap_or_else(|| unescaped(&raw)))
+            }
+        }
     }
 
     /// Parse every entry of `text` (strictly; a UTF-8 byte-order mark at its start is
     /// skipped) and keep them packed beside it.
     pub fn parse(text: Cow<'a, str>) -> Result<Self, Error> {
-        let mut out = Records::empty(text);
-        let text: &str = &out.text;
+        let mut out = Records::empty(Source::Text(text));
+        let text: &str = out.text.spanned();
         // Sized once: entries start at lines that start like one.
         let count = crate::lines::LineSplitter::new(text.as_bytes())
             .filter(|l| crate::call_log::starts_entry(l.bytes))
@@ -396,27 +460,168 @@ impl<'a> CallLogEntryRecords<'a> {
         out.packed.reserve_exact(count);
         for entry in CallLogEntries::new(text) {
             let e = entry?;
-            let at = first_offset(text, &[&e.zone, &e.module, &e.session_id.0, &e.level]);
-            let mut p = Packer {
-                base: text.get(at..).unwrap_or(""),
-                extra: &mut out.extra,
-            };
-            let packed = (|| {
-                Ok::<_, TooMany>(EntryPack {
-                    origin: Origin(at as u64),
-                    zone: p.span(&e.zone)?,
-                    module: p.span(&e.module)?,
-                    session_id: p.span(&e.session_id.0)?,
-                    level: p.span(&e.level)?,
-                    message: p.span(&e.message)?,
-                    timestamp: e.timestamp,
-                })
-            })()
-            .map_err(|TooMany| too_many())?;
+            let fields = [
+                &*e.zone,
+                &*e.module,
+                &*e.session_id.0,
+                &*e.level,
+                &*e.message,
+            ];
+            let at = first_offset(text, &fields[..4]);
+            let base = text.get(at..).unwrap_or("");
+            let packed = pack_entry(&e, fields, Origin(at as u64), base, &mut out.extra)
+                .map_err(|TooMany| too_many())?;
             out.packed.push(packed);
         }
         Ok(out)
     }
+}
+
+impl<'a> CallLogEntryRecords<'a> {
+    /// Parse every entry of a call log given as `raw`, the contents of the JSON
+    /// string holding it in a body, still escaped (which the decoder checked
+    /// [`unescape_in_place`](crate::decode) would accept): a piece at a time, the
+    /// fields written as is kept as spans into `raw` (see the [module docs](self)).
+    /// The same entries and the same errors as [`parse`](Self::parse) of the
+    /// unescaped text, positions counted in that text.
+    pub(crate) fn parse_escaped_json(raw: &'a str) -> Result<Self, Error> {
+        Self::parse_escaped_json_in(raw, LOG_PIECE)
+    }
+
+    /// [`parse_escaped_json`](Self::parse_escaped_json) in pieces of about `piece`
+    /// bytes.
+    fn parse_escaped_json_in(raw: &'a str, piece_bytes: usize) -> Result<Self, Error> {
+        use crate::decode::{log_cut, unescape_mapped, written_at};
+        let b = raw.as_bytes();
+        let mut out = Records::empty(Source::Escaped {
+            raw: Cow::Borrowed(raw),
+            text: OnceLock::new(),
+        });
+        // Sized once: an entry starts at the text's start or just after a cut (an
+        // entry whose first line is written with an escape is not counted: the
+        // room then grows by an eighth at a time, not twice over).
+        let mut count = 1;
+        let mut at = 0;
+        loop {
+            at = log_cut(b, at, 0);
+            if at >= b.len() {
+                break;
+            }
+            count += 1;
+        }
+        out.packed.reserve_exact(count);
+        let (mut buf, mut map) = (String::new(), Vec::new());
+        // Where the piece starts: in `raw`, and in the text (its bytes and lines).
+        let (mut from, mut offset, mut lines) = (0, 0, 0);
+        while from < b.len() {
+            let to = log_cut(b, from, piece_bytes);
+            let piece = raw.get(from..to).unwrap_or("");
+            if unescape_mapped(piece, &mut buf, &mut map).is_none() {
+                return Err(Error::Decode(crate::decode::DecodeError::Shape {
+                    wire: crate::service::Wire::Json,
+                    offset: 0,
+                    reason: "the log text's escapes could not be undone".to_owned(),
+                }));
+            }
+            // A piece that is one long entry is kept whole (a copy of each of its
+            // escaped fields would take as much again).
+            let whole = piece.len() > piece_bytes.saturating_mul(2);
+            let slot = match whole {
+                true => {
+                    Some(push_extra(&mut out.extra, Box::default()).map_err(|TooMany| too_many())?)
+                }
+                false => None,
+            };
+            let text = buf.as_str();
+            let entries = match from {
+                0 => CallLogEntries::new(text),
+                _ => CallLogEntries::piece(text.as_bytes()),
+            };
+            for entry in entries {
+                let e = entry.map_err(|mut e| {
+                    e.line += lines;
+                    e.offset += offset;
+                    e
+                })?;
+                let fields = [
+                    &*e.zone,
+                    &*e.module,
+                    &*e.session_id.0,
+                    &*e.level,
+                    &*e.message,
+                ];
+                let packed = match slot {
+                    Some(k) => pack_entry(
+                        &e,
+                        fields,
+                        Origin(Origin::IN_EXTRA | u64::from(k)),
+                        text,
+                        &mut out.extra,
+                    ),
+                    None => {
+                        // A field written as is in the body: that stretch of `raw`.
+                        let lent = fields.map(|f| {
+                            let u = offset_in(text, f)?;
+                            let w = from + written_at(&map, u, f.len())?;
+                            raw.get(w..w + f.len())
+                        });
+                        let at = (lent[..4].iter().flatten())
+                            .find_map(|f| offset_in(raw, f))
+                            .unwrap_or(raw.len());
+                        let fields = std::array::from_fn(|i| lent[i].unwrap_or(fields[i]));
+                        pack_entry(
+                            &e,
+                            fields,
+                            Origin(at as u64),
+                            raw.get(at..).unwrap_or(""),
+                            &mut out.extra,
+                        )
+                    }
+                }
+                .map_err(|TooMany| too_many())?;
+                if out.packed.len() == out.packed.capacity() {
+                    out.packed.reserve_exact((out.packed.len() / 8).max(16));
+                }
+                out.packed.push(packed);
+            }
+            lines += memchr::memchr_iter(b'\n', text.as_bytes()).count();
+            offset += text.len();
+            if let Some(k) = slot {
+                out.extra[k as usize] = std::mem::take(&mut buf).into_boxed_str();
+            }
+            from = to;
+        }
+        Ok(out)
+    }
+}
+
+/// A parsed entry packed against `base` (where `origin` points): `fields` are
+/// its zone, module, session id, level and message, each a slice of `base` or
+/// copied.
+fn pack_entry(
+    e: &CallLogEntry<'_>,
+    fields: [&str; 5],
+    origin: Origin,
+    base: &str,
+    extra: &mut Vec<Box<str>>,
+) -> Result<EntryPack, TooMany> {
+    let mut p = Packer { base, extra };
+    Ok(EntryPack {
+        origin,
+        zone: p.span(fields[0])?,
+        module: p.span(fields[1])?,
+        session_id: p.span(fields[2])?,
+        level: p.span(fields[3])?,
+        message: p.span(fields[4])?,
+        timestamp: e.timestamp,
+    })
+}
+
+/// The text an escaped JSON log's contents `raw` stand for ([`Source::Escaped`]
+/// holds only contents whose every piece was unescaped when the entries were
+/// parsed, so this reads them the same way).
+fn unescaped(raw: &str) -> String {
+    crate::decode::unescape(raw).expect("the escapes were undone when the entries were parsed")
 }
 
 /// The offset in `text` of the first of `fields` that is a slice of it (fields
@@ -449,7 +654,7 @@ pub(crate) fn from_items<'a, P: Pack>(
     // A body that is not UTF-8 throughout (possible outside XML text) lends
     // nothing: its items are copied.
     let text = std::str::from_utf8(body).unwrap_or("");
-    let mut out = Records::empty(Cow::Borrowed(text));
+    let mut out = Records::empty(Source::Text(Cow::Borrowed(text)));
     out.packed.reserve_exact(items.len());
     for (n, item) in items.into_iter().enumerate() {
         let extra = &mut out.extra;
@@ -722,5 +927,217 @@ mod tests {
         assert_eq!(recs.extra.len(), 1);
         assert_eq!(recs.text(), text);
         assert_eq!(recs.into_owned().to_vec(), direct);
+    }
+
+    const HEAD: &str = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT:";
+
+    /// `text` as the contents of a JSON string as serde_json writes it; `/` as
+    /// `\/` when `slashes`, every non-ASCII character as `\u` escapes when `ascii`.
+    fn json_contents(text: &str, slashes: bool, ascii: bool) -> String {
+        let lit = serde_json::to_string(text).unwrap();
+        let mut inner = lit[1..lit.len() - 1].to_owned();
+        if slashes {
+            inner = inner.replace('/', "\\/");
+        }
+        if ascii {
+            let mut esc = String::new();
+            for c in inner.chars() {
+                if c.is_ascii() {
+                    esc.push(c);
+                } else {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        esc.push_str(&format!("\\u{u:04x}"));
+                    }
+                }
+            }
+            inner = esc;
+        }
+        inner
+    }
+
+    /// What both paths make of a log: parsed from its escaped contents `raw` in
+    /// pieces of about `piece` bytes, and from its text whole. The same entries and
+    /// text, or the same error.
+    fn same_as_whole(
+        text: &str,
+        raw: &str,
+        piece: usize,
+    ) -> Result<CallLogEntryRecords<'static>, String> {
+        let pieces = CallLogEntryRecords::parse_escaped_json_in(raw, piece);
+        let whole = CallLogEntryRecords::parse(Cow::Borrowed(text));
+        match (pieces, whole) {
+            (Ok(p), Ok(w)) => {
+                if p != w {
+                    return Err(format!("entries differ:\n{p:?}\n{w:?}"));
+                }
+                if p.text() != text || p.clone().into_text() != text {
+                    return Err(format!("text differs: {:?}", p.text()));
+                }
+                let owned = p.into_owned();
+                if owned != w {
+                    return Err("entries differ once owned".to_owned());
+                }
+                Ok(owned)
+            }
+            (Err(Error::Parse(p)), Err(Error::Parse(w))) if p == w => Err(format!("parse: {p}")),
+            (p, w) => Err(format!("different answers: {p:?} / {w:?}")),
+        }
+    }
+
+    #[test]
+    fn fields_written_as_is_span_into_the_body() {
+        let text = format!(
+            "{HEAD} fetched http://a.example/x\n{HEAD} said \"hi\"\n{HEAD} caf\u{e9}\n{HEAD} two\n\tlines\n"
+        );
+        let raw = json_contents(&text, true, true);
+        let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, LOG_PIECE).unwrap();
+        assert_eq!(recs, crate::parse_call_log(&text).unwrap());
+        // No unescaped copy of the text until it is asked for.
+        assert!(matches!(&recs.text, Source::Escaped { text, .. } if text.get().is_none()));
+        for e in &recs {
+            for f in [&e.zone, &e.module, &e.session_id.0, &e.level] {
+                assert!(
+                    offset_in(&raw, f).is_some(),
+                    "{f:?} is not a span of the body"
+                );
+            }
+        }
+        // The four messages with escapes (`\/`, `\"`, `\u00e9`, a line end) are the
+        // only copies.
+        assert_eq!(recs.extra.len(), 4);
+        let plain = format!("{HEAD} one\n{HEAD} two");
+        let raw = json_contents(&plain, false, false);
+        let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, LOG_PIECE).unwrap();
+        assert!(recs.extra.is_empty());
+        assert!(recs.iter().all(|e| offset_in(&raw, &e.message).is_some()));
+        assert_eq!(recs.text(), plain);
+    }
+
+    #[test]
+    fn pieces_cut_before_entries_only() {
+        // A long entry (continuation lines, `\r\n` joins) across where the pieces
+        // would be cut; one-line entries around it.
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("{HEAD} entry {i}\r\n"));
+            if i == 7 {
+                for k in 0..200 {
+                    text.push_str(&format!("  continued \"{k}\" / \u{e9}\r\n"));
+                }
+            }
+        }
+        for piece in [0, 1, 50, 300, 1000, 100_000] {
+            for (slashes, ascii) in [(false, false), (true, true)] {
+                let raw = json_contents(&text, slashes, ascii);
+                let recs = same_as_whole(&text, &raw, piece).unwrap();
+                assert_eq!(recs.len(), 40);
+                assert_eq!(recs.get(7).unwrap().message.lines().count(), 201);
+            }
+        }
+        // The long entry's piece is kept whole, not copied field by field.
+        let raw = json_contents(&text, false, false);
+        let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, 300).unwrap();
+        assert!(recs.packed[7].origin.is(Origin::IN_EXTRA));
+        assert!(!recs.packed[0].origin.is(Origin::IN_EXTRA));
+    }
+
+    #[test]
+    fn byte_order_mark_empty_and_blank_logs() {
+        let text = format!("\u{feff}{HEAD} one\n{HEAD} two\n");
+        for ascii in [false, true] {
+            let raw = json_contents(&text, false, ascii);
+            assert_eq!(raw.starts_with("\\ufeff"), ascii);
+            for piece in [0, 10, LOG_PIECE] {
+                assert_eq!(same_as_whole(&text, &raw, piece).unwrap().len(), 2);
+            }
+        }
+        for text in ["", "\n\n", " \r\n\t\n"] {
+            let raw = json_contents(text, false, false);
+            let recs = same_as_whole(text, &raw, 0).unwrap();
+            assert!(recs.is_empty());
+            assert_eq!(recs.text(), text);
+        }
+    }
+
+    #[test]
+    fn errors_in_a_later_piece_count_from_the_start_of_the_text() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..30 {
+            text.push_str(&format!("{HEAD} entry \"{i}\"\n\tmore\n"));
+        }
+        let bad = "Wed 32 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT: bad day";
+        text.push_str(bad);
+        text.push_str("\n\tits continuation\n");
+        text.push_str(&format!("{HEAD} after\n"));
+        let raw = json_contents(&text, true, true);
+        for piece in [0, 100, 400] {
+            let err = same_as_whole(&text, &raw, piece).unwrap_err();
+            let Err(Error::Parse(e)) = CallLogEntryRecords::parse_escaped_json_in(&raw, piece)
+            else {
+                panic!("{err}")
+            };
+            assert_eq!(
+                (e.kind, e.line, e.column),
+                (crate::ErrorKind::BadDay, 61, 5)
+            );
+            assert_eq!(e.offset, text.find(bad).unwrap() + 4);
+            assert_eq!(e.input, bad);
+        }
+        // An excerpt of a long bad line stays bounded.
+        let long = format!(
+            "{}\n{bad} {}\n",
+            &text[..text.find(bad).unwrap()],
+            "x".repeat(5000)
+        );
+        let raw = json_contents(&long, false, false);
+        let Err(Error::Parse(e)) = CallLogEntryRecords::parse_escaped_json_in(&raw, 100) else {
+            panic!("parses")
+        };
+        assert!(e.is_excerpt() && e.input.len() <= crate::grammar::error::MAX_EXCERPT + 6);
+        assert_eq!(e.line, 62);
+        same_as_whole(&long, &raw, 100).unwrap_err();
+    }
+
+    /// A head line whose fields hold what JSON escapes, or a continuation line, a
+    /// blank line, or a malformed head line.
+    fn log_line() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let field = "[a-z/\"\\\\é\u{1}]{1,4}";
+        prop_oneof![
+            4 => (field, field, "[A-Z/\"é]{1,5}", "[ a-zA-Z/\"\\\\é\t]{0,12}", any::<bool>())
+                .prop_map(|(zone, module, level, msg, zoned)| {
+                    let zone = if zoned { format!("{zone} ") } else { String::new() };
+                    format!("Thu 29 Aug 2002 1:02:03 PM {zone}[{module}] (1;2;3) {level}: {msg}")
+                }),
+            2 => "[ \t][a-z/\"\\\\é ]{0,12}",
+            1 => Just(String::new()),
+            1 => Just("Thu 29 Aug 2002 1:02:03 XM [m] (1;2;3) EVENT: bad".to_owned()),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Parsed a piece at a time from the escaped contents, a log reads as its text
+        /// parsed whole: the same entries, text and errors (positions in the text).
+        #[test]
+        fn escaped_pieces_agree_with_the_whole_text(
+            lines in proptest::collection::vec(log_line(), 0..16),
+            crlf in proptest::bool::ANY,
+            bom in proptest::bool::ANY,
+            trailing in proptest::bool::ANY,
+            slashes in proptest::bool::ANY,
+            ascii in proptest::bool::ANY,
+            piece in 0usize..160,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut text = if bom { "\u{feff}".to_owned() } else { String::new() };
+            text.push_str(&lines.join(end));
+            if trailing {
+                text.push_str(end);
+            }
+            let raw = json_contents(&text, slashes, ascii);
+            if let Err(e) = same_as_whole(&text, &raw, piece) {
+                proptest::prop_assert!(e.starts_with("parse: "), "{}", e);
+            }
+        }
     }
 }

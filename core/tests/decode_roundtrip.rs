@@ -286,6 +286,67 @@ fn show(body: &[u8]) -> String {
     String::from_utf8_lossy(body).into_owned()
 }
 
+/// `decode_response` of a call-log body (which parses a JSON log's escaped text a
+/// piece at a time) against its text decoded whole and then parsed: the same
+/// entries and text, or the same error. `Err` says how they differ.
+fn log_records_agree(body: &[u8]) -> Result<(), String> {
+    let pieces = decode_response(body, Service::Log);
+    let whole = decode_log(body)
+        .map_err(plumlogs::Error::from)
+        .and_then(plumlogs::CallLogEntryRecords::parse);
+    match (pieces, whole) {
+        (Ok(Decoded::Log(p)), Ok(w)) if p == w && p.text() == w.text() => Ok(()),
+        (Err(plumlogs::Error::Parse(p)), Err(plumlogs::Error::Parse(w))) if p == w => Ok(()),
+        (Err(p), Err(w)) if p.to_string() == w.to_string() => Ok(()),
+        (p, w) => Err(format!("{p:?}\nagainst\n{w:?}")),
+    }
+}
+
+/// Logs of several pieces (a JSON log's escaped text is parsed some 64 KiB at a
+/// time): the same entries and text as the text parsed whole, and a bad line in a
+/// later piece reported at its place in the text with its excerpt.
+#[test]
+fn long_json_logs_decode_as_their_text_parsed_whole() {
+    const HEAD: &str = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT:";
+    let mut text = String::from("\u{feff}");
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "{HEAD} fetched http://a.example/{i}?q=\"caf\u{e9}\"\r\n"
+        ));
+        if i % 3 == 0 {
+            text.push_str("\tprompt \"welcome.wav\"\r\n\t\r\n");
+        }
+        if i == 1501 {
+            // One entry longer than two pieces (kept whole).
+            for k in 0..5000 {
+                text.push_str(&format!("  line {k} of a long message\r\n"));
+            }
+        }
+    }
+    let body = encode_call_log(Wire::Json, &text);
+    assert!(body.len() > 400_000);
+    log_records_agree(&body).unwrap();
+    let Decoded::Log(recs) = decode_response(&body, Service::Log).unwrap() else {
+        panic!("not a log")
+    };
+    assert_eq!((recs.len(), recs.text()), (3000, text.as_str()));
+    assert_eq!(recs.get(1501).unwrap().message.lines().count(), 5001);
+
+    let bad = "Wed 28 Aug 2002 10:16:58 AM EDT [tel] (100025;006;1479411625) EVENT";
+    let at = text.len() * 3 / 4;
+    let at = at + text[at..].find("\r\nWed").unwrap() + 2;
+    let broken = format!("{}{bad}{}", &text[..at], &text[at + HEAD.len()..]);
+    let body = encode_call_log(Wire::Json, &broken);
+    log_records_agree(&body).unwrap();
+    let Err(plumlogs::Error::Parse(e)) = decode_response(&body, Service::Log) else {
+        panic!("parses")
+    };
+    assert_eq!(e.kind, plumlogs::ErrorKind::BadEntryType);
+    assert_eq!(e.line, broken[..at].matches('\n').count() + 1);
+    assert_eq!(e.offset, at + bad.find(" EVENT").unwrap() + 1);
+    assert!(e.input.starts_with(bad), "{}", e.input);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -339,6 +400,10 @@ proptest! {
                 Ok(back) => prop_assert_eq!(back, text.as_str(), "{}", show(body)),
                 Err(e) => prop_assert!(false, "{}: {}", show(body), e),
             }
+            // Into records: as the text parsed whole.
+            if let Err(e) = log_records_agree(body) {
+                prop_assert!(false, "{}: {}", show(body), e);
+            }
             // Unescaped in the body's own buffer: the same page.
             let mut bom = b"\xEF\xBB\xBF".to_vec();
             bom.extend_from_slice(body);
@@ -364,6 +429,9 @@ proptest! {
         };
         let owned = plumlogs::decode_log_page_owned(body.clone().into_bytes());
         prop_assert_eq!(owned, plumlogs::decode_log_page(body.as_bytes()), "{}", body);
+        if let Err(e) = log_records_agree(body.as_bytes()) {
+            prop_assert!(false, "{}: {}", body, e);
+        }
     }
 
     /// Whatever the bytes, every service answers without panicking, and a success

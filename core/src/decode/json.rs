@@ -10,8 +10,8 @@ mod items;
 
 use super::{DecodeError, Found, Outcome, Want, failure};
 use crate::service::Wire;
-pub(crate) use items::unescape_in_place;
 use items::{Num, SummarySeed, line_item, split_lines, string_text, string_text_deferred};
+pub(crate) use items::{log_cut, unescape, unescape_in_place, unescape_mapped, written_at};
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };

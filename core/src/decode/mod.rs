@@ -16,6 +16,8 @@ mod failure;
 mod json;
 
 use json::unescape_in_place;
+// What `records` needs to parse a call log still escaped, a piece at a time.
+pub(crate) use json::{log_cut, unescape, unescape_mapped, written_at};
 mod xml;
 
 use crate::call_summary::CallSummary;
@@ -728,9 +730,23 @@ pub fn decode_response_page(body: &[u8], service: Service) -> Result<DecodedPage
             }
         }
         Service::Log => {
-            let LogPage { text, warning, .. } = decode_log_page(body)?;
+            // A JSON log with escapes is lent out still escaped (as for unescaping
+            // in place: the same text and errors) and parsed a piece at a time, its
+            // entries spanning into the body: no unescaped copy beside it.
+            let (wire, outcome, warning) = decode_any_with(body, Want::Log, true)?;
+            let Outcome::Log { text } = outcome else {
+                unreachable!("decoders answer in the shape asked for")
+            };
+            let records = match text {
+                Cow::Borrowed(raw)
+                    if wire == Wire::Json && memchr::memchr(b'\\', raw.as_bytes()).is_some() =>
+                {
+                    CallLogEntryRecords::parse_escaped_json(raw)?
+                }
+                text => CallLogEntryRecords::parse(text)?,
+            };
             DecodedPage {
-                records: Decoded::Log(CallLogEntryRecords::parse(text)?),
+                records: Decoded::Log(records),
                 warning,
             }
         }

@@ -150,19 +150,65 @@ pub(super) fn string_text(lit: &str) -> Option<Result<Cow<'_, str>, String>> {
 
 /// The contents of a JSON string unescaped, plain runs copied whole (memchr to
 /// each backslash); `None` on an escape it does not know or a lone surrogate.
-fn unescape(inner: &str) -> Option<String> {
-    let b = inner.as_bytes();
+pub(crate) fn unescape(inner: &str) -> Option<String> {
     // Sized exactly: a big log's text beside its body is the decoder's peak.
-    let mut out = String::with_capacity(unescaped_len(b).unwrap_or(inner.len()));
+    let mut out = String::with_capacity(unescaped_len(inner.as_bytes()).unwrap_or(inner.len()));
+    unescape_into(inner, &mut out, |_, _, _| {})?;
+    Some(out)
+}
+
+/// [`unescape`] appended to `out`; `undone(start, end, next)` is told of each
+/// escape once its character is written: where in `out` that character lies
+/// (`start..end`) and where in `inner` the text goes on (`next`). `None` where [`unescape`] would refuse (`out` then holds
+/// a part of the text).
+fn unescape_into(
+    inner: &str,
+    out: &mut String,
+    mut undone: impl FnMut(usize, usize, usize),
+) -> Option<()> {
+    let b = inner.as_bytes();
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'\\', &b[i..]).map(|k| i + k) {
         out.push_str(&inner[i..k]);
         let (c, next) = escape_at(b, k)?;
+        let start = out.len();
         out.push(c);
+        undone(start, out.len(), next);
         i = next;
     }
     out.push_str(&inner[i..]);
-    Some(out)
+    Some(())
+}
+
+/// The escapes of a piece of a JSON string's contents unescaped by
+/// [`unescape_mapped`], in order: where each one's character lies in the text, and
+/// how far the written form is ahead of the text after it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Undone {
+    /// Where in the text the escape's character starts.
+    pub(crate) start: usize,
+    /// Where it ends.
+    pub(crate) end: usize,
+    /// Bytes of the written form minus bytes of the text, from the piece's start
+    /// to `end`: a text offset `t` at or after `end` (and before the next escape)
+    /// is written at `t + shift`.
+    pub(crate) shift: usize,
+}
+
+/// The contents `inner` of a JSON string (or a piece of them cut between escapes)
+/// unescaped into `out` (cleared first), each escape noted in `map` (cleared
+/// first): what lets a caller tell which stretches of the text are written as is,
+/// and where ([`written_at`]). `None` where [`unescape`] would refuse.
+pub(crate) fn unescape_mapped(inner: &str, out: &mut String, map: &mut Vec<Undone>) -> Option<()> {
+    out.clear();
+    map.clear();
+    unescape_into(inner, out, |start, end, next| {
+        map.push(Undone {
+            start,
+            end,
+            shift: next - end,
+        })
+    })
 }
 
 /// The character the escape at `b[k]` (a backslash) stands for, and where the text
@@ -200,6 +246,49 @@ fn escape_at(b: &[u8], k: usize) -> Option<(char, usize)> {
         _ => return None,
     };
     Some((c, k + 2))
+}
+
+/// Where the stretch `start..start + len` of a text unescaped by [`unescape_mapped`]
+/// lies in the written form it came from, when no escape's character falls in it
+/// (the stretch is then written as is, byte for byte); `None` otherwise.
+pub(crate) fn written_at(map: &[Undone], start: usize, len: usize) -> Option<usize> {
+    let j = map.partition_point(|e| e.end <= start);
+    if map.get(j).is_some_and(|e| e.start < start + len) {
+        return None;
+    }
+    Some(start + j.checked_sub(1).map_or(0, |i| map[i].shift))
+}
+
+/// The first place at or after `from` in the contents `b` of a JSON string that
+/// is not inside an escape (`from` may be): the first backslash from there that
+/// starts one (a backslash is the second byte of `\\` after an odd run of them),
+/// or the end.
+fn escape_boundary(b: &[u8], from: usize) -> usize {
+    let Some(k) = b.get(from..).and_then(|r| memchr::memchr(b'\\', r)) else {
+        return b.len();
+    };
+    let k = from + k;
+    let run = b[..k].iter().rev().take_while(|&&c| c == b'\\').count();
+    if run % 2 == 0 { k } else { k + 1 }
+}
+
+/// Where to cut the contents `b` of the JSON string holding a call log, at least
+/// `min` bytes after `from` (0 or a cut): just after the first `\n` escape from
+/// there whose next line starts an entry as written (its first bytes need no
+/// unescaping), so that no entry spans two pieces and each piece unescapes on its
+/// own; the end of `b` when there is no such place. A line that starts an entry
+/// only once unescaped is never cut before: its piece just runs on.
+pub(crate) fn log_cut(b: &[u8], from: usize, min: usize) -> usize {
+    let mut i = escape_boundary(b, from.saturating_add(min));
+    while let Some(k) = b.get(i..).and_then(|r| memchr::memchr(b'\\', r)) {
+        let k = i + k;
+        if b.get(k + 1) == Some(&b'n') && crate::call_log::starts_entry(&b[k + 2..]) {
+            return k + 2;
+        }
+        // Past the escape (a `\u` escape's hex digits hold no backslash).
+        i = k + 2;
+    }
+    b.len()
 }
 
 /// [`string_text`] for a text the caller will unescape in its own buffer
