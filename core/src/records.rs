@@ -460,13 +460,7 @@ impl<'a> CallLogEntryRecords<'a> {
         out.packed.reserve_exact(count);
         for entry in CallLogEntries::new(text) {
             let e = entry?;
-            let fields = [
-                &*e.zone,
-                &*e.module,
-                &*e.session_id.0,
-                &*e.level,
-                &*e.message,
-            ];
+            let fields = fields_of(&e);
             let at = first_offset(text, &fields[..4]);
             let base = text.get(at..).unwrap_or("");
             let packed = pack_entry(&e, fields, Origin(at as u64), base, &mut out.extra)
@@ -543,13 +537,7 @@ impl<'a> CallLogEntryRecords<'a> {
                     e.offset += offset;
                     e
                 })?;
-                let fields = [
-                    &*e.zone,
-                    &*e.module,
-                    &*e.session_id.0,
-                    &*e.level,
-                    &*e.message,
-                ];
+                let fields = fields_of(&e);
                 let packed = match slot {
                     Some(k) => pack_entry(
                         &e,
@@ -593,6 +581,11 @@ impl<'a> CallLogEntryRecords<'a> {
         }
         Ok(out)
     }
+}
+
+/// An entry's text fields in text order: zone, module, session id, level, message.
+fn fields_of<'e>(e: &'e CallLogEntry<'_>) -> [&'e str; 5] {
+    [&e.zone, &e.module, &e.session_id.0, &e.level, &e.message]
 }
 
 /// A parsed entry packed against `base` (where `origin` points): `fields` are
@@ -940,17 +933,7 @@ mod tests {
             inner = inner.replace('/', "\\/");
         }
         if ascii {
-            let mut esc = String::new();
-            for c in inner.chars() {
-                if c.is_ascii() {
-                    esc.push(c);
-                } else {
-                    for u in c.encode_utf16(&mut [0; 2]) {
-                        esc.push_str(&format!("\\u{u:04x}"));
-                    }
-                }
-            }
-            inner = esc;
+            inner = crate::decode::ascii_escaped(&inner);
         }
         inner
     }
@@ -1046,7 +1029,7 @@ mod tests {
         let text = format!("\u{feff}{HEAD} one\n{HEAD} two\n");
         for ascii in [false, true] {
             let raw = json_contents(&text, false, ascii);
-            assert_eq!(raw.starts_with("\\ufeff"), ascii);
+            assert_eq!(raw.starts_with("\\uFEFF"), ascii);
             for piece in [0, 10, LOG_PIECE] {
                 assert_eq!(same_as_whole(&text, &raw, piece).unwrap().len(), 2);
             }

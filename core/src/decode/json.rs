@@ -10,6 +10,8 @@ mod items;
 
 use super::{DecodeError, Found, Outcome, Want, failure};
 use crate::service::Wire;
+#[cfg(test)]
+pub(crate) use items::ascii_escaped;
 use items::{Num, SummarySeed, line_item, split_lines, string_text, string_text_deferred};
 pub(crate) use items::{log_cut, unescape, unescape_in_place, unescape_mapped, written_at};
 use serde::de::{

@@ -17,6 +17,8 @@ mod json;
 
 use json::unescape_in_place;
 // What `records` needs to parse a call log still escaped, a piece at a time.
+#[cfg(test)]
+pub(crate) use json::ascii_escaped;
 pub(crate) use json::{log_cut, unescape, unescape_mapped, written_at};
 mod xml;
 

@@ -537,6 +537,23 @@ impl<'de> Visitor<'de> for SummarySeed {
     }
 }
 
+/// `s` (JSON text) with every non-ASCII character written as `\u` escapes
+/// (surrogate pairs beyond the BMP), for tests.
+#[cfg(test)]
+pub(crate) fn ascii_escaped(s: &str) -> String {
+    let mut esc = String::new();
+    for c in s.chars() {
+        if c.is_ascii() {
+            esc.push(c);
+        } else {
+            for u in c.encode_utf16(&mut [0; 2]) {
+                esc.push_str(&format!("\\u{u:04X}"));
+            }
+        }
+    }
+    esc
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -593,18 +610,7 @@ mod tests {
         ) {
             let mut lit = serde_json::to_string(&text).unwrap();
             if ascii_only {
-                // Every non-ASCII character as \u escapes (surrogate pairs beyond the BMP).
-                let mut esc = String::new();
-                for c in lit.chars() {
-                    if c.is_ascii() {
-                        esc.push(c);
-                    } else {
-                        for u in c.encode_utf16(&mut [0; 2]) {
-                            esc.push_str(&format!("\\u{u:04X}"));
-                        }
-                    }
-                }
-                lit = esc;
+                lit = ascii_escaped(&lit);
             }
             let got = string_text(&lit).unwrap().unwrap();
             proptest::prop_assert_eq!(got.as_ref(), text.as_str());
