@@ -510,16 +510,18 @@ impl<'a> CallLogEntryRecords<'a> {
         while from < b.len() {
             let to = log_cut(b, from, piece_bytes);
             let piece = raw.get(from..to).unwrap_or("");
-            if unescape_mapped(piece, &mut buf, &mut map).is_none() {
+            // A piece that is one long entry is kept whole (a copy of each of its
+            // escaped fields would take as much again), so where its escapes were
+            // is not needed.
+            let whole = piece.len() > piece_bytes.saturating_mul(2);
+            let mapped = (!whole).then_some(&mut map);
+            if unescape_mapped(piece, &mut buf, mapped).is_none() {
                 return Err(Error::Decode(crate::decode::DecodeError::Shape {
                     wire: crate::service::Wire::Json,
                     offset: 0,
                     reason: "the log text's escapes could not be undone".to_owned(),
                 }));
             }
-            // A piece that is one long entry is kept whole (a copy of each of its
-            // escaped fields would take as much again).
-            let whole = piece.len() > piece_bytes.saturating_mul(2);
             let slot = match whole {
                 true => {
                     Some(push_extra(&mut out.extra, Box::default()).map_err(|TooMany| too_many())?)

@@ -197,17 +197,26 @@ pub(crate) struct Undone {
 
 /// The contents `inner` of a JSON string (or a piece of them cut between escapes)
 /// unescaped into `out` (cleared first), each escape noted in `map` (cleared
-/// first): what lets a caller tell which stretches of the text are written as is,
-/// and where ([`written_at`]). `None` where [`unescape`] would refuse.
-pub(crate) fn unescape_mapped(inner: &str, out: &mut String, map: &mut Vec<Undone>) -> Option<()> {
+/// first) when there is one: what lets a caller tell which stretches of the text
+/// are written as is, and where ([`written_at`]). `None` where [`unescape`] would
+/// refuse.
+pub(crate) fn unescape_mapped(
+    inner: &str,
+    out: &mut String,
+    mut map: Option<&mut Vec<Undone>>,
+) -> Option<()> {
     out.clear();
-    map.clear();
+    if let Some(map) = map.as_deref_mut() {
+        map.clear();
+    }
     unescape_into(inner, out, |start, end, next| {
-        map.push(Undone {
-            start,
-            end,
-            shift: next - end,
-        })
+        if let Some(map) = map.as_deref_mut() {
+            map.push(Undone {
+                start,
+                end,
+                shift: next - end,
+            })
+        }
     })
 }
 
