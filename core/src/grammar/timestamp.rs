@@ -262,34 +262,122 @@ pub(crate) fn utc_offset(input: &[u8]) -> PResult<'_, i16> {
     }
 }
 
-/// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes.
+/// Eight bytes of a stamp from `at`, first byte lowest.
+#[inline(always)]
+fn stamp_word(b: &[u8; 28], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// A byte mask with `0xFF` at each of `bytes` (indices into a word).
+const fn byte_mask(bytes: &[usize]) -> u64 {
+    let mut m = 0u64;
+    let mut k = 0;
+    while k < bytes.len() {
+        m |= 0xFF << (8 * bytes[k]);
+        k += 1;
+    }
+    m
+}
+
+/// `text` (at most 8 bytes) as a word, first byte lowest.
+const fn text_word(text: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut k = 0;
+    while k < text.len() {
+        w |= (text[k] as u64) << (8 * k);
+        k += 1;
+    }
+    w
+}
+
+/// One word of a stamp read as a shape: the bytes at `digits` must be ASCII digits
+/// and the bytes at `fixed` must equal the same bytes of `pattern`. Returns the
+/// digits' values (every other byte zero) and a word that is non-zero if the
+/// shape does not match.
+///
+/// SWAR: non-digit positions are set to `'0'` first, so no byte can borrow from or
+/// carry into a neighbour when every digit is a digit; when one is not, the lowest
+/// such byte is flagged exactly (borrows and carries only move upwards), which is
+/// all a yes/no check needs.
+#[inline(always)]
+fn stamp_shape(w: u64, digits: u64, fixed: u64, pattern: u64) -> (u64, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let w_digits = (w & digits) | (b'0' as u64 * LO & !digits);
+    let d = w_digits.wrapping_sub(b'0' as u64 * LO);
+    let not_digit = (d | w_digits.wrapping_add(0x46 * LO)) & (0x80 * LO);
+    (d, not_digit | ((w ^ pattern) & fixed))
+}
+
+/// Every two-digit number in a word of digit values: byte `k` of the result is
+/// `10 * d[k] + d[k + 1]` (no byte overflows: at most 99).
+#[inline(always)]
+fn digit_pairs(d: u64) -> u64 {
+    d.wrapping_mul(10).wrapping_add(d >> 8)
+}
+
+/// Byte `k` of `w`.
+#[inline(always)]
+fn byte_at(w: u64, k: u32) -> u32 {
+    (w >> (8 * k)) as u32 & 0xFF
+}
+
+/// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes,
+/// read as four overlapping 8-byte words (`[dd/Mon/`, `yyyy:hh:`, `mm:ss +h`,
+/// `s +hhmm]`) whose digits and separators are checked a word at a time. `None`
+/// whenever anything differs from that shape or a field is out of range: the
+/// field-by-field parser then says what.
 #[inline(always)]
 fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
     let b: &[u8; 28] = input.get(..28)?.try_into().ok()?;
-    if b[0] != b'['
-        || b[3] != b'/'
-        || b[7] != b'/'
-        || b[12] != b':'
-        || b[15] != b':'
-        || b[18] != b':'
-        || b[21] != b' '
-        || b[27] != b']'
-    {
+    let (a, year_hour, min_sec, offset) = (
+        stamp_word(b, 0),
+        stamp_word(b, 8),
+        stamp_word(b, 16),
+        stamp_word(b, 20),
+    );
+    let (da, bad_a) = stamp_shape(
+        a,
+        byte_mask(&[1, 2]),
+        byte_mask(&[0, 3, 7]),
+        text_word(b"[00/Mon/"),
+    );
+    let (db, bad_b) = stamp_shape(
+        year_hour,
+        byte_mask(&[0, 1, 2, 3, 5, 6]),
+        byte_mask(&[4, 7]),
+        text_word(b"0000:00:"),
+    );
+    let (dc, bad_c) = stamp_shape(
+        min_sec,
+        byte_mask(&[0, 1, 3, 4, 7]),
+        byte_mask(&[2, 5]),
+        text_word(b"00:00 +0"),
+    );
+    let (dd, bad_d) = stamp_shape(
+        offset,
+        byte_mask(&[3, 4, 5, 6]),
+        byte_mask(&[7]),
+        text_word(b"0 +0000]"),
+    );
+    if bad_a | bad_b | bad_c | bad_d != 0 {
         return None;
     }
-    let day = fixed_digits::<2>(&b[1..])?;
-    let month = month_number(&b[4..7])?;
-    let year = fixed_digits::<4>(&b[8..])?;
-    let hour = fixed_digits::<2>(&b[13..])?;
-    let minute = fixed_digits::<2>(&b[16..])?;
-    let second = fixed_digits::<2>(&b[19..])?;
     let sign: i16 = match b[22] {
         b'+' => 1,
         b'-' => -1,
         _ => return None,
     };
-    let oh = fixed_digits::<2>(&b[23..])?;
-    let om = fixed_digits::<2>(&b[25..])?;
+    let month = month_number(&b[4..7])?;
+    let (pa, pb, pc, pd) = (
+        digit_pairs(da),
+        digit_pairs(db),
+        digit_pairs(dc),
+        digit_pairs(dd),
+    );
+    let day = byte_at(pa, 1);
+    let year = byte_at(pb, 0) * 100 + byte_at(pb, 2);
+    let (hour, minute, second) = (byte_at(pb, 5), byte_at(pc, 0), byte_at(pc, 3));
+    let (oh, om) = (byte_at(pd, 3), byte_at(pd, 5));
     if oh > 14 || om > 59 || hour > 23 || minute > 59 || second > 60 || day == 0 {
         return None;
     }
