@@ -196,11 +196,11 @@ fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
 
 /// `TYPE:` — the entry type runs to the first `:` of its field.
 fn level(i: &[u8]) -> PResult<'_, &str> {
-    let n = scan::find_blank_or(i, b':');
+    let (n, ascii) = scan::blank_or_and_ascii(i, b':');
     if n == 0 || i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::BadEntryType, i));
     }
-    Ok((&i[n + 1..], scan::utf8(&i[..n], i)?))
+    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, i)?))
 }
 
 /// `Wed 28 Aug 2002 10:16:58 AM EDT `: the timestamp with its zone's offset (when

@@ -185,14 +185,16 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
     (s.len(), !high)
 }
 
-/// Index of the first blank or `stop` byte in `s`, or `s.len()`: where a
-/// `label:`, a `TYPE:` or a session id's server part ends. Eight bytes at a time,
-/// as [`blank_and_ascii`].
+/// Index of the first blank or `stop` byte in `s` (or `s.len()`), and whether every
+/// byte before it is ASCII: where a `label:`, a `TYPE:` or a session id's server
+/// part ends and whether it needs the full UTF-8 check, in one pass. Eight bytes
+/// at a time, as [`blank_and_ascii`].
 #[inline(always)]
-pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
+pub fn blank_or_and_ascii(s: &[u8], stop: u8) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut seen = 0u64; // OR of every byte before the end: its high bits say non-ASCII
     let mut i = 0;
     while i + 8 <= s.len() {
         let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
@@ -201,14 +203,41 @@ pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
             | zero_bytes(w ^ (b'\t' as u64 * LO))
             | zero_bytes(w ^ (stop as u64 * LO));
         if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
+            let k = hits.trailing_zeros() / 8;
+            let before = if k == 0 {
+                0
+            } else {
+                w & (u64::MAX >> (64 - 8 * k))
+            };
+            return (i + k as usize, (seen | before) & HI == 0);
         }
+        seen |= w;
         i += 8;
     }
+    let mut high = (seen & HI) != 0;
     while i < s.len() && !is_blank(s[i]) && s[i] != stop {
+        high |= s[i] >= 0x80;
         i += 1;
     }
-    i
+    (i, !high)
+}
+
+/// `bytes` as text: without a second look when a scan already found them ASCII,
+/// else through the full UTF-8 check (failing at `at`'s offset of the first bad
+/// byte).
+#[inline(always)]
+pub fn scanned_text<'a>(
+    bytes: &'a [u8],
+    ascii: bool,
+    at: &'a [u8],
+) -> Result<&'a str, nom::Err<Fail>> {
+    if ascii {
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: the caller's scan found every byte ASCII, hence valid UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        utf8(bytes, at)
+    }
 }
 
 /// Zero or more blanks (never fails).
@@ -247,6 +276,16 @@ pub fn byte<'a>(b: u8, kind: ErrorKind) -> impl Parser<&'a [u8], Output = (), Er
 /// Skip a run of zero or more blanks.
 #[inline(always)]
 pub fn blanks0(input: &[u8]) -> &[u8] {
+    match input.first() {
+        // No blank at all: the common case, one compare.
+        Some(&b) if !is_blank(b) => input,
+        _ => blank_run(input),
+    }
+}
+
+/// The general case of [`blanks0`]: a run of any length.
+#[inline]
+fn blank_run(input: &[u8]) -> &[u8] {
     let n = input
         .iter()
         .position(|&b| !is_blank(b))
@@ -257,10 +296,12 @@ pub fn blanks0(input: &[u8]) -> &[u8] {
 /// One or more blanks: the field separator.
 #[inline(always)]
 pub fn sep(input: &[u8]) -> PResult<'_, ()> {
-    match input.first() {
-        Some(&b) if is_blank(b) => Ok((blanks0(&input[1..]), ())),
-        None => Err(Fail::at(ErrorKind::Truncated, input)),
-        Some(_) => Err(Fail::at(ErrorKind::TrailingInput, input)),
+    match input {
+        // One space and then the field: how the service writes every separator.
+        [b' ', next, ..] if !is_blank(*next) => Ok((&input[1..], ())),
+        [b, ..] if is_blank(*b) => Ok((blank_run(&input[1..]), ())),
+        [] => Err(Fail::at(ErrorKind::Truncated, input)),
+        _ => Err(Fail::at(ErrorKind::TrailingInput, input)),
     }
 }
 
@@ -282,33 +323,41 @@ pub fn token(input: &[u8]) -> PResult<'_, &str> {
     }
     let (field, rest) = input.split_at(n);
     // Only a field with a high bit set needs the full UTF-8 check.
-    let text = if ascii {
-        // SAFETY: every byte is ASCII, hence valid UTF-8.
-        unsafe { std::str::from_utf8_unchecked(field) }
-    } else {
-        utf8(field, input)?
-    };
-    Ok((rest, text))
+    Ok((rest, scanned_text(field, ascii, input)?))
 }
 
-/// `bytes` as text when every byte is ASCII (checked a word at a time), else `None`.
+/// How many ASCII lowercase letters start `s`.
+///
+/// Eight bytes at a time (SWAR): with each byte's high bit cleared, adding
+/// `0x80 - b'a'` sets the high bit of the bytes from `a` up and adding
+/// `0x80 - b'z' - 1` that of the bytes past `z`, and no byte carries into the next
+/// (at most `0x7F + 0x1F`); a byte whose own high bit was set is no letter.
 #[inline(always)]
-pub fn ascii_str(bytes: &[u8]) -> Option<&str> {
-    if bytes.is_ascii() {
-        // SAFETY: every byte was just checked to be ASCII, hence valid UTF-8.
-        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
-        None
+pub fn lowercase_run(s: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let low7 = w & !HI;
+        let from_a = low7 + (0x80 - b'a' as u64) * LO;
+        let past_z = low7 + (0x80 - b'z' as u64 - 1) * LO;
+        let not_letter = !(from_a & !past_z & !w) & HI;
+        if not_letter != 0 {
+            return i + (not_letter.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
     }
+    while i < s.len() && s[i].is_ascii_lowercase() {
+        i += 1;
+    }
+    i
 }
 
 /// A lowercase ASCII word ending at a blank: the kind of a session line.
 #[inline(always)]
 pub fn lowercase_word(input: &[u8]) -> PResult<'_, &str> {
-    let n = input
-        .iter()
-        .position(|b| !b.is_ascii_lowercase())
-        .unwrap_or(input.len());
+    let n = lowercase_run(input);
     if n == 0 {
         return Err(Fail::at(
             if input.is_empty() {
@@ -583,6 +632,35 @@ mod tests {
     }
 
     #[test]
+    fn lowercase_run_agrees_with_a_byte_loop() {
+        let words: [&[u8]; 6] = [
+            b"inbound 7185551234",
+            b"outbound",
+            b"transfer\t",
+            b"abcdefghijklmnopqrstuvwxyz{`@[",
+            b"local:",
+            b"",
+        ];
+        let check = |s: &[u8]| {
+            let n = s.iter().take_while(|b| b.is_ascii_lowercase()).count();
+            assert_eq!(lowercase_run(s), n, "{s:?}");
+        };
+        for w in words {
+            for start in 0..=w.len() {
+                check(&w[start..]);
+            }
+        }
+        // Every byte value at every position of a 12-byte run of letters.
+        for at in 0..12 {
+            for b in 0..=255u8 {
+                let mut s = *b"abcdefghijkl";
+                s[at] = b;
+                check(&s);
+            }
+        }
+    }
+
+    #[test]
     fn blank_search_agrees_with_a_byte_loop() {
         let samples: [&[u8]; 12] = [
             b"",
@@ -608,7 +686,11 @@ mod tests {
                         .iter()
                         .position(|&b| is_blank(b) || b == stop)
                         .unwrap_or(s.len());
-                    assert_eq!(find_blank_or(s, stop), m, "{s:?} {stop}");
+                    assert_eq!(
+                        blank_or_and_ascii(s, stop),
+                        (m, s[..m].is_ascii()),
+                        "{s:?} {stop}"
+                    );
                 }
             }
         }

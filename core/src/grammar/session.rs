@@ -245,11 +245,11 @@ fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 /// end of the line, means there is no p(label)).
 #[inline(always)]
 fn label(i: &[u8]) -> PResult<'_, &str> {
-    let n = scan::find_blank_or(i, b':');
+    let (n, ascii) = scan::blank_or_and_ascii(i, b':');
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }
-    Ok((&i[n + 1..], scan::rest_text(&i[..n])?))
+    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, &i[..n])?))
 }
 
 /// `label: message` — the message is the rest of the line after the separating
