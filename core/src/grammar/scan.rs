@@ -434,6 +434,59 @@ pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
     Some(value)
 }
 
+/// A byte mask with `0xFF` at each of `bytes` (indices into a word).
+pub const fn byte_mask(bytes: &[usize]) -> u64 {
+    let mut m = 0u64;
+    let mut k = 0;
+    while k < bytes.len() {
+        m |= 0xFF << (8 * bytes[k]);
+        k += 1;
+    }
+    m
+}
+
+/// `text` (at most 8 bytes) as a word, first byte lowest.
+pub const fn text_word(text: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut k = 0;
+    while k < text.len() {
+        w |= (text[k] as u64) << (8 * k);
+        k += 1;
+    }
+    w
+}
+
+/// One 8-byte word read as a fixed shape (a timestamp's, a call length's): the bytes at `digits` must be ASCII digits
+/// and the bytes at `fixed` must equal the same bytes of `pattern`. Returns the
+/// digits' values (every other byte zero) and a word that is non-zero if the
+/// shape does not match.
+///
+/// SWAR: non-digit positions are set to `'0'` first, so no byte can borrow from or
+/// carry into a neighbour when every digit is a digit; when one is not, the lowest
+/// such byte is flagged exactly (borrows and carries only move upwards), which is
+/// all a yes/no check needs.
+#[inline(always)]
+pub fn word_shape(w: u64, digits: u64, fixed: u64, pattern: u64) -> (u64, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let w_digits = (w & digits) | (b'0' as u64 * LO & !digits);
+    let d = w_digits.wrapping_sub(b'0' as u64 * LO);
+    let not_digit = (d | w_digits.wrapping_add(0x46 * LO)) & (0x80 * LO);
+    (d, not_digit | ((w ^ pattern) & fixed))
+}
+
+/// Every two-digit number in a word of digit values: byte `k` of the result is
+/// `10 * d[k] + d[k + 1]` (no byte overflows: at most 99).
+#[inline(always)]
+pub fn digit_pairs(d: u64) -> u64 {
+    d.wrapping_mul(10).wrapping_add(d >> 8)
+}
+
+/// Byte `k` of `w`.
+#[inline(always)]
+pub fn byte_at(w: u64, k: u32) -> u32 {
+    (w >> (8 * k)) as u32 & 0xFF
+}
+
 /// Powers of ten up to 10^8: the weight of a word of digits read before more digits.
 const POW10: [u64; 9] = [
     1,

@@ -7,7 +7,10 @@
 //! UNIX times on the same line, and users need to see exactly what the server wrote.
 
 use super::error::ErrorKind;
-use super::scan::{Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, fixed_digits, month_number};
+use super::scan::{
+    Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, byte_at, byte_mask, digit_pairs, fixed_digits,
+    month_number, text_word, word_shape,
+};
 use std::fmt;
 
 /// A calendar date and time with the UTC offset it was written with.
@@ -268,59 +271,6 @@ fn stamp_word(b: &[u8; 28], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
 }
 
-/// A byte mask with `0xFF` at each of `bytes` (indices into a word).
-const fn byte_mask(bytes: &[usize]) -> u64 {
-    let mut m = 0u64;
-    let mut k = 0;
-    while k < bytes.len() {
-        m |= 0xFF << (8 * bytes[k]);
-        k += 1;
-    }
-    m
-}
-
-/// `text` (at most 8 bytes) as a word, first byte lowest.
-const fn text_word(text: &[u8]) -> u64 {
-    let mut w = 0u64;
-    let mut k = 0;
-    while k < text.len() {
-        w |= (text[k] as u64) << (8 * k);
-        k += 1;
-    }
-    w
-}
-
-/// One word of a stamp read as a shape: the bytes at `digits` must be ASCII digits
-/// and the bytes at `fixed` must equal the same bytes of `pattern`. Returns the
-/// digits' values (every other byte zero) and a word that is non-zero if the
-/// shape does not match.
-///
-/// SWAR: non-digit positions are set to `'0'` first, so no byte can borrow from or
-/// carry into a neighbour when every digit is a digit; when one is not, the lowest
-/// such byte is flagged exactly (borrows and carries only move upwards), which is
-/// all a yes/no check needs.
-#[inline(always)]
-fn stamp_shape(w: u64, digits: u64, fixed: u64, pattern: u64) -> (u64, u64) {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    let w_digits = (w & digits) | (b'0' as u64 * LO & !digits);
-    let d = w_digits.wrapping_sub(b'0' as u64 * LO);
-    let not_digit = (d | w_digits.wrapping_add(0x46 * LO)) & (0x80 * LO);
-    (d, not_digit | ((w ^ pattern) & fixed))
-}
-
-/// Every two-digit number in a word of digit values: byte `k` of the result is
-/// `10 * d[k] + d[k + 1]` (no byte overflows: at most 99).
-#[inline(always)]
-fn digit_pairs(d: u64) -> u64 {
-    d.wrapping_mul(10).wrapping_add(d >> 8)
-}
-
-/// Byte `k` of `w`.
-#[inline(always)]
-fn byte_at(w: u64, k: u32) -> u32 {
-    (w >> (8 * k)) as u32 & 0xFF
-}
-
 /// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes,
 /// read as four overlapping 8-byte words (`[dd/Mon/`, `yyyy:hh:`, `mm:ss +h`,
 /// `s +hhmm]`) whose digits and separators are checked a word at a time. `None`
@@ -335,25 +285,25 @@ fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
         stamp_word(b, 16),
         stamp_word(b, 20),
     );
-    let (da, bad_a) = stamp_shape(
+    let (da, bad_a) = word_shape(
         a,
         byte_mask(&[1, 2]),
         byte_mask(&[0, 3, 7]),
         text_word(b"[00/Mon/"),
     );
-    let (db, bad_b) = stamp_shape(
+    let (db, bad_b) = word_shape(
         year_hour,
         byte_mask(&[0, 1, 2, 3, 5, 6]),
         byte_mask(&[4, 7]),
         text_word(b"0000:00:"),
     );
-    let (dc, bad_c) = stamp_shape(
+    let (dc, bad_c) = word_shape(
         min_sec,
         byte_mask(&[0, 1, 3, 4, 7]),
         byte_mask(&[2, 5]),
         text_word(b"00:00 +0"),
     );
-    let (dd, bad_d) = stamp_shape(
+    let (dd, bad_d) = word_shape(
         offset,
         byte_mask(&[3, 4, 5, 6]),
         byte_mask(&[7]),
