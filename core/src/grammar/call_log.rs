@@ -181,12 +181,24 @@ fn delimited_text(open: u8, close: u8, kind: ErrorKind) -> impl Fn(&[u8]) -> PRe
         if n == 0 {
             return Err(Fail::at(kind, input));
         }
-        Ok((&body[n + 1..], scan::utf8(&body[..n], body)?))
+        let text = &body[..n];
+        Ok((
+            &body[n + 1..],
+            scan::scanned_text(text, text.is_ascii(), body)?,
+        ))
     }
 }
 
 /// `(sessionID)`, validated as a session id.
 fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
+    // A well-formed ASCII id, read in one scan; anything else takes the general
+    // path below, which says what is wrong.
+    if let [b'(', body @ ..] = i
+        && let Some(n) = memchr::memchr(b')', body)
+        && let Some(id) = super::session_id::ascii_session_id(&body[..n])
+    {
+        return Ok((&body[n + 1..], id));
+    }
     let (rest, sid) = delimited_text(b'(', b')', ErrorKind::MissingSessionId)(i)?;
     match SessionId::parse(sid) {
         Ok(id) => Ok((rest, id)),

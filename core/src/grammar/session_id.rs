@@ -94,6 +94,20 @@ fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64, bool)> {
     ))
 }
 
+/// `raw` as a session id when it is one and is ASCII (as every id the service
+/// writes is): one scan, no separate UTF-8 check. `None` otherwise, for the caller
+/// to take the general path (and its errors).
+#[inline(always)]
+pub(crate) fn ascii_session_id(raw: &[u8]) -> Option<SessionId<'_>> {
+    match scan_id(raw)? {
+        (len, _, _, _, true) if len == raw.len() => {
+            let text = super::scan::scanned_text(raw, true, raw).ok()?;
+            Some(SessionId(Cow::Borrowed(text)))
+        }
+        _ => None,
+    }
+}
+
 /// `server;channel;start` as a whole → its parts, or `None` if malformed.
 fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
     match scan_id(raw)? {
