@@ -151,44 +151,15 @@ pub fn find_blank(s: &[u8]) -> usize {
 /// and the ASCII check rides along instead of taking a second pass.
 #[inline(always)]
 pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let mut seen = 0u64; // OR of every byte before the blank: its high bits say non-ASCII
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
-        let space = w ^ (b' ' as u64 * LO);
-        let tab = w ^ (b'\t' as u64 * LO);
-        // A zero byte in `space`/`tab` marks a blank. The lowest flagged byte is
-        // exact (borrows only propagate upwards), which is the one we want.
-        let hits = (space.wrapping_sub(LO) & !space & HI) | (tab.wrapping_sub(LO) & !tab & HI);
-        if hits != 0 {
-            let k = hits.trailing_zeros() / 8;
-            let before = if k == 0 {
-                0
-            } else {
-                w & (u64::MAX >> (64 - 8 * k))
-            };
-            return (i + k as usize, (seen | before) & HI == 0);
-        }
-        seen |= w;
-        i += 8;
-    }
-    let mut high = (seen & HI) != 0;
-    while i < s.len() {
-        if is_blank(s[i]) {
-            return (i, !high);
-        }
-        high |= s[i] >= 0x80;
-        i += 1;
-    }
-    (s.len(), !high)
+    // A space as the extra stop byte adds nothing: the compiler folds the repeated
+    // test away.
+    blank_or_and_ascii(s, b' ')
 }
 
 /// Index of the first blank or `stop` byte in `s` (or `s.len()`), and whether every
 /// byte before it is ASCII: where a `label:`, a `TYPE:` or a session id's server
 /// part ends and whether it needs the full UTF-8 check, in one pass. Eight bytes
-/// at a time, as [`blank_and_ascii`].
+/// at a time (SWAR), see [`blank_and_ascii`].
 #[inline(always)]
 pub fn blank_or_and_ascii(s: &[u8], stop: u8) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -198,7 +169,8 @@ pub fn blank_or_and_ascii(s: &[u8], stop: u8) -> (usize, bool) {
     let mut i = 0;
     while i + 8 <= s.len() {
         let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
-        // As in `blank_and_ascii`: the lowest flagged byte is exact.
+        // A zero byte in `w ^ c * LO` marks a byte `c`. The lowest flagged byte is
+        // exact (borrows only propagate upwards), which is the one we want.
         let hits = zero_bytes(w ^ (b' ' as u64 * LO))
             | zero_bytes(w ^ (b'\t' as u64 * LO))
             | zero_bytes(w ^ (stop as u64 * LO));
@@ -468,7 +440,7 @@ pub const fn text_word(text: &[u8]) -> u64 {
 #[inline(always)]
 pub fn word_shape(w: u64, digits: u64, fixed: u64, pattern: u64) -> (u64, u64) {
     const LO: u64 = 0x0101_0101_0101_0101;
-    let w_digits = (w & digits) | (b'0' as u64 * LO & !digits);
+    let w_digits = (w & digits) | ((b'0' as u64 * LO) & !digits);
     let d = w_digits.wrapping_sub(b'0' as u64 * LO);
     let not_digit = (d | w_digits.wrapping_add(0x46 * LO)) & (0x80 * LO);
     (d, not_digit | ((w ^ pattern) & fixed))
