@@ -170,7 +170,10 @@ fn error_lines(c: &mut Criterion) {
 }
 
 /// Every non-blank line of `text` parsed by `parse` (a line grammar), over core's
-/// line splitter; returns the count, each record `black_box`ed.
+/// line splitter; returns the count, each record `black_box`ed. Never inlined, so a
+/// profile can collect just this (`valgrind --tool=callgrind
+/// --toggle-collect='*parse_lines*'` on a single pass).
+#[inline(never)]
 fn parse_lines<'a, T>(
     text: &'a [u8],
     parse: fn(&'a [u8]) -> Result<T, plumlogs::LineError>,

@@ -181,12 +181,24 @@ fn delimited_text(open: u8, close: u8, kind: ErrorKind) -> impl Fn(&[u8]) -> PRe
         if n == 0 {
             return Err(Fail::at(kind, input));
         }
-        Ok((&body[n + 1..], scan::utf8(&body[..n], body)?))
+        let text = &body[..n];
+        Ok((
+            &body[n + 1..],
+            scan::scanned_text(text, text.is_ascii(), body)?,
+        ))
     }
 }
 
 /// `(sessionID)`, validated as a session id.
 fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
+    // A well-formed ASCII id, read in one scan; anything else takes the general
+    // path below, which says what is wrong.
+    if let [b'(', body @ ..] = i
+        && let Some(n) = memchr::memchr(b')', body)
+        && let Some(id) = super::session_id::ascii_session_id(&body[..n])
+    {
+        return Ok((&body[n + 1..], id));
+    }
     let (rest, sid) = delimited_text(b'(', b')', ErrorKind::MissingSessionId)(i)?;
     match SessionId::parse(sid) {
         Ok(id) => Ok((rest, id)),
@@ -196,11 +208,11 @@ fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
 
 /// `TYPE:` — the entry type runs to the first `:` of its field.
 fn level(i: &[u8]) -> PResult<'_, &str> {
-    let n = scan::find_blank_or(i, b':');
+    let (n, ascii) = scan::blank_or_and_ascii(i, b':');
     if n == 0 || i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::BadEntryType, i));
     }
-    Ok((&i[n + 1..], scan::utf8(&i[..n], i)?))
+    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, i)?))
 }
 
 /// `Wed 28 Aug 2002 10:16:58 AM EDT `: the timestamp with its zone's offset (when

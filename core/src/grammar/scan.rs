@@ -151,17 +151,29 @@ pub fn find_blank(s: &[u8]) -> usize {
 /// and the ASCII check rides along instead of taking a second pass.
 #[inline(always)]
 pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
+    // A space as the extra stop byte adds nothing: the compiler folds the repeated
+    // test away.
+    blank_or_and_ascii(s, b' ')
+}
+
+/// Index of the first blank or `stop` byte in `s` (or `s.len()`), and whether every
+/// byte before it is ASCII: where a `label:`, a `TYPE:` or a session id's server
+/// part ends and whether it needs the full UTF-8 check, in one pass. Eight bytes
+/// at a time (SWAR), see [`blank_and_ascii`].
+#[inline(always)]
+pub fn blank_or_and_ascii(s: &[u8], stop: u8) -> (usize, bool) {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    let mut seen = 0u64; // OR of every byte before the blank: its high bits say non-ASCII
+    let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut seen = 0u64; // OR of every byte before the end: its high bits say non-ASCII
     let mut i = 0;
     while i + 8 <= s.len() {
         let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
-        let space = w ^ (b' ' as u64 * LO);
-        let tab = w ^ (b'\t' as u64 * LO);
-        // A zero byte in `space`/`tab` marks a blank. The lowest flagged byte is
+        // A zero byte in `w ^ c * LO` marks a byte `c`. The lowest flagged byte is
         // exact (borrows only propagate upwards), which is the one we want.
-        let hits = (space.wrapping_sub(LO) & !space & HI) | (tab.wrapping_sub(LO) & !tab & HI);
+        let hits = zero_bytes(w ^ (b' ' as u64 * LO))
+            | zero_bytes(w ^ (b'\t' as u64 * LO))
+            | zero_bytes(w ^ (stop as u64 * LO));
         if hits != 0 {
             let k = hits.trailing_zeros() / 8;
             let before = if k == 0 {
@@ -175,40 +187,29 @@ pub fn blank_and_ascii(s: &[u8]) -> (usize, bool) {
         i += 8;
     }
     let mut high = (seen & HI) != 0;
-    while i < s.len() {
-        if is_blank(s[i]) {
-            return (i, !high);
-        }
+    while i < s.len() && !is_blank(s[i]) && s[i] != stop {
         high |= s[i] >= 0x80;
         i += 1;
     }
-    (s.len(), !high)
+    (i, !high)
 }
 
-/// Index of the first blank or `stop` byte in `s`, or `s.len()`: where a
-/// `label:`, a `TYPE:` or a session id's server part ends. Eight bytes at a time,
-/// as [`blank_and_ascii`].
+/// `bytes` as text: without a second look when a scan already found them ASCII,
+/// else through the full UTF-8 check (failing at `at`'s offset of the first bad
+/// byte).
 #[inline(always)]
-pub fn find_blank_or(s: &[u8], stop: u8) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let zero_bytes = |x: u64| x.wrapping_sub(LO) & !x & HI;
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
-        // As in `blank_and_ascii`: the lowest flagged byte is exact.
-        let hits = zero_bytes(w ^ (b' ' as u64 * LO))
-            | zero_bytes(w ^ (b'\t' as u64 * LO))
-            | zero_bytes(w ^ (stop as u64 * LO));
-        if hits != 0 {
-            return i + (hits.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
+pub fn scanned_text<'a>(
+    bytes: &'a [u8],
+    ascii: bool,
+    at: &'a [u8],
+) -> Result<&'a str, nom::Err<Fail>> {
+    if ascii {
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: the caller's scan found every byte ASCII, hence valid UTF-8.
+        Ok(unsafe { std::str::from_utf8_unchecked(bytes) })
+    } else {
+        utf8(bytes, at)
     }
-    while i < s.len() && !is_blank(s[i]) && s[i] != stop {
-        i += 1;
-    }
-    i
 }
 
 /// Zero or more blanks (never fails).
@@ -247,6 +248,16 @@ pub fn byte<'a>(b: u8, kind: ErrorKind) -> impl Parser<&'a [u8], Output = (), Er
 /// Skip a run of zero or more blanks.
 #[inline(always)]
 pub fn blanks0(input: &[u8]) -> &[u8] {
+    match input.first() {
+        // No blank at all: the common case, one compare.
+        Some(&b) if !is_blank(b) => input,
+        _ => blank_run(input),
+    }
+}
+
+/// The general case of [`blanks0`]: a run of any length.
+#[inline]
+fn blank_run(input: &[u8]) -> &[u8] {
     let n = input
         .iter()
         .position(|&b| !is_blank(b))
@@ -257,10 +268,12 @@ pub fn blanks0(input: &[u8]) -> &[u8] {
 /// One or more blanks: the field separator.
 #[inline(always)]
 pub fn sep(input: &[u8]) -> PResult<'_, ()> {
-    match input.first() {
-        Some(&b) if is_blank(b) => Ok((blanks0(&input[1..]), ())),
-        None => Err(Fail::at(ErrorKind::Truncated, input)),
-        Some(_) => Err(Fail::at(ErrorKind::TrailingInput, input)),
+    match input {
+        // One space and then the field: how the service writes every separator.
+        [b' ', next, ..] if !is_blank(*next) => Ok((&input[1..], ())),
+        [b, ..] if is_blank(*b) => Ok((blank_run(&input[1..]), ())),
+        [] => Err(Fail::at(ErrorKind::Truncated, input)),
+        _ => Err(Fail::at(ErrorKind::TrailingInput, input)),
     }
 }
 
@@ -282,33 +295,41 @@ pub fn token(input: &[u8]) -> PResult<'_, &str> {
     }
     let (field, rest) = input.split_at(n);
     // Only a field with a high bit set needs the full UTF-8 check.
-    let text = if ascii {
-        // SAFETY: every byte is ASCII, hence valid UTF-8.
-        unsafe { std::str::from_utf8_unchecked(field) }
-    } else {
-        utf8(field, input)?
-    };
-    Ok((rest, text))
+    Ok((rest, scanned_text(field, ascii, input)?))
 }
 
-/// `bytes` as text when every byte is ASCII (checked a word at a time), else `None`.
+/// How many ASCII lowercase letters start `s`.
+///
+/// Eight bytes at a time (SWAR): with each byte's high bit cleared, adding
+/// `0x80 - b'a'` sets the high bit of the bytes from `a` up and adding
+/// `0x80 - b'z' - 1` that of the bytes past `z`, and no byte carries into the next
+/// (at most `0x7F + 0x1F`); a byte whose own high bit was set is no letter.
 #[inline(always)]
-pub fn ascii_str(bytes: &[u8]) -> Option<&str> {
-    if bytes.is_ascii() {
-        // SAFETY: every byte was just checked to be ASCII, hence valid UTF-8.
-        Some(unsafe { std::str::from_utf8_unchecked(bytes) })
-    } else {
-        None
+pub fn lowercase_run(s: &[u8]) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let w = u64::from_le_bytes(s[i..i + 8].try_into().expect("8 bytes"));
+        let low7 = w & !HI;
+        let from_a = low7 + (0x80 - b'a' as u64) * LO;
+        let past_z = low7 + (0x80 - b'z' as u64 - 1) * LO;
+        let not_letter = !(from_a & !past_z & !w) & HI;
+        if not_letter != 0 {
+            return i + (not_letter.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
     }
+    while i < s.len() && s[i].is_ascii_lowercase() {
+        i += 1;
+    }
+    i
 }
 
 /// A lowercase ASCII word ending at a blank: the kind of a session line.
 #[inline(always)]
 pub fn lowercase_word(input: &[u8]) -> PResult<'_, &str> {
-    let n = input
-        .iter()
-        .position(|b| !b.is_ascii_lowercase())
-        .unwrap_or(input.len());
+    let n = lowercase_run(input);
     if n == 0 {
         return Err(Fail::at(
             if input.is_empty() {
@@ -383,6 +404,59 @@ pub fn fixed_digits<const N: usize>(input: &[u8]) -> Option<u32> {
         value = value * 10 + d as u32;
     }
     Some(value)
+}
+
+/// A byte mask with `0xFF` at each of `bytes` (indices into a word).
+pub const fn byte_mask(bytes: &[usize]) -> u64 {
+    let mut m = 0u64;
+    let mut k = 0;
+    while k < bytes.len() {
+        m |= 0xFF << (8 * bytes[k]);
+        k += 1;
+    }
+    m
+}
+
+/// `text` (at most 8 bytes) as a word, first byte lowest.
+pub const fn text_word(text: &[u8]) -> u64 {
+    let mut w = 0u64;
+    let mut k = 0;
+    while k < text.len() {
+        w |= (text[k] as u64) << (8 * k);
+        k += 1;
+    }
+    w
+}
+
+/// One 8-byte word read as a fixed shape (a timestamp's, a call length's): the bytes at `digits` must be ASCII digits
+/// and the bytes at `fixed` must equal the same bytes of `pattern`. Returns the
+/// digits' values (every other byte zero) and a word that is non-zero if the
+/// shape does not match.
+///
+/// SWAR: non-digit positions are set to `'0'` first, so no byte can borrow from or
+/// carry into a neighbour when every digit is a digit; when one is not, the lowest
+/// such byte is flagged exactly (borrows and carries only move upwards), which is
+/// all a yes/no check needs.
+#[inline(always)]
+pub fn word_shape(w: u64, digits: u64, fixed: u64, pattern: u64) -> (u64, u64) {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let w_digits = (w & digits) | ((b'0' as u64 * LO) & !digits);
+    let d = w_digits.wrapping_sub(b'0' as u64 * LO);
+    let not_digit = (d | w_digits.wrapping_add(0x46 * LO)) & (0x80 * LO);
+    (d, not_digit | ((w ^ pattern) & fixed))
+}
+
+/// Every two-digit number in a word of digit values: byte `k` of the result is
+/// `10 * d[k] + d[k + 1]` (no byte overflows: at most 99).
+#[inline(always)]
+pub fn digit_pairs(d: u64) -> u64 {
+    d.wrapping_mul(10).wrapping_add(d >> 8)
+}
+
+/// Byte `k` of `w`.
+#[inline(always)]
+pub fn byte_at(w: u64, k: u32) -> u32 {
+    (w >> (8 * k)) as u32 & 0xFF
 }
 
 /// Powers of ten up to 10^8: the weight of a word of digits read before more digits.
@@ -583,6 +657,35 @@ mod tests {
     }
 
     #[test]
+    fn lowercase_run_agrees_with_a_byte_loop() {
+        let words: [&[u8]; 6] = [
+            b"inbound 7185551234",
+            b"outbound",
+            b"transfer\t",
+            b"abcdefghijklmnopqrstuvwxyz{`@[",
+            b"local:",
+            b"",
+        ];
+        let check = |s: &[u8]| {
+            let n = s.iter().take_while(|b| b.is_ascii_lowercase()).count();
+            assert_eq!(lowercase_run(s), n, "{s:?}");
+        };
+        for w in words {
+            for start in 0..=w.len() {
+                check(&w[start..]);
+            }
+        }
+        // Every byte value at every position of a 12-byte run of letters.
+        for at in 0..12 {
+            for b in 0..=255u8 {
+                let mut s = *b"abcdefghijkl";
+                s[at] = b;
+                check(&s);
+            }
+        }
+    }
+
+    #[test]
     fn blank_search_agrees_with_a_byte_loop() {
         let samples: [&[u8]; 12] = [
             b"",
@@ -608,7 +711,11 @@ mod tests {
                         .iter()
                         .position(|&b| is_blank(b) || b == stop)
                         .unwrap_or(s.len());
-                    assert_eq!(find_blank_or(s, stop), m, "{s:?} {stop}");
+                    assert_eq!(
+                        blank_or_and_ascii(s, stop),
+                        (m, s[..m].is_ascii()),
+                        "{s:?} {stop}"
+                    );
                 }
             }
         }

@@ -187,22 +187,54 @@ impl Serialize for SessionRecord<'_> {
 
 /// The fields every line shape shares: `ANI channum [timestamp] DNIS sessionID`,
 /// each preceded by a separator. Also used by the error-line grammar.
+///
+/// A rule used twice in one grammar is written `p(|i| rule(i))`: a closure per
+/// use, which LLVM inlines into its one caller, where `p(rule)` would call both
+/// uses through one shared function (the fn item's `FnMut` shim) that it does not
+/// inline (measured: 47 instructions per session line for the two tokens).
 #[inline(always)]
 pub(crate) fn common_fields(i: &[u8]) -> PResult<'_, (&str, u32, Timestamp, &str, SessionId<'_>)> {
     (
-        preceded(p(sep), p(token)),
+        preceded(p(sep), p(|i| token(i))),
         preceded(p(sep), p(channel)),
         preceded(p(sep), p(bracketed_timestamp)),
-        preceded(p(sep), p(token)),
+        preceded(p(sep), p(|i| token(i))),
         preceded(p(sep), p(session_id_field)),
     )
         .parse(i)
 }
 
 /// `H:MM:SS` (hours may exceed 24 and have any number of digits) in seconds.
-/// Hand-written: one field split, then fixed positions from its end.
 #[inline(always)]
 fn call_length(input: &[u8]) -> PResult<'_, u64> {
+    // The form the service writes, `HH:MM:SS`, read as one word; anything else
+    // (more hour digits, a bad byte) takes the general reading below.
+    if let Some(word) = input.get(..8)
+        && input.get(8).is_none_or(|&b| scan::is_blank(b))
+    {
+        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let (d, bad) = scan::word_shape(
+            w,
+            scan::byte_mask(&[0, 1, 3, 4, 6, 7]),
+            scan::byte_mask(&[2, 5]),
+            scan::text_word(b"00:00:00"),
+        );
+        let pairs = scan::digit_pairs(d);
+        let (h, m, s) = (
+            scan::byte_at(pairs, 0),
+            scan::byte_at(pairs, 3),
+            scan::byte_at(pairs, 6),
+        );
+        if bad == 0 && m <= 59 && s <= 59 {
+            return Ok((&input[8..], u64::from(h * 3600 + m * 60 + s)));
+        }
+    }
+    call_length_general(input)
+}
+
+/// [`call_length`] of any form: one field split, then fixed positions from its end.
+#[inline]
+fn call_length_general(input: &[u8]) -> PResult<'_, u64> {
     let (rest, field) = scan::raw_token(input);
     if field.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
@@ -229,8 +261,8 @@ fn call_length(input: &[u8]) -> PResult<'_, u64> {
 #[inline(always)]
 fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
     (
-        terminated(p(unix_seconds), p(sep)),
-        terminated(p(unix_seconds), p(sep)),
+        terminated(p(|i| unix_seconds(i)), p(sep)),
+        terminated(p(|i| unix_seconds(i)), p(sep)),
         terminated(p(call_length), p(end_of_line)),
     )
         .map(|(start, end, duration)| SessionDetail::Call {
@@ -245,11 +277,11 @@ fn call_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
 /// end of the line, means there is no p(label)).
 #[inline(always)]
 fn label(i: &[u8]) -> PResult<'_, &str> {
-    let n = scan::find_blank_or(i, b':');
+    let (n, ascii) = scan::blank_or_and_ascii(i, b':');
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }
-    Ok((&i[n + 1..], scan::rest_text(&i[..n])?))
+    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, &i[..n])?))
 }
 
 /// `label: message` — the message is the rest of the line after the separating
@@ -328,4 +360,28 @@ pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
 ) -> Result<SessionRecord<'_>, LineError> {
     let line = strip_line_end(line.as_ref());
     scan::run(line, p(session_line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-word reading of `HH:MM:SS` gives what the general reading gives, for
+    /// every byte value at every position of a call length (and of what follows it).
+    #[test]
+    fn call_length_word_agrees_with_the_general_reading() {
+        let mut fast = 0;
+        for base in [&b"12:34:56 x"[..], b"00:00:29", b"99:59:59\t", b"1:00:00 x"] {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut s = base.to_vec();
+                    s[at] = b;
+                    let got = call_length(&s);
+                    assert_eq!(got, call_length_general(&s), "{s:?}");
+                    fast += usize::from(got.is_ok());
+                }
+            }
+        }
+        assert!(fast > 100, "only {fast} lengths read");
+    }
 }

@@ -61,10 +61,14 @@ impl fmt::Display for SessionId<'_> {
 
 /// A session id at the start of `input`, ending at a blank or the end: its length
 /// and parts, or `None` if malformed. One pass; the one rule for every caller.
+/// Also whether the server part (and so the whole id: the rest is digits and `;`)
+/// is ASCII, found in the same pass.
 #[inline(always)]
-fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
-    let server_len = Some(super::scan::find_blank_or(input, b';'))
-        .filter(|&n| n > 0 && input.get(n) == Some(&b';'))?;
+fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64, bool)> {
+    let (server_len, ascii) = super::scan::blank_or_and_ascii(input, b';');
+    if server_len == 0 || input.get(server_len) != Some(&b';') {
+        return None;
+    }
     let after_server = &input[server_len + 1..];
     let (channel_len, channel) = super::scan::leading_digits(after_server);
     if channel_len == 0 || after_server.get(channel_len) != Some(&b';') {
@@ -86,13 +90,28 @@ fn scan_id(input: &[u8]) -> Option<(usize, &[u8], u32, i64)> {
         &input[..server_len],
         channel,
         start,
+        ascii,
     ))
+}
+
+/// `raw` as a session id when it is one and is ASCII (as every id the service
+/// writes is): one scan, no separate UTF-8 check. `None` otherwise, for the caller
+/// to take the general path (and its errors).
+#[inline(always)]
+pub(crate) fn ascii_session_id(raw: &[u8]) -> Option<SessionId<'_>> {
+    match scan_id(raw)? {
+        (len, _, _, _, true) if len == raw.len() => {
+            let text = super::scan::scanned_text(raw, true, raw).ok()?;
+            Some(SessionId(Cow::Borrowed(text)))
+        }
+        _ => None,
+    }
 }
 
 /// `server;channel;start` as a whole → its parts, or `None` if malformed.
 fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
     match scan_id(raw)? {
-        (len, server, channel, start) if len == raw.len() => Some((server, channel, start)),
+        (len, server, channel, start, _) if len == raw.len() => Some((server, channel, start)),
         _ => None,
     }
 }
@@ -103,15 +122,12 @@ pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
     if input.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
-    let (len, _, _, _) = scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
+    let (len, _, _, _, ascii) =
+        scan_id(input).ok_or_else(|| Fail::at(ErrorKind::BadSessionId, input))?;
     let raw = &input[..len];
     // Past the server part there are only digits and `;`: an ASCII server part
-    // makes the whole id ASCII (one word-wide check), anything else gets the full
-    // UTF-8 check.
-    let text = match super::scan::ascii_str(raw) {
-        Some(text) => text,
-        None => super::scan::utf8(raw, input)?,
-    };
+    // makes the whole id ASCII, anything else gets the full UTF-8 check.
+    let text = super::scan::scanned_text(raw, ascii, input)?;
     Ok((&input[len..], SessionId(Cow::Borrowed(text))))
 }
 

@@ -7,7 +7,10 @@
 //! UNIX times on the same line, and users need to see exactly what the server wrote.
 
 use super::error::ErrorKind;
-use super::scan::{Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, fixed_digits, month_number};
+use super::scan::{
+    Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, byte_at, byte_mask, digit_pairs, fixed_digits,
+    month_number, text_word, word_shape,
+};
 use std::fmt;
 
 /// A calendar date and time with the UTC offset it was written with.
@@ -262,34 +265,69 @@ pub(crate) fn utc_offset(input: &[u8]) -> PResult<'_, i16> {
     }
 }
 
-/// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes.
+/// Eight bytes of a stamp from `at`, first byte lowest.
+#[inline(always)]
+fn stamp_word(b: &[u8; 28], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+/// The fixed-width fast path: `[dd/Mon/yyyy:hh:mm:ss +hhmm]` with plain slashes,
+/// read as four overlapping 8-byte words (`[dd/Mon/`, `yyyy:hh:`, `mm:ss +h`,
+/// `s +hhmm]`) whose digits and separators are checked a word at a time. `None`
+/// whenever anything differs from that shape or a field is out of range: the
+/// field-by-field parser then says what.
 #[inline(always)]
 fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
     let b: &[u8; 28] = input.get(..28)?.try_into().ok()?;
-    if b[0] != b'['
-        || b[3] != b'/'
-        || b[7] != b'/'
-        || b[12] != b':'
-        || b[15] != b':'
-        || b[18] != b':'
-        || b[21] != b' '
-        || b[27] != b']'
-    {
+    let (a, year_hour, min_sec, offset) = (
+        stamp_word(b, 0),
+        stamp_word(b, 8),
+        stamp_word(b, 16),
+        stamp_word(b, 20),
+    );
+    let (da, bad_a) = word_shape(
+        a,
+        byte_mask(&[1, 2]),
+        byte_mask(&[0, 3, 7]),
+        text_word(b"[00/Mon/"),
+    );
+    let (db, bad_b) = word_shape(
+        year_hour,
+        byte_mask(&[0, 1, 2, 3, 5, 6]),
+        byte_mask(&[4, 7]),
+        text_word(b"0000:00:"),
+    );
+    let (dc, bad_c) = word_shape(
+        min_sec,
+        byte_mask(&[0, 1, 3, 4, 7]),
+        byte_mask(&[2, 5]),
+        text_word(b"00:00 +0"),
+    );
+    let (dd, bad_d) = word_shape(
+        offset,
+        byte_mask(&[3, 4, 5, 6]),
+        byte_mask(&[7]),
+        text_word(b"0 +0000]"),
+    );
+    if bad_a | bad_b | bad_c | bad_d != 0 {
         return None;
     }
-    let day = fixed_digits::<2>(&b[1..])?;
-    let month = month_number(&b[4..7])?;
-    let year = fixed_digits::<4>(&b[8..])?;
-    let hour = fixed_digits::<2>(&b[13..])?;
-    let minute = fixed_digits::<2>(&b[16..])?;
-    let second = fixed_digits::<2>(&b[19..])?;
     let sign: i16 = match b[22] {
         b'+' => 1,
         b'-' => -1,
         _ => return None,
     };
-    let oh = fixed_digits::<2>(&b[23..])?;
-    let om = fixed_digits::<2>(&b[25..])?;
+    let month = month_number(&b[4..7])?;
+    let (pa, pb, pc, pd) = (
+        digit_pairs(da),
+        digit_pairs(db),
+        digit_pairs(dc),
+        digit_pairs(dd),
+    );
+    let day = byte_at(pa, 1);
+    let year = byte_at(pb, 0) * 100 + byte_at(pb, 2);
+    let (hour, minute, second) = (byte_at(pb, 5), byte_at(pc, 0), byte_at(pc, 3));
+    let (oh, om) = (byte_at(pd, 3), byte_at(pd, 5));
     if oh > 14 || om > 59 || hour > 23 || minute > 59 || second > 60 || day == 0 {
         return None;
     }
