@@ -20,9 +20,14 @@
 //! escaped. It is unescaped a piece of about 64 KiB at a time into one reused
 //! buffer (pieces cut just before a line that starts an entry, so no entry spans
 //! two), each piece's entries parsed by the grammar, and each field kept as a span
-//! into the body when it is written there as is (no escape in it: a zone, module,
-//! session id, level, a one-line message without quotes) or as an extra string
-//! when not (a message over several lines, one with `\"`). A piece of more than
+//! into the body: a plain one when it is written there as is (no escape in it: a
+//! zone, module, session id, level, a one-line message without quotes), else an
+//! escaped one (a flag bit in the span) over the stretch of the body that
+//! unescapes to exactly the field (a message over several lines joined by `\n`,
+//! one with `\"`, `\/` or `\u` escapes), unescaped again each time it is read
+//! (the record's field is then `Cow::Owned`). Only a field that is no one stretch
+//! of the body (a message the grammar joined across `\r\n` line ends, dropping
+//! the `\r`) is an extra string. A piece of more than
 //! twice that (an entry longer than 64 KiB) is kept whole as one extra string, its
 //! fields spans into it, rather than copied field by field. The unescaped text
 //! ([`CallLogEntryRecords::text`]) is then made on first asking, and kept.
@@ -40,7 +45,9 @@ use std::fmt;
 use std::sync::OnceLock;
 
 /// A text field: `len` bytes at `start` from its record's start, or (when `start`
-/// is [`Span::EXTRA`]) the whole of the `len`-th extra string.
+/// is [`Span::EXTRA`]) the whole of the `len`-th extra string. With
+/// [`Span::ESCAPED`] set in `len`, the bytes are a stretch of a JSON string's
+/// contents still escaped, which stand for the field once unescaped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Span {
     start: u32,
@@ -49,17 +56,40 @@ struct Span {
 
 impl Span {
     const EXTRA: u32 = u32::MAX;
+    /// In `len`: the stretch is written escaped (see [`Span::read`]).
+    const ESCAPED: u32 = 1 << 31;
     const EMPTY: Span = Span { start: 0, len: 0 };
 
+    /// The stretch the span names as it lies in `base` or `extra` (still escaped
+    /// when the span is [`ESCAPED`](Span::ESCAPED)); `""` where there is none.
     #[inline]
     fn get<'r>(self, base: &'r str, extra: &'r [Box<str>]) -> &'r str {
         if self.start == Span::EXTRA {
             return extra.get(self.len as usize).map_or("", |s| s);
         }
         let start = self.start as usize;
-        (start.checked_add(self.len as usize))
+        (start.checked_add((self.len & !Span::ESCAPED) as usize))
             .and_then(|end| base.get(start..end))
             .unwrap_or("")
+    }
+
+    /// The field: [`get`](Span::get), unescaped when the span is
+    /// [`ESCAPED`](Span::ESCAPED).
+    ///
+    /// Invariant: an escaped span is only made (by [`Packer::escaped`]) for a
+    /// stretch of a piece of a call log's JSON contents that
+    /// [`unescape_mapped`](crate::decode::unescape_mapped) undid at decode time, cut
+    /// where no escape is (both its ends are escape boundaries, see
+    /// [`written_range`](crate::decode::written_range)); so the same unescaper
+    /// undoes it again, to the same field. Were it ever not so, the field would
+    /// read as `""` (as an out-of-range span does), never a panic.
+    #[inline]
+    fn read<'r>(self, base: &'r str, extra: &'r [Box<str>]) -> Cow<'r, str> {
+        let s = self.get(base, extra);
+        if self.start == Span::EXTRA || self.len & Span::ESCAPED == 0 {
+            return Cow::Borrowed(s);
+        }
+        Cow::Owned(crate::decode::unescape(s).unwrap_or_default())
     }
 }
 
@@ -107,7 +137,7 @@ impl Packer<'_, '_> {
     fn span(&mut self, field: &str) -> Result<Span, TooMany> {
         if let Some(off) = offset_in(self.base, field)
             && off < Span::EXTRA as usize
-            && field.len() <= u32::MAX as usize
+            && field.len() < Span::ESCAPED as usize
         {
             return Ok(Span {
                 start: off as u32,
@@ -125,6 +155,23 @@ impl Packer<'_, '_> {
 }
 
 impl Packer<'_, '_> {
+    /// `field` as an [escaped span](Span::ESCAPED) of `written`, the stretch of
+    /// the base that unescapes to exactly `field` (see [`Span::read`] for what it
+    /// must be), when it is a slice of the base within reach of 31 bits; else
+    /// `field` as [`span`](Self::span) keeps it.
+    fn escaped(&mut self, written: &str, field: &str) -> Result<Span, TooMany> {
+        if let Some(off) = offset_in(self.base, written)
+            && off < Span::EXTRA as usize
+            && written.len() < Span::ESCAPED as usize
+        {
+            return Ok(Span {
+                start: off as u32,
+                len: written.len() as u32 | Span::ESCAPED,
+            });
+        }
+        self.span(field)
+    }
+
     /// `field` as a short span (offset and length in 16 bits each, packed in a
     /// `u32`) when it is a slice of the base that near its start.
     fn short(&self, field: &str) -> Option<u32> {
@@ -253,8 +300,8 @@ impl Pack for SessionPack {
             session_id: SessionId(token(session_id)),
             detail: if self.origin.is(Origin::TAG) {
                 SessionDetail::Tag {
-                    label: Cow::Borrowed(Span::from_bits(d[0]).get(base, extra)),
-                    message: Cow::Borrowed(Span::from_bits(d[1]).get(base, extra)),
+                    label: Span::from_bits(d[0]).read(base, extra),
+                    message: Span::from_bits(d[1]).read(base, extra),
                 }
             } else {
                 SessionDetail::Call {
@@ -272,7 +319,7 @@ impl Pack for ErrorPack {
     #[inline]
     fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> ErrorRecord<'r> {
         let base = self.origin.base(text, extra);
-        let s = |span: Span| Cow::Borrowed(span.get(base, extra));
+        let s = |span: Span| span.read(base, extra);
         ErrorRecord {
             ani: s(self.ani),
             channel: self.channel,
@@ -289,7 +336,7 @@ impl Pack for EntryPack {
     #[inline]
     fn unpack<'r>(&self, text: &'r str, extra: &'r [Box<str>]) -> CallLogEntry<'r> {
         let base = self.origin.base(text, extra);
-        let s = |span: Span| Cow::Borrowed(span.get(base, extra));
+        let s = |span: Span| span.read(base, extra);
         CallLogEntry {
             timestamp: self.timestamp,
             zone: s(self.zone),
@@ -463,8 +510,15 @@ impl<'a> CallLogEntryRecords<'a> {
             let fields = fields_of(&e);
             let at = first_offset(text, &fields[..4]);
             let base = text.get(at..).unwrap_or("");
-            let packed = pack_entry(&e, fields, Origin(at as u64), base, &mut out.extra)
-                .map_err(|TooMany| too_many())?;
+            let packed = pack_entry(
+                &e,
+                fields,
+                [None; 5],
+                Origin(at as u64),
+                base,
+                &mut out.extra,
+            )
+            .map_err(|TooMany| too_many())?;
             out.packed.push(packed);
         }
         Ok(out)
@@ -485,7 +539,7 @@ impl<'a> CallLogEntryRecords<'a> {
     /// [`parse_escaped_json`](Self::parse_escaped_json) in pieces of about `piece`
     /// bytes.
     fn parse_escaped_json_in(raw: &'a str, piece_bytes: usize) -> Result<Self, Error> {
-        use crate::decode::{log_cut, unescape_mapped, written_at};
+        use crate::decode::{log_cut, unescape_mapped, written_range};
         let b = raw.as_bytes();
         let mut out = Records::empty(Source::Escaped {
             raw: Cow::Borrowed(raw),
@@ -544,24 +598,34 @@ impl<'a> CallLogEntryRecords<'a> {
                     Some(k) => pack_entry(
                         &e,
                         fields,
+                        [None; 5],
                         Origin(Origin::IN_EXTRA | u64::from(k)),
                         text,
                         &mut out.extra,
                     ),
                     None => {
-                        // A field written as is in the body: that stretch of `raw`.
+                        // A field that is a slice of the piece's text: the stretch
+                        // of `raw` it was unescaped from (a message the grammar
+                        // joined across `\r\n` is not one).
                         let lent = fields.map(|f| {
                             let u = offset_in(text, f)?;
-                            let w = from + written_at(&map, u, f.len())?;
-                            raw.get(w..w + f.len())
+                            let (w, end) = written_range(&map, u, f.len())?;
+                            raw.get(from + w..from + end)
                         });
                         let at = (lent[..4].iter().flatten())
                             .find_map(|f| offset_in(raw, f))
                             .unwrap_or(raw.len());
-                        let fields = std::array::from_fn(|i| lent[i].unwrap_or(fields[i]));
+                        // Written as is: a plain span; else an escaped one.
+                        let plain = |i: usize| lent[i].filter(|w| w.len() == fields[i].len());
+                        let written = std::array::from_fn(|i| match plain(i) {
+                            Some(_) => None,
+                            None => lent[i],
+                        });
+                        let fields = std::array::from_fn(|i| plain(i).unwrap_or(fields[i]));
                         pack_entry(
                             &e,
                             fields,
+                            written,
                             Origin(at as u64),
                             raw.get(at..).unwrap_or(""),
                             &mut out.extra,
@@ -592,22 +656,28 @@ fn fields_of<'e>(e: &'e CallLogEntry<'_>) -> [&'e str; 5] {
 
 /// A parsed entry packed against `base` (where `origin` points): `fields` are
 /// its zone, module, session id, level and message, each a slice of `base` or
-/// copied.
+/// copied, or (where `written` has it) an [escaped span](Packer::escaped) of the
+/// stretch of `base` that unescapes to it.
 fn pack_entry(
     e: &CallLogEntry<'_>,
     fields: [&str; 5],
+    written: [Option<&str>; 5],
     origin: Origin,
     base: &str,
     extra: &mut Vec<Box<str>>,
 ) -> Result<EntryPack, TooMany> {
     let mut p = Packer { base, extra };
+    let mut span = |i: usize| match written[i] {
+        Some(w) => p.escaped(w, fields[i]),
+        None => p.span(fields[i]),
+    };
     Ok(EntryPack {
         origin,
-        zone: p.span(fields[0])?,
-        module: p.span(fields[1])?,
-        session_id: p.span(fields[2])?,
-        level: p.span(fields[3])?,
-        message: p.span(fields[4])?,
+        zone: span(0)?,
+        module: span(1)?,
+        session_id: span(2)?,
+        level: span(3)?,
+        message: span(4)?,
         timestamp: e.timestamp,
     })
 }
@@ -987,15 +1057,47 @@ mod tests {
                 );
             }
         }
-        // The four messages with escapes (`\/`, `\"`, `\u00e9`, a line end) are the
-        // only copies.
-        assert_eq!(recs.extra.len(), 4);
+        // The four messages with escapes (`\/`, `\"`, `\u00e9`, a line end) are
+        // escaped spans of the body, read as owned strings; nothing is copied.
+        assert!(recs.extra.is_empty());
+        for (i, e) in recs.iter().enumerate() {
+            assert!(recs.packed[i].message.len & Span::ESCAPED != 0);
+            assert!(matches!(e.message, Cow::Owned(_)), "{:?}", e.message);
+        }
         let plain = format!("{HEAD} one\n{HEAD} two");
         let raw = json_contents(&plain, false, false);
         let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, LOG_PIECE).unwrap();
         assert!(recs.extra.is_empty());
         assert!(recs.iter().all(|e| offset_in(&raw, &e.message).is_some()));
         assert_eq!(recs.text(), plain);
+    }
+
+    #[test]
+    fn an_escaped_field_reads_the_same_every_time() {
+        let text = format!("{HEAD} a \"quoted\" \u{1F600} /x\n\tmore\n{HEAD} two\n");
+        let raw = json_contents(&text, true, true);
+        let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, LOG_PIECE).unwrap();
+        let (first, second) = (recs.get(0).unwrap(), recs.get(0).unwrap());
+        assert_eq!(first.message, "a \"quoted\" \u{1F600} /x\n\tmore");
+        assert_eq!(first.message, second.message);
+        assert_eq!(recs.iter().next().unwrap(), first);
+        assert!(matches!(first.message, Cow::Owned(_)));
+        assert!(matches!(recs.get(1).unwrap().message, Cow::Borrowed("two")));
+        let owned = recs.clone().into_owned();
+        assert_eq!(owned.get(0).unwrap(), first);
+        assert!(recs.extra.is_empty());
+    }
+
+    #[test]
+    fn a_message_joined_across_crlf_is_still_a_copy() {
+        let text = format!("{HEAD} one \"q\"\r\n  two\r\n{HEAD} three\r\n");
+        let raw = json_contents(&text, false, false);
+        let recs = same_as_whole(&text, &raw, LOG_PIECE).unwrap();
+        assert_eq!(recs.get(0).unwrap().message, "one \"q\"\n  two");
+        // The joined message is no stretch of the body: the one extra string.
+        assert_eq!(recs.extra.len(), 1);
+        assert_eq!(recs.packed[0].message.start, Span::EXTRA);
+        assert_eq!(recs.packed[1].message.len & Span::ESCAPED, 0);
     }
 
     #[test]
@@ -1120,8 +1222,28 @@ mod tests {
                 text.push_str(end);
             }
             let raw = json_contents(&text, slashes, ascii);
-            if let Err(e) = same_as_whole(&text, &raw, piece) {
-                proptest::prop_assert!(e.starts_with("parse: "), "{}", e);
+            match same_as_whole(&text, &raw, piece) {
+                Err(e) => proptest::prop_assert!(e.starts_with("parse: "), "{}", e),
+                Ok(_) => {
+                    // Field by field, each read twice, as the text parsed whole.
+                    let recs = CallLogEntryRecords::parse_escaped_json_in(&raw, piece).unwrap();
+                    let whole = crate::parse_call_log(&text).unwrap();
+                    proptest::prop_assert_eq!(recs.len(), whole.len());
+                    for (i, w) in whole.iter().enumerate() {
+                        for e in [recs.get(i).unwrap(), recs.get(i).unwrap()] {
+                            proptest::prop_assert_eq!(fields_of(&e), fields_of(w));
+                            proptest::prop_assert_eq!(e.timestamp, w.timestamp);
+                        }
+                    }
+                    // Without `\r\n` joins nothing is copied field by field:
+                    // outside pieces kept whole, every field is a span of the body.
+                    if !crlf {
+                        for p in recs.packed.iter().filter(|p| !p.origin.is(Origin::IN_EXTRA)) {
+                            let spans = [p.zone, p.module, p.session_id, p.level, p.message];
+                            proptest::prop_assert!(spans.iter().all(|s| s.start != Span::EXTRA), "{:?}", p);
+                        }
+                    }
+                }
             }
         }
     }

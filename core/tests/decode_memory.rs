@@ -156,6 +156,12 @@ fn error_lines(bytes: usize) -> Vec<String> {
 /// About `bytes` of call-log text: entries of one line and of several (a prompt
 /// and a recognition on continuation lines), `\n` line ends.
 fn log_text(bytes: usize) -> String {
+    log_text_shaped(bytes, 2)
+}
+
+/// [`log_text`] where every `continued`-th entry (from the first) has the two
+/// continuation lines; none when `continued` is 0.
+fn log_text_shaped(bytes: usize, continued: usize) -> String {
     let mut text = String::new();
     let mut i = 0;
     while text.len() < bytes {
@@ -165,7 +171,7 @@ fn log_text(bytes: usize) -> String {
             ["tel", "vxi", "rec"][i % 3],
             ["EVENT", "DEBUG", "LOCAL"][i % 3],
         ));
-        if i % 2 == 0 {
+        if continued != 0 && i % continued == 0 {
             text.push_str(
                 "\tprompt \"welcome.wav\" played\n\trecognised \"sales\" (confidence 0.91)\n",
             );
@@ -289,6 +295,35 @@ fn decoding_a_body_into_records_takes_at_most_twice_the_body() {
         over.extend(
             (old <= BOUND).then(|| format!("the control should exceed the bound: {old:.2}x")),
         );
+    }
+    assert!(over.is_empty(), "{over:#?}");
+}
+
+/// A borrowed JSON call log of each shape: one-line entries only, and every entry
+/// over three lines (its message holds written `\n` escapes: an escaped span of the
+/// body, not a copy).
+#[test]
+fn a_json_call_log_of_every_shape_decodes_in_at_most_twice_the_body() {
+    let mut over = Vec::new();
+    for (shape, continued) in [("one-line entries", 0), ("every entry multi-line", 1)] {
+        let text = log_text_shaped(6 * MB, continued);
+        let lines = text.lines().filter(|l| !l.starts_with('\t')).count();
+        let body = encode_call_log(Wire::Json, &text);
+        let mut entries = 0;
+        let peak = peak_of(|| {
+            let d = decode_response(&body, Service::Log).unwrap();
+            if let Decoded::Log(r) = &d {
+                entries = r.len();
+            }
+            d
+        });
+        assert_eq!(entries, lines, "{shape}");
+        let r = ratio(body.len() + peak, body.len());
+        eprintln!(
+            "log Json, {shape}: body {} B, peak {peak} B beside it: {r:.2}x",
+            body.len()
+        );
+        over.extend((r > BOUND).then(|| format!("log Json, {shape}: {r:.2}x the body")));
     }
     assert!(over.is_empty(), "{over:#?}");
 }

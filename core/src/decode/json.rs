@@ -13,7 +13,7 @@ use crate::service::Wire;
 #[cfg(test)]
 pub(crate) use items::ascii_escaped;
 use items::{Num, SummarySeed, line_item, split_lines, string_text, string_text_deferred};
-pub(crate) use items::{log_cut, unescape, unescape_in_place, unescape_mapped, written_at};
+pub(crate) use items::{log_cut, unescape, unescape_in_place, unescape_mapped, written_range};
 use serde::de::{
     self, DeserializeSeed, Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };

@@ -19,7 +19,7 @@ use json::unescape_in_place;
 // What `records` needs to parse a call log still escaped, a piece at a time.
 #[cfg(test)]
 pub(crate) use json::ascii_escaped;
-pub(crate) use json::{log_cut, unescape, unescape_mapped, written_at};
+pub(crate) use json::{log_cut, unescape, unescape_mapped, written_range};
 mod xml;
 
 use crate::call_summary::CallSummary;

@@ -198,7 +198,7 @@ pub(crate) struct Undone {
 /// The contents `inner` of a JSON string (or a piece of them cut between escapes)
 /// unescaped into `out` (cleared first), each escape noted in `map` (cleared
 /// first) when there is one: what lets a caller tell which stretches of the text
-/// are written as is, and where ([`written_at`]). `None` where [`unescape`] would
+/// are written as is, and where ([`written_range`]). `None` where [`unescape`] would
 /// refuse.
 pub(crate) fn unescape_mapped(
     inner: &str,
@@ -258,14 +258,20 @@ fn escape_at(b: &[u8], k: usize) -> Option<(char, usize)> {
 }
 
 /// Where the stretch `start..start + len` of a text unescaped by [`unescape_mapped`]
-/// lies in the written form it came from, when no escape's character falls in it
-/// (the stretch is then written as is, byte for byte); `None` otherwise.
-pub(crate) fn written_at(map: &[Undone], start: usize, len: usize) -> Option<usize> {
-    let j = map.partition_point(|e| e.end <= start);
-    if map.get(j).is_some_and(|e| e.start < start + len) {
-        return None;
-    }
-    Some(start + j.checked_sub(1).map_or(0, |i| map[i].shift))
+/// lies in the written form it came from: `start..end` there, which unescapes to
+/// exactly that stretch (its ends are not inside an escape). It is written as is,
+/// byte for byte, when `end - start == len` (every escape is longer than what it
+/// stands for). `None` when an end of the stretch falls inside an escape's
+/// character (never for a stretch cut at character boundaries).
+pub(crate) fn written_range(map: &[Undone], start: usize, len: usize) -> Option<(usize, usize)> {
+    let at = |t: usize| {
+        let j = map.partition_point(|e| e.end <= t);
+        if map.get(j).is_some_and(|e| e.start < t) {
+            return None;
+        }
+        Some(t + j.checked_sub(1).map_or(0, |i| map[i].shift))
+    };
+    Some((at(start)?, at(start.checked_add(len)?)?))
 }
 
 /// The first place at or after `from` in the contents `b` of a JSON string that
