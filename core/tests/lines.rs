@@ -224,6 +224,13 @@ fn bad_input_gives_typed_errors_with_positions() {
     bytes[9] = 0xff;
     let err = parse_sessions(&bytes).unwrap_err();
     assert_eq!((err.kind, err.column), (ErrorKind::InvalidUtf8, 10));
+    // ... and in a tag's label: the column is the bad byte's own.
+    let tag = "local 7185551234 3 [03/Nov/2017:14:38:30 -0500] 6177123000 200035;003;1509734279 labXel: message";
+    let at = tag.find('X').unwrap();
+    let mut bytes = tag.as_bytes().to_vec();
+    bytes[at] = 0xff;
+    let err = parse_sessions(&bytes).unwrap_err();
+    assert_eq!((err.kind, err.column), (ErrorKind::InvalidUtf8, at + 1));
 }
 
 #[test]

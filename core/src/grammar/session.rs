@@ -281,7 +281,7 @@ fn label(i: &[u8]) -> PResult<'_, &str> {
     if i.get(n) != Some(&b':') {
         return Err(Fail::at(ErrorKind::MissingLabel, i));
     }
-    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, &i[..n])?))
+    Ok((&i[n + 1..], scan::scanned_text(&i[..n], ascii, i)?))
 }
 
 /// `label: message` — the message is the rest of the line after the separating
