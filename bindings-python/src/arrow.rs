@@ -15,7 +15,7 @@ use arrow_array::{
     ArrayRef, ArrowPrimitiveType, LargeStringArray, PrimitiveArray, RecordBatch,
     RecordBatchIterator, StringArray, StringViewArray, TimestampSecondArray,
 };
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use plumlogs::schema::LogicalType;
@@ -200,25 +200,32 @@ fn id_columns<C: Columns>(part: &Part<C>, sids: &[View]) -> [ArrayRef; 3] {
         Vec::<u32>::with_capacity(n),
         Vec::<i64>::with_capacity(n),
     );
-    let mut ok = Vec::with_capacity(n);
-    for v in sids {
-        let id = SessionId(Cow::Borrowed(part.st.get(v)));
-        match id.parts() {
+    // Where an id does not split (never, for ids core's parsers read).
+    let mut bad = Vec::new();
+    for (i, v) in sids.iter().enumerate() {
+        let text = part.st.get(v);
+        match SessionId(Cow::Borrowed(text)).parts() {
             Ok(p) => {
-                server.push(prefix_view(part.st.get(v), *v, p.server.len()));
+                server.push(prefix_view(text, *v, p.server.len()));
                 channel.push(p.channel);
                 start.push(p.start);
-                ok.push(true);
             }
             Err(_) => {
                 server.push(0);
                 channel.push(0);
                 start.push(0);
-                ok.push(false);
+                bad.push(i);
             }
         }
     }
-    let nulls = valid_where(&ok, true);
+    let nulls = (!bad.is_empty()).then(|| {
+        let mut valid = BooleanBufferBuilder::new(n);
+        valid.append_n(n, true);
+        for i in bad {
+            valid.set_bit(i, false);
+        }
+        NullBuffer::new(valid.finish())
+    });
     // SAFETY: each view is a prefix (ending at a `;`, so whole UTF-8) of a view of the
     // same text, in the same buffers, or the empty view of a null slot.
     let server = unsafe {

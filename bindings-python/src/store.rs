@@ -226,8 +226,12 @@ const INLINE_MASK: [u128; 13] = {
 pub fn prefix_view(text: &str, v: View, len: usize) -> View {
     if len <= 12 {
         let mut b = [0u8; 16];
-        b[..len].copy_from_slice(&text.as_bytes()[..len]);
-        return len as u128 | u128::from_le_bytes(b) << 32;
+        // A fixed-size copy where the text has 12 bytes (no call to memcpy), masked.
+        match text.as_bytes().first_chunk::<12>() {
+            Some(head) => b[..12].copy_from_slice(head),
+            None => b[..len].copy_from_slice(&text.as_bytes()[..len]),
+        }
+        return (len as u128 | u128::from_le_bytes(b) << 32) & INLINE_MASK[len];
     }
     (v & !(u32::MAX as u128)) | len as u128
 }
