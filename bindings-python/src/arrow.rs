@@ -8,19 +8,21 @@
 
 use crate::columns::{EntryCols, ErrorCols, SessionCols, SummaryCols};
 use crate::rows::Rows;
-use crate::store::{Columns, Part, Table, View, shared_buffer};
+use crate::store::{Columns, DayCache, Part, Table, View, prefix_view, shared_buffer};
 use arrow_array::ffi_stream::FFI_ArrowArrayStream;
 use arrow_array::types::{Int16Type, TimestampSecondType, UInt32Type, UInt64Type};
 use arrow_array::{
     ArrayRef, ArrowPrimitiveType, LargeStringArray, PrimitiveArray, RecordBatch,
-    RecordBatchIterator, StringArray, StringViewArray,
+    RecordBatchIterator, StringArray, StringViewArray, TimestampSecondArray,
 };
-use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
+use arrow_buffer::{BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, ScalarBuffer};
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{ArrowError, DataType, Field, Schema, SchemaRef, TimeUnit};
 use plumlogs::schema::LogicalType;
+use plumlogs::{SessionId, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::PyCapsule;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Rows per batch: lets consumers start before the last batch is read and keeps
@@ -172,15 +174,192 @@ fn summary_columns(part: &Part<SummaryCols>) -> Vec<ArrayRef> {
     ]
 }
 
-/// Each part as one batch of shared columns, cut into zero-copy slices.
+/// The columns of one part that the frame form adds to the columnar form: the
+/// wall-clock reading where the columnar form has none, and the session-id parts
+/// (server, channel, start; null where an id does not split). Made in one pass over
+/// the part's columns with core's rules (`Timestamp::local_seconds` through the
+/// parse's own `DayCache`, `SessionId::parts`), only when a frame asks for them; the
+/// server is a view of the id's own text, so no string is copied.
+pub(crate) struct Derived {
+    pub local: Option<ArrayRef>,
+    pub id_parts: [ArrayRef; 3],
+}
+
+/// The wall-clock readings of `ts` as a `timestamp[s]` column.
+fn local_column(ts: &[Timestamp]) -> ArrayRef {
+    let mut days = DayCache::default();
+    let local: Vec<i64> = ts.iter().map(|t| days.local_seconds(t)).collect();
+    Arc::new(TimestampSecondArray::new(local.into(), None))
+}
+
+/// The parts of the session ids `sids` (views into `part`'s text).
+fn id_columns<C: Columns>(part: &Part<C>, sids: &[View]) -> [ArrayRef; 3] {
+    let n = sids.len();
+    let (mut server, mut channel, mut start) = (
+        Vec::<View>::with_capacity(n),
+        Vec::<u32>::with_capacity(n),
+        Vec::<i64>::with_capacity(n),
+    );
+    // Where an id does not split (never, for ids core's parsers read).
+    let mut bad = Vec::new();
+    for (i, v) in sids.iter().enumerate() {
+        let text = part.st.get(v);
+        match SessionId(Cow::Borrowed(text)).parts() {
+            Ok(p) => {
+                server.push(prefix_view(text, *v, p.server.len()));
+                channel.push(p.channel);
+                start.push(p.start);
+            }
+            Err(_) => {
+                server.push(0);
+                channel.push(0);
+                start.push(0);
+                bad.push(i);
+            }
+        }
+    }
+    let nulls = (!bad.is_empty()).then(|| {
+        let mut valid = BooleanBufferBuilder::new(n);
+        valid.append_n(n, true);
+        for i in bad {
+            valid.set_bit(i, false);
+        }
+        NullBuffer::new(valid.finish())
+    });
+    // SAFETY: each view is a prefix (ending at a `;`, so whole UTF-8) of a view of the
+    // same text, in the same buffers, or the empty view of a null slot.
+    let server = unsafe {
+        StringViewArray::new_unchecked(server.into(), part.st.arrow_buffers(), nulls.clone())
+    };
+    [
+        Arc::new(server),
+        Arc::new(PrimitiveArray::<UInt32Type>::new(
+            channel.into(),
+            nulls.clone(),
+        )),
+        Arc::new(TimestampSecondArray::new(start.into(), nulls).with_timezone("UTC")),
+    ]
+}
+
+fn session_derived(part: &Part<SessionCols>) -> Derived {
+    Derived {
+        local: Some(local_column(&part.cols.ts)),
+        id_parts: id_columns(part, &part.cols.sid),
+    }
+}
+
+fn error_derived(part: &Part<ErrorCols>) -> Derived {
+    Derived {
+        local: Some(local_column(&part.cols.ts)),
+        id_parts: id_columns(part, &part.cols.sid),
+    }
+}
+
+fn entry_derived(part: &Part<EntryCols>) -> Derived {
+    Derived {
+        // The columnar form has the wall clock already (`local_timestamp`).
+        local: None,
+        id_parts: id_columns(part, &part.cols.sid),
+    }
+}
+
+fn summary_derived(part: &Part<SummaryCols>) -> Derived {
+    Derived {
+        local: None,
+        id_parts: id_columns(part, &part.cols.sid),
+    }
+}
+
+/// A part's derived columns, made on first use.
+pub(crate) struct Lazy<'p> {
+    make: &'p dyn Fn() -> Derived,
+    made: std::cell::OnceCell<Derived>,
+}
+
+impl Lazy<'_> {
+    /// The derived columns (made by the first call).
+    pub(crate) fn get(&self) -> &Derived {
+        self.made.get_or_init(self.make)
+    }
+}
+
+/// How a frame's columns are made of a part's columnar form (in schema order) and
+/// its derived columns.
+pub(crate) type Frame<'f> =
+    &'f (dyn Fn(&[ArrayRef], &Lazy<'_>) -> Result<Vec<ArrayRef>, ArrowError> + Sync);
+
+/// One part as one batch of shared columns (the columnar form, or what `frame`
+/// makes of it).
+fn part_batch<C: Columns>(
+    part: &Part<C>,
+    schema: &SchemaRef,
+    columns: fn(&Part<C>) -> Vec<ArrayRef>,
+    derived: fn(&Part<C>) -> Derived,
+    frame: Option<Frame<'_>>,
+) -> Result<RecordBatch, ArrowError> {
+    let plain = columns(part);
+    let arrays = match frame {
+        None => plain,
+        Some(f) => f(
+            &plain,
+            &Lazy {
+                make: &|| derived(part),
+                made: std::cell::OnceCell::new(),
+            },
+        )?,
+    };
+    RecordBatch::try_new(schema.clone(), arrays)
+}
+
+/// Each part as one batch of shared columns, cut into zero-copy slices. A frame's
+/// derived columns are made on one thread per core (at most one per part), each
+/// taking every `threads`-th part, the calling thread among them.
 fn batches<C: Columns>(
     table: &Table<C>,
     schema: &SchemaRef,
     columns: fn(&Part<C>) -> Vec<ArrayRef>,
+    derived: fn(&Part<C>) -> Derived,
+    frame: Option<Frame<'_>>,
 ) -> Vec<Result<RecordBatch, ArrowError>> {
+    let parts = &table.parts;
+    let one = |i: usize| part_batch(&parts[i], schema, columns, derived, frame);
+    let threads = match frame {
+        Some(_) => std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(parts.len()),
+        None => 1,
+    };
+    let wholes: Vec<Result<RecordBatch, ArrowError>> = if threads <= 1 {
+        (0..parts.len()).map(one).collect()
+    } else {
+        let stride = |k: usize| {
+            (k..parts.len())
+                .step_by(threads)
+                .map(one)
+                .collect::<Vec<_>>()
+        };
+        let mut done: Vec<std::vec::IntoIter<_>> = std::thread::scope(|s| {
+            let others: Vec<_> = (1..threads).map(|k| s.spawn(move || stride(k))).collect();
+            let mut done = vec![stride(0).into_iter()];
+            done.extend(others.into_iter().map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| {
+                        vec![Err(ArrowError::ComputeError(
+                            "making a frame's derived columns panicked".into(),
+                        ))]
+                    })
+                    .into_iter()
+            }));
+            done
+        });
+        // Back in part order: part `i` is the `i / threads`-th of thread `i % threads`.
+        (0..parts.len())
+            .filter_map(|i| done[i % threads].next())
+            .collect()
+    };
     let mut out = Vec::new();
-    for part in &table.parts {
-        let whole = match RecordBatch::try_new(schema.clone(), columns(part)) {
+    for whole in wholes {
+        let whole = match whole {
             Ok(b) => b,
             Err(e) => {
                 out.push(Err(e));
@@ -204,20 +383,25 @@ pub fn capsule<'py>(
     rows: Rows,
     requested_schema: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyCapsule>> {
-    let (schema, batches) = record_batches(&rows);
+    let schema = schema(&rows);
+    let batches = frame_batches(&rows, &schema, None);
     export(py, schema, batches, requested_schema)
 }
 
-/// The rows' columnar form as record batches (shared columns, nothing converted).
-pub(crate) fn record_batches(rows: &Rows) -> (SchemaRef, Vec<Result<RecordBatch, ArrowError>>) {
-    let schema = schema(rows);
-    let batches = match rows {
-        Rows::Sessions(t) => batches(t, &schema, session_columns),
-        Rows::Errors(t) => batches(t, &schema, error_columns),
-        Rows::Entries(t) => batches(t, &schema, entry_columns),
-        Rows::Summaries(t) => batches(t, &schema, summary_columns),
-    };
-    (schema, batches)
+/// The rows as record batches of `schema`: the columnar form (`frame` `None`: shared
+/// columns, nothing converted), or the columns `frame` picks from it and from the
+/// derived columns (shared just the same).
+pub(crate) fn frame_batches(
+    rows: &Rows,
+    schema: &SchemaRef,
+    frame: Option<Frame<'_>>,
+) -> Vec<Result<RecordBatch, ArrowError>> {
+    match rows {
+        Rows::Sessions(t) => batches(t, schema, session_columns, session_derived, frame),
+        Rows::Errors(t) => batches(t, schema, error_columns, error_derived, frame),
+        Rows::Entries(t) => batches(t, schema, entry_columns, entry_derived, frame),
+        Rows::Summaries(t) => batches(t, schema, summary_columns, summary_derived, frame),
+    }
 }
 
 /// `batches` of `schema` as an `arrow_array_stream` PyCapsule, honouring a requested

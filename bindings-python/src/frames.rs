@@ -1,26 +1,23 @@
 //! Analyst frames: core's frame form (`RecordSchema::frame_columns`) in Arrow.
 //!
 //! The columnar form (`arrow.rs`, shared columns) plus the columns core's frame form
-//! adds, each computed with core's own rule: the session-id parts with
-//! `SessionId::parts`, the wall-clock time with `Timestamp::from_unix`. And the call
+//! adds, each computed with core's own rule while the parse writes the row (see
+//! `columns`): the session-id parts with `SessionId::parts`, the wall-clock time with
+//! `Timestamp::local_seconds`; so they are lent to Arrow like the rest, in the same
+//! one hand-over, and nothing is computed after the parse. And the call
 //! lines or the `local` tag lines of a session list alone, without the columns the
 //! other kind fills (`schema::CALL_LINE_FIELDS`, `schema::TAG_LINE_FIELDS`).
 //! `python/plumlogs/_frames.py` turns the stream into pandas and polars frames.
 
-use crate::arrow::{arrow_type, export, record_batches};
+use crate::arrow::{Derived, Lazy, arrow_type, export, frame_batches};
 use crate::errors::invalid_argument;
 use crate::record_list::RecordList;
 use crate::rows::Rows;
-use arrow_array::builder::{StringViewBuilder, TimestampSecondBuilder, UInt32Builder};
-use arrow_array::{
-    Array, ArrayRef, Int16Array, RecordBatch, StringViewArray, TimestampSecondArray,
-};
+use arrow_array::ArrayRef;
 use arrow_schema::{ArrowError, Field, Schema};
 use plumlogs::schema::{self, Column, LogicalType as L, RecordSchema};
-use plumlogs::{SessionId, Timestamp};
 use pyo3::prelude::*;
 use pyo3::types::{PyCapsule, PyDict, PyList};
-use std::borrow::Cow;
 use std::sync::Arc;
 
 /// Which lines of a session list a frame holds.
@@ -95,80 +92,18 @@ fn select(rows: &Rows, lines: Lines) -> Rows {
     rows.pick(idx.into_iter())
 }
 
-fn column_of<'b, T: 'static>(b: &'b RecordBatch, name: &str) -> Result<&'b T, ArrowError> {
-    b.column_by_name(name)
-        .and_then(|a| a.as_any().downcast_ref::<T>())
-        .ok_or_else(|| ArrowError::SchemaError(format!("no column {name:?} of the expected type")))
-}
-
-/// The parts of every session id of `ids` (server, channel, start), in one pass,
-/// split by core's `SessionId::parts`; null where an id does not split.
-fn id_parts(ids: &StringViewArray) -> [ArrayRef; 3] {
-    let n = ids.len();
-    let mut server = StringViewBuilder::with_capacity(n);
-    let mut channel = UInt32Builder::with_capacity(n);
-    let mut start = TimestampSecondBuilder::with_capacity(n).with_timezone("UTC");
-    for id in ids.iter() {
-        let sid;
-        let parts = match id {
-            Some(text) => {
-                sid = SessionId(Cow::Borrowed(text));
-                sid.parts().ok()
-            }
-            None => None,
-        };
-        match parts {
-            Some(p) => {
-                server.append_value(p.server);
-                channel.append_value(p.channel);
-                start.append_value(p.start);
-            }
-            None => {
-                server.append_null();
-                channel.append_null();
-                start.append_null();
-            }
-        }
-    }
-    [
-        Arc::new(server.finish()),
-        Arc::new(channel.finish()),
-        Arc::new(start.finish()),
-    ]
-}
-
-/// A column of the frame form that the columnar form does not have, computed from
-/// the batch's columns with core's rules; `parts` caches the batch's session-id
-/// parts (all three are made in one pass).
-fn derive(
-    s: &RecordSchema,
-    c: &Column,
-    b: &RecordBatch,
-    parts: &mut Option<[ArrayRef; 3]>,
-) -> Result<ArrayRef, ArrowError> {
+/// A column of the frame form that the columnar form does not have: the part's
+/// derived column that core's rule for it made at parse time (the session-id parts
+/// by `SessionId::parts`, the wall clock by `Timestamp::local_seconds`), told apart by
+/// the field it comes from and its type.
+fn derived_column(s: &RecordSchema, c: &Column, d: &Derived) -> Result<ArrayRef, ArrowError> {
     let from = s.field(c.from).map(|f| f.ty);
+    let [server, channel, start] = &d.id_parts;
     match (from, c.ty) {
-        (Some(L::SessionId), part @ (L::Text | L::UInt32 | L::UnixSeconds)) => {
-            if parts.is_none() {
-                *parts = Some(id_parts(column_of::<StringViewArray>(b, c.from)?));
-            }
-            let [server, channel, start] = parts.as_ref().expect("made above");
-            Ok(match part {
-                L::Text => server.clone(),
-                L::UInt32 => channel.clone(),
-                _ => start.clone(),
-            })
-        }
-        (Some(L::Timestamp), L::LocalSeconds) => {
-            let unix = column_of::<TimestampSecondArray>(b, c.from)?;
-            let offset = column_of::<Int16Array>(b, "utc_offset_minutes")?;
-            Ok(Arc::new(
-                unix.iter()
-                    .zip(offset.iter())
-                    .map(|(u, o)| Some(Timestamp::from_unix(u?, o?).local_seconds()))
-                    .collect::<TimestampSecondArray>(),
-            ))
-        }
+        (Some(L::SessionId), L::Text) => Ok(server.clone()),
+        (Some(L::SessionId), L::UInt32) => Ok(channel.clone()),
+        (Some(L::SessionId), L::UnixSeconds) => Ok(start.clone()),
+        (Some(L::Timestamp), L::LocalSeconds) => d.local.clone().ok_or_else(|| no_rule(c, c.ty)),
         (_, other) => Err(no_rule(c, other)),
     }
 }
@@ -197,29 +132,21 @@ pub fn _frame_stream<'py>(
     let rows = select(rows, lines);
     let s = rows.schema();
     let cols = columns(s, derived, lines);
-    let (plain, batches) = record_batches(&rows);
+    let plain = crate::arrow::schema(&rows);
     let schema = Arc::new(Schema::new(
         cols.iter()
             .map(|c| Field::new(c.name, arrow_type(c.ty), c.nullable))
             .collect::<Vec<_>>(),
     ));
-    let out = py.detach(|| {
-        batches
-            .into_iter()
-            .map(|b| {
-                let b = b?;
-                let mut parts = None;
-                let arrays = cols
-                    .iter()
-                    .map(|c| match plain.index_of(c.name) {
-                        Ok(i) => Ok(b.column(i).clone()),
-                        Err(_) => derive(s, c, &b, &mut parts),
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                RecordBatch::try_new(schema.clone(), arrays)
+    let frame = |columnar: &[ArrayRef], d: &Lazy<'_>| {
+        cols.iter()
+            .map(|c| match plain.index_of(c.name) {
+                Ok(i) => Ok(columnar[i].clone()),
+                Err(_) => derived_column(s, c, d.get()),
             })
-            .collect::<Vec<_>>()
-    });
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let out = py.detach(|| frame_batches(&rows, &schema, Some(&frame)));
     export(py, schema, out, requested_schema.as_ref())
 }
 

@@ -219,6 +219,23 @@ const INLINE_MASK: [u128; 13] = {
     m
 };
 
+/// The view of the first `len` bytes of `text`, whose view is `v` (a prefix ending
+/// at a character boundary): inline when short enough, else the same buffer and
+/// offset with the shorter length (the first 4 bytes are the same).
+#[inline(always)]
+pub fn prefix_view(text: &str, v: View, len: usize) -> View {
+    if len <= 12 {
+        let mut b = [0u8; 16];
+        // A fixed-size copy where the text has 12 bytes (no call to memcpy), masked.
+        match text.as_bytes().first_chunk::<12>() {
+            Some(head) => b[..12].copy_from_slice(head),
+            None => b[..len].copy_from_slice(&text.as_bytes()[..len]),
+        }
+        return (len as u128 | u128::from_le_bytes(b) << 32) & INLINE_MASK[len];
+    }
+    (v & !(u32::MAX as u128)) | len as u128
+}
+
 /// Built text is kept in buffers of at most this many bytes (a view's offset is i32).
 const EXTRA_CHUNK: usize = i32::MAX as usize;
 

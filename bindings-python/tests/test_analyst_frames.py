@@ -180,6 +180,39 @@ def test_big_lists_derive_columns_in_every_batch() -> None:
     assert empty.schema.field("session_start").type == pa.timestamp("s", tz="UTC")
 
 
+def test_derived_columns_of_a_parallel_parse_are_cores() -> None:
+    # Over 4 MiB: the parse is cut into chunks (parts), whose derived columns are made
+    # on several threads; servers longer than 12 bytes are views into the input.
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    lines = []
+    for i in range(45_000):
+        server = f"{i % 97:06}" if i % 2 else f"dialer-host-{i % 89:08}.example"
+        offset = ["-0500", "+0130", "+0000", "-1200"][i % 4]
+        line = SESSION_LINE if i % 5 else LOCAL_LINE
+        lines.append(
+            line.replace("200035;003;", f"{server};{i % 1000:03};")
+            .replace("-0500", offset)
+            .replace(":14:38:", f":{i % 24:02}:38:")
+        )
+    text = "\n".join(lines)
+    assert len(text) > 4 << 20
+    records = plumlogs.parse_sessions(text)
+    for lines_arg in (None, "calls"):
+        t = records.to_arrow(derived=True, lines=lines_arg)
+        kept = [r for r in records if lines_arg is None or r.kind != "local"]
+        assert t.num_rows == len(kept)
+        parts = [plumlogs.split_session_id(r.session_id) for r in kept]
+        assert t.column("session_server").to_pylist() == [p.server for p in parts if p]
+        assert t.column("session_channel").to_pylist() == [p.channel for p in parts if p]
+        utc = dt.timezone.utc
+        start = [dt.datetime.fromtimestamp(p.start, utc) for p in parts if p]
+        assert t.column("session_start").to_pylist() == start
+        local = [r.timestamp.replace(tzinfo=None) for r in kept]
+        assert t.column("local_timestamp").to_pylist() == local
+        assert t.column("session_server").null_count == 0
+        assert t.schema.field("local_timestamp").type == pa.timestamp("s")
+
+
 @pytest.fixture(scope="module")
 def week(emu: plumlogs.Emulator) -> Iterator[tuple[plumlogs.Client, int, int]]:
     # One frozen clock for every listing: a call ending between two listings would
