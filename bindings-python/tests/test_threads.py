@@ -26,7 +26,12 @@ def test_parsing_and_fetching_at_once(fresh_emu: plumlogs.Emulator) -> None:
     shared = client.sessions(start, end, page_size=25)  # one listing, consumed by many threads
 
     def drain(_: int) -> list[str]:
-        return [r.session_id for r in shared]
+        # next(), not a for loop: iter() of a finished listing starts it again (it is
+        # re-iterable), so a thread that started late would fetch it all once more.
+        out: list[str] = []
+        while (r := next(shared, None)) is not None:
+            out.append(r.session_id)
+        return out
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         parsed = list(pool.map(parse, range(6)))
