@@ -8,6 +8,7 @@ use client_common::*;
 use plumlogs::client::WindowOptions;
 use plumlogs::{Error, Query, Wire};
 use plumlogs_emulator::{Fault, FaultKind};
+use std::time::Duration;
 
 fn opts(concurrency: usize, len: i64) -> WindowOptions {
     WindowOptions::default()
@@ -234,10 +235,62 @@ fn dropping_a_listing_part_way_stops_its_workers() {
     let mut w = c.sessions_windowed(&q, opts(4, DAY)).unwrap();
     assert!(w.next().unwrap().is_ok());
     drop(w);
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(300));
     let after_drop = requests_to(&emu, "/ws/calls/").len();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(300));
     assert_eq!(requests_to(&emu, "/ws/calls/").len(), after_drop);
     // Bounded run-ahead: nowhere near the 300 days' worth of requests.
     assert!(after_drop < 100, "{after_drop}");
+}
+
+#[test]
+fn a_listing_that_failed_has_stopped_its_workers_and_their_retries() {
+    let emu = emulator(150);
+    // Retries a worker would make for seconds if nothing stopped it.
+    let c = builder(&emu)
+        .max_retries(5)
+        .backoff(Duration::from_secs(1), Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let start = (NOW - 4 * DAY).div_euclid(DAY) * DAY;
+    let q = Query::new(start, NOW).page_size(100);
+    let day = |k: i64| {
+        format!(
+            "/ws/calls/sessions/{}/{}",
+            start + k * DAY,
+            start + (k + 1) * DAY
+        )
+    };
+    // The first day fails for good; the third answers 503 five times.
+    emu.inject(
+        Fault::once(FaultKind::Status {
+            status: 400,
+            retry_after: None,
+        })
+        .on_path(day(0)),
+    );
+    let busy = FaultKind::Status {
+        status: 503,
+        retry_after: None,
+    };
+    emu.inject(Fault::times(busy, 5).on_path(day(2)));
+    let got: Result<Vec<_>, _> = c.sessions_windowed(&q, opts(4, DAY)).unwrap().collect();
+    assert!(
+        matches!(
+            got,
+            Err(Error::Api {
+                http_status: Some(400),
+                ..
+            })
+        ),
+        "{got:?}"
+    );
+    // The third day's worker had sent at most its first attempt and retries no more:
+    // well past its backoff, nothing more reached the server.
+    let third = requests_to(&emu, &day(2)).len();
+    assert!(third <= 1, "{third}");
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(requests_to(&emu, &day(2)).len(), third);
+    let left: u32 = emu.faults().iter().map(|f| f.count).sum();
+    assert_eq!(left as usize, 5 - third);
 }

@@ -9,6 +9,7 @@ use crate::records::CallLogEntryRecords;
 use crate::service::Service;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -111,7 +112,8 @@ impl Client {
     /// stop the others. Workers run at most `2 × concurrency` logs and about
     /// [`DEFAULT_RUN_AHEAD_BYTES`] of log text ahead of the consumer (see
     /// [`call_logs_with_text_within`](Self::call_logs_with_text_within)), so memory
-    /// stays bounded; dropping the iterator stops them after their current request.
+    /// stays bounded; dropping the iterator stops them after their current attempt (no
+    /// retry follows it).
     pub fn call_logs_with_text(
         &self,
         q: &Query,
@@ -153,10 +155,12 @@ impl Client {
                 fetched_bytes: 0,
             }),
             wake: Condvar::new(),
+            stop: Arc::new(AtomicBool::new(false)),
         });
         let (tx, rx) = mpsc::channel();
         for n in 0..workers {
-            let (client, mine, tx) = (self.clone(), shared.clone(), tx.clone());
+            let client = self.with_stop(shared.stop.clone());
+            let (mine, tx) = (shared.clone(), tx.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("plumlogs-call-log-{n}"))
                 .spawn(move || worker(&client, &mine, &tx));
@@ -186,6 +190,8 @@ struct Shared {
     budget: usize,
     state: Mutex<State>,
     wake: Condvar,
+    /// The workers' clients' stop flag (see `Client::stopped`), set with `cancelled`.
+    stop: Arc<AtomicBool>,
 }
 
 struct State {
@@ -230,6 +236,7 @@ impl Shared {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
     fn cancel(&self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.lock().cancelled = true;
         self.wake.notify_all();
     }

@@ -63,6 +63,7 @@ use crate::error::Error;
 use crate::service::Wire;
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Where requests go when neither the builder nor `PLUM_BASE_URL` says otherwise.
@@ -324,6 +325,7 @@ impl ClientBuilder {
                 hooks: self.hooks,
                 agent,
             }),
+            stop: None,
         })
     }
 }
@@ -351,6 +353,9 @@ impl ClientBuilder {
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    /// Set by the owner of a worker's clone (a parallel listing) when its work is no
+    /// longer wanted: the retry loop then gives up instead of waiting out a backoff.
+    stop: Option<Arc<AtomicBool>>,
 }
 
 pub(crate) struct Inner {
@@ -403,6 +408,22 @@ impl Client {
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0),
         }
+    }
+
+    /// This client with `stop` as its stop flag (see [`stopped`](Self::stopped)).
+    pub(crate) fn with_stop(&self, stop: Arc<AtomicBool>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            stop: Some(stop),
+        }
+    }
+
+    /// Whether this clone's owner no longer wants its work: a request under way
+    /// still ends, but no retry follows it.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
     }
 
     /// The base URL requests are made against, as the builder resolved it.

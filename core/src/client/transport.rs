@@ -12,6 +12,10 @@ use std::time::{Duration, Instant};
 /// this leaves room for long call logs while stopping a runaway body.
 const BODY_LIMIT: u64 = 256 * 1024 * 1024;
 
+/// How often a backoff of a clone with a stop flag looks at the flag: how late, at
+/// most, a parallel listing that has ended sees its workers' retries give up.
+const STOP_POLL: Duration = Duration::from_millis(20);
+
 /// The connection pool and its settings, shared by every clone of a [`Client`].
 pub(super) fn agent(
     timeout: Duration,
@@ -142,6 +146,12 @@ impl Client {
         let started = Instant::now();
         let mut attempt = 0u32;
         loop {
+            if self.stopped() {
+                // A worker's next request after its listing ended: nobody reads it.
+                return Err(Error::Transport {
+                    message: "not sent: the listing it was for has ended".into(),
+                });
+            }
             let left = inner.deadline.map(|d| d.saturating_sub(started.elapsed()));
             super::observe::begin_attempt();
             let sent = Instant::now();
@@ -157,7 +167,7 @@ impl Client {
                 Attempt::Retry { error, retry_after } => {
                     let wait = self.delay(attempt, retry_after);
                     let deadline = inner.deadline.filter(|&d| started.elapsed() + wait >= d);
-                    if attempt >= inner.max_retries || deadline.is_some() {
+                    if attempt >= inner.max_retries || deadline.is_some() || self.stopped() {
                         return Err(match error {
                             Error::Transport { message } => {
                                 let at = deadline
@@ -184,10 +194,32 @@ impl Client {
                         });
                     }
                     super::observe::retrying(&inner.hooks, meta, &error, wait);
-                    std::thread::sleep(wait);
+                    if !self.pause(wait) {
+                        return Err(error);
+                    }
                     attempt += 1;
                 }
             }
+        }
+    }
+
+    /// Sleeps `wait`, in steps of at most [`STOP_POLL`] while this clone has a stop
+    /// flag; `false` if the flag was set meanwhile (the retry is not wanted).
+    fn pause(&self, wait: Duration) -> bool {
+        if self.stop.is_none() {
+            std::thread::sleep(wait);
+            return true;
+        }
+        let until = Instant::now() + wait;
+        loop {
+            if self.stopped() {
+                return false;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return true;
+            }
+            std::thread::sleep(left.min(STOP_POLL));
         }
     }
 

@@ -15,7 +15,9 @@ use crate::error_line::ErrorRecord;
 use crate::session::SessionRecord;
 use std::collections::VecDeque;
 use std::iter::FusedIterator;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
 /// Sub-windows fetched at once by default: modest, because Plum's rate limits are
 /// not documented (`benches/benches/windows.rs` measures what it buys).
@@ -135,8 +137,13 @@ type Open<T> = fn(&Client, &Query) -> Result<Pages<T>, Error>;
 ///
 /// Memory: the worker of the sub-window being read holds at most 2 pages ahead of
 /// the consumer, the others together at most `4 × concurrency` pages; workers start
-/// at most `2 × concurrency` sub-windows ahead. Dropping the listing stops the
-/// workers after their current request.
+/// at most `2 × concurrency` sub-windows ahead.
+///
+/// Stopping: a listing that ends early (an error, or its `limit` reached) returns
+/// that end only once its workers have stopped: each finishes the attempt it has
+/// under way and makes no retry (a backoff being waited out ends at once), so
+/// nothing of an ended listing still talks to the server. Dropping a listing before
+/// its end stops the workers the same way, without waiting for them.
 pub struct Windowed<T> {
     mode: Mode<T>,
 }
@@ -176,11 +183,15 @@ struct Parallel<T> {
     last_response: Option<ResponseMeta>,
     /// The sub-windows' server warnings, distinct, in the order their pages came.
     warnings: Vec<String>,
+    /// The workers, joined when the listing ends early.
+    handles: Vec<JoinHandle<()>>,
 }
 
 struct Shared<T> {
     state: Mutex<State<T>>,
     wake: Condvar,
+    /// The workers' clients' stop flag (see `Client::stopped`), set with `cancelled`.
+    stop: Arc<AtomicBool>,
 }
 
 struct State<T> {
@@ -215,6 +226,7 @@ impl<T> Shared<T> {
         self.wake.wait(g).unwrap_or_else(|p| p.into_inner())
     }
     fn cancel(&self) {
+        self.stop.store(true, Ordering::Relaxed);
         self.lock().cancelled = true;
         self.wake.notify_all();
     }
@@ -259,20 +271,25 @@ impl<T: Send + 'static> Windowed<T> {
                 cancelled: false,
             }),
             wake: Condvar::new(),
+            stop: Arc::new(AtomicBool::new(false)),
         });
         let pieces = Arc::new(pieces);
         let workers = opts.concurrency.min(windows);
+        let mut handles = Vec::with_capacity(workers);
         for n in 0..workers {
-            let (client, mine, pieces, q) =
-                (client.clone(), shared.clone(), pieces.clone(), q.clone());
+            let client = client.with_stop(shared.stop.clone());
+            let (mine, pieces, q) = (shared.clone(), pieces.clone(), q.clone());
             let spawned = std::thread::Builder::new()
                 .name(format!("plumlogs-window-{n}"))
                 .spawn(move || worker(&client, &q, &pieces, open, &mine, workers));
-            if let Err(e) = spawned {
-                shared.cancel();
-                return Err(Error::Transport {
-                    message: format!("could not start a worker thread: {e}"),
-                });
+            match spawned {
+                Ok(handle) => handles.push(handle),
+                Err(e) => {
+                    shared.cancel();
+                    return Err(Error::Transport {
+                        message: format!("could not start a worker thread: {e}"),
+                    });
+                }
             }
         }
         Ok(Windowed {
@@ -287,6 +304,7 @@ impl<T: Send + 'static> Windowed<T> {
                 finished: false,
                 last_response: None,
                 warnings: Vec::new(),
+                handles,
             }),
         })
     }
@@ -416,7 +434,7 @@ impl<T> Parallel<T> {
         });
         match page {
             None => {
-                self.finished = true;
+                self.finish();
                 None
             }
             Some(Err(mut e)) => {
@@ -440,9 +458,14 @@ impl<T> Parallel<T> {
         }
     }
 
+    /// Ends the listing early: stops the workers and waits until they have.
     fn finish(&mut self) {
         self.finished = true;
         self.shared.cancel();
+        for handle in self.handles.drain(..) {
+            // A worker that panicked has stopped too; its sub-window was not read.
+            let _ = handle.join();
+        }
     }
 }
 
