@@ -241,32 +241,13 @@ fn id_columns<C: Columns>(part: &Part<C>, sids: &[View]) -> [ArrayRef; 3] {
     ]
 }
 
-fn session_derived(part: &Part<SessionCols>) -> Derived {
+/// A part's derived columns from its written timestamps and its session ids. Without
+/// timestamps (`None`) there is no local time to add: entries carry
+/// `local_timestamp` in their columnar form, and summaries' times are UNIX seconds.
+fn derived<C: Columns>(part: &Part<C>, ts: Option<&[Timestamp]>, sids: &[View]) -> Derived {
     Derived {
-        local: Some(local_column(&part.cols.ts)),
-        id_parts: id_columns(part, &part.cols.sid),
-    }
-}
-
-fn error_derived(part: &Part<ErrorCols>) -> Derived {
-    Derived {
-        local: Some(local_column(&part.cols.ts)),
-        id_parts: id_columns(part, &part.cols.sid),
-    }
-}
-
-fn entry_derived(part: &Part<EntryCols>) -> Derived {
-    Derived {
-        // The columnar form has the wall clock already (`local_timestamp`).
-        local: None,
-        id_parts: id_columns(part, &part.cols.sid),
-    }
-}
-
-fn summary_derived(part: &Part<SummaryCols>) -> Derived {
-    Derived {
-        local: None,
-        id_parts: id_columns(part, &part.cols.sid),
+        local: ts.map(local_column),
+        id_parts: id_columns(part, sids),
     }
 }
 
@@ -397,10 +378,34 @@ pub(crate) fn frame_batches(
     frame: Option<Frame<'_>>,
 ) -> Vec<Result<RecordBatch, ArrowError>> {
     match rows {
-        Rows::Sessions(t) => batches(t, schema, session_columns, session_derived, frame),
-        Rows::Errors(t) => batches(t, schema, error_columns, error_derived, frame),
-        Rows::Entries(t) => batches(t, schema, entry_columns, entry_derived, frame),
-        Rows::Summaries(t) => batches(t, schema, summary_columns, summary_derived, frame),
+        Rows::Sessions(t) => batches(
+            t,
+            schema,
+            session_columns,
+            |p| derived(p, Some(&p.cols.ts), &p.cols.sid),
+            frame,
+        ),
+        Rows::Errors(t) => batches(
+            t,
+            schema,
+            error_columns,
+            |p| derived(p, Some(&p.cols.ts), &p.cols.sid),
+            frame,
+        ),
+        Rows::Entries(t) => batches(
+            t,
+            schema,
+            entry_columns,
+            |p| derived(p, None, &p.cols.sid),
+            frame,
+        ),
+        Rows::Summaries(t) => batches(
+            t,
+            schema,
+            summary_columns,
+            |p| derived(p, None, &p.cols.sid),
+            frame,
+        ),
     }
 }
 
