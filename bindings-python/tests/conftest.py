@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,14 @@ def emu() -> Iterator[plumlogs.Emulator]:
 
 
 @pytest.fixture
-def fresh_emu(emu: plumlogs.Emulator) -> plumlogs.Emulator:
+def fresh_emu(emu: plumlogs.Emulator) -> Iterator[plumlogs.Emulator]:
     emu.clear_faults()
     emu.clear_requests()
-    return emu
+    # Its clock stopped at the real now for the test: two listings of a window ending
+    # at `now()` then see the same calls, though a call may end between them.
+    emu.set_clock(int(time.time()))
+    yield emu
+    emu.set_clock(None)
 
 
 def make_client(emu: plumlogs.Emulator, **kw: Any) -> plumlogs.Client:

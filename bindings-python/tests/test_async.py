@@ -143,7 +143,7 @@ async def _drain(listing: plumlogs.AsyncListing[Any]) -> int:
 
 def test_the_loop_keeps_running_while_pages_are_fetched(fresh_emu: plumlogs.Emulator) -> None:
     start, end = fresh_emu.now() - DAY, fresh_emu.now()
-    fresh_emu.inject_slow(150, count=8, path_prefix="/ws/calls/errors")
+    fresh_emu.inject_slow(150, count=8, path_prefix="/ws/calls/sessions")
 
     async def main() -> tuple[int, int]:
         client = async_client(fresh_emu)
@@ -157,13 +157,13 @@ def test_the_loop_keeps_running_while_pages_are_fetched(fresh_emu: plumlogs.Emul
                 ticks += 1
 
         t = asyncio.ensure_future(ticker())
-        got = await client.errors(start, end, page_size=5, concurrency=1).collect()
+        got = await client.sessions(start, end, page_size=50, concurrency=1).collect()
         stop.set()
         await t
         return ticks, len(got)
 
     ticks, n = run(main())
-    assert n > 8  # more than the 8 slow pages
+    assert n > 8 * 50  # more pages than the 8 slow ones (a day has over a thousand lines)
     # 8 pages of 150 ms: a blocked loop would not tick at all meanwhile.
     assert ticks >= 20
 

@@ -16,10 +16,21 @@ import plumlogs
 HOUR = 3600
 
 
+DAY = 86400
+
+
 def setup(calls_per_day: int = 300) -> tuple[plumlogs.Emulator, int]:
-    # The emulator's clock two hours behind: calls "happen" as it is moved on.
-    t0 = int(time.time()) - 2 * HOUR
+    # The emulator's clock behind the real one, at the latest 20:00 UTC at least two
+    # hours ago (a busy hour: US nights have few calls, and a test run at any hour
+    # must see some); calls "happen" as it is moved on.
+    t0 = (int(time.time()) - 2 * HOUR - 20 * HOUR) // DAY * DAY + 20 * HOUR
     return plumlogs.Emulator(seed=11, calls_per_day=calls_per_day, clock=t0), t0
+
+
+def lookback(t0: int) -> int:
+    """A follow's lookback reaching from the real now (its client's clock) back past
+    `t0 - HOUR`, where the tests' windows start."""
+    return int(time.time()) - t0 + 2 * HOUR
 
 
 def client_of(emu: plumlogs.Emulator, cls: Any = plumlogs.Client) -> Any:
@@ -32,7 +43,7 @@ def test_follow_yields_each_new_record_once() -> None:
         client = client_of(emu)
         since = t0 - HOUR
         first = client.sessions(since, None).collect()
-        follow = client.follow_sessions(interval=0.05, lookback_seconds=3 * HOUR, since=since)
+        follow = client.follow_sessions(interval=0.05, lookback_seconds=lookback(t0), since=since)
         safety = threading.Timer(30, follow.stop)  # bounds the test whatever happens
         safety.start()
         got = []
@@ -73,7 +84,7 @@ def test_follow_survives_transient_failures(caplog: pytest.LogCaptureFixture) ->
         client = plumlogs.Client(emu.username, emu.password, base_url=emu.base_url, max_retries=0)
         emu.inject_status(503, count=1, retry_after=0, path_prefix="/ws/calls/sessions")
         with client.follow_sessions(
-            interval=0.05, lookback_seconds=3 * HOUR, since=t0 - HOUR
+            interval=0.05, lookback_seconds=lookback(t0), since=t0 - HOUR
         ) as follow:
             rec = next(follow)
         assert isinstance(rec, plumlogs.SessionRecord)
@@ -111,7 +122,7 @@ def test_async_follow() -> None:
     async def main() -> list[Any]:
         async with client_of(emu, plumlogs.AsyncClient) as client:
             follow = client.follow_sessions(
-                interval=0.05, lookback_seconds=3 * HOUR, since=t0 - HOUR
+                interval=0.05, lookback_seconds=lookback(t0), since=t0 - HOUR
             )
             got = []
             async for rec in follow:

@@ -24,7 +24,9 @@ fn client(emu: &plumlogs_emulator::Emulator) -> Client {
 #[test]
 fn errors_follow_prints_each_line_once_notes_a_failed_poll_and_ends_on_ctrl_c() {
     let emu = emulator(2000);
-    let since = emu.now() - 3 * 3600;
+    // Most of a day back, so the window holds errors at any hour (a night's few
+    // hours may have none).
+    let since = emu.now() - 20 * 3600;
     let expect: Vec<String> = client(&emu)
         .errors(&Query::new(since, emu.now() + 1))
         .unwrap()
@@ -42,7 +44,7 @@ fn errors_follow_prints_each_line_once_notes_a_failed_poll_and_ends_on_ctrl_c() 
             "--interval",
             "0.05",
             "--lookback",
-            "4h",
+            "21h",
             "--max-retries",
             "0",
         ])
