@@ -2,7 +2,7 @@
 // arguments (core's `plumlogs::timearg`), parallel sub-windows, re-iterable listings
 // with `lastResponse`/`totalHint`, `onRetry` and the request log, follow, proxy and
 // CA bundle options, profiles.
-import { test, before, after, beforeEach } from 'node:test'
+import { test, before, after, beforeEach, afterEach } from 'node:test'
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import fs from 'node:fs'
@@ -69,6 +69,12 @@ after(async () => {
 beforeEach(() => {
   emu.clearFaults()
   emu.clearRequests()
+  // The emulator's clock stopped at the real now for the test: two listings of a
+  // window then see the same calls, though a call may end between them.
+  emu.setClock(now())
+})
+afterEach(() => {
+  emu.setClock(null)
 })
 
 test('time arguments: numbers, Dates, ISO strings and spans name the same window', async () => {
