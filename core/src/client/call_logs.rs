@@ -147,7 +147,6 @@ impl Client {
             state: Mutex::new(State {
                 next: 0,
                 yielded: 0,
-                cancelled: false,
                 in_flight: 0,
                 waiting_bytes: 0,
                 sizes: HashMap::new(),
@@ -190,7 +189,8 @@ struct Shared {
     budget: usize,
     state: Mutex<State>,
     wake: Condvar,
-    /// The workers' clients' stop flag (see `Client::stopped`), set with `cancelled`.
+    /// Set when the workers are to stop: they look at it under the lock, and their
+    /// clients' transport looks at it between attempts (see `Client::stopped`).
     stop: Arc<AtomicBool>,
 }
 
@@ -199,7 +199,6 @@ struct State {
     next: usize,
     /// Items handed to the consumer so far.
     yielded: usize,
-    cancelled: bool,
     /// Requests under way.
     in_flight: usize,
     /// Text bytes of the logs fetched and not yet consumed, and each one's size.
@@ -235,9 +234,14 @@ impl Shared {
         // A poisoned lock only means a worker panicked; the counters are still sound.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+    fn cancelled(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
     fn cancel(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.lock().cancelled = true;
+        // Taken after the store, so a worker that saw the flag unset under the
+        // lock is waiting by now, and is woken.
+        drop(self.lock());
         self.wake.notify_all();
     }
 }
@@ -246,13 +250,13 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
     loop {
         let index = {
             let mut st = shared.lock();
-            while !st.cancelled
+            while !shared.cancelled()
                 && st.next < shared.ids.len()
                 && !st.may_start(shared.window, shared.budget)
             {
                 st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
             }
-            if st.cancelled || st.next >= shared.ids.len() {
+            if shared.cancelled() || st.next >= shared.ids.len() {
                 return;
             }
             st.next += 1;
@@ -379,7 +383,6 @@ mod tests {
         State {
             next,
             yielded,
-            cancelled: false,
             in_flight: 0,
             waiting_bytes: 0,
             sizes: HashMap::new(),

@@ -190,7 +190,8 @@ struct Parallel<T> {
 struct Shared<T> {
     state: Mutex<State<T>>,
     wake: Condvar,
-    /// The workers' clients' stop flag (see `Client::stopped`), set with `cancelled`.
+    /// Set when the workers are to stop: they look at it under the lock, and their
+    /// clients' transport looks at it between attempts (see `Client::stopped`).
     stop: Arc<AtomicBool>,
 }
 
@@ -204,7 +205,6 @@ struct State<T> {
     ahead: usize,
     requests: u64,
     fetched: u64,
-    cancelled: bool,
 }
 
 /// A page (or the error that ends a sub-window), the response it came in, and the
@@ -225,9 +225,14 @@ impl<T> Shared<T> {
     fn wait<'a>(&self, g: MutexGuard<'a, State<T>>) -> MutexGuard<'a, State<T>> {
         self.wake.wait(g).unwrap_or_else(|p| p.into_inner())
     }
+    fn cancelled(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
     fn cancel(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.lock().cancelled = true;
+        // Taken after the store, so a worker that saw the flag unset under the
+        // lock is waiting by now, and is woken.
+        drop(self.lock());
         self.wake.notify_all();
     }
 }
@@ -268,7 +273,6 @@ impl<T: Send + 'static> Windowed<T> {
                 ahead: 0,
                 requests: 0,
                 fetched: 0,
-                cancelled: false,
             }),
             wake: Condvar::new(),
             stop: Arc::new(AtomicBool::new(false)),
@@ -323,10 +327,10 @@ fn worker<T>(
     loop {
         let j = {
             let mut g = shared.lock();
-            while !g.cancelled && g.next < pieces.len() && g.next >= g.current + run_ahead {
+            while !shared.cancelled() && g.next < pieces.len() && g.next >= g.current + run_ahead {
                 g = shared.wait(g);
             }
-            if g.cancelled || g.next >= pieces.len() {
+            if shared.cancelled() || g.next >= pieces.len() {
                 return;
             }
             g.next += 1;
@@ -361,13 +365,13 @@ fn worker<T>(
                 g.fetched += records.len() as u64;
             }
             g.slots[j].total = p.total_hint();
-            while !g.cancelled
+            while !shared.cancelled()
                 && ((g.current == j && g.slots[j].pages.len() >= 2)
                     || (g.current != j && g.ahead >= cap_ahead))
             {
                 g = shared.wait(g);
             }
-            if g.cancelled {
+            if shared.cancelled() {
                 return;
             }
             g.slots[j]
