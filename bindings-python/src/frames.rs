@@ -1,10 +1,10 @@
 //! Analyst frames: core's frame form (`RecordSchema::frame_columns`) in Arrow.
 //!
 //! The columnar form (`arrow.rs`, shared columns) plus the columns core's frame form
-//! adds, each computed with core's own rule while the parse writes the row (see
-//! `columns`): the session-id parts with `SessionId::parts`, the wall-clock time with
-//! `Timestamp::local_seconds`; so they are lent to Arrow like the rest, in the same
-//! one hand-over, and nothing is computed after the parse. And the call
+//! adds, each computed with core's own rule (`arrow::Derived`: the session-id parts
+//! with `SessionId::parts`, the wall-clock time with `Timestamp::local_seconds`),
+//! per parsed part on a thread per core when a frame asks for them, and lent to
+//! Arrow in the same one hand-over as the rest. And the call
 //! lines or the `local` tag lines of a session list alone, without the columns the
 //! other kind fills (`schema::CALL_LINE_FIELDS`, `schema::TAG_LINE_FIELDS`).
 //! `python/plumlogs/_frames.py` turns the stream into pandas and polars frames.
@@ -93,8 +93,8 @@ fn select(rows: &Rows, lines: Lines) -> Rows {
 }
 
 /// A column of the frame form that the columnar form does not have: the part's
-/// derived column that core's rule for it made at parse time (the session-id parts
-/// by `SessionId::parts`, the wall clock by `Timestamp::local_seconds`), told apart by
+/// derived column made by core's rule for it (the session-id parts by
+/// `SessionId::parts`, the wall clock by `Timestamp::local_seconds`), told apart by
 /// the field it comes from and its type.
 fn derived_column(s: &RecordSchema, c: &Column, d: &Derived) -> Result<ArrayRef, ArrowError> {
     let from = s.field(c.from).map(|f| f.ty);

@@ -219,6 +219,13 @@ const INLINE_MASK: [u128; 13] = {
     m
 };
 
+/// The view holding `len` (at most 12) bytes inline: the low bytes of `head` are
+/// the text's first bytes.
+#[inline(always)]
+fn inline_view(len: usize, head: u128) -> View {
+    (len as u128 | head << 32) & INLINE_MASK[len]
+}
+
 /// The view of the first `len` bytes of `text`, whose view is `v` (a prefix ending
 /// at a character boundary): inline when short enough, else the same buffer and
 /// offset with the shorter length (the first 4 bytes are the same).
@@ -231,7 +238,7 @@ pub fn prefix_view(text: &str, v: View, len: usize) -> View {
             Some(head) => b[..12].copy_from_slice(head),
             None => b[..len].copy_from_slice(&text.as_bytes()[..len]),
         }
-        return (len as u128 | u128::from_le_bytes(b) << 32) & INLINE_MASK[len];
+        return inline_view(len, u128::from_le_bytes(b));
     }
     (v & !(u32::MAX as u128)) | len as u128
 }
@@ -288,7 +295,7 @@ impl<'b> Views<'b> {
             u128::from_le_bytes(b)
         };
         if len <= 12 {
-            return (len as u128 | head << 32) & INLINE_MASK[len];
+            return inline_view(len, head);
         }
         if len > MAX_FIELD {
             self.too_long.get_or_insert(len);
