@@ -135,12 +135,9 @@ impl Packer<'_, '_> {
     /// `field` as a span: its place in the base when it is a slice of it and
     /// within reach of 32 bits, else a copy kept as an extra string.
     fn span(&mut self, field: &str) -> Result<Span, TooMany> {
-        if let Some(off) = offset_in(self.base, field)
-            && off < Span::EXTRA as usize
-            && field.len() < Span::ESCAPED as usize
-        {
+        if let Some(start) = self.reach(field) {
             return Ok(Span {
-                start: off as u32,
+                start,
                 len: field.len() as u32,
             });
         }
@@ -160,16 +157,21 @@ impl Packer<'_, '_> {
     /// must be), when it is a slice of the base within reach of 31 bits; else
     /// `field` as [`span`](Self::span) keeps it.
     fn escaped(&mut self, written: &str, field: &str) -> Result<Span, TooMany> {
-        if let Some(off) = offset_in(self.base, written)
-            && off < Span::EXTRA as usize
-            && written.len() < Span::ESCAPED as usize
-        {
+        if let Some(start) = self.reach(written) {
             return Ok(Span {
-                start: off as u32,
+                start,
                 len: written.len() as u32 | Span::ESCAPED,
             });
         }
         self.span(field)
+    }
+
+    /// Where `s` starts in the base, when it is a slice of it that a span can name
+    /// (an offset below [`Span::EXTRA`], a length below [`Span::ESCAPED`]).
+    fn reach(&self, s: &str) -> Option<u32> {
+        offset_in(self.base, s)
+            .filter(|&off| off < Span::EXTRA as usize && s.len() < Span::ESCAPED as usize)
+            .map(|off| off as u32)
     }
 
     /// `field` as a short span (offset and length in 16 bits each, packed in a
@@ -508,7 +510,7 @@ impl<'a> CallLogEntryRecords<'a> {
         for entry in CallLogEntries::new(text) {
             let e = entry?;
             let fields = fields_of(&e);
-            let at = first_offset(text, &fields[..4]);
+            let at = first_offset(text, fields[..4].iter().copied());
             let base = text.get(at..).unwrap_or("");
             let packed = pack_entry(
                 &e,
@@ -612,9 +614,7 @@ impl<'a> CallLogEntryRecords<'a> {
                             let (w, end) = written_range(&map, u, f.len())?;
                             raw.get(from + w..from + end)
                         });
-                        let at = (lent[..4].iter().flatten())
-                            .find_map(|f| offset_in(raw, f))
-                            .unwrap_or(raw.len());
+                        let at = first_offset(raw, lent[..4].iter().flatten().copied());
                         // Written as is: a plain span; else an escaped one.
                         let plain = |i: usize| lent[i].filter(|w| w.len() == fields[i].len());
                         let written = std::array::from_fn(|i| match plain(i) {
@@ -691,9 +691,9 @@ fn unescaped(raw: &str) -> String {
 
 /// The offset in `text` of the first of `fields` that is a slice of it (fields
 /// are in text order), or the end of `text` when none is.
-fn first_offset(text: &str, fields: &[&str]) -> usize {
+fn first_offset<'f>(text: &str, fields: impl IntoIterator<Item = &'f str>) -> usize {
     fields
-        .iter()
+        .into_iter()
         .find_map(|f| offset_in(text, f))
         .unwrap_or(text.len())
 }
