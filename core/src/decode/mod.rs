@@ -415,30 +415,51 @@ enum LogAt {
     Apart(String),
 }
 
+/// A `calls/log` body's text as its decoder lends it: borrowed from the body where it
+/// can be (`escaped`: a JSON string's contents with escapes still in them), else made.
+struct LentLog<'b> {
+    wire: Wire,
+    text: Cow<'b, str>,
+    escaped: bool,
+    warning: Option<String>,
+}
+
+fn lend_log(body: &[u8]) -> Result<LentLog<'_>, DecodeError> {
+    let (wire, outcome, warning) = decode_any_with(body, Want::Log, true)?;
+    let Outcome::Log { text } = outcome else {
+        unreachable!("decoders answer in the shape asked for")
+    };
+    let escaped = wire == Wire::Json
+        && matches!(&text, Cow::Borrowed(t) if memchr::memchr(b'\\', t.as_bytes()).is_some());
+    Ok(LentLog {
+        wire,
+        text,
+        escaped,
+        warning,
+    })
+}
+
 /// Decode a `calls/log` body and leave in `body` only the log's text, unescaped in
 /// place: the body's format and a success's warning. On an error `body` is as it
 /// was (every check is made before a byte is written), so a caller can still quote it.
 fn log_in_place(body: &mut Vec<u8>) -> Result<(Wire, Option<String>), DecodeError> {
-    let (wire, at, warning) = match decode_any_with(body, Want::Log, true)? {
-        (wire, Outcome::Log { text }, warning) => {
-            let at = match text {
-                // A borrowed text is a slice of `body`, except where a decoder lends
-                // a constant (the XML unescaper answers `&lt;` alone with a static
-                // "<"): that one is copied like a made text.
-                Cow::Borrowed(t) => match (t.as_ptr() as usize).checked_sub(body.as_ptr() as usize)
-                {
-                    Some(start) if start + t.len() <= body.len() && !t.is_empty() => LogAt::Span {
-                        start,
-                        len: t.len(),
-                        escaped: wire == Wire::Json && t.contains('\\'),
-                    },
-                    _ => LogAt::Apart(t.to_owned()),
+    let (wire, at, warning) = {
+        let lent = lend_log(body)?;
+        let at = match lent.text {
+            // A borrowed text is a slice of `body`, except where a decoder lends
+            // a constant (the XML unescaper answers `&lt;` alone with a static
+            // "<"): that one is copied like a made text.
+            Cow::Borrowed(t) => match (t.as_ptr() as usize).checked_sub(body.as_ptr() as usize) {
+                Some(start) if start + t.len() <= body.len() && !t.is_empty() => LogAt::Span {
+                    start,
+                    len: t.len(),
+                    escaped: lent.escaped,
                 },
-                Cow::Owned(t) => LogAt::Apart(t),
-            };
-            (wire, at, warning)
-        }
-        _ => unreachable!("decoders answer in the shape asked for"),
+                _ => LogAt::Apart(t.to_owned()),
+            },
+            Cow::Owned(t) => LogAt::Apart(t),
+        };
+        (lent.wire, at, lent.warning)
     };
     let internal = |reason: &str| DecodeError::Shape {
         wire,
@@ -735,21 +756,14 @@ pub fn decode_response_page(body: &[u8], service: Service) -> Result<DecodedPage
             // A JSON log with escapes is lent out still escaped (as for unescaping
             // in place: the same text and errors) and parsed a piece at a time, its
             // entries spanning into the body: no unescaped copy beside it.
-            let (wire, outcome, warning) = decode_any_with(body, Want::Log, true)?;
-            let Outcome::Log { text } = outcome else {
-                unreachable!("decoders answer in the shape asked for")
-            };
-            let records = match text {
-                Cow::Borrowed(raw)
-                    if wire == Wire::Json && memchr::memchr(b'\\', raw.as_bytes()).is_some() =>
-                {
-                    CallLogEntryRecords::parse_escaped_json(raw)?
-                }
+            let lent = lend_log(body)?;
+            let records = match lent.text {
+                Cow::Borrowed(raw) if lent.escaped => CallLogEntryRecords::parse_escaped_json(raw)?,
                 text => CallLogEntryRecords::parse(text)?,
             };
             DecodedPage {
                 records: Decoded::Log(records),
-                warning,
+                warning: lent.warning,
             }
         }
     })
