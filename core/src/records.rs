@@ -561,8 +561,8 @@ impl<'a> CallLogEntryRecords<'a> {
         }
         out.packed.reserve_exact(count);
         let (mut buf, mut map) = (String::new(), Vec::new());
-        // Where the piece starts: in `raw`, and in the text (its bytes and lines).
-        let (mut from, mut offset, mut lines) = (0, 0, 0);
+        // Where the piece starts in `raw`.
+        let mut from = 0;
         while from < b.len() {
             let to = log_cut(b, from, piece_bytes);
             let piece = raw.get(from..to).unwrap_or("");
@@ -590,9 +590,13 @@ impl<'a> CallLogEntryRecords<'a> {
                 _ => CallLogEntries::piece(text.as_bytes()),
             };
             for entry in entries {
+                // Counted from the start of the text: the pieces before this one,
+                // unescaped again only for the error.
                 let e = entry.map_err(|mut e| {
-                    e.line += lines;
-                    e.offset += offset;
+                    let before =
+                        crate::decode::unescape(raw.get(..from).unwrap_or("")).unwrap_or_default();
+                    e.line += memchr::memchr_iter(b'\n', before.as_bytes()).count();
+                    e.offset += before.len();
                     e
                 })?;
                 let fields = fields_of(&e);
@@ -638,8 +642,6 @@ impl<'a> CallLogEntryRecords<'a> {
                 }
                 out.packed.push(packed);
             }
-            lines += memchr::memchr_iter(b'\n', text.as_bytes()).count();
-            offset += text.len();
             if let Some(k) = slot {
                 out.extra[k as usize] = std::mem::take(&mut buf).into_boxed_str();
             }
