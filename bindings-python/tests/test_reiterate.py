@@ -92,7 +92,9 @@ def test_prefetch_knows_the_total_before_the_first_record(
     assert pages(fresh_emu) == 1
     rows = list(listing)  # starts with the prefetched page, fetched once
     assert len(rows) == total
-    assert pages(fresh_emu) == -(-total // 100)
+    # The walk ends at the first page shorter than 100: an empty one when the total
+    # is a multiple of 100 (the count is not the stop rule).
+    assert pages(fresh_emu) == total // 100 + 1
     assert rows == client.sessions(end - DAY + 1, end, page_size=100).collect()
 
 
