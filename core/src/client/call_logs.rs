@@ -263,7 +263,8 @@ fn worker(client: &Client, shared: &Shared, tx: &mpsc::Sender<(usize, Result<Cal
             st.in_flight += 1;
             st.next - 1
         };
-        let result = client.call_log(shared.ids[index]);
+        let id = shared.ids[index];
+        let result = super::caught(|| format!("log {id}"), || client.call_log(id));
         let size = result.as_ref().map_or(0, |log| log.text().len());
         {
             let mut st = shared.lock();

@@ -452,6 +452,33 @@ impl Client {
     }
 }
 
+/// Runs one piece of a worker thread's work, turning a panic in it (a plumlogs bug:
+/// nothing a server sends should cause one) into an error for that piece.
+///
+/// A worker thread that unwound would leave its consumer waiting for ever for the
+/// sub-window or log it had taken; with this the consumer gets this error in that
+/// item's place, and the listing ends with it like with any other. `what` names the
+/// piece (`sub-window 3 (1764547200..1764633600)`, `log 42`).
+pub(crate) fn caught<R>(
+    what: impl FnOnce() -> String,
+    work: impl FnOnce() -> Result<R, Error>,
+) -> Result<R, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".into());
+        Err(Error::Transport {
+            message: format!(
+                "the worker thread fetching {} panicked (a plumlogs bug, please report it): {}",
+                what(),
+                crate::grammar::error::excerpt(why.as_bytes(), 0)
+            ),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -340,7 +340,8 @@ fn worker<T>(
         let mut sub = q.clone();
         sub.start = start;
         sub.end = end;
-        let mut pages = match open(client, &sub) {
+        let what = || format!("sub-window {} ({start}..{end})", j + 1);
+        let mut pages = match super::caught(what, || open(client, &sub)) {
             Ok(p) => Some(p),
             Err(e) => {
                 let mut g = shared.lock();
@@ -354,7 +355,13 @@ fn worker<T>(
         let mut seen_requests = 0;
         let mut warned = 0;
         while let Some(p) = pages.as_mut() {
-            let Some(page) = p.next_page() else { break };
+            // A panic in the walk (a bug) ends the sub-window with an error; the
+            // pager is not used again.
+            let page = match super::caught(what, || Ok(p.next_page())) {
+                Ok(Some(page)) => page,
+                Ok(None) => break,
+                Err(e) => Err(e),
+            };
             let failed = page.is_err();
             let new_warnings = p.warnings()[warned..].to_vec();
             warned = p.warnings().len();
@@ -639,6 +646,54 @@ mod tests {
         let p = split(i64::MIN + 5, i64::MAX - 5, 86_400);
         assert!(p.len() <= MAX_SUB_WINDOWS);
         assert_eq!(p.last().unwrap().1, i64::MAX - 5);
+    }
+
+    /// Opens the whole window (what `start` checks) but panics on every sub-window.
+    fn panics_on_sub_windows(
+        c: &Client,
+        q: &Query,
+    ) -> Result<Pages<SessionRecord<'static>>, Error> {
+        if q.end - q.start < 2 * 86_400 {
+            panic!("a bug in a sub-window's walk");
+        }
+        c.sessions(q)
+    }
+
+    #[test]
+    fn a_worker_that_panics_ends_the_listing_with_an_error_instead_of_a_hang() {
+        let client = Client::builder()
+            .username("u")
+            .password("p")
+            .base_url("http://127.0.0.1:9")
+            .build_with_env(|_| None)
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let q = Query::new(now - 3 * 86_400, now - 86_400);
+        let opts = WindowOptions::default().concurrency(4);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let listing = Windowed::start(&client, &q, opts, panics_on_sub_windows).unwrap();
+            let _ = tx.send(listing.collect::<Vec<_>>());
+        });
+        // Without the catch the consumer waits for the first sub-window for ever.
+        let items = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the listing hung after its worker panicked");
+        assert_eq!(items.len(), 1, "{items:?}");
+        match &items[0] {
+            Err(Error::Transport { message }) => {
+                assert!(message.contains("sub-window 1 ("), "{message}");
+                assert!(message.contains("panicked"), "{message}");
+                assert!(
+                    message.ends_with("a bug in a sub-window's walk"),
+                    "{message}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
