@@ -15,6 +15,14 @@ if ! command -v curl >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq curl; else sudo apt-get update -qq && sudo apt-get install -y -qq curl; fi
 fi
 
+# Free disk, for the log: a full run writes about 5 GB (target/, .venv, node_modules,
+# dist/); the linker dies of SIGBUS, not a clear error, when it runs out.
+free_kb=$(df -Pk . | awk 'NR == 2 { print $4 }')
+step "Disk: $((free_kb / 1024 / 1024)) GiB free here"
+if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+  echo "warning: under 6 GiB free; a full run needs about 5 GiB" >&2
+fi
+
 step "Rust: formatting and lints (cargo fmt --check, clippy -D warnings)"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -31,6 +39,13 @@ fi
 
 step "Rust: rustdoc without warnings (what docs.rs builds)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p plumlogs -p plumlogs-emulator
+
+# .ci/run (a clean clone, then gone) sets PLUMLOGS_TEST_TIDY=1: nothing below uses
+# the debug build, so its disk goes back before the release builds take theirs.
+if [ "${PLUMLOGS_TEST_TIDY:-}" = 1 ]; then
+  step "Tidy: target/debug removed (PLUMLOGS_TEST_TIDY=1)"
+  rm -rf target/debug
+fi
 
 # On Linux x86_64: build the release artefacts into dist/ and install each as a user
 # would, on a PATH without cargo (scripts/test-dist.sh); the Python and Node suites
