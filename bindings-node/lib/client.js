@@ -357,7 +357,8 @@ class Client {
    * A client of a named profile of the config file (`PLUM_CONFIG`, else
    * `plumlogs/config.toml` in the platform's config directory): its username and
    * base URL, its password from the variable it names. No name: `PLUM_PROFILE`,
-   * then the file's `default_profile`. `options` override the profile.
+   * then the file's `default_profile`. `options` override the profile; so does
+   * `PLUM_BASE_URL` its base URL (after `options.baseUrl`).
    */
   static fromProfile(name, options) {
     if (name !== undefined && name !== null && typeof name !== 'string') {

@@ -451,7 +451,7 @@ export interface SignalOptions {
  */
 export declare class Client {
   constructor(options?: ClientOptions)
-  /** A client of a named profile of the config file (`PLUM_CONFIG`, else `plumlogs/config.toml` in the platform's config directory); no name: `PLUM_PROFILE`, then the file's `default_profile`. `options` override the profile. */
+  /** A client of a named profile of the config file (`PLUM_CONFIG`, else `plumlogs/config.toml` in the platform's config directory); no name: `PLUM_PROFILE`, then the file's `default_profile`. `options` override the profile; so does `PLUM_BASE_URL` its base URL (after `options.baseUrl`). */
   static fromProfile(name?: string | null, options?: ClientOptions): Client
   readonly baseUrl: string
   readonly username: string

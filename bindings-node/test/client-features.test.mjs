@@ -552,6 +552,7 @@ test('fromProfile: username and base URL from the config file, the password from
     process.env.PLUM_CONFIG = file
     process.env.PLUMLOGS_TEST_EMU_PASSWORD = emu.password
     delete process.env.PLUM_PROFILE
+    delete process.env.PLUM_BASE_URL
     const c = Client.fromProfile('emu')
     assert.equal(c.baseUrl, emu.baseUrl)
     assert.equal(c.username, emu.username)
@@ -561,10 +562,16 @@ test('fromProfile: username and base URL from the config file, the password from
     assert.equal(Client.fromProfile(null, { username: 'override' }).username, 'override')
     assert.throws(() => Client.fromProfile('nope'), invalid('profile', /no profile "nope"; it has emu, other/))
     assert.throws(() => Client.fromProfile(7), invalid('name'))
+    // Core's one order, as in the CLI: the baseUrl option, then PLUM_BASE_URL, then
+    // the profile's.
+    process.env.PLUM_BASE_URL = 'http://127.0.0.1:9/elsewhere'
+    assert.equal(Client.fromProfile('emu').baseUrl, 'http://127.0.0.1:9/elsewhere')
+    assert.equal(Client.fromProfile('emu', { baseUrl: emu.baseUrl }).baseUrl, emu.baseUrl)
+    delete process.env.PLUM_BASE_URL
     delete process.env.PLUMLOGS_TEST_EMU_PASSWORD
     assert.throws(() => Client.fromProfile('emu'), (e) => e.code === 'AUTH_ERROR' && /PLUMLOGS_TEST_EMU_PASSWORD/.test(e.message))
   } finally {
-    for (const k of ['PLUM_CONFIG', 'PLUMLOGS_TEST_EMU_PASSWORD', 'PLUM_PROFILE']) {
+    for (const k of ['PLUM_CONFIG', 'PLUMLOGS_TEST_EMU_PASSWORD', 'PLUM_PROFILE', 'PLUM_BASE_URL']) {
       if (saved[k] === undefined) delete process.env[k]
       else process.env[k] = saved[k]
     }

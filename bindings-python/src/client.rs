@@ -407,7 +407,8 @@ impl PyClient {
     /// `plumlogs/config.toml` in the platform's config directory): its username and
     /// base URL, its password from the variable it names (default `PLUM_PASSWORD`).
     /// `name=None` picks `PLUM_PROFILE`, then the file's `default_profile`, then its
-    /// only profile. The other options are `Client`'s.
+    /// only profile. The other options are `Client`'s; `base_url=`, then
+    /// `PLUM_BASE_URL`, override the profile's base URL.
     #[staticmethod]
     #[pyo3(signature = (name = None, *, password = None, base_url = None, format = "json", timeout = None, max_retries = None, backoff = None, user_agent = None, deadline = None, proxy = None, ca_bundle = None, tls_roots = None, on_retry = None))]
     #[allow(clippy::too_many_arguments)]

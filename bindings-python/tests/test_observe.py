@@ -324,6 +324,7 @@ def test_from_profile(
     monkeypatch.setenv("PLUM_CONFIG", str(config))
     monkeypatch.delenv("PLUM_PROFILE", raising=False)
     monkeypatch.delenv("PLUM_EMU_PASSWORD", raising=False)
+    monkeypatch.delenv("PLUM_BASE_URL", raising=False)
     with pytest.raises(plumlogs.AuthError, match="PLUM_EMU_PASSWORD"):
         plumlogs.Client.from_profile()
     monkeypatch.setenv("PLUM_EMU_PASSWORD", fresh_emu.password)
@@ -338,6 +339,14 @@ def test_from_profile(
     assert fresh_emu.requests()[-1]["headers"]["accept"] == "application/xml"
     assert fresh_emu.requests()[-1]["username"] == fresh_emu.username
     assert plumlogs.AsyncClient.from_profile("emu").base_url == fresh_emu.base_url
+    # Core's one order, as in the CLI: base_url= first, then PLUM_BASE_URL, then the
+    # profile's.
+    monkeypatch.setenv("PLUM_BASE_URL", "http://127.0.0.1:9/elsewhere")
+    assert plumlogs.Client.from_profile().base_url == "http://127.0.0.1:9/elsewhere"
+    given = plumlogs.Client.from_profile(base_url=fresh_emu.base_url)
+    assert given.base_url == fresh_emu.base_url
+    monkeypatch.setenv("PLUM_BASE_URL", "")
+    assert plumlogs.Client.from_profile().base_url == fresh_emu.base_url
     with pytest.raises(plumlogs.InvalidArgument) as info:
         plumlogs.Client.from_profile("nope")
     assert info.value.field == "profile"

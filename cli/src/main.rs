@@ -120,13 +120,9 @@ impl OutputArgs {
 
 #[derive(Args, Debug)]
 pub struct ConnArgs {
-    /// Base URL of the Call Log API.
-    #[arg(
-        long,
-        env = "PLUM_BASE_URL",
-        value_name = "URL",
-        hide_env_values = true
-    )]
+    /// Base URL of the Call Log API [default: PLUM_BASE_URL, else the profile's, else
+    /// https://hosting.plumvoice.com] (the one order of the core's ClientBuilder).
+    #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Allow a plain http:// base URL that is not loopback (the password then travels in clear).
     #[arg(long)]

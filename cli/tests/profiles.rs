@@ -42,6 +42,25 @@ fn a_profile_gives_username_base_url_and_password_variable() {
     assert!(by_env.status.success(), "{}", text(&by_env.stderr));
     assert_eq!(by_env.stdout, direct.stdout);
 
+    // The core's one order: --base-url, then PLUM_BASE_URL, then the profile's.
+    let dead = "http://127.0.0.1:9";
+    let env_first = profiled(
+        &["--profile", "emu", "--max-retries", "0"],
+        &[("EMU_PW", pw), ("PLUM_BASE_URL", dead)],
+    );
+    assert!(!env_first.status.success());
+    assert!(
+        text(&env_first.stderr).contains("transport error"),
+        "{}",
+        text(&env_first.stderr)
+    );
+    let flag_first = profiled(
+        &["--profile", "emu", "--base-url", emu.base_url()],
+        &[("EMU_PW", pw), ("PLUM_BASE_URL", dead)],
+    );
+    assert!(flag_first.status.success(), "{}", text(&flag_first.stderr));
+    assert_eq!(flag_first.stdout, direct.stdout);
+
     let no_pw = profiled(&["--profile", "emu"], &[]);
     assert_eq!(no_pw.status.code(), Some(2), "{}", text(&no_pw.stderr));
     assert!(

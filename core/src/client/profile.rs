@@ -171,8 +171,15 @@ fn read_config(path: &Path) -> Result<ConfigFile, Error> {
 impl ClientBuilder {
     /// A builder with a profile's username and base URL, and its password from the
     /// environment variable it names (if set; [`password`](Self::password) still
-    /// overrides it). What `Client.from_profile()` in the bindings calls; `name`
-    /// `None` picks `PLUM_PROFILE`, then the file's `default_profile`.
+    /// overrides it). What `Client.from_profile()` in the bindings and the CLI's
+    /// `--profile` call; `name` `None` picks `PLUM_PROFILE`, then the file's
+    /// `default_profile`.
+    ///
+    /// The base URL, most specific first: one given to the builder
+    /// ([`base_url`](Self::base_url), the CLI's `--base-url`), then `PLUM_BASE_URL`,
+    /// then the profile's, then [`DEFAULT_BASE_URL`](super::DEFAULT_BASE_URL). The
+    /// variable overrides the file as it does for every other tool that reads both
+    /// (a shell that exported the emulator's URL sends a profile's requests there).
     pub fn from_profile(name: Option<&str>) -> Result<ClientBuilder, Error> {
         Self::from_profile_with(name, &|n| std::env::var(n).ok())
     }
@@ -183,7 +190,10 @@ impl ClientBuilder {
     ) -> Result<ClientBuilder, Error> {
         let p = Profile::load_with(name, env)?;
         let mut b = ClientBuilder::default().username(p.username.clone());
-        if let Some(url) = &p.base_url {
+        // PLUM_BASE_URL, when set, is read by `build` (see above).
+        if let Some(url) = &p.base_url
+            && env("PLUM_BASE_URL").is_none_or(|v| v.is_empty())
+        {
             b = b.base_url(url.clone());
         }
         match env(p.password_var()).filter(|v| !v.is_empty()) {
@@ -260,6 +270,27 @@ username = "lab@example.com"
                 .unwrap();
             assert_eq!(c.username(), "ops@example.com");
             assert_eq!(c.base_url(), "https://prod.example.com");
+            // PLUM_BASE_URL overrides the profile's base URL (an empty one does not),
+            // and the builder's own overrides both: the CLI and the bindings alike.
+            for (var, want) in [
+                ("http://127.0.0.1:9/emu", "http://127.0.0.1:9/emu"),
+                ("", "https://prod.example.com"),
+            ] {
+                let mut m = base();
+                m.insert("PLUM_BASE_URL", var.into());
+                let e = env(m);
+                let c = ClientBuilder::from_profile_with(None, &e)
+                    .unwrap()
+                    .build_with_env(&e)
+                    .unwrap();
+                assert_eq!(c.base_url(), want, "PLUM_BASE_URL={var:?}");
+                let c = ClientBuilder::from_profile_with(None, &e)
+                    .unwrap()
+                    .base_url("https://given.example.com")
+                    .build_with_env(&e)
+                    .unwrap();
+                assert_eq!(c.base_url(), "https://given.example.com");
+            }
             let mut m = base();
             m.insert("PLUM_PROFILE", "lab".into());
             let e = env(m);
