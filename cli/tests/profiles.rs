@@ -50,7 +50,7 @@ fn a_profile_gives_username_base_url_and_password_variable() {
     );
     assert!(!env_first.status.success());
     assert!(
-        text(&env_first.stderr).contains("transport error"),
+        text(&env_first.stderr).contains("request to 127.0.0.1:9 failed"),
         "{}",
         text(&env_first.stderr)
     );

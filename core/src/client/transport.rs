@@ -268,7 +268,7 @@ impl Client {
             .call();
         let mut response = match sent {
             Ok(r) => r,
-            Err(e) => return transport_failure(e, "request"),
+            Err(e) => return transport_failure(e, &format!("request to {}", authority(url))),
         };
         let status = response.status().as_u16();
         let retry_after = response
@@ -466,6 +466,16 @@ fn transport_failure<R>(e: ureq::Error, stage: &str) -> Attempt<R> {
     }
 }
 
+/// The `host[:port]` of a URL, for messages: which server a request failed to reach
+/// (a base URL from a profile, `PLUM_BASE_URL` or a flag), never its path, query or
+/// any user info.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let auth = &rest[..end];
+    auth.rsplit_once('@').map_or(auth, |(_, host)| host)
+}
+
 fn describe(e: &ureq::Error) -> String {
     match e {
         ureq::Error::Timeout(_) => format!("timed out ({e})"),
@@ -490,6 +500,25 @@ fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_request_names_its_server_and_nothing_else_of_the_url() {
+        for (url, want) in [
+            (
+                "https://hosting.plumvoice.com/ws/calls/log/5",
+                "hosting.plumvoice.com",
+            ),
+            (
+                "http://127.0.0.1:9/prefix/ws/calls/errors/1/2?x=1",
+                "127.0.0.1:9",
+            ),
+            ("http://[::1]:99", "[::1]:99"),
+            ("https://user:secret@example.com:8443/p", "example.com:8443"),
+            ("https://example.com?q", "example.com"),
+        ] {
+            assert_eq!(authority(url), want, "{url}");
+        }
+    }
 
     #[test]
     fn https_is_required_except_for_loopback() {
