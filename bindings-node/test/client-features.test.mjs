@@ -556,18 +556,18 @@ test('fromProfile: username and base URL from the config file, the password from
     const c = Client.fromProfile('emu')
     assert.equal(c.baseUrl, emu.baseUrl)
     assert.equal(c.username, emu.username)
-    assert.ok((await c.callLogs('1d', 'now', { limit: 2 })).length === 2)
-    // No name: the file's default; options override the profile.
-    assert.equal(Client.fromProfile().username, emu.username)
-    assert.equal(Client.fromProfile(null, { username: 'override' }).username, 'override')
-    assert.throws(() => Client.fromProfile('nope'), invalid('profile', /no profile "nope"; it has emu, other/))
-    assert.throws(() => Client.fromProfile(7), invalid('name'))
     // Core's one order, as in the CLI: the baseUrl option, then PLUM_BASE_URL, then
     // the profile's.
     process.env.PLUM_BASE_URL = 'http://127.0.0.1:9/elsewhere'
     assert.equal(Client.fromProfile('emu').baseUrl, 'http://127.0.0.1:9/elsewhere')
     assert.equal(Client.fromProfile('emu', { baseUrl: emu.baseUrl }).baseUrl, emu.baseUrl)
     delete process.env.PLUM_BASE_URL
+    assert.ok((await c.callLogs('1d', 'now', { limit: 2 })).length === 2)
+    // No name: the file's default; options override the profile.
+    assert.equal(Client.fromProfile().username, emu.username)
+    assert.equal(Client.fromProfile(null, { username: 'override' }).username, 'override')
+    assert.throws(() => Client.fromProfile('nope'), invalid('profile', /no profile "nope"; it has emu, other/))
+    assert.throws(() => Client.fromProfile(7), invalid('name'))
     delete process.env.PLUMLOGS_TEST_EMU_PASSWORD
     assert.throws(() => Client.fromProfile('emu'), (e) => e.code === 'AUTH_ERROR' && /PLUMLOGS_TEST_EMU_PASSWORD/.test(e.message))
   } finally {
