@@ -110,9 +110,10 @@ fn configure(b: plumlogs::ClientBuilder, conn: &ConnArgs, wire: Wire) -> Result<
         .wire(wire)
         .max_retries(conn.max_retries)
         .user_agent(concat!("plumlogs-cli/", env!("CARGO_PKG_VERSION")));
-    // An empty --base-url is none given; PLUM_BASE_URL and the profile's come
-    // from the core builder, in its one order (`ClientBuilder::from_profile`).
-    if let Some(url) = conn.base_url.as_ref().filter(|u| !u.is_empty()) {
+    // PLUM_BASE_URL and the profile's come from the core builder, in its one order
+    // (`ClientBuilder::from_profile`); an empty --base-url is refused there, as an
+    // empty `base_url=` is in the bindings.
+    if let Some(url) = &conn.base_url {
         b = b.base_url(url.clone());
     }
     if let Some(t) = conn.timeout {

@@ -61,6 +61,15 @@ fn a_profile_gives_username_base_url_and_password_variable() {
     assert!(flag_first.status.success(), "{}", text(&flag_first.stderr));
     assert_eq!(flag_first.stdout, direct.stdout);
 
+    // An empty --base-url is an error naming it, not "none given".
+    let empty = profiled(&["--profile", "emu", "--base-url", ""], &[("EMU_PW", pw)]);
+    assert_eq!(empty.status.code(), Some(2), "{}", text(&empty.stderr));
+    assert!(
+        text(&empty.stderr).contains("base_url") && text(&empty.stderr).contains("is empty"),
+        "{}",
+        text(&empty.stderr)
+    );
+
     let no_pw = profiled(&["--profile", "emu"], &[]);
     assert_eq!(no_pw.status.code(), Some(2), "{}", text(&no_pw.stderr));
     assert!(

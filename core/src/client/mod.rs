@@ -105,6 +105,8 @@ pub struct ClientBuilder {
     username: Option<String>,
     password: Option<String>,
     base_url: Option<String>,
+    /// A profile's base URL: after `PLUM_BASE_URL` in [`build`](Self::build)'s order.
+    profile_base_url: Option<String>,
     wire: Wire,
     timeout: Option<Duration>,
     deadline: Option<Duration>,
@@ -125,6 +127,7 @@ impl fmt::Debug for ClientBuilder {
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("base_url", &self.base_url)
+            .field("profile_base_url", &self.profile_base_url)
             .field("wire", &self.wire)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
@@ -290,6 +293,7 @@ impl ClientBuilder {
         let base_url = self
             .base_url
             .or_else(|| env("PLUM_BASE_URL").filter(|s| !s.is_empty()))
+            .or(self.profile_base_url)
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let base_url = transport::check_base_url(&base_url, self.allow_insecure_http)?;
         let timeout = options::check_timeout(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;

@@ -190,12 +190,8 @@ impl ClientBuilder {
     ) -> Result<ClientBuilder, Error> {
         let p = Profile::load_with(name, env)?;
         let mut b = ClientBuilder::default().username(p.username.clone());
-        // PLUM_BASE_URL, when set, is read by `build` (see above).
-        if let Some(url) = &p.base_url
-            && env("PLUM_BASE_URL").is_none_or(|v| v.is_empty())
-        {
-            b = b.base_url(url.clone());
-        }
+        // Below the builder's own and PLUM_BASE_URL, both read by `build`, once.
+        b.profile_base_url = p.base_url.clone();
         match env(p.password_var()).filter(|v| !v.is_empty()) {
             Some(pw) => b = b.password(pw),
             // Say which variable was missing, not just "no password".
@@ -291,6 +287,20 @@ username = "lab@example.com"
                     .unwrap();
                 assert_eq!(c.base_url(), "https://given.example.com");
             }
+            // The variable is read once, by `build`: not when the profile is loaded.
+            let mut m = base();
+            m.insert("PLUM_BASE_URL", "http://127.0.0.1:9/emu".into());
+            let with_var = env(m);
+            let c = ClientBuilder::from_profile_with(None, &env(base()))
+                .unwrap()
+                .build_with_env(&with_var)
+                .unwrap();
+            assert_eq!(c.base_url(), "http://127.0.0.1:9/emu");
+            let c = ClientBuilder::from_profile_with(None, &with_var)
+                .unwrap()
+                .build_with_env(|_| None)
+                .unwrap();
+            assert_eq!(c.base_url(), "https://prod.example.com");
             let mut m = base();
             m.insert("PLUM_PROFILE", "lab".into());
             let e = env(m);

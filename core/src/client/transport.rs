@@ -67,6 +67,9 @@ pub(super) fn check_base_url(url: &str, allow_insecure_http: bool) -> Result<Str
         ))
     };
     let trimmed = url.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return bad("is empty (leave it out for PLUM_BASE_URL or the default)");
+    }
     let uri: ureq::http::Uri = match trimmed.parse() {
         Ok(u) => u,
         Err(_) => return bad("not a valid URL"),
@@ -558,6 +561,9 @@ mod tests {
             );
         }
         check_base_url("http://hosting.plumvoice.com", true).unwrap();
+        // An empty one given on purpose is refused, not read as "none given".
+        let e = check_base_url(" ", false).unwrap_err().to_string();
+        assert!(e.contains("base_url") && e.contains("is empty"), "{e}");
     }
 
     #[test]
