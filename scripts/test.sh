@@ -42,12 +42,17 @@ fi
 step "Rust: rustdoc without warnings (what docs.rs builds)"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --locked -p plumlogs -p plumlogs-emulator
 
-# .ci/run (a clean clone, then gone) sets PLUMLOGS_TEST_TIDY=1: nothing below uses
-# the debug build, so its disk goes back before the release builds take theirs.
-if [ "${PLUMLOGS_TEST_TIDY:-}" = 1 ]; then
-  step "Tidy: target/debug removed (PLUMLOGS_TEST_TIDY=1)"
-  rm -rf target/debug
-fi
+# .ci/run (a clean clone, then gone) sets PLUMLOGS_TEST_TIDY=1: the Rust suites'
+# debug build goes before the release builds take their disk. Only `cargo package`'s
+# verify step (in dist.sh) builds into it again, and that goes once dist.sh is done.
+TARGET=${CARGO_TARGET_DIR:-target}
+tidy() {
+  if [ "${PLUMLOGS_TEST_TIDY:-}" = 1 ]; then
+    step "Tidy: $TARGET/debug removed (PLUMLOGS_TEST_TIDY=1)"
+    rm -rf "$TARGET/debug" "$TARGET"/package/*/
+  fi
+}
+tidy
 
 # On Linux x86_64: build the release artefacts into dist/ and install each as a user
 # would, on a PATH without cargo (scripts/test-dist.sh); the Python and Node suites
@@ -56,6 +61,7 @@ built_dist=
 if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
   step "Distribution: scripts/dist.sh (dist/), then scripts/test-dist.sh"
   scripts/dist.sh
+  tidy
   scripts/test-dist.sh
   built_dist=1
 fi
