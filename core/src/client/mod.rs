@@ -491,6 +491,37 @@ mod tests {
         None
     }
 
+    /// What the call-log workers (`call_logs.rs`) and the window workers get from a
+    /// panic: an error naming the piece and the panic's message (bounded), for
+    /// either payload type; work that does not panic passes through untouched.
+    #[test]
+    fn caught_turns_a_panic_into_an_error_naming_the_piece() {
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let by_str = caught(|| "log 42".into(), || -> Result<(), Error> { panic!("boom") });
+        let long = "x".repeat(10_000);
+        let by_string = caught(
+            || "log 7".into(),
+            || -> Result<(), Error> { std::panic::panic_any(long.clone()) },
+        );
+        std::panic::set_hook(quiet);
+        match by_str {
+            Err(Error::Transport { message }) => {
+                assert!(message.contains("fetching log 42 panicked"), "{message}");
+                assert!(message.ends_with(": boom"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        match by_string {
+            Err(Error::Transport { message }) => {
+                assert!(message.contains("fetching log 7 panicked"), "{message}");
+                assert!(message.len() < 1_000, "the payload is echoed whole: {message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(caught(|| unreachable!(), || Ok::<_, Error>(5)).unwrap(), 5);
+    }
+
     #[test]
     fn missing_credentials_are_an_auth_error_naming_what_is_missing() {
         for (b, what) in [
