@@ -32,7 +32,8 @@ use std::time::Duration;
     about = "Read Plum Voice call, session and error logs: fetch them from the Call Log API, \
              parse log files, or try everything against a local emulator.",
     after_help = "Credentials come from PLUM_USERNAME and PLUM_PASSWORD (or --password-stdin), \
-                  the service from PLUM_BASE_URL (default https://hosting.plumvoice.com).\n\
+                  the service from --base-url, else PLUM_BASE_URL, else the --profile's, \
+                  else https://hosting.plumvoice.com.\n\
                   Exit status: 0 success, 1 API or transport failure, 2 bad usage or bad input.\n\
                   Try it with no account: plumlogs demo"
 )]
