@@ -498,7 +498,10 @@ mod tests {
     fn caught_turns_a_panic_into_an_error_naming_the_piece() {
         let quiet = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let by_str = caught(|| "log 42".into(), || -> Result<(), Error> { panic!("boom") });
+        let by_str = caught(
+            || "log 42".into(),
+            || -> Result<(), Error> { panic!("boom") },
+        );
         let long = "x".repeat(10_000);
         let by_string = caught(
             || "log 7".into(),
@@ -515,7 +518,10 @@ mod tests {
         match by_string {
             Err(Error::Transport { message }) => {
                 assert!(message.contains("fetching log 7 panicked"), "{message}");
-                assert!(message.len() < 1_000, "the payload is echoed whole: {message}");
+                assert!(
+                    message.len() < 1_000,
+                    "the payload is echoed whole: {message}"
+                );
             }
             other => panic!("{other:?}"),
         }
