@@ -142,7 +142,10 @@ step "crates: cargo package (plumlogs, plumlogs-emulator, plumlogs-archive, plum
 for crate in plumlogs plumlogs-emulator plumlogs-archive plumlogs-cli; do
   rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/"$crate-$VERSION"
 done
-cargo package --locked --allow-dirty -p plumlogs -p plumlogs-emulator -p plumlogs-archive -p plumlogs-cli
+# Its verify builds read the packaged manifests, which carry no workspace profile:
+# the dev profile's line-tables-only debug info (Cargo.toml) is given here again.
+CARGO_PROFILE_DEV_DEBUG=line-tables-only \
+  cargo package --locked --allow-dirty -p plumlogs -p plumlogs-emulator -p plumlogs-archive -p plumlogs-cli
 for crate in plumlogs plumlogs-emulator plumlogs-archive plumlogs-cli; do
   cp "target/package/$crate-$VERSION.crate" dist/
 done
