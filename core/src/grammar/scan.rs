@@ -489,12 +489,19 @@ fn word_digits(w: u64) -> (usize, u64) {
     if k == 0 {
         return (0, 0);
     }
-    let v = d << (8 * (8 - k));
-    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    (k, eight_digits(d << (8 * (8 - k))))
+}
+
+/// The number that a word of eight digit values spells (byte 0 the most
+/// significant digit): Lemire's conversion, three multiplications. Bytes shifted in
+/// as zeros read as leading zeros.
+#[inline(always)]
+pub fn eight_digits(d: u64) -> u64 {
+    let v = digit_pairs(d);
     let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(0x000F_4240_0000_0064)
         + ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(0x0000_2710_0000_0001))
         >> 32;
-    (k, v & 0xFFFF_FFFF)
+    v & 0xFFFF_FFFF
 }
 
 /// The run of ASCII digits at the start of `input`: its length, and its value
