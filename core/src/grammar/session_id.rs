@@ -119,6 +119,49 @@ fn split(raw: &[u8]) -> Option<(&[u8], u32, i64)> {
 /// A session-id field of a line (a non-blank token, validated).
 #[inline(always)]
 pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
+    if service_form(input) {
+        let (raw, rest) = input.split_at(SERVICE_FORM_LEN);
+        let text = super::scan::scanned_text(raw, true, input)?;
+        return Ok((rest, SessionId(Cow::Borrowed(text))));
+    }
+    session_id_field_general(input)
+}
+
+/// How long an id in [`service_form`] is.
+const SERVICE_FORM_LEN: usize = 21;
+
+/// Whether `input` starts with an id in the form the service writes,
+/// `SSSSSS;CCC;TTTTTTTTTT` (a six-digit server, a three-digit channel, a ten-digit
+/// start), and a blank: checked as three 8-byte words at fixed places
+/// (`SSSSSS;C`, `CC;TTTTT`, `TTTTTTTT`) with no scan for where a part ends. Such an
+/// id is ASCII and its channel and start fit, so nothing more need be read;
+/// anything else takes [`session_id_field_general`].
+#[inline(always)]
+fn service_form(input: &[u8]) -> bool {
+    use super::scan::{byte_mask, is_blank, text_word, word_shape};
+    let Some(b) = input.get(..SERVICE_FORM_LEN + 1) else {
+        return false;
+    };
+    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
+    let (_, bad_a) = word_shape(
+        word(0),
+        byte_mask(&[0, 1, 2, 3, 4, 5, 7]),
+        byte_mask(&[6]),
+        text_word(b"000000;0"),
+    );
+    let (_, bad_b) = word_shape(
+        word(8),
+        byte_mask(&[0, 1, 3, 4, 5, 6, 7]),
+        byte_mask(&[2]),
+        text_word(b"00;00000"),
+    );
+    let (_, bad_c) = word_shape(word(13), u64::MAX, 0, 0);
+    bad_a | bad_b | bad_c == 0 && is_blank(b[SERVICE_FORM_LEN])
+}
+
+/// [`session_id_field`] in any form: the server part to its `;`, then the numbers.
+#[inline]
+fn session_id_field_general(input: &[u8]) -> PResult<'_, SessionId<'_>> {
     if input.is_empty() {
         return Err(Fail::at(ErrorKind::Truncated, input));
     }
@@ -143,6 +186,39 @@ mod tests {
         assert_eq!(p.channel, 0);
         assert_eq!(p.start, 1_483_968_637);
         assert_eq!(id.as_str(), "000020;000;1483968637");
+    }
+
+    /// The fixed-place check of an id in the service's form gives what the general
+    /// reading gives, for every byte value at every position of ids of that form
+    /// (and of ids a byte shorter or longer), followed by a blank.
+    #[test]
+    fn service_form_agrees_with_the_general_reading() {
+        let mut fast = 0;
+        for base in [
+            &b"200035;003;1509734279 1"[..],
+            b"999999;999;9999999999\t",
+            b"20003;003;1509734279 1",
+            b"2000355;003;1509734279 1",
+            b"200035;003;15097342790 1",
+        ] {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut s = base.to_vec();
+                    s[at] = b;
+                    let got = session_id_field(&s);
+                    assert_eq!(
+                        got,
+                        session_id_field_general(&s),
+                        "{:?}",
+                        String::from_utf8_lossy(&s)
+                    );
+                    fast += usize::from(service_form(&s));
+                }
+            }
+        }
+        // Each of the two service-form ids' 19 digits takes ten values (one its own),
+        // each `;` and the blank one; a space or tab at the end.
+        assert!(fast > 2 * 19 * 9, "only {fast} ids read at fixed places");
     }
 
     #[test]
