@@ -360,28 +360,77 @@ pub(crate) fn tag_detail(i: &[u8]) -> PResult<'_, SessionDetail<'_>> {
         .parse(i)
 }
 
-/// The call type: a lowercase word, but not `error` (an error-log line, which gets
-/// its own kind of failure so the user learns which parser to use).
+/// What follows a line's session id: call times, or a tag's label and message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Shape {
+    Call,
+    Tag,
+}
+
+/// The kinds the service writes, and the shape of the rest of their lines. Any
+/// other lowercase word is read in whichever shape its next field suggests.
+const KINDS: [(&str, Shape); 4] = [
+    ("inbound", Shape::Call),
+    ("outbound", Shape::Call),
+    ("transfer", Shape::Call),
+    ("local", Shape::Tag),
+];
+
+/// The call type and, for the kinds in [`KINDS`], its shape: a lowercase word, but
+/// not `error` (an error-log line, which gets its own kind of failure so the user
+/// learns which parser to use).
+///
+/// One of [`KINDS`] and a blank is found by comparing the line's first word with
+/// each (no scan for where the word ends, one branch for all four); anything else
+/// takes the letter-by-letter reading.
 #[inline(always)]
-fn kind(i: &[u8]) -> PResult<'_, &str> {
+fn kind(i: &[u8]) -> PResult<'_, (&str, Option<Shape>)> {
+    if let Some(b) = i.get(..9) {
+        let w = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
+        let mut found = None;
+        for (name, shape) in KINDS {
+            let n = name.len();
+            let mask = u64::MAX >> (64 - 8 * n);
+            if (w & mask == scan::text_word(name.as_bytes())) & scan::is_blank(b[n]) {
+                found = Some((n, shape));
+            }
+        }
+        if let Some((n, shape)) = found {
+            // The first `n` bytes equal a kind's name: ASCII.
+            let name = scan::scanned_text(&i[..n], true, i)?;
+            return Ok((&i[n..], (name, Some(shape))));
+        }
+    }
+    kind_general(i)
+}
+
+/// [`kind`] of any word, letter by letter.
+#[inline]
+fn kind_general(i: &[u8]) -> PResult<'_, (&str, Option<Shape>)> {
     match scan::lowercase_word(i)? {
         (_, "error") => Err(Fail::at(ErrorKind::ErrorLineInSessions, i)),
-        ok => Ok(ok),
+        (rest, name) => Ok((rest, (name, shape_of(name)))),
     }
+}
+
+/// The shape [`KINDS`] gives `kind`, if it is one of them.
+#[inline(always)]
+fn shape_of(kind: &str) -> Option<Shape> {
+    KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|&(_, s)| s)
 }
 
 /// What follows the session id, in the shape the kind calls for.
 #[inline(always)]
-fn detail<'a>(kind: &str) -> impl Parser<&'a [u8], Output = SessionDetail<'a>, Error = Fail> {
-    let call = match kind {
-        "inbound" | "outbound" | "transfer" => Some(true),
-        "local" => Some(false),
+fn detail<'a>(
+    shape: Option<Shape>,
+) -> impl Parser<&'a [u8], Output = SessionDetail<'a>, Error = Fail> {
+    p(move |i: &'a [u8]| match shape {
+        Some(Shape::Call) => call_detail(i),
+        Some(Shape::Tag) => tag_detail(i),
         // An unknown kind is read in whichever shape its next field suggests.
-        _ => None,
-    };
-    p(move |i: &'a [u8]| match call {
-        Some(true) => call_detail(i),
-        Some(false) => tag_detail(i),
         None if i.first().is_some_and(u8::is_ascii_digit) => call_detail(i),
         None => tag_detail(i),
     })
@@ -389,9 +438,9 @@ fn detail<'a>(kind: &str) -> impl Parser<&'a [u8], Output = SessionDetail<'a>, E
 
 #[inline(always)]
 fn session_line(input: &[u8]) -> PResult<'_, SessionRecord<'_>> {
-    let (i, (kind, (ani, channel, timestamp, dnis, session_id))) =
+    let (i, ((kind, shape), (ani, channel, timestamp, dnis, session_id))) =
         (preceded(p(blanks), p(kind)), p(common_fields)).parse(input)?;
-    let (i, detail) = preceded(p(sep), detail(kind)).parse(i)?;
+    let (i, detail) = preceded(p(sep), detail(shape)).parse(i)?;
     Ok((
         i,
         SessionRecord {
@@ -447,6 +496,38 @@ mod tests {
             }
         }
         assert!(fast > 100, "only {fast} lengths read");
+    }
+
+    /// The one-word reading of a kind gives what the letter-by-letter reading gives,
+    /// for every byte value at every position of each kind the service writes (and
+    /// of words one letter short or long, and `error`), with what follows.
+    #[test]
+    fn kind_word_agrees_with_the_letter_reading() {
+        let mut fast = 0;
+        let mut shapes = std::collections::HashSet::new();
+        for word in [
+            "inbound", "outbound", "transfer", "local", "inboun", "locall", "error",
+        ] {
+            for tail in [" 7185551234", "\t7", "x 7185551234", ""] {
+                let base = format!("{word}{tail}").into_bytes();
+                for at in 0..base.len() {
+                    for b in 0..=255u8 {
+                        let mut s = base.clone();
+                        s[at] = b;
+                        let got = kind(&s);
+                        assert_eq!(got, kind_general(&s), "{:?}", String::from_utf8_lossy(&s));
+                        if let Ok((_, (name, shape))) = got {
+                            fast += usize::from(s.len() >= 9 && shape.is_some());
+                            shapes.insert((name.to_string(), shape));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 100, "only {fast} kinds read as one word");
+        for (name, shape) in KINDS {
+            assert!(shapes.contains(&(name.to_string(), Some(shape))), "{name}");
+        }
     }
 
     /// The fixed-place reading of a call line's tail gives what the field-by-field
