@@ -10,7 +10,8 @@
 //!
 //! This is the one module of the crate that may use `unsafe`: three
 //! `from_utf8_unchecked` calls on bytes just checked to be ASCII, and the SSE2
-//! load and compares of [`blank_or_and_ascii`]'s 16-byte step (x86-64 only).
+//! loads and compares of [`blank_or_and_ascii`]'s 16-byte step and of
+//! [`block_mask`] (x86-64 only).
 
 use super::error::{ErrorKind, LineError};
 use nom::{IResult, Mode, OutputMode, Parser};
@@ -220,6 +221,39 @@ fn sse2_stops_and_high(bytes: &[u8; 16], stop: u8) -> (u32, u32) {
         let is = |b: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
         let hits = _mm_or_si128(_mm_or_si128(is(b' '), is(b'\t')), is(stop));
         (_mm_movemask_epi8(hits) as u32, _mm_movemask_epi8(v) as u32)
+    }
+}
+
+/// Bit `k` set for each byte `k` of a 64-byte block equal to `byte`: where the line
+/// splitter finds every line end of a block in one go. SSE2 on x86-64 (four
+/// compares and mask moves), a plain loop elsewhere.
+#[inline(always)]
+pub fn block_mask(block: &[u8; 64], byte: u8) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+        };
+        let mut mask = 0u64;
+        for k in 0..4 {
+            // SAFETY: SSE2, which these intrinsics need, is part of every x86-64
+            // CPU; the load reads bytes `16 * k .. 16 * k + 16` of the 64 of
+            // `block`, and `loadu` needs no alignment.
+            let hits = unsafe {
+                let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(byte as i8)))
+            };
+            mask |= u64::from(hits as u16) << (16 * k);
+        }
+        mask
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut mask = 0u64;
+        for (k, &b) in block.iter().enumerate() {
+            mask |= u64::from(b == byte) << k;
+        }
+        mask
     }
 }
 
