@@ -516,6 +516,30 @@ pub fn digit_pairs(d: u64) -> u64 {
     d.wrapping_mul(10).wrapping_add(d >> 8)
 }
 
+/// A word of byte limits for [`pairs_over`]: `max` at each listed byte, `0x7F` (no
+/// limit) at every other.
+pub const fn limit_word(limits: &[(usize, u8)]) -> u64 {
+    let mut w = 0x7F7F_7F7F_7F7F_7F7F_u64;
+    let mut k = 0;
+    while k < limits.len() {
+        let (at, max) = limits[k];
+        w = (w & !(0xFF << (8 * at))) | (max as u64) << (8 * at);
+        k += 1;
+    }
+    w
+}
+
+/// Non-zero if a byte of `pairs` (each at most 99, as [`digit_pairs`] gives) is
+/// above the same byte of `limits` ([`limit_word`]): every range check of a word
+/// at once. SWAR: `0x80 + limit - value` keeps its high bit exactly when the value
+/// is within the limit, and no byte borrows from the next (the values are under
+/// `0x80`).
+#[inline(always)]
+pub fn pairs_over(pairs: u64, limits: u64) -> u64 {
+    const HI: u64 = 0x8080_8080_8080_8080;
+    !(limits | HI).wrapping_sub(pairs) & HI
+}
+
 /// Byte `k` of `w`.
 #[inline(always)]
 pub fn byte_at(w: u64, k: u32) -> u32 {
@@ -642,24 +666,45 @@ pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
 }
 
 /// The month abbreviation `Jan` … `Dec` as 1..=12.
+///
+/// A perfect hash of [`MONTH_NAMES`]: the three bytes as a number, times
+/// [`MONTH_HASH`], give a different top four bits for each name, which pick the one
+/// slot of [`MONTH_SLOTS`] the name can be in; one compare says if it is. (A
+/// `match` on the names compiled to a jump on the first letter and compares.)
 #[inline(always)]
 pub fn month_number(name: &[u8]) -> Option<u8> {
-    Some(match name {
-        b"Jan" => 1,
-        b"Feb" => 2,
-        b"Mar" => 3,
-        b"Apr" => 4,
-        b"May" => 5,
-        b"Jun" => 6,
-        b"Jul" => 7,
-        b"Aug" => 8,
-        b"Sep" => 9,
-        b"Oct" => 10,
-        b"Nov" => 11,
-        b"Dec" => 12,
-        _ => return None,
-    })
+    let &[a, b, c] = name else {
+        return None;
+    };
+    let key = u32::from_le_bytes([a, b, c, 0]);
+    let (slot_key, month) = MONTH_SLOTS[month_slot(key)];
+    (slot_key == key).then_some(month)
 }
+
+/// See [`month_number`].
+const MONTH_HASH: u32 = 0x67e4;
+
+#[inline(always)]
+const fn month_slot(key: u32) -> usize {
+    (key.wrapping_mul(MONTH_HASH) >> 28) as usize
+}
+
+/// Each month name's key and number in its slot ([`month_number`]);
+/// `(u32::MAX, 0)` where no name falls (no three bytes have that key). Built from [`MONTH_NAMES`] at compile time, which fails if
+/// two names share a slot.
+const MONTH_SLOTS: [(u32, u8); 16] = {
+    let mut slots = [(u32::MAX, 0u8); 16];
+    let mut m = 0;
+    while m < 12 {
+        let n = MONTH_NAMES[m].as_bytes();
+        let key = u32::from_le_bytes([n[0], n[1], n[2], 0]);
+        let slot = month_slot(key);
+        assert!(slots[slot].0 == u32::MAX, "two month names share a slot");
+        slots[slot] = (key, m as u8 + 1);
+        m += 1;
+    }
+    slots
+};
 
 pub const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -786,6 +831,50 @@ mod tests {
             }
         }
         assert_eq!(checked, 3 * (1..=40).map(|n: usize| n * n).sum::<usize>());
+    }
+
+    /// Every value a pair can take against every limit, at every byte, with the
+    /// other bytes at their highest.
+    #[test]
+    fn pairs_over_agrees_with_compares() {
+        for at in 0..8 {
+            for limit in 0..=99u8 {
+                let limits = limit_word(&[(at, limit)]);
+                for v in 0..=99u8 {
+                    let pairs = (0x6363_6363_6363_6363_u64 & !(0xFF << (8 * at)))
+                        | u64::from(v) << (8 * at);
+                    assert_eq!(
+                        pairs_over(pairs, limits) != 0,
+                        v > limit,
+                        "{at} {limit} {v}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every three ASCII bytes (and each with a high byte at each place): the hash
+    /// finds exactly the month names.
+    #[test]
+    fn month_hash_finds_exactly_the_names() {
+        let mut found = 0;
+        for a in 0..=128u8 {
+            for b in 0..=128u8 {
+                for c in 0..=128u8 {
+                    let name = [a, b, c];
+                    let want = MONTH_NAMES
+                        .iter()
+                        .position(|m| m.as_bytes() == name)
+                        .map(|m| m as u8 + 1);
+                    assert_eq!(month_number(&name), want, "{name:?}");
+                    found += usize::from(want.is_some());
+                }
+            }
+        }
+        assert_eq!(found, 12);
+        assert_eq!(month_number(b"Ja"), None);
+        assert_eq!(month_number(b"Janu"), None);
+        assert_eq!(month_number(&[0xFF; 3]), None);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use super::error::ErrorKind;
 use super::scan::{
     Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, byte_at, byte_mask, digit_pairs, fixed_digits,
-    month_number, text_word, word_shape,
+    limit_word, month_number, pairs_over, text_word, word_shape,
 };
 use std::fmt;
 
@@ -328,7 +328,10 @@ fn bracketed_fast(input: &[u8]) -> Option<(&[u8], Timestamp)> {
     let year = byte_at(pb, 0) * 100 + byte_at(pb, 2);
     let (hour, minute, second) = (byte_at(pb, 5), byte_at(pc, 0), byte_at(pc, 3));
     let (oh, om) = (byte_at(pd, 3), byte_at(pd, 5));
-    if oh > 14 || om > 59 || hour > 23 || minute > 59 || second > 60 || day == 0 {
+    let over = pairs_over(pb, limit_word(&[(5, 23)]))
+        | pairs_over(pc, limit_word(&[(0, 59), (3, 60)]))
+        | pairs_over(pd, limit_word(&[(3, 14), (5, 59)]));
+    if over != 0 || day == 0 {
         return None;
     }
     let ts = Timestamp {
