@@ -723,6 +723,25 @@ pub fn rest_text(input: &[u8]) -> Result<&str, nom::Err<Fail>> {
     }
 }
 
+/// Test support shared by the grammars' fast-path tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// `check` on every text that differs from one of `bases` in one byte (every
+    /// value at every position): how each word-at-a-time reading is held to the
+    /// general reading it stands in for.
+    pub(crate) fn each_one_byte_change(bases: &[&[u8]], mut check: impl FnMut(&[u8])) {
+        for base in bases {
+            for at in 0..base.len() {
+                for b in 0..=255u8 {
+                    let mut s = base.to_vec();
+                    s[at] = b;
+                    check(&s);
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

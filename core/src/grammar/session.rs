@@ -477,6 +477,7 @@ pub fn parse_session_line<T: AsRef<[u8]> + ?Sized>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::scan::testing::each_one_byte_change;
     use super::*;
 
     /// The one-word reading of `HH:MM:SS` gives what the general reading gives, for
@@ -484,17 +485,12 @@ mod tests {
     #[test]
     fn call_length_word_agrees_with_the_general_reading() {
         let mut fast = 0;
-        for base in [&b"12:34:56 x"[..], b"00:00:29", b"99:59:59\t", b"1:00:00 x"] {
-            for at in 0..base.len() {
-                for b in 0..=255u8 {
-                    let mut s = base.to_vec();
-                    s[at] = b;
-                    let got = call_length(&s);
-                    assert_eq!(got, call_length_general(&s), "{s:?}");
-                    fast += usize::from(got.is_ok());
-                }
-            }
-        }
+        let bases: [&[u8]; 4] = [b"12:34:56 x", b"00:00:29", b"99:59:59\t", b"1:00:00 x"];
+        each_one_byte_change(&bases, |s| {
+            let got = call_length(s);
+            assert_eq!(got, call_length_general(s), "{s:?}");
+            fast += usize::from(got.is_ok());
+        });
         assert!(fast > 100, "only {fast} lengths read");
     }
 
@@ -505,25 +501,23 @@ mod tests {
     fn kind_word_agrees_with_the_letter_reading() {
         let mut fast = 0;
         let mut shapes = std::collections::HashSet::new();
+        let mut bases = Vec::new();
         for word in [
             "inbound", "outbound", "transfer", "local", "inboun", "locall", "error",
         ] {
             for tail in [" 7185551234", "\t7", "x 7185551234", ""] {
-                let base = format!("{word}{tail}").into_bytes();
-                for at in 0..base.len() {
-                    for b in 0..=255u8 {
-                        let mut s = base.clone();
-                        s[at] = b;
-                        let got = kind(&s);
-                        assert_eq!(got, kind_general(&s), "{:?}", String::from_utf8_lossy(&s));
-                        if let Ok((_, (name, shape))) = got {
-                            fast += usize::from(s.len() >= 9 && shape.is_some());
-                            shapes.insert((name.to_string(), shape));
-                        }
-                    }
-                }
+                bases.push(format!("{word}{tail}").into_bytes());
             }
         }
+        let bases: Vec<&[u8]> = bases.iter().map(Vec::as_slice).collect();
+        each_one_byte_change(&bases, |s| {
+            let got = kind(s);
+            assert_eq!(got, kind_general(s), "{:?}", String::from_utf8_lossy(s));
+            if let Ok((_, (name, shape))) = got {
+                fast += usize::from(s.len() >= 9 && shape.is_some());
+                shapes.insert((name.to_string(), shape));
+            }
+        });
         assert!(fast > 100, "only {fast} kinds read as one word");
         for (name, shape) in KINDS {
             assert!(shapes.contains(&(name.to_string(), Some(shape))), "{name}");
@@ -536,28 +530,18 @@ mod tests {
     #[test]
     fn call_detail_words_agree_with_the_field_reading() {
         let mut fast = 0;
-        for base in [
-            &b"1509734310 1509734339 00:00:29"[..],
+        let bases: [&[u8]; 5] = [
+            b"1509734310 1509734339 00:00:29",
             b"9999999999 0000000000 99:59:59",
             b"1509734310 1509734339 00:00:29 ",
             b"150973431 1509734339 00:00:29",
             b"1509734310 1509734339 100:00:29",
-        ] {
-            for at in 0..base.len() {
-                for b in 0..=255u8 {
-                    let mut s = base.to_vec();
-                    s[at] = b;
-                    let got = call_detail(&s);
-                    assert_eq!(
-                        got,
-                        call_detail_general(&s),
-                        "{:?}",
-                        String::from_utf8_lossy(&s)
-                    );
-                    fast += usize::from(call_detail_fast(&s).is_some());
-                }
-            }
-        }
+        ];
+        each_one_byte_change(&bases, |s| {
+            let lossy = String::from_utf8_lossy(s);
+            assert_eq!(call_detail(s), call_detail_general(s), "{lossy:?}");
+            fast += usize::from(call_detail_fast(s).is_some());
+        });
         // Each digit of the two canonical tails takes ten values (one of them its
         // own), each blank or colon one.
         assert!(fast > 2 * 26 * 9, "only {fast} tails read at fixed places");
