@@ -130,15 +130,32 @@ pub(crate) fn session_id_field(input: &[u8]) -> PResult<'_, SessionId<'_>> {
 /// How long an id in [`service_form`] is.
 const SERVICE_FORM_LEN: usize = 21;
 
-/// Whether `input` starts with an id in the form the service writes,
-/// `SSSSSS;CCC;TTTTTTTTTT` (a six-digit server, a three-digit channel, a ten-digit
-/// start), and a blank: checked as three 8-byte words at fixed places
-/// (`SSSSSS;C`, `CC;TTTTT`, `TTTTTTTT`) with no scan for where a part ends. Such an
-/// id is ASCII and its channel and start fit, so nothing more need be read;
-/// anything else takes [`session_id_field_general`].
+/// Whether `input` starts with an id in the form the service writes and a blank
+/// (see [`service_form_then`]); anything else takes [`session_id_field_general`].
 #[inline(always)]
 fn service_form(input: &[u8]) -> bool {
-    use super::scan::{byte_mask, is_blank, text_word, word_shape};
+    service_form_then(input, super::scan::is_blank)
+}
+
+/// The id at the start of `input` when it is in the form the service writes and
+/// the byte after it is `close` (a call log's `(sessionID)`).
+#[inline(always)]
+pub(crate) fn service_form_before(input: &[u8], close: u8) -> Option<SessionId<'_>> {
+    if !service_form_then(input, |b| b == close) {
+        return None;
+    }
+    let text = super::scan::scanned_text(&input[..SERVICE_FORM_LEN], true, input).ok()?;
+    Some(SessionId(Cow::Borrowed(text)))
+}
+
+/// Whether `input` starts with an id in the form the service writes,
+/// `SSSSSS;CCC;TTTTTTTTTT` (a six-digit server, a three-digit channel, a ten-digit
+/// start), and a byte that `ends` accepts: checked as three 8-byte words at fixed
+/// places (`SSSSSS;C`, `CC;TTTTT`, `TTTTTTTT`) with no scan for where a part ends.
+/// Such an id is ASCII and its channel and start fit, so nothing more need be read.
+#[inline(always)]
+fn service_form_then(input: &[u8], ends: impl Fn(u8) -> bool) -> bool {
+    use super::scan::{byte_mask, text_word, word_shape};
     let Some(b) = input.get(..SERVICE_FORM_LEN + 1) else {
         return false;
     };
@@ -156,7 +173,7 @@ fn service_form(input: &[u8]) -> bool {
         text_word(b"00;00000"),
     );
     let (_, bad_c) = word_shape(word(13), u64::MAX, 0, 0);
-    bad_a | bad_b | bad_c == 0 && is_blank(b[SERVICE_FORM_LEN])
+    bad_a | bad_b | bad_c == 0 && ends(b[SERVICE_FORM_LEN])
 }
 
 /// [`session_id_field`] in any form: the server part to its `;`, then the numbers.
