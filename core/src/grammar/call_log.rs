@@ -11,9 +11,10 @@ use super::error::{ErrorKind, LineError, ParseError};
 use super::lines::{LineSplitter, RawLine, strip_line_end};
 use super::scan::{
     self, Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, blanks, check, expect, p, rest_of_line, sep,
+    weekday_number,
 };
 use super::session_id::SessionId;
-use super::timestamp::{Timestamp, weekday_number, zone_offset};
+use super::timestamp::{Timestamp, zone_offset};
 use nom::Parser;
 use nom::sequence::{preceded, terminated};
 use serde::Serialize;

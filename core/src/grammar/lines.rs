@@ -16,7 +16,7 @@ pub struct RawLine<'a> {
 
 /// Splits a text at `\n` (a `\r` before it is dropped too).
 ///
-/// Line ends are found 64 bytes at a time: [`scan::block_mask`] marks every `\n`
+/// Line ends are found 64 bytes at a time: `scan::block_mask` marks every `\n`
 /// of a block in one word, and each line takes the lowest mark left, so a block is
 /// read once however many lines it holds or cuts.
 #[derive(Clone, Debug)]

@@ -666,45 +666,69 @@ pub fn unix_seconds(input: &[u8]) -> PResult<'_, i64> {
 }
 
 /// The month abbreviation `Jan` … `Dec` as 1..=12.
-///
-/// A perfect hash of [`MONTH_NAMES`]: the three bytes as a number, times
-/// [`MONTH_HASH`], give a different top four bits for each name, which pick the one
-/// slot of [`MONTH_SLOTS`] the name can be in; one compare says if it is. (A
-/// `match` on the names compiled to a jump on the first letter and compares.)
 #[inline(always)]
 pub fn month_number(name: &[u8]) -> Option<u8> {
-    let &[a, b, c] = name else {
-        return None;
-    };
-    let key = u32::from_le_bytes([a, b, c, 0]);
-    let (slot_key, month) = MONTH_SLOTS[month_slot(key)];
-    (slot_key == key).then_some(month)
+    MONTHS.find(name).map(|m| m + 1)
 }
 
-/// See [`month_number`].
-const MONTH_HASH: u32 = 0x67e4;
-
+/// The weekday abbreviation `Mon` … `Sun` as 0..=6.
 #[inline(always)]
-const fn month_slot(key: u32) -> usize {
-    (key.wrapping_mul(MONTH_HASH) >> 28) as usize
+pub fn weekday_number(name: &[u8]) -> Option<u8> {
+    WEEKDAYS.find(name)
 }
 
-/// Each month name's key and number in its slot ([`month_number`]);
-/// `(u32::MAX, 0)` where no name falls (no three bytes have that key). Built from [`MONTH_NAMES`] at compile time, which fails if
-/// two names share a slot.
-const MONTH_SLOTS: [(u32, u8); 16] = {
-    let mut slots = [(u32::MAX, 0u8); 16];
-    let mut m = 0;
-    while m < 12 {
-        let n = MONTH_NAMES[m].as_bytes();
-        let key = u32::from_le_bytes([n[0], n[1], n[2], 0]);
-        let slot = month_slot(key);
-        assert!(slots[slot].0 == u32::MAX, "two month names share a slot");
-        slots[slot] = (key, m as u8 + 1);
-        m += 1;
+/// [`MONTH_NAMES`] for [`month_number`] (the multiplier found by search).
+const MONTHS: NameTable = NameTable::new(&MONTH_NAMES, 0x67e4);
+
+/// [`WEEKDAY_NAMES`] for [`weekday_number`] (the multiplier found by search).
+const WEEKDAYS: NameTable = NameTable::new(&WEEKDAY_NAMES, 0x4ed);
+
+/// A perfect hash of up to 16 three-letter names: a name's bytes as a number,
+/// times `hash`, give a different top four bits for each name, which pick the one
+/// slot the name can be in; one compare says if it is. (A `match` on the names
+/// compiled to a jump on the first letter and compares, a search of the list to a
+/// compare per name.)
+struct NameTable {
+    hash: u32,
+    /// Each name's key and index in its slot; `(u32::MAX, 0)` where no name falls
+    /// (no three bytes have that key).
+    slots: [(u32, u8); 16],
+}
+
+impl NameTable {
+    /// The table of `names`, built at compile time, which fails if two names share
+    /// a slot under `hash`.
+    const fn new(names: &[&str], hash: u32) -> NameTable {
+        let mut slots = [(u32::MAX, 0u8); 16];
+        let mut k = 0;
+        while k < names.len() {
+            let n = names[k].as_bytes();
+            assert!(n.len() == 3, "names of three letters");
+            let key = u32::from_le_bytes([n[0], n[1], n[2], 0]);
+            let slot = Self::slot(key, hash);
+            assert!(slots[slot].0 == u32::MAX, "two names share a slot");
+            slots[slot] = (key, k as u8);
+            k += 1;
+        }
+        NameTable { hash, slots }
     }
-    slots
-};
+
+    #[inline(always)]
+    const fn slot(key: u32, hash: u32) -> usize {
+        (key.wrapping_mul(hash) >> 28) as usize
+    }
+
+    /// The index of `name` among the names, if it is one.
+    #[inline(always)]
+    fn find(&self, name: &[u8]) -> Option<u8> {
+        let &[a, b, c] = name else {
+            return None;
+        };
+        let key = u32::from_le_bytes([a, b, c, 0]);
+        let (slot_key, index) = self.slots[Self::slot(key, self.hash)];
+        (slot_key == key).then_some(index)
+    }
+}
 
 pub const MONTH_NAMES: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -872,10 +896,10 @@ mod tests {
         }
     }
 
-    /// Every three ASCII bytes (and each with a high byte at each place): the hash
-    /// finds exactly the month names.
+    /// Every three ASCII bytes (and each with a high byte at each place): the hashes
+    /// find exactly the month and weekday names.
     #[test]
-    fn month_hash_finds_exactly_the_names() {
+    fn name_hashes_find_exactly_the_names() {
         let mut found = 0;
         for a in 0..=128u8 {
             for b in 0..=128u8 {
@@ -886,11 +910,17 @@ mod tests {
                         .position(|m| m.as_bytes() == name)
                         .map(|m| m as u8 + 1);
                     assert_eq!(month_number(&name), want, "{name:?}");
-                    found += usize::from(want.is_some());
+                    let day = WEEKDAY_NAMES
+                        .iter()
+                        .position(|w| w.as_bytes() == name)
+                        .map(|w| w as u8);
+                    assert_eq!(weekday_number(&name), day, "{name:?}");
+                    found += usize::from(want.is_some()) + usize::from(day.is_some());
                 }
             }
         }
-        assert_eq!(found, 12);
+        assert_eq!(found, 12 + 7);
+        assert_eq!(weekday_number(b"Mo"), None);
         assert_eq!(month_number(b"Ja"), None);
         assert_eq!(month_number(b"Janu"), None);
         assert_eq!(month_number(&[0xFF; 3]), None);

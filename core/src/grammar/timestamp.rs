@@ -8,8 +8,8 @@
 
 use super::error::ErrorKind;
 use super::scan::{
-    Fail, MONTH_NAMES, PResult, WEEKDAY_NAMES, byte_at, byte_mask, digit_pairs, fixed_digits,
-    limit_word, month_number, pairs_over, text_word, word_shape,
+    Fail, MONTH_NAMES, PResult, byte_at, byte_mask, digit_pairs, fixed_digits, limit_word,
+    month_number, pairs_over, text_word, word_shape,
 };
 use std::fmt;
 
@@ -475,14 +475,6 @@ pub fn zone_for_offset(offset_minutes: i16) -> Option<&'static str> {
     })
 }
 
-/// Weekday name `Mon` … `Sun` as 0..=6.
-pub(crate) fn weekday_number(name: &[u8]) -> Option<u8> {
-    WEEKDAY_NAMES
-        .iter()
-        .position(|w| w.as_bytes() == name)
-        .map(|p| p as u8)
-}
-
 /// For a session or error line as a JSON string spells it (its `/` possibly
 /// escaped `\/`; no tab, which JSON escapes), with its first backslash at
 /// `first`: the index just past the `]` of its timestamp, if every backslash up to
@@ -686,7 +678,10 @@ mod tests {
             second: 0,
             offset_minutes: None,
         };
-        assert_eq!(WEEKDAY_NAMES[w.weekday() as usize], "Wed");
+        assert_eq!(
+            super::super::scan::WEEKDAY_NAMES[w.weekday() as usize],
+            "Wed"
+        );
         assert_eq!(w.to_string(), "2002-08-28T00:00:00");
     }
 }
