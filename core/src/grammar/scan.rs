@@ -678,53 +678,80 @@ pub fn weekday_number(name: &[u8]) -> Option<u8> {
 }
 
 /// [`MONTH_NAMES`] for [`month_number`] (the multiplier found by search).
-const MONTHS: NameTable = NameTable::new(&MONTH_NAMES, 0x67e4);
+const MONTHS: NameTable<16> = NameTable::new(&MONTH_NAMES, 0x67e4);
 
 /// [`WEEKDAY_NAMES`] for [`weekday_number`] (the multiplier found by search).
-const WEEKDAYS: NameTable = NameTable::new(&WEEKDAY_NAMES, 0x4ed);
+const WEEKDAYS: NameTable<16> = NameTable::new(&WEEKDAY_NAMES, 0x4ed);
 
-/// A perfect hash of up to 16 three-letter names: a name's bytes as a number,
-/// times `hash`, give a different top four bits for each name, which pick the one
-/// slot the name can be in; one compare says if it is. (A `match` on the names
-/// compiled to a jump on the first letter and compares, a search of the list to a
-/// compare per name.)
-struct NameTable {
+/// A perfect hash of up to `SLOTS` (a power of two) names of one to four bytes,
+/// none of them zero: a name's bytes as a number (zero-padded), times `hash`, give
+/// different top bits for each name, which pick the one slot the name can be in; one
+/// compare says if it is. (A `match` on the names compiled to a jump on the first
+/// letter and compares, a search of the list to a compare per name.)
+pub(crate) struct NameTable<const SLOTS: usize> {
     hash: u32,
-    /// Each name's key and index in its slot; `(u32::MAX, 0)` where no name falls
-    /// (no three bytes have that key).
-    slots: [(u32, u8); 16],
+    /// Each name's key and index in its slot; `(0, 0)` where no name falls (the key
+    /// of no name: names are not empty and have no zero byte).
+    slots: [(u32, u8); SLOTS],
+    /// The length of the shortest name: a longer text that ends in a zero byte has
+    /// the key of a shorter one, and is none.
+    shortest: usize,
 }
 
-impl NameTable {
+impl<const SLOTS: usize> NameTable<SLOTS> {
     /// The table of `names`, built at compile time, which fails if two names share
     /// a slot under `hash`.
-    const fn new(names: &[&str], hash: u32) -> NameTable {
-        let mut slots = [(u32::MAX, 0u8); 16];
+    pub(crate) const fn new(names: &[&str], hash: u32) -> Self {
+        assert!(SLOTS.is_power_of_two() && SLOTS > 1 && SLOTS <= 256);
+        let mut slots = [(0u32, 0u8); SLOTS];
+        let mut shortest = 4;
         let mut k = 0;
         while k < names.len() {
             let n = names[k].as_bytes();
-            assert!(n.len() == 3, "names of three letters");
-            let key = u32::from_le_bytes([n[0], n[1], n[2], 0]);
+            assert!(!n.is_empty() && n.len() <= 4, "names of one to four bytes");
+            let mut bytes = [0u8; 4];
+            let mut j = 0;
+            while j < n.len() {
+                assert!(n[j] != 0, "names without zero bytes");
+                bytes[j] = n[j];
+                j += 1;
+            }
+            if n.len() < shortest {
+                shortest = n.len();
+            }
+            let key = u32::from_le_bytes(bytes);
             let slot = Self::slot(key, hash);
-            assert!(slots[slot].0 == u32::MAX, "two names share a slot");
+            assert!(slots[slot].0 == 0, "two names share a slot");
             slots[slot] = (key, k as u8);
             k += 1;
         }
-        NameTable { hash, slots }
+        NameTable {
+            hash,
+            slots,
+            shortest,
+        }
     }
 
     #[inline(always)]
     const fn slot(key: u32, hash: u32) -> usize {
-        (key.wrapping_mul(hash) >> 28) as usize
+        (key.wrapping_mul(hash) >> (32 - SLOTS.trailing_zeros())) as usize
     }
 
     /// The index of `name` among the names, if it is one.
     #[inline(always)]
-    fn find(&self, name: &[u8]) -> Option<u8> {
-        let &[a, b, c] = name else {
-            return None;
+    pub(crate) fn find(&self, name: &[u8]) -> Option<u8> {
+        let key = match *name {
+            [a] => u32::from(a),
+            [a, b] => u32::from_le_bytes([a, b, 0, 0]),
+            [a, b, c] => u32::from_le_bytes([a, b, c, 0]),
+            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+            _ => return None,
         };
-        let key = u32::from_le_bytes([a, b, c, 0]);
+        // (For a table of names of one length, and a text of that length, this folds
+        // away.)
+        if name.len() > self.shortest && name.last() == Some(&0) {
+            return None;
+        }
         let (slot_key, index) = self.slots[Self::slot(key, self.hash)];
         (slot_key == key).then_some(index)
     }

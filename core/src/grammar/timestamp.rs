@@ -8,8 +8,8 @@
 
 use super::error::ErrorKind;
 use super::scan::{
-    Fail, MONTH_NAMES, PResult, byte_at, byte_mask, digit_pairs, fixed_digits, limit_word,
-    month_number, pairs_over, text_word, word_shape,
+    Fail, MONTH_NAMES, NameTable, PResult, byte_at, byte_mask, digit_pairs, fixed_digits,
+    limit_word, month_number, pairs_over, text_word, word_shape,
 };
 use std::fmt;
 
@@ -76,7 +76,7 @@ impl Timestamp {
             return Err(ErrorKind::BadSecond);
         }
         if let Some(off) = self.offset_minutes
-            && off.unsigned_abs() > 14 * 60 + 59
+            && off.unsigned_abs() > MAX_OFFSET_MINUTES
         {
             return Err(ErrorKind::BadUtcOffset);
         }
@@ -436,30 +436,61 @@ fn bracketed_slow(input: &[u8]) -> PResult<'_, Timestamp> {
     Ok((i, ts))
 }
 
+/// The zone abbreviations [`zone_offset`] knows (the US zones, UTC and GMT), with
+/// their offsets in minutes east of UTC.
+pub const ZONE_OFFSETS: [(&str, i16); 22] = [
+    ("UTC", 0),
+    ("GMT", 0),
+    ("UT", 0),
+    ("Z", 0),
+    ("EST", -5 * 60),
+    ("EDT", -4 * 60),
+    ("CST", -6 * 60),
+    ("CDT", -5 * 60),
+    ("MST", -7 * 60),
+    ("MDT", -6 * 60),
+    ("PST", -8 * 60),
+    ("PDT", -7 * 60),
+    ("AKST", -9 * 60),
+    ("AKDT", -8 * 60),
+    ("HST", -10 * 60),
+    ("HDT", -9 * 60),
+    ("AST", -4 * 60),
+    ("ADT", -3 * 60),
+    ("NST", -(3 * 60 + 30)),
+    ("NDT", -(2 * 60 + 30)),
+    ("SST", -11 * 60),
+    ("ChST", 10 * 60),
+];
+
+/// [`ZONE_OFFSETS`] by name (the multiplier found by search). Building it also
+/// checks that every offset is one [`Timestamp::validate`] takes, which lets the
+/// call-log grammar skip that check.
+const ZONES: NameTable<32> = {
+    let mut names = [""; ZONE_OFFSETS.len()];
+    let mut k = 0;
+    while k < names.len() {
+        names[k] = ZONE_OFFSETS[k].0;
+        assert!(ZONE_OFFSETS[k].1.unsigned_abs() <= MAX_OFFSET_MINUTES);
+        k += 1;
+    }
+    NameTable::new(&names, 0x4b7f_e9b1)
+};
+
+/// The largest offset from UTC a timestamp may have, in minutes (14:59).
+const MAX_OFFSET_MINUTES: u16 = 14 * 60 + 59;
+
 /// The offset of a US time-zone abbreviation (or UTC/GMT), in minutes east of UTC.
+#[inline]
 pub fn zone_offset(zone: &str) -> Option<i16> {
-    Some(match zone {
-        "UTC" | "GMT" | "UT" | "Z" => 0,
-        "EST" => -5 * 60,
-        "EDT" => -4 * 60,
-        "CST" => -6 * 60,
-        "CDT" => -5 * 60,
-        "MST" => -7 * 60,
-        "MDT" => -6 * 60,
-        "PST" => -8 * 60,
-        "PDT" => -7 * 60,
-        "AKST" => -9 * 60,
-        "AKDT" => -8 * 60,
-        "HST" => -10 * 60,
-        "HDT" => -9 * 60,
-        "AST" => -4 * 60,
-        "ADT" => -3 * 60,
-        "NST" => -(3 * 60 + 30),
-        "NDT" => -(2 * 60 + 30),
-        "SST" => -11 * 60,
-        "ChST" => 10 * 60,
-        _ => return None,
-    })
+    known_zone(zone.as_bytes())
+}
+
+/// [`zone_offset`] of a name's bytes (`None` for any bytes that are not a known
+/// zone's name, which are all ASCII).
+#[inline(always)]
+pub(crate) fn known_zone(name: &[u8]) -> Option<i16> {
+    ZONES.find(name).map(|k| ZONE_OFFSETS[k as usize].1)
 }
 
 /// The abbreviation this crate writes for an offset, when it has one.
@@ -551,6 +582,47 @@ pub fn escaped_timestamp_end(line: &[u8], first: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The zone table finds exactly the names of [`ZONE_OFFSETS`]: every text of one
+    /// to three bytes below 129, and every four of letters, a zero byte or a blank.
+    #[test]
+    fn zone_hash_finds_exactly_the_names() {
+        let want = |name: &[u8]| {
+            ZONE_OFFSETS
+                .iter()
+                .find(|(z, _)| z.as_bytes() == name)
+                .map(|&(_, off)| off)
+        };
+        let mut found = 0;
+        let mut check = |name: &[u8]| {
+            assert_eq!(known_zone(name), want(name), "{name:?}");
+            found += usize::from(want(name).is_some());
+        };
+        for a in 0..=128u8 {
+            check(&[a]);
+            for b in 0..=128u8 {
+                check(&[a, b]);
+                for c in 0..=128u8 {
+                    check(&[a, b, c]);
+                }
+            }
+        }
+        let four: Vec<u8> = (b'A'..=b'Z').chain(b'a'..=b'z').chain([0, b' ']).collect();
+        for &a in &four {
+            for &b in &four {
+                for &c in &four {
+                    for &d in &four {
+                        check(&[a, b, c, d]);
+                    }
+                }
+            }
+        }
+        assert_eq!(found, ZONE_OFFSETS.len());
+        assert_eq!(known_zone(b""), None);
+        assert_eq!(known_zone(b"AKSTX"), None);
+        assert_eq!(zone_offset("EDT"), Some(-240));
+        assert_eq!(zone_offset("ChST"), Some(600));
+    }
 
     /// The fixed-width fast path accepts only what the field-by-field parser
     /// accepts, with the same value: every byte of a valid stamp replaced by every
