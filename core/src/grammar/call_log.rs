@@ -14,7 +14,7 @@ use super::scan::{
     weekday_number,
 };
 use super::session_id::SessionId;
-use super::timestamp::{Timestamp, zone_offset};
+use super::timestamp::{Timestamp, known_zone, zone_offset};
 use nom::Parser;
 use nom::sequence::{preceded, terminated};
 use serde::Serialize;
@@ -190,6 +190,19 @@ fn delimited_text(open: u8, close: u8, kind: ErrorKind) -> impl Fn(&[u8]) -> PRe
     }
 }
 
+/// `[module]`. A module without blanks (every one the service writes) ends at the
+/// first blank, tab or `]`, which the field scan finds with its ASCII check in the
+/// same pass; any other takes [`delimited_text`], to the first `]`.
+fn module(i: &[u8]) -> PResult<'_, &str> {
+    if let [b'[', body @ ..] = i {
+        let (n, ascii) = scan::blank_or_and_ascii(body, b']');
+        if n > 0 && body.get(n) == Some(&b']') {
+            return Ok((&body[n + 1..], scan::scanned_text(&body[..n], ascii, body)?));
+        }
+    }
+    delimited_text(b'[', b']', ErrorKind::BadModule)(i)
+}
+
 /// `(sessionID)`, validated as a session id.
 fn session_id(i: &[u8]) -> PResult<'_, SessionId<'_>> {
     // An id in the service's form, checked at fixed places; else a well-formed
@@ -234,7 +247,13 @@ fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
         Some(ok) => ok,
         None => clock_general(input)?,
     };
-    let (i, zone) = zone(i)?;
+    let (i, zone, offset_minutes) = match zone_fast(i) {
+        Some((i, zone, offset)) => (i, zone, Some(offset)),
+        None => {
+            let (i, zone) = zone(i)?;
+            (i, zone, zone_offset(zone))
+        }
+    };
     let timestamp = Timestamp {
         year: clock.year,
         month: clock.month,
@@ -242,12 +261,37 @@ fn call_log_time(input: &[u8]) -> PResult<'_, (Timestamp, &str)> {
         hour: clock.hour12 % 12 + clock.pm,
         minute: clock.minute,
         second: clock.second,
-        offset_minutes: zone_offset(zone),
+        offset_minutes,
     };
-    if let Err(kind) = timestamp.validate() {
+    // Both readings of the clock check its hour, minute and second and take its
+    // month from the names, and every known zone's offset is in range (checked where
+    // the zone table is built): a day up to 28 is in every month, so only another
+    // day needs the whole check.
+    if !(1..=28).contains(&timestamp.day)
+        && let Err(kind) = timestamp.validate()
+    {
         return Err(Fail::at(kind, &input[4.min(input.len())..]));
     }
+    debug_assert_eq!(timestamp.validate(), Ok(()));
     Ok((i, (timestamp, zone)))
+}
+
+/// A known zone of three letters and one space before the next field (`EDT `), the
+/// form the service writes: one lookup. `None` for anything else, which [`zone`]
+/// reads.
+#[inline(always)]
+fn zone_fast(i: &[u8]) -> Option<(&[u8], &str, i16)> {
+    let (name, rest) = i.split_first_chunk::<3>()?;
+    let [b' ', next, ..] = *rest else {
+        return None;
+    };
+    if scan::is_blank(next) {
+        return None;
+    }
+    let offset = known_zone(name)?;
+    // A known zone's name is ASCII.
+    let zone = scan::scanned_text(name, true, i).ok()?;
+    Some((&rest[1..], zone, offset))
 }
 
 /// The date and 12-hour time of an entry, as written (checked for form only; the
@@ -367,7 +411,7 @@ fn clock_general(input: &[u8]) -> PResult<'_, Clock> {
 fn entry_head(input: &[u8]) -> PResult<'_, CallLogEntry<'_>> {
     (
         p(call_log_time),
-        terminated(p(delimited_text(b'[', b']', ErrorKind::BadModule)), p(sep)),
+        terminated(p(module), p(sep)),
         terminated(p(session_id), p(sep)),
         p(level),
         preceded(p(blanks), p(rest_of_line)),
@@ -406,6 +450,9 @@ pub fn parse_call_log_line<T: AsRef<[u8]> + ?Sized>(
 pub struct CallLogEntries<'a> {
     text: &'a [u8],
     lines: std::iter::Peekable<LineSplitter<'a>>,
+    /// The next line is known to start an entry: the scan for continuation lines
+    /// stopped at it.
+    head_next: bool,
 }
 
 impl<'a> CallLogEntries<'a> {
@@ -415,6 +462,7 @@ impl<'a> CallLogEntries<'a> {
         CallLogEntries {
             text,
             lines: LineSplitter::new(text).peekable(),
+            head_next: false,
         }
     }
 
@@ -423,6 +471,7 @@ impl<'a> CallLogEntries<'a> {
         CallLogEntries {
             text,
             lines: LineSplitter::piece(text).peekable(),
+            head_next: false,
         }
     }
 
@@ -432,10 +481,13 @@ impl<'a> CallLogEntries<'a> {
         let mut last: Option<RawLine<'a>> = None;
         while let Some(next) = self.lines.peek() {
             if starts_entry(next.bytes) {
+                self.head_next = true;
                 break;
             }
             let next = self.lines.next().expect("peeked");
-            if let Err(e) = std::str::from_utf8(next.bytes) {
+            if !next.bytes.is_ascii()
+                && let Err(e) = std::str::from_utf8(next.bytes)
+            {
                 return Err(ParseError::from_line(
                     LineError::new(ErrorKind::InvalidUtf8, e.valid_up_to()),
                     next.bytes,
@@ -478,10 +530,11 @@ impl<'a> Iterator for CallLogEntries<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         loop {
             let line = self.lines.next()?;
-            if line.bytes.iter().all(|&b| scan::is_blank(b)) {
+            if std::mem::take(&mut self.head_next) {
+                debug_assert!(starts_entry(line.bytes));
+            } else if line.bytes.iter().all(|&b| scan::is_blank(b)) {
                 continue;
-            }
-            if !starts_entry(line.bytes) {
+            } else if !starts_entry(line.bytes) {
                 return Some(Err(ParseError::from_line(
                     LineError::new(ErrorKind::OrphanContinuation, 0),
                     line.bytes,
@@ -496,6 +549,7 @@ impl<'a> Iterator for CallLogEntries<'a> {
                     while self.lines.peek().is_some_and(|l| !starts_entry(l.bytes)) {
                         self.lines.next();
                     }
+                    self.head_next = self.lines.peek().is_some();
                     return Some(Err(ParseError::from_line(
                         e,
                         line.bytes,
@@ -557,6 +611,62 @@ mod tests {
             fast += usize::from(s.len() > 22 && s[22] == b')' && session_id(s).is_ok());
         });
         assert!(fast > 2 * 19 * 9, "only {fast} ids read at fixed places");
+    }
+
+    /// A known zone read at one lookup reads as the field reading does, on every
+    /// one-byte change; and whatever time the grammar takes (having skipped the
+    /// whole check for days up to 28) is one the whole check takes.
+    #[test]
+    fn zone_lookup_agrees_with_the_field_reading_and_times_are_valid() {
+        let mut fast = 0;
+        let bases: [&[u8]; 4] = [b"EDT [tel]", b"PST  [x]", b"AKST [x]", b"Z [x]"];
+        each_one_byte_change(&bases, |s| {
+            let general = zone(s).map(|(i, z)| (i, z, zone_offset(z)));
+            if let Some((i, z, off)) = zone_fast(s) {
+                let lossy = String::from_utf8_lossy(s);
+                assert_eq!(general, Ok((i, z, Some(off))), "{lossy:?}");
+                fast += 1;
+            }
+        });
+        assert!(fast >= 9 * 4, "only {fast} zones read by lookup");
+        let mut taken = 0;
+        let heads: [&[u8]; 3] = [
+            b"Wed 28 Feb 2001 10:16:58 AM EDT [tel]",
+            b"Sun 29 Feb 2000 12:59:60 PM ChST [x]",
+            b"Mon 1 Jan 2000 1:00:00 AM [tel]",
+        ];
+        each_one_byte_change(&heads, |s| {
+            if let Ok((_, (ts, _))) = call_log_time(s) {
+                assert_eq!(ts.validate(), Ok(()), "{:?}", String::from_utf8_lossy(s));
+                taken += 1;
+            }
+        });
+        assert!(taken > 3 * 20, "only {taken} times taken");
+    }
+
+    /// A `[module]` found by the field scan reads as the search for its `]` does,
+    /// on every one-byte change (a blank, a tab, a second `]`, a high byte, the end).
+    #[test]
+    fn module_scan_agrees_with_the_bracket_search() {
+        let mut scanned = 0;
+        let bases: [&[u8]; 4] = [
+            b"[tel] (1)",
+            b"[prompt]",
+            b"[a b] (x)",
+            b"[a_module_name_past_sixteen_bytes] (100025;006;1479411625)",
+        ];
+        let general = delimited_text(b'[', b']', ErrorKind::BadModule);
+        each_one_byte_change(&bases, |s| {
+            let lossy = String::from_utf8_lossy(s);
+            assert_eq!(module(s), general(s), "{lossy:?}");
+            let body = s.get(1..).unwrap_or_default();
+            let (n, _) = scan::blank_or_and_ascii(body, b']');
+            scanned += usize::from(s[0] == b'[' && n > 0 && body.get(n) == Some(&b']'));
+        });
+        assert!(
+            scanned > 4 * 200,
+            "only {scanned} modules found by the scan"
+        );
     }
 
     #[test]
