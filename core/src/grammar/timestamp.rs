@@ -624,6 +624,19 @@ mod tests {
         assert_eq!(zone_offset("ChST"), Some(600));
     }
 
+    /// The name written for an offset is one the reader knows, with that offset.
+    #[test]
+    fn written_zones_read_back() {
+        let mut written = 0;
+        for offset in -(MAX_OFFSET_MINUTES as i16)..=MAX_OFFSET_MINUTES as i16 {
+            if let Some(name) = zone_for_offset(offset) {
+                assert_eq!(zone_offset(name), Some(offset), "{name}");
+                written += 1;
+            }
+        }
+        assert_eq!(written, 6);
+    }
+
     /// The fixed-width fast path accepts only what the field-by-field parser
     /// accepts, with the same value: every byte of a valid stamp replaced by every
     /// byte value, and two at once on the digits.
