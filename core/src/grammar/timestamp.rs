@@ -493,17 +493,13 @@ pub(crate) fn known_zone(name: &[u8]) -> Option<i16> {
     ZONES.find(name).map(|k| ZONE_OFFSETS[k as usize].1)
 }
 
-/// The abbreviation this crate writes for an offset, when it has one.
+/// The abbreviation this crate writes for an offset, when it has one: the first of
+/// UTC, EST, EDT, CST, MST and PST with that offset in [`ZONE_OFFSETS`].
 pub fn zone_for_offset(offset_minutes: i16) -> Option<&'static str> {
-    Some(match offset_minutes {
-        0 => "UTC",
-        -300 => "EST",
-        -240 => "EDT",
-        -360 => "CST",
-        -420 => "MST",
-        -480 => "PST",
-        _ => return None,
-    })
+    const WRITTEN: [&str; 6] = ["UTC", "EST", "EDT", "CST", "MST", "PST"];
+    WRITTEN
+        .into_iter()
+        .find(|&zone| zone_offset(zone) == Some(offset_minutes))
 }
 
 /// For a session or error line as a JSON string spells it (its `/` possibly
